@@ -1,0 +1,275 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime/debug"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/mcpgen/mcpgen/generator"
+	"github.com/mcpgen/mcpgen/generator/diag"
+	"github.com/mcpgen/mcpgen/generator/manifest"
+	"github.com/mcpgen/mcpgen/generator/write"
+	"github.com/mcpgen/mcpgen/templates"
+)
+
+// manifestName is the manifest's file name in a project.
+const manifestName = "mcpgen.yaml"
+
+var serverName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
+
+func newCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "new",
+		Usage:     "create a new MCP server project",
+		ArgsUsage: "NAME",
+		Description: "Creates the directory NAME (or --out) with a complete Go MCP server: mcpgen.yaml,\n" +
+			"generated code, a handler file per tool, tests, README, Makefile, Dockerfile.\n\n" +
+			"Example:\n" +
+			"  mcpgen new my-server --template=authless\n" +
+			"  cd my-server && go run .",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "template", Aliases: []string{"t"}, Value: "authless", Usage: "built-in template to start from (see 'mcpgen templates')"},
+			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "directory to create (default: ./NAME)"},
+			&cli.StringFlag{Name: "module", Aliases: []string{"m"}, Usage: "Go module path (default: NAME)"},
+			&cli.BoolFlag{Name: "force", Usage: "write into a non-empty directory (files already there are never overwritten)"},
+		},
+		Action: runNew,
+	}
+}
+
+func runNew(c *cli.Context) error {
+	if c.NArg() != 1 {
+		return usageError(c, "expected one NAME, got %d arguments", c.NArg())
+	}
+	name := c.Args().First()
+	if !serverName.MatchString(name) || len(name) > 64 {
+		return usageError(c, "invalid NAME %q: use letters, digits, '-', '_' and '.', at most 64 characters", name)
+	}
+	tmpl := c.String("template")
+	if _, ok := templates.Lookup(tmpl); !ok {
+		return usageError(c, "unknown template %q; available: %s", tmpl, strings.Join(templates.Names(), ", "))
+	}
+	out := c.String("out")
+	if out == "" {
+		out = name
+	}
+	if err := checkTarget(out, c.Bool("force")); err != nil {
+		return err
+	}
+
+	manifestData, err := templates.Manifest(tmpl, map[string]string{"Name": name})
+	if err != nil {
+		return ioError("%v", err)
+	}
+	replace, warning := runtimeReplace(out)
+	if warning != "" {
+		fmt.Fprintln(c.App.ErrWriter, "mcpgen: warning:", warning)
+	}
+	plan, diags := generator.Generate(
+		&generator.Input{ManifestPath: manifestName, Manifest: manifestData},
+		&generator.Options{Module: c.String("module"), Template: tmpl, RuntimeReplace: replace, WriteManifest: true},
+	)
+	if err := report(c, diags); err != nil {
+		return err
+	}
+	changes, err := write.Compute(out, plan, &write.Options{Scaffold: true})
+	if err != nil {
+		return writeError(err)
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return ioError("%v", err)
+	}
+	if err := write.Apply(out, changes); err != nil {
+		return ioError("%v", err)
+	}
+	write.Report(c.App.Writer, changes)
+	fmt.Fprintf(c.App.Writer, "\nCreated %s from the %s template. Next:\n\n  cd %s\n  go run .            # MCP at http://localhost:8080/mcp\n  make test\n", name, tmpl, out)
+	return nil
+}
+
+// checkTarget refuses a non-empty directory unless forced.
+func checkTarget(dir string, force bool) error {
+	entries, err := os.ReadDir(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return ioError("%v", err)
+	case len(entries) > 0 && !force:
+		return cli.Exit(fmt.Sprintf("mcpgen new: %s is not empty; use --force to add the project's missing files to it (files already there are never overwritten)", dir), exitUsage)
+	}
+	return nil
+}
+
+func generateCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "generate",
+		Usage: "regenerate the project from mcpgen.yaml",
+		Description: "Reads ./mcpgen.yaml (or DIR/mcpgen.yaml), rewrites the files mcpgen owns (*_gen.go),\n" +
+			"creates a handler stub for each new tool and reports every file:\n" +
+			"created, updated, unchanged, deleted (a generated file no longer needed),\n" +
+			"kept (yours, untouched) or orphaned (a handler whose tool is gone; yours to delete).\n\n" +
+			"Example:\n" +
+			"  mcpgen generate --dry-run   # show what would change\n" +
+			"  mcpgen generate --check     # exit 1 if anything would change (for CI)",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "dir", Aliases: []string{"C"}, Value: ".", Usage: "project directory"},
+			&cli.BoolFlag{Name: "dry-run", Aliases: []string{"n"}, Usage: "show what would change, write nothing"},
+			&cli.BoolFlag{Name: "check", Usage: "write nothing; exit 1 if the generated files are stale"},
+		},
+		Action: runGenerate,
+	}
+}
+
+func runGenerate(c *cli.Context) error {
+	if c.NArg() != 0 {
+		return usageError(c, "unexpected arguments %q", c.Args().Slice())
+	}
+	dir := c.String("dir")
+	data, err := os.ReadFile(filepath.Join(dir, manifestName))
+	if err != nil {
+		return ioError("%v", err)
+	}
+	plan, diags := generator.Generate(&generator.Input{ManifestPath: manifestName, Manifest: data}, nil)
+	if err := report(c, diags); err != nil {
+		return err
+	}
+	changes, err := write.Compute(dir, plan, nil)
+	if err != nil {
+		return writeError(err)
+	}
+	switch {
+	case c.Bool("check"):
+		if write.Stale(changes) {
+			var stale []write.Change
+			for _, ch := range changes {
+				if ch.Action == write.Created || ch.Action == write.Updated || ch.Action == write.Deleted {
+					stale = append(stale, ch)
+				}
+			}
+			write.Report(c.App.ErrWriter, stale)
+			return cli.Exit("mcpgen generate --check: generated files are stale; run 'mcpgen generate'", exitInvalid)
+		}
+		return nil
+	case c.Bool("dry-run"):
+		write.Report(c.App.Writer, changes)
+		return nil
+	}
+	if err := write.Apply(dir, changes); err != nil {
+		return ioError("%v", err)
+	}
+	write.Report(c.App.Writer, changes)
+	return nil
+}
+
+func validateCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "validate",
+		Usage:     "check a manifest and report every problem",
+		ArgsUsage: "[FILE]",
+		Description: "Reports every problem in FILE (default ./mcpgen.yaml) as\n" +
+			"  file:line:col: json-pointer: reason\n" +
+			"sorted by position, and exits 1 if there is any. Writes nothing.",
+		Action: func(c *cli.Context) error {
+			if c.NArg() > 1 {
+				return usageError(c, "expected at most one FILE")
+			}
+			file := manifestName
+			if c.NArg() == 1 {
+				file = c.Args().First()
+			}
+			data, err := os.ReadFile(file)
+			if err != nil {
+				return ioError("%v", err)
+			}
+			return report(c, generator.Validate(&generator.Input{ManifestPath: filepath.ToSlash(file), Manifest: data}))
+		},
+	}
+}
+
+func templatesCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "templates",
+		Usage: "list the built-in project templates",
+		Action: func(c *cli.Context) error {
+			for _, t := range templates.List() {
+				fmt.Fprintf(c.App.Writer, "%-12s %s\n", t.Name, t.Description)
+			}
+			return nil
+		},
+	}
+}
+
+func schemaCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "schema",
+		Usage: "print the JSON Schema of mcpgen.yaml",
+		Description: "Editors use it to complete and check mcpgen.yaml; generated manifests\n" +
+			"reference it in their first line.",
+		Action: func(c *cli.Context) error {
+			_, err := c.App.Writer.Write(manifest.JSONSchema())
+			return err
+		},
+	}
+}
+
+func versionCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "version",
+		Usage: "print mcpgen's version",
+		Action: func(c *cli.Context) error {
+			fmt.Fprintf(c.App.Writer, "mcpgen %s\n", version())
+			return nil
+		},
+	}
+}
+
+// version is the module version mcpgen was built from, or "(devel)".
+func version() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		return bi.Main.Version
+	}
+	return "(devel)"
+}
+
+// report prints diagnostics to stderr and turns errors into exit status 1.
+func report(c *cli.Context, diags diag.List) error {
+	if len(diags) == 0 {
+		return nil
+	}
+	var b bytes.Buffer
+	b.WriteString(diags.Format(diag.MaxPrinted))
+	c.App.ErrWriter.Write(b.Bytes())
+	if diags.HasErrors() {
+		n := len(diags.Errors())
+		msg := fmt.Sprintf("mcpgen %s: %d error%s", c.Command.Name, n, plural(n))
+		if c.Command.Name != "validate" {
+			msg += "; nothing was written"
+		}
+		return cli.Exit(msg, exitInvalid)
+	}
+	return nil
+}
+
+func writeError(err error) error {
+	var ce *write.ConflictError
+	if errors.As(err, &ce) {
+		return cli.Exit(err.Error()+"\nnothing was written", exitInvalid)
+	}
+	return ioError("%v", err)
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}

@@ -1,0 +1,100 @@
+// Package examples checks that the committed examples are exactly what
+// mcpgen generates today, and that they build, vet and pass their tests.
+// `make examples` regenerates them.
+package examples
+
+import (
+	"bytes"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/mcpgen/mcpgen/generator"
+	"github.com/mcpgen/mcpgen/templates"
+)
+
+// example is a committed example and how it was generated.
+type example struct {
+	dir      string
+	template string
+}
+
+var examples = []example{
+	{dir: "authless", template: "authless"},
+}
+
+func TestExamplesUpToDate(t *testing.T) {
+	for _, ex := range examples {
+		t.Run(ex.dir, func(t *testing.T) {
+			manifest, err := templates.Manifest(ex.template, map[string]string{"Name": ex.dir})
+			if err != nil {
+				t.Fatal(err)
+			}
+			plan, diags := generator.Generate(
+				&generator.Input{ManifestPath: "mcpgen.yaml", Manifest: manifest},
+				&generator.Options{Template: ex.template, RuntimeReplace: "../../runtime", WriteManifest: true},
+			)
+			if diags.HasErrors() {
+				t.Fatalf("generate:\n%s", diags.Format(0))
+			}
+			want := make(map[string][]byte)
+			for _, f := range plan.Files {
+				want[f.Path] = f.Content
+			}
+			got := make(map[string][]byte)
+			err = filepath.WalkDir(ex.dir, func(p string, d fs.DirEntry, err error) error {
+				if err != nil || d.IsDir() {
+					return err
+				}
+				rel, _ := filepath.Rel(ex.dir, p)
+				b, err := os.ReadFile(p)
+				got[filepath.ToSlash(rel)] = b
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var paths []string
+			for p := range want {
+				paths = append(paths, p)
+			}
+			for p := range got {
+				if _, ok := want[p]; !ok {
+					paths = append(paths, p)
+				}
+			}
+			slices.Sort(paths)
+			for _, p := range paths {
+				if !bytes.Equal(got[p], want[p]) {
+					t.Errorf("examples/%s/%s is stale; run 'make examples' and commit the result", ex.dir, p)
+				}
+			}
+		})
+	}
+}
+
+func TestExamplesBuild(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the examples")
+	}
+	for _, ex := range examples {
+		t.Run(ex.dir, func(t *testing.T) {
+			for _, args := range [][]string{
+				{"build", "./..."},
+				{"vet", "./..."},
+				{"test", "-count=1", "./..."},
+			} {
+				cmd := exec.Command("go", args...)
+				cmd.Dir = ex.dir
+				cmd.Env = append(os.Environ(), "GOFLAGS=-mod=readonly", "GOPROXY=off", "GOWORK=off", "GOTOOLCHAIN=local")
+				if out, err := cmd.CombinedOutput(); err != nil {
+					t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,279 @@
+package generator
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/google/jsonschema-go/jsonschema"
+
+	"github.com/mcpgen/mcpgen/generator/diag"
+	"github.com/mcpgen/mcpgen/generator/gotype"
+	"github.com/mcpgen/mcpgen/generator/ir"
+	"github.com/mcpgen/mcpgen/generator/manifest"
+	"github.com/mcpgen/mcpgen/generator/names"
+)
+
+// defaultVersion is the server version when the manifest gives none.
+const defaultVersion = "0.1.0"
+
+// reserved are the exported names the generated code and its user-owned
+// companions declare in package main; a tool's Go names must not take them.
+var reserved = map[string]string{
+	"ToolHandler":              "the handler interface",
+	"UnimplementedToolHandler": "the default handler",
+	"RegisterTools":            "the registration function",
+	"NewServer":                "the server constructor",
+	"ServeOptions":             "the runtime options",
+	"ServerName":               "the server name constant",
+	"ServerVersion":            "the server version constant",
+	"Tools":                    "the user's handler type",
+}
+
+// build turns a validated manifest into the IR. It reports every problem it
+// finds (name collisions between tools, types that cannot be generated).
+func build(f *manifest.File) (*ir.Project, diag.List) {
+	m := f.Manifest
+	var diags diag.List
+	p := &ir.Project{
+		Name:         m.Name,
+		Title:        m.Title,
+		Version:      m.Version,
+		Instructions: m.Instructions,
+		Source:       f.Filename,
+		Transports:   m.Transports,
+	}
+	if p.Version == "" {
+		p.Version = defaultVersion
+	}
+	if len(p.Transports) == 0 {
+		p.Transports = []string{"streamable", "sse", "stdio"}
+	}
+
+	// Every Go name a tool produces, and which tool took it first.
+	taken := make(map[string]string)
+	for name, what := range reserved {
+		taken[name] = what
+	}
+	files := make(map[string]string)
+
+	for i, mt := range m.Tools {
+		ptr := diag.Pointer("tools", fmt.Sprint(i))
+		t := &ir.Tool{
+			Name:        mt.Name,
+			Title:       mt.Title,
+			Description: mt.Description,
+			GoName:      names.Exported(mt.Name),
+			Pointer:     ptr,
+			Pos:         f.Pos(ptr),
+		}
+		t.InputType = t.GoName + "Input"
+		t.HandlerFile = names.Snake(mt.Name) + "_tool.go"
+		namePtr := ptr + "/name"
+		claim := func(name, what string) bool {
+			if prev, ok := taken[name]; ok {
+				diags.Add(f.Pos(namePtr), namePtr, "tool %q needs the Go name %s for %s, which %s already uses", mt.Name, name, what, prev).Hint = "rename one of them"
+				return false
+			}
+			taken[name] = fmt.Sprintf("tool %q (%s)", mt.Name, f.Pos(ptr))
+			return true
+		}
+		if prev, ok := files[t.HandlerFile]; ok {
+			diags.Add(f.Pos(namePtr), namePtr, "tool %q would share the handler file %s with %s", mt.Name, t.HandlerFile, prev).Hint = "rename one of them"
+			continue
+		}
+		files[t.HandlerFile] = fmt.Sprintf("tool %q (%s)", mt.Name, f.Pos(ptr))
+		if !claim(t.GoName, "its handler method") || !claim(t.InputType, "its input type") {
+			continue
+		}
+
+		t.InputSchema = indent(mt.InputSchema.JSON)
+		t.Types = convert(f, &diags, t.InputType, mt.InputSchema, claim,
+			fmt.Sprintf("%s holds the arguments of the %q tool.", t.InputType, mt.Name))
+		t.BadArguments = badArguments(mt.InputSchema.JSON)
+		if mt.OutputSchema != nil {
+			t.OutputType = t.GoName + "Output"
+			if !claim(t.OutputType, "its output type") {
+				continue
+			}
+			t.OutputSchema = indent(mt.OutputSchema.JSON)
+			t.Types = append(t.Types, convert(f, &diags, t.OutputType, *mt.OutputSchema, claim,
+				fmt.Sprintf("%s is the structured result of the %q tool.", t.OutputType, mt.Name))...)
+		}
+		if a := mt.Annotations; a != nil {
+			t.Annotations = &ir.Annotations{
+				Title:           a.Title,
+				ReadOnlyHint:    a.ReadOnlyHint,
+				DestructiveHint: a.DestructiveHint,
+				IdempotentHint:  a.IdempotentHint,
+				OpenWorldHint:   a.OpenWorldHint,
+			}
+		}
+		p.Tools = append(p.Tools, t)
+	}
+
+	for i, r := range m.Resources {
+		mime := r.MIMEType
+		if mime == "" {
+			mime = "text/plain"
+		}
+		p.Resources = append(p.Resources, &ir.Resource{
+			URI: r.URI, Name: r.Name, Title: r.Title, Description: r.Description,
+			MIMEType: mime, Text: r.Text, Pointer: diag.Pointer("resources", fmt.Sprint(i)),
+		})
+	}
+	for i, mp := range m.Prompts {
+		pr := &ir.Prompt{Name: mp.Name, Title: mp.Title, Description: mp.Description, Pointer: diag.Pointer("prompts", fmt.Sprint(i))}
+		for _, a := range mp.Arguments {
+			pr.Arguments = append(pr.Arguments, ir.PromptArgument{Name: a.Name, Description: a.Description, Required: a.Required})
+		}
+		for _, msg := range mp.Messages {
+			pr.Messages = append(pr.Messages, ir.PromptMessage{Role: msg.Role, Text: msg.Text})
+		}
+		p.Prompts = append(p.Prompts, pr)
+	}
+	return p, diags
+}
+
+// convert derives the Go types of one schema, claiming every type name.
+func convert(f *manifest.File, diags *diag.List, root string, s manifest.Schema, claim func(name, what string) bool, rootDoc string) []gotype.Decl {
+	res, err := gotype.Convert(root, s.JSON, &gotype.Options{Source: f.Filename, Pointer: s.Pointer, RootDoc: rootDoc})
+	if err != nil {
+		for _, e := range gotypeErrors(err) {
+			diags.Add(f.Pos(e.Pointer), e.Pointer, "%s", e.Msg)
+		}
+		return nil
+	}
+	var out []gotype.Decl
+	for _, d := range res.Decls {
+		ok := true
+		for _, name := range d.Names {
+			if name != root && !claim(name, "a declaration for "+d.Pointer) {
+				ok = false
+			}
+		}
+		if ok {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// gotypeErrors unpacks the errors Convert returns.
+func gotypeErrors(err error) []*gotype.Error {
+	var out []*gotype.Error
+	var walk func(error)
+	walk = func(err error) {
+		if e, ok := err.(*gotype.Error); ok {
+			out = append(out, e)
+			return
+		}
+		if j, ok := err.(interface{ Unwrap() []error }); ok {
+			for _, e := range j.Unwrap() {
+				walk(e)
+			}
+			return
+		}
+		if u := errors.Unwrap(err); u != nil {
+			walk(u)
+			return
+		}
+		out = append(out, &gotype.Error{Msg: err.Error()})
+	}
+	walk(err)
+	return out
+}
+
+// indent re-indents schema JSON for the generated code, keeping key order.
+func indent(raw []byte) []byte {
+	var buf bytes.Buffer
+	if err := json.Indent(&buf, raw, "", "  "); err != nil {
+		return raw
+	}
+	return buf.Bytes()
+}
+
+// badArguments finds a JSON object that the input schema rejects, for the
+// generated tests: missing required properties, a property of the wrong
+// type, or a property the schema forbids. It returns "" when the schema
+// rejects none of those.
+func badArguments(raw []byte) string {
+	var s jsonschema.Schema
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return ""
+	}
+	resolved, err := s.Resolve(&jsonschema.ResolveOptions{ValidateDefaults: true})
+	if err != nil {
+		return ""
+	}
+	rejects := func(candidate string) bool {
+		var v map[string]any
+		if err := json.Unmarshal([]byte(candidate), &v); err != nil {
+			return false
+		}
+		return resolved.Validate(v) != nil
+	}
+	candidates := []string{"{}"}
+	for _, name := range orderedKeys(raw, "properties") {
+		key, _ := json.Marshal(name)
+		for _, v := range []string{`{"unexpected":true}`, `[1,2,3]`, `"not-a-valid-value"`, `-1.5`, `true`} {
+			candidates = append(candidates, fmt.Sprintf("{%s:%s}", key, v))
+		}
+		break
+	}
+	candidates = append(candidates, `{"mcpgenUnexpectedProperty":true}`)
+	for _, c := range candidates {
+		if rejects(c) {
+			return c
+		}
+	}
+	return ""
+}
+
+// orderedKeys returns the keys of the object at raw[field], in source order.
+func orderedKeys(raw []byte, field string) []string {
+	var top map[string]json.RawMessage
+	if json.Unmarshal(raw, &top) != nil {
+		return nil
+	}
+	obj, ok := top[field]
+	if !ok {
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(obj))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil
+	}
+	var keys []string
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return keys
+		}
+		key, _ := tok.(string)
+		keys = append(keys, key)
+		var skip json.RawMessage
+		if dec.Decode(&skip) != nil {
+			return keys
+		}
+	}
+	return keys
+}
+
+// sanitizeBinary makes a server name usable as a binary and file name.
+func sanitizeBinary(name string) string {
+	s := strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
+			return r
+		}
+		return '-'
+	}, name)
+	s = strings.Trim(s, ".-")
+	if s == "" {
+		return "server"
+	}
+	return s
+}

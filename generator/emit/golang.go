@@ -1,0 +1,310 @@
+// Package emit turns an ir.Project into the files of a Go project: Go code
+// with jennifer, everything else with the text templates of package
+// templates.
+//
+// Emitters read only the IR and the options; they never touch the disk.
+package emit
+
+import (
+	"bytes"
+	"fmt"
+	"go/format"
+	"strings"
+
+	"github.com/dave/jennifer/jen"
+
+	"github.com/mcpgen/mcpgen/generator/comment"
+
+	"github.com/mcpgen/mcpgen/generator/ir"
+	"github.com/mcpgen/mcpgen/generator/write"
+)
+
+// Import paths used by generated code.
+const (
+	mcpPkg   = "github.com/modelcontextprotocol/go-sdk/mcp"
+	servePkg = "github.com/mcpgen/mcpgen/runtime/serve"
+)
+
+// newFile starts a Go file in package main. Generated files carry mcpgen's
+// header and the source they come from.
+func newFile(p *ir.Project, generated bool) *jen.File {
+	f := jen.NewFile("main")
+	f.ImportName(mcpPkg, "mcp")
+	f.ImportName(servePkg, "serve")
+	if generated {
+		f.HeaderComment(strings.TrimPrefix(write.Header, "// "))
+		f.HeaderComment("Source: " + p.Source)
+	}
+	return f
+}
+
+// render renders f and groups its imports as goimports does (standard
+// library first), which jennifer leaves to the reader.
+func render(f *jen.File, path string) (write.File, error) {
+	var buf bytes.Buffer
+	if err := f.Render(&buf); err != nil {
+		return write.File{}, fmt.Errorf("emitting %s: %w", path, err)
+	}
+	src, err := format.Source(groupImports(buf.Bytes()))
+	if err != nil {
+		return write.File{}, fmt.Errorf("formatting %s: %w", path, err)
+	}
+	return write.File{Path: path, Content: src}, nil
+}
+
+// serverFile emits server_gen.go: the server's identity, NewServer, and its
+// static resources and prompts.
+func serverFile(p *ir.Project) *jen.File {
+	f := newFile(p, true)
+
+	fileDoc(f, "The generated code needs a runtime package of this version or newer;")
+	fileDoc(f, "an older runtime fails the build here rather than misbehaving at run time.")
+	f.Const().Id("_").Op("=").Qual(servePkg, "SupportPackageIsVersion1")
+	f.Line()
+
+	f.Const().DefsFunc(func(g *jen.Group) {
+		g.Comment("ServerName is the server's name, sent to clients as serverInfo.name.")
+		g.Id("ServerName").Op("=").Lit(p.Name)
+		g.Comment("ServerVersion is sent to clients as serverInfo.version.")
+		g.Id("ServerVersion").Op("=").Lit(p.Version)
+	})
+	if p.Instructions != "" {
+		fileDoc(f, "serverInstructions tell clients how to use the server.")
+		f.Const().Id("serverInstructions").Op("=").Add(stringLit(p.Instructions))
+	}
+
+	fileDoc(f, comment.Doc(
+		"NewServer returns the MCP server that "+p.Source+" describes, its tools served by h. opts may be nil.",
+	))
+	f.Func().Id("NewServer").Params(
+		jen.Id("h").Id("ToolHandler"),
+		jen.Id("opts").Op("*").Qual(mcpPkg, "ServerOptions"),
+	).Op("*").Qual(mcpPkg, "Server").BlockFunc(func(g *jen.Group) {
+		g.Var().Id("o").Qual(mcpPkg, "ServerOptions")
+		g.If(jen.Id("opts").Op("!=").Nil()).Block(
+			jen.Id("o").Op("=").Op("*").Id("opts"),
+		)
+		if p.Instructions != "" {
+			g.If(jen.Id("o").Dot("Instructions").Op("==").Lit("")).Block(
+				jen.Id("o").Dot("Instructions").Op("=").Id("serverInstructions"),
+			)
+		}
+		g.Id("s").Op(":=").Qual(mcpPkg, "NewServer").Call(
+			literal(jen.Op("&").Qual(mcpPkg, "Implementation"), func(g *jen.Group) {
+				kv(g, "Name", jen.Id("ServerName"))
+				if p.Title != "" {
+					kv(g, "Title", jen.Lit(p.Title))
+				}
+				kv(g, "Version", jen.Id("ServerVersion"))
+			}),
+			jen.Op("&").Id("o"),
+		)
+		g.Id("RegisterTools").Call(jen.Id("s"), jen.Id("h"))
+		if len(p.Resources) > 0 {
+			g.Id("registerResources").Call(jen.Id("s"))
+		}
+		if len(p.Prompts) > 0 {
+			g.Id("registerPrompts").Call(jen.Id("s"))
+		}
+		g.Return(jen.Id("s"))
+	})
+
+	fileDoc(f, "ServeOptions returns what the runtime needs to serve this server: its name,\nversion and the transports " + p.Source + " enables.")
+	f.Func().Id("ServeOptions").Params().Op("*").Qual(servePkg, "Options").Block(
+		jen.Return(jen.Op("&").Qual(servePkg, "Options").Values(jen.Dict{
+			jen.Id("Name"):    jen.Id("ServerName"),
+			jen.Id("Version"): jen.Id("ServerVersion"),
+			jen.Id("Transports"): jen.Index().String().ValuesFunc(func(g *jen.Group) {
+				for _, t := range p.Transports {
+					g.Lit(t)
+				}
+			}),
+		})),
+	)
+
+	if len(p.Resources) > 0 {
+		resources(f, p)
+	}
+	if len(p.Prompts) > 0 {
+		prompts(f, p)
+	}
+	return f
+}
+
+func resources(f *jen.File, p *ir.Project) {
+	fileDoc(f, "registerResources adds the static resources of " + p.Source + " to s.")
+	f.Func().Id("registerResources").Params(jen.Id("s").Op("*").Qual(mcpPkg, "Server")).BlockFunc(func(g *jen.Group) {
+		for _, r := range p.Resources {
+			groupDoc(g, "Source: " + p.Source + r.Pointer)
+			g.Id("addTextResource").Call(
+				jen.Id("s"),
+				literal(jen.Op("&").Qual(mcpPkg, "Resource"), func(g *jen.Group) {
+					kv(g, "URI", jen.Lit(r.URI))
+					kv(g, "Name", jen.Lit(r.Name))
+					if r.Title != "" {
+						kv(g, "Title", jen.Lit(r.Title))
+					}
+					if r.Description != "" {
+						kv(g, "Description", jen.Lit(r.Description))
+					}
+					kv(g, "MIMEType", jen.Lit(r.MIMEType))
+				}),
+				stringLit(r.Text),
+			)
+		}
+	})
+	fileDoc(f, "addTextResource adds a resource whose content is the fixed text.")
+	f.Func().Id("addTextResource").Params(
+		jen.Id("s").Op("*").Qual(mcpPkg, "Server"),
+		jen.Id("r").Op("*").Qual(mcpPkg, "Resource"),
+		jen.Id("text").String(),
+	).Block(
+		jen.Id("s").Dot("AddResource").Call(jen.Id("r"), jen.Func().Params(
+			jen.Id("_").Qual("context", "Context"),
+			jen.Id("req").Op("*").Qual(mcpPkg, "ReadResourceRequest"),
+		).Params(jen.Op("*").Qual(mcpPkg, "ReadResourceResult"), jen.Error()).Block(
+			jen.Return(jen.Op("&").Qual(mcpPkg, "ReadResourceResult").Values(jen.Dict{
+				jen.Id("Contents"): jen.Index().Op("*").Qual(mcpPkg, "ResourceContents").Values(jen.Values(jen.Dict{
+					jen.Id("URI"):      jen.Id("r").Dot("URI"),
+					jen.Id("MIMEType"): jen.Id("r").Dot("MIMEType"),
+					jen.Id("Text"):     jen.Id("text"),
+				})),
+			}), jen.Nil()),
+		)),
+	)
+}
+
+func prompts(f *jen.File, p *ir.Project) {
+	fileDoc(f, "registerPrompts adds the prompts of " + p.Source + " to s.")
+	f.Func().Id("registerPrompts").Params(jen.Id("s").Op("*").Qual(mcpPkg, "Server")).BlockFunc(func(g *jen.Group) {
+		for _, pr := range p.Prompts {
+			groupDoc(g, "Source: " + p.Source + pr.Pointer)
+			g.Id("addTemplatePrompt").Call(
+				jen.Id("s"),
+				literal(jen.Op("&").Qual(mcpPkg, "Prompt"), func(g *jen.Group) {
+					kv(g, "Name", jen.Lit(pr.Name))
+					if pr.Title != "" {
+						kv(g, "Title", jen.Lit(pr.Title))
+					}
+					if pr.Description != "" {
+						kv(g, "Description", jen.Lit(pr.Description))
+					}
+					if len(pr.Arguments) == 0 {
+						return
+					}
+					kv(g, "Arguments", jen.Index().Op("*").Qual(mcpPkg, "PromptArgument").ValuesFunc(func(g *jen.Group) {
+						for _, a := range pr.Arguments {
+							g.Line().Add(literal(jen.Null(), func(g *jen.Group) {
+								kv(g, "Name", jen.Lit(a.Name))
+								if a.Description != "" {
+									kv(g, "Description", jen.Lit(a.Description))
+								}
+								if a.Required {
+									kv(g, "Required", jen.True())
+								}
+							}))
+						}
+						g.Line()
+					}))
+				}),
+				jen.Index().Qual(mcpPkg, "PromptMessage").ValuesFunc(func(g *jen.Group) {
+					for _, m := range pr.Messages {
+						g.Values(jen.Dict{
+							jen.Id("Role"):    jen.Lit(m.Role),
+							jen.Id("Content"): jen.Op("&").Qual(mcpPkg, "TextContent").Values(jen.Dict{jen.Id("Text"): stringLit(m.Text)}),
+						})
+					}
+				}),
+			)
+		}
+	})
+	fileDoc(f, comment.Doc(
+		"addTemplatePrompt adds a prompt whose messages are fixed texts in which\n{{name}} stands for the argument of that name.",
+		"A missing required argument is an error.",
+	))
+	f.Func().Id("addTemplatePrompt").Params(
+		jen.Id("s").Op("*").Qual(mcpPkg, "Server"),
+		jen.Id("p").Op("*").Qual(mcpPkg, "Prompt"),
+		jen.Id("messages").Index().Qual(mcpPkg, "PromptMessage"),
+	).Block(
+		jen.Id("s").Dot("AddPrompt").Call(jen.Id("p"), jen.Func().Params(
+			jen.Id("_").Qual("context", "Context"),
+			jen.Id("req").Op("*").Qual(mcpPkg, "GetPromptRequest"),
+		).Params(jen.Op("*").Qual(mcpPkg, "GetPromptResult"), jen.Error()).Block(
+			jen.Var().Id("pairs").Index().String(),
+			jen.For(jen.List(jen.Id("_"), jen.Id("a")).Op(":=").Range().Id("p").Dot("Arguments")).Block(
+				jen.List(jen.Id("v"), jen.Id("ok")).Op(":=").Id("req").Dot("Params").Dot("Arguments").Index(jen.Id("a").Dot("Name")),
+				jen.If(jen.Op("!").Id("ok").Op("&&").Id("a").Dot("Required")).Block(
+					jen.Return(jen.Nil(), jen.Qual("fmt", "Errorf").Call(jen.Lit("prompt %q: missing required argument %q"), jen.Id("p").Dot("Name"), jen.Id("a").Dot("Name"))),
+				),
+				jen.Id("pairs").Op("=").Append(jen.Id("pairs"), jen.Lit("{{").Op("+").Id("a").Dot("Name").Op("+").Lit("}}"), jen.Id("v")),
+			),
+			jen.Id("r").Op(":=").Qual("strings", "NewReplacer").Call(jen.Id("pairs").Op("...")),
+			jen.Id("res").Op(":=").Op("&").Qual(mcpPkg, "GetPromptResult").Values(jen.Dict{jen.Id("Description"): jen.Id("p").Dot("Description")}),
+			jen.For(jen.List(jen.Id("_"), jen.Id("m")).Op(":=").Range().Id("messages")).Block(
+				jen.Id("text").Op(":=").Id("m").Dot("Content").Assert(jen.Op("*").Qual(mcpPkg, "TextContent")).Dot("Text"),
+				jen.Id("res").Dot("Messages").Op("=").Append(jen.Id("res").Dot("Messages"), jen.Op("&").Qual(mcpPkg, "PromptMessage").Values(jen.Dict{
+					jen.Id("Role"):    jen.Id("m").Dot("Role"),
+					jen.Id("Content"): jen.Op("&").Qual(mcpPkg, "TextContent").Values(jen.Dict{jen.Id("Text"): jen.Id("r").Dot("Replace").Call(jen.Id("text"))}),
+				})),
+			),
+			jen.Return(jen.Id("res"), jen.Nil()),
+		)),
+	)
+}
+
+// groupImports puts a blank line between the standard library imports and
+// the others in the import block jennifer writes (sorted, in one group).
+func groupImports(src []byte) []byte {
+	start := bytes.Index(src, []byte("\nimport (\n"))
+	if start < 0 {
+		return src
+	}
+	start += len("\nimport (\n")
+	end := bytes.Index(src[start:], []byte("\n)\n"))
+	if end < 0 {
+		return src
+	}
+	var std, other [][]byte
+	for _, line := range bytes.Split(src[start:start+end], []byte("\n")) {
+		path := bytes.Trim(bytes.TrimSpace(line), `"`)
+		if i := bytes.IndexByte(path, '"'); i >= 0 { // an aliased import
+			path = path[i+1:]
+		}
+		first, _, _ := bytes.Cut(path, []byte("/"))
+		if bytes.Contains(first, []byte(".")) {
+			other = append(other, line)
+		} else {
+			std = append(std, line)
+		}
+	}
+	if len(std) == 0 || len(other) == 0 {
+		return src
+	}
+	block := append(bytes.Join(std, []byte("\n")), []byte("\n\n")...)
+	block = append(block, bytes.Join(other, []byte("\n"))...)
+	out := append([]byte{}, src[:start]...)
+	out = append(out, block...)
+	return append(out, src[start+end:]...)
+}
+
+// stringLit is a string literal: a raw string when that reads better
+// (several lines, no backquote), a quoted one otherwise.
+func stringLit(s string) jen.Code {
+	if strings.Contains(s, "\n") && !strings.ContainsAny(s, "`\r") && isPrintable(s) {
+		return jen.Id("`" + s + "`")
+	}
+	return jen.Lit(s)
+}
+
+func isPrintable(s string) bool {
+	for _, r := range s {
+		if r == '\n' || r == '\t' {
+			continue
+		}
+		if r < ' ' || r == 0x7f || r == '\uFEFF' || r == '\uFFFD' {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,152 @@
+package emit
+
+import (
+	"fmt"
+	"go/format"
+	"maps"
+	"slices"
+	"path"
+	"strings"
+
+	"github.com/dave/jennifer/jen"
+
+	"github.com/mcpgen/mcpgen/generator/ir"
+	"github.com/mcpgen/mcpgen/generator/write"
+	"github.com/mcpgen/mcpgen/templates"
+)
+
+// Options are what the emitters need beyond the IR.
+type Options struct {
+	// Module is the Go module path written to a new go.mod.
+	Module string
+	// Binary is the name of the server's binary.
+	Binary string
+	// Template is the built-in template whose files replace the stubs of its
+	// tools and add its tests; empty for none.
+	Template string
+	// RuntimeReplace, if set, is written to go.mod as the replace target of
+	// the runtime module: a development build of mcpgen points generated
+	// projects at its own checkout.
+	RuntimeReplace string
+	// Manifest, if set, is written as the project's manifest (mcpgen new).
+	Manifest []byte
+}
+
+// Project returns every file of the project p: the generated files, the
+// stubs of its tools and the scaffold of a new project.
+func Project(p *ir.Project, opts *Options) (*write.Plan, error) {
+	plan := &write.Plan{OrphanGlob: "*_tool.go"}
+	add := func(f write.File, err error) error {
+		if err != nil {
+			return err
+		}
+		plan.Files = append(plan.Files, f)
+		return nil
+	}
+	gen := []struct {
+		path string
+		file *jen.File
+	}{
+		{"server_gen.go", serverFile(p)},
+		{"tools_gen.go", toolsFile(p)},
+		{"types_gen.go", typesFile(p)},
+		{"mcpgen_gen_test.go", testFile(p)},
+	}
+	for _, g := range gen {
+		f, err := render(g.file, g.path)
+		f.Owner = write.Generated
+		if err := add(f, err); err != nil {
+			return nil, err
+		}
+	}
+
+	var tmplFiles map[string][]byte
+	if opts.Template != "" {
+		var err error
+		tmplFiles, err = templates.TemplateFiles(opts.Template, nil)
+		if err != nil {
+			return nil, err
+		}
+	}
+	for _, t := range p.Tools {
+		if content, ok := tmplFiles[t.HandlerFile]; ok {
+			if err := add(goSource(t.HandlerFile, content, write.Stub)); err != nil {
+				return nil, err
+			}
+			delete(tmplFiles, t.HandlerFile)
+			continue
+		}
+		f, err := render(stubFile(p, t), t.HandlerFile)
+		f.Owner = write.Stub
+		if err := add(f, err); err != nil {
+			return nil, err
+		}
+	}
+
+	// The scaffold: written by mcpgen new only.
+	for _, s := range []struct {
+		path string
+		file *jen.File
+	}{
+		{"main.go", mainFile(p)},
+		{"tools.go", toolsTypeFile(p)},
+	} {
+		f, err := render(s.file, s.path)
+		f.Owner = write.Scaffold
+		if err := add(f, err); err != nil {
+			return nil, err
+		}
+	}
+	for name, content := range sortedMap(tmplFiles) {
+		if strings.HasSuffix(name, ".go") {
+			if err := add(goSource(name, content, write.Scaffold)); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		plan.Files = append(plan.Files, write.File{Path: name, Content: content, Owner: write.Scaffold})
+	}
+
+	data, err := projectData(p, opts)
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range templates.ProjectFiles() {
+		target, content, err := templates.ProjectFile(name, data)
+		if err != nil {
+			return nil, err
+		}
+		plan.Files = append(plan.Files, write.File{Path: target, Content: content, Owner: write.Scaffold})
+	}
+	sum, err := templates.Raw("project/runtime.go.sum")
+	if err != nil {
+		return nil, err
+	}
+	plan.Files = append(plan.Files, write.File{Path: "go.sum", Content: sum, Owner: write.Scaffold})
+	if opts.Manifest != nil {
+		plan.Files = append(plan.Files, write.File{Path: p.Source, Content: opts.Manifest, Owner: write.Scaffold})
+	}
+	return plan, nil
+}
+
+// goSource formats Go source that comes from a template, so that the
+// project is gofmt-clean whatever the template's spacing.
+func goSource(name string, content []byte, owner write.Owner) (write.File, error) {
+	formatted, err := format.Source(content)
+	if err != nil {
+		return write.File{}, fmt.Errorf("template file %s: %w", name, err)
+	}
+	return write.File{Path: path.Clean(name), Content: formatted, Owner: owner}, nil
+}
+
+
+// sortedMap ranges over m in key order, so output never depends on map order.
+func sortedMap(m map[string][]byte) func(func(string, []byte) bool) {
+	return func(yield func(string, []byte) bool) {
+		for _, k := range slices.Sorted(maps.Keys(m)) {
+			if !yield(k, m[k]) {
+				return
+			}
+		}
+	}
+}

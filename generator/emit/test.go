@@ -1,0 +1,106 @@
+package emit
+
+import (
+	"github.com/dave/jennifer/jen"
+
+	"github.com/mcpgen/mcpgen/generator/comment"
+
+	"github.com/mcpgen/mcpgen/generator/ir"
+)
+
+// testFile emits mcpgen_gen_test.go: the checks that hold for every
+// generated server whatever its handlers do. The server runs with
+// UnimplementedToolHandler, so these tests test the generated layer: that
+// every tool is listed, and that arguments breaking a tool's schema are
+// refused as a tool error before any handler runs.
+func testFile(p *ir.Project) *jen.File {
+	f := newFile(p, true)
+
+	fileDoc(f, "connectGenerated connects an in-memory client to the generated server.")
+	f.Func().Id("connectGenerated").Params(jen.Id("t").Op("*").Qual("testing", "T")).Op("*").Qual(mcpPkg, "ClientSession").Block(
+		jen.Id("t").Dot("Helper").Call(),
+		jen.Id("ctx").Op(":=").Id("t").Dot("Context").Call(),
+		jen.List(jen.Id("serverTransport"), jen.Id("clientTransport")).Op(":=").Qual(mcpPkg, "NewInMemoryTransports").Call(),
+		jen.List(jen.Id("ss"), jen.Id("err")).Op(":=").Id("NewServer").Call(jen.Id("UnimplementedToolHandler").Values(), jen.Nil()).Dot("Connect").Call(jen.Id("ctx"), jen.Id("serverTransport"), jen.Nil()),
+		jen.If(jen.Id("err").Op("!=").Nil()).Block(jen.Id("t").Dot("Fatal").Call(jen.Id("err"))),
+		jen.Id("t").Dot("Cleanup").Call(jen.Func().Params().Block(jen.Id("ss").Dot("Close").Call())),
+		jen.Id("client").Op(":=").Qual(mcpPkg, "NewClient").Call(jen.Op("&").Qual(mcpPkg, "Implementation").Values(jen.Dict{
+			jen.Id("Name"):    jen.Lit("test"),
+			jen.Id("Version"): jen.Lit("v0"),
+		}), jen.Nil()),
+		jen.List(jen.Id("cs"), jen.Id("err")).Op(":=").Id("client").Dot("Connect").Call(jen.Id("ctx"), jen.Id("clientTransport"), jen.Nil()),
+		jen.If(jen.Id("err").Op("!=").Nil()).Block(jen.Id("t").Dot("Fatal").Call(jen.Id("err"))),
+		jen.Id("t").Dot("Cleanup").Call(jen.Func().Params().Block(jen.Id("cs").Dot("Close").Call())),
+		jen.Return(jen.Id("cs")),
+	)
+
+	fileDoc(f, "TestGeneratedToolsListed checks that the server lists exactly the tools of " + p.Source + ".")
+	f.Func().Id("TestGeneratedToolsListed").Params(jen.Id("t").Op("*").Qual("testing", "T")).Block(
+		jen.Id("cs").Op(":=").Id("connectGenerated").Call(jen.Id("t")),
+		jen.Var().Id("got").Index().String(),
+		jen.For(jen.List(jen.Id("tool"), jen.Id("err")).Op(":=").Range().Id("cs").Dot("Tools").Call(jen.Id("t").Dot("Context").Call(), jen.Nil())).Block(
+			jen.If(jen.Id("err").Op("!=").Nil()).Block(jen.Id("t").Dot("Fatal").Call(jen.Id("err"))),
+			jen.Id("got").Op("=").Append(jen.Id("got"), jen.Id("tool").Dot("Name")),
+		),
+		jen.Id("want").Op(":=").Index().String().ValuesFunc(func(g *jen.Group) {
+			for _, t := range p.Tools {
+				g.Lit(t.Name)
+			}
+		}),
+		jen.Qual("slices", "Sort").Call(jen.Id("got")),
+		jen.Qual("slices", "Sort").Call(jen.Id("want")),
+		jen.If(jen.Op("!").Qual("slices", "Equal").Call(jen.Id("got"), jen.Id("want"))).Block(
+			jen.Id("t").Dot("Errorf").Call(jen.Lit("tools/list = %q, want %q"), jen.Id("got"), jen.Id("want")),
+		),
+	)
+
+	var cases []*ir.Tool
+	for _, t := range p.Tools {
+		if t.BadArguments != "" {
+			cases = append(cases, t)
+		}
+	}
+	if len(cases) == 0 {
+		return f
+	}
+	fileDoc(f, comment.Doc(
+		"TestGeneratedArgumentsValidated checks that arguments breaking a tool's input schema come back as a tool error, and never reach the handler.",
+		"Each case's arguments were checked against the schema when the code was generated.",
+	))
+	f.Func().Id("TestGeneratedArgumentsValidated").Params(jen.Id("t").Op("*").Qual("testing", "T")).Block(
+		jen.Id("cs").Op(":=").Id("connectGenerated").Call(jen.Id("t")),
+		jen.For(jen.List(jen.Id("_"), jen.Id("tc")).Op(":=").Range().Index().Struct(
+			jen.Id("tool").String(),
+			jen.Id("arguments").String(),
+		).ValuesFunc(func(g *jen.Group) {
+			for _, t := range cases {
+				g.Values(jen.Lit(t.Name), jen.Lit(t.BadArguments))
+			}
+		})).Block(
+			jen.List(jen.Id("res"), jen.Id("err")).Op(":=").Id("cs").Dot("CallTool").Call(
+				jen.Id("t").Dot("Context").Call(),
+				jen.Op("&").Qual(mcpPkg, "CallToolParams").Values(jen.Dict{
+					jen.Id("Name"):      jen.Id("tc").Dot("tool"),
+					jen.Id("Arguments"): jen.Qual("encoding/json", "RawMessage").Call(jen.Id("tc").Dot("arguments")),
+				}),
+			),
+			jen.If(jen.Id("err").Op("!=").Nil()).Block(
+				jen.Id("t").Dot("Errorf").Call(jen.Lit("%s(%s): protocol error %v, want a tool error"), jen.Id("tc").Dot("tool"), jen.Id("tc").Dot("arguments"), jen.Id("err")),
+				jen.Continue(),
+			),
+			jen.If(jen.Op("!").Id("res").Dot("IsError")).Block(
+				jen.Id("t").Dot("Errorf").Call(jen.Lit("%s(%s) succeeded, want a tool error"), jen.Id("tc").Dot("tool"), jen.Id("tc").Dot("arguments")),
+				jen.Continue(),
+			),
+			jen.If(jen.Len(jen.Id("res").Dot("Content")).Op("==").Lit(0)).Block(
+				jen.Id("t").Dot("Errorf").Call(jen.Lit("%s(%s): tool error without a message"), jen.Id("tc").Dot("tool"), jen.Id("tc").Dot("arguments")),
+				jen.Continue(),
+			),
+			jen.If(jen.List(jen.Id("text"), jen.Id("_")).Op(":=").Id("res").Dot("Content").Index(jen.Lit(0)).Assert(jen.Op("*").Qual(mcpPkg, "TextContent")),
+				jen.Qual("strings", "Contains").Call(jen.Id("text").Dot("Text"), jen.Lit("not implemented"))).Block(
+				jen.Id("t").Dot("Errorf").Call(jen.Lit("%s(%s) reached the handler (%q), want a validation error"), jen.Id("tc").Dot("tool"), jen.Id("tc").Dot("arguments"), jen.Id("text").Dot("Text")),
+			),
+		),
+	)
+	return f
+}

@@ -1,0 +1,109 @@
+// Package generator turns an mcpgen manifest into the files of a Go MCP
+// server project.
+//
+// Generate is pure: it reads its input, not the disk or the network, and
+// keeps no state between calls. The CLI, --check, --dry-run and the golden
+// tests all consume the plan it returns; package write puts it on disk.
+//
+//	mcpgen.yaml ─► manifest.Load ─► manifest.Validate ─► build (IR) ─► emit ─► write.Plan
+package generator
+
+import (
+	"github.com/mcpgen/mcpgen/generator/diag"
+	"github.com/mcpgen/mcpgen/generator/emit"
+	"github.com/mcpgen/mcpgen/generator/ir"
+	"github.com/mcpgen/mcpgen/generator/manifest"
+	"github.com/mcpgen/mcpgen/generator/write"
+)
+
+// Input is what Generate reads.
+type Input struct {
+	// ManifestPath is the manifest's path as the user should see it in
+	// messages and generated comments: relative, slash-separated
+	// ("mcpgen.yaml").
+	ManifestPath string
+	// Manifest is the manifest's content.
+	Manifest []byte
+}
+
+// Options control the scaffold of a new project; nil means defaults.
+type Options struct {
+	// Module is the module path for a new go.mod; default: the server name.
+	Module string
+	// Template is the built-in template a new project starts from, whose
+	// files replace the stubs of its tools. Empty for none.
+	Template string
+	// RuntimeReplace, if set, is the replace target of the runtime module in
+	// a new go.mod (a development build points at its own checkout).
+	RuntimeReplace string
+	// WriteManifest includes the manifest itself in the plan (mcpgen new).
+	WriteManifest bool
+}
+
+// Generate validates the manifest and returns the plan of every file of the
+// project. Diagnostics include warnings; the plan is nil when they include
+// an error.
+func Generate(in *Input, opts *Options) (*write.Plan, diag.List) {
+	if opts == nil {
+		opts = &Options{}
+	}
+	p, diags := load(in)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	eo := &emit.Options{
+		Module:         opts.Module,
+		Binary:         sanitizeBinary(p.Name),
+		Template:       opts.Template,
+		RuntimeReplace: opts.RuntimeReplace,
+	}
+	if eo.Module == "" {
+		eo.Module = sanitizeBinary(p.Name)
+	}
+	if opts.WriteManifest {
+		eo.Manifest = in.Manifest
+	}
+	plan, err := emit.Project(p, eo)
+	if err != nil {
+		// The templates are part of mcpgen: a failure here is a bug, but it
+		// is still reported rather than panicking.
+		diags.Add(diag.Pos{File: in.ManifestPath}, "", "internal error: %v", err)
+		return nil, diags
+	}
+	diags.Sort()
+	return plan, diags
+}
+
+// Validate checks the manifest as Generate does, without generating
+// anything: every problem is reported, sorted by position.
+func Validate(in *Input) diag.List {
+	_, diags := load(in)
+	return diags
+}
+
+// load reads, checks and resolves the manifest into the IR.
+func load(in *Input) (*ir.Project, diag.List) {
+	f, diags := manifest.Load(in.ManifestPath, in.Manifest)
+	if f == nil {
+		return nil, diags
+	}
+	// Validate what could be decoded, so that one run reports every
+	// problem; a node the loader already faulted is not faulted again.
+	faulted := make(map[string]bool)
+	for _, d := range diags {
+		faulted[d.Pointer] = true
+	}
+	for _, d := range manifest.Validate(f) {
+		if !faulted[d.Pointer] {
+			diags = append(diags, d)
+		}
+	}
+	var p *ir.Project
+	if !diags.HasErrors() {
+		var more diag.List
+		p, more = build(f)
+		diags = append(diags, more...)
+	}
+	diags.Sort()
+	return p, diags
+}

@@ -1,0 +1,134 @@
+// Package ir holds the resolved model of a project that the emitters read.
+//
+// An ir.Project is plain data: no I/O, no YAML or OpenAPI types. Every node
+// records where in the user's input it came from, so generated comments can
+// cite it and late errors can point at it.
+package ir
+
+import (
+	"github.com/mcpgen/mcpgen/generator/diag"
+	"github.com/mcpgen/mcpgen/generator/gotype"
+)
+
+// Project is one MCP server to generate.
+type Project struct {
+	// Name is the server's name (serverInfo.name).
+	Name string
+	// Title is the server's human-readable name, if any.
+	Title string
+	// Version is the server's version (serverInfo.version).
+	Version string
+	// Instructions for clients, if any.
+	Instructions string
+	// Source is the manifest's file name as it appears in comments ("mcpgen.yaml").
+	Source string
+
+	Tools     []*Tool
+	Resources []*Resource
+	Prompts   []*Prompt
+
+	// Transports the server mounts, in the runtime's names: "streamable",
+	// "sse", "stdio". Never empty.
+	Transports []string
+}
+
+// HasStreamable reports whether streamable HTTP is mounted.
+func (p *Project) HasStreamable() bool { return p.hasTransport("streamable") }
+
+// HasSSE reports whether legacy HTTP+SSE is mounted.
+func (p *Project) HasSSE() bool { return p.hasTransport("sse") }
+
+// HasStdio reports whether the server can run over stdio.
+func (p *Project) HasStdio() bool { return p.hasTransport("stdio") }
+
+// HasHTTP reports whether any HTTP transport is mounted.
+func (p *Project) HasHTTP() bool { return p.HasStreamable() || p.HasSSE() }
+
+func (p *Project) hasTransport(name string) bool {
+	for _, t := range p.Transports {
+		if t == name {
+			return true
+		}
+	}
+	return false
+}
+
+// Tool is one MCP tool and the Go names that serve it.
+type Tool struct {
+	Name        string
+	Title       string
+	Description string
+
+	// GoName is the tool's Go name: the handler method ("Add").
+	GoName string
+	// InputType is the Go type of the arguments ("AddInput").
+	InputType string
+	// OutputType is the Go type of the structured result ("AddOutput"), or
+	// empty when the tool has no output schema.
+	OutputType string
+	// InputSchema and OutputSchema are the schemas as JSON, exactly as the
+	// user wrote them (keys in source order, indented). OutputSchema is nil
+	// when the tool has none.
+	InputSchema  []byte
+	OutputSchema []byte
+	// Types are the Go declarations for the input and output types.
+	Types []gotype.Decl
+
+	Annotations *Annotations
+
+	// BadArguments is a JSON object the input schema rejects, checked when
+	// the IR was built; the generated tests send it. Empty when the schema
+	// accepts every object.
+	BadArguments string
+
+	// HandlerFile is the user-owned file that holds the tool's handler.
+	HandlerFile string
+
+	// Pointer and Pos locate the tool in the manifest.
+	Pointer string
+	Pos     diag.Pos
+}
+
+// Annotations are the MCP tool annotations; nil fields are left unset.
+type Annotations struct {
+	Title           string
+	ReadOnlyHint    *bool
+	DestructiveHint *bool
+	IdempotentHint  *bool
+	OpenWorldHint   *bool
+}
+
+// Resource is a static text resource.
+type Resource struct {
+	URI         string
+	Name        string
+	Title       string
+	Description string
+	MIMEType    string
+	Text        string
+	Pointer     string
+}
+
+// Prompt is a prompt template.
+type Prompt struct {
+	Name        string
+	Title       string
+	Description string
+	Arguments   []PromptArgument
+	Messages    []PromptMessage
+	Pointer     string
+}
+
+// PromptArgument is one argument of a prompt.
+type PromptArgument struct {
+	Name        string
+	Description string
+	Required    bool
+}
+
+// PromptMessage is one message of a prompt; {{name}} in Text stands for the
+// argument of that name.
+type PromptMessage struct {
+	Role string
+	Text string
+}

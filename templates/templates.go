@@ -1,0 +1,130 @@
+// Package templates holds the text of everything mcpgen writes that is not
+// generated Go code: the project files (README, Makefile, Dockerfile, …)
+// and the built-in project templates that `mcpgen new --template` starts
+// from.
+//
+// The templates hold no logic beyond substitution and simple conditions on
+// facts computed by the generator; they run with missingkey=error.
+package templates
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"strings"
+	"text/template"
+)
+
+//go:embed project authless
+var files embed.FS
+
+// Info describes a built-in project template.
+type Info struct {
+	Name        string
+	Description string
+}
+
+// builtin lists the templates in the order `mcpgen templates` prints them.
+var builtin = []Info{
+	{"authless", "An MCP server without authentication, with two working tools: add and calculate (like Cloudflare's remote-mcp-authless)."},
+}
+
+// List returns the built-in templates.
+func List() []Info { return slices.Clone(builtin) }
+
+// Lookup reports whether name is a built-in template.
+func Lookup(name string) (Info, bool) {
+	i := slices.IndexFunc(builtin, func(t Info) bool { return t.Name == name })
+	if i < 0 {
+		return Info{}, false
+	}
+	return builtin[i], true
+}
+
+// Names returns the names of the built-in templates.
+func Names() []string {
+	var names []string
+	for _, t := range builtin {
+		names = append(names, t.Name)
+	}
+	return names
+}
+
+// Manifest renders the mcpgen.yaml a template starts from.
+func Manifest(name string, data any) ([]byte, error) {
+	return Execute(name+"/mcpgen.yaml.tmpl", data)
+}
+
+// TemplateFiles returns the extra files of a template (handler files with
+// working code, tests), rendered, keyed by their path in the project.
+func TemplateFiles(name string, data any) (map[string][]byte, error) {
+	out := make(map[string][]byte)
+	root := name + "/files"
+	err := fs.WalkDir(files, root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		content, err := Execute(p, data)
+		if err != nil {
+			return err
+		}
+		out[strings.TrimSuffix(strings.TrimPrefix(p, root+"/"), ".tmpl")] = content
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ProjectFiles returns the names of the project file templates, without
+// their ".tmpl" suffix and with the target file name ("dockerignore" →
+// ".dockerignore").
+func ProjectFiles() []string {
+	entries, _ := fs.ReadDir(files, "project")
+	var names []string
+	for _, e := range entries {
+		if n, ok := strings.CutSuffix(e.Name(), ".tmpl"); ok {
+			names = append(names, n)
+		}
+	}
+	return names
+}
+
+// ProjectFile renders the project file template name (as ProjectFiles
+// returns it) and says which path it goes to.
+func ProjectFile(name string, data any) (target string, content []byte, err error) {
+	content, err = Execute("project/"+name+".tmpl", data)
+	if err != nil {
+		return "", nil, err
+	}
+	target = name
+	switch name {
+	case "dockerignore", "gitignore", "env.example":
+		target = "." + name
+	}
+	return target, content, nil
+}
+
+// Raw returns the file at p as it is.
+func Raw(p string) ([]byte, error) { return files.ReadFile(p) }
+
+// Execute renders the template file at p with data.
+func Execute(p string, data any) ([]byte, error) {
+	src, err := files.ReadFile(p)
+	if err != nil {
+		return nil, err
+	}
+	t, err := template.New(path.Base(p)).Option("missingkey=error").Parse(string(src))
+	if err != nil {
+		return nil, fmt.Errorf("template %s: %w", p, err)
+	}
+	var buf bytes.Buffer
+	if err := t.Execute(&buf, data); err != nil {
+		return nil, fmt.Errorf("template %s: %w", p, err)
+	}
+	return buf.Bytes(), nil
+}
