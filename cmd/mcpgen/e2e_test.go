@@ -122,9 +122,9 @@ func startServer(t *testing.T, binary string, args ...string) string {
 
 func connect(t *testing.T, transport mcp.Transport) *mcp.ClientSession {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	cs, err := mcp.NewClient(&mcp.Implementation{Name: "e2e", Version: "v0"}, nil).Connect(ctx, transport, nil)
+	// The session's streams live as long as the context it was connected
+	// with: the test's.
+	cs, err := mcp.NewClient(&mcp.Implementation{Name: "e2e", Version: "v0"}, nil).Connect(t.Context(), transport, nil)
 	if err != nil {
 		t.Fatalf("connect: %v", err)
 	}

@@ -29,7 +29,7 @@ type data struct {
 
 	HasStreamable, HasSSE, HasStdio, HasHTTP bool
 
-	GoVersion, GoImage                           string
+	GoVersion, GoImage                            string
 	RuntimeModule, RuntimeVersion, RuntimeReplace string
 	Requires                                      []requirement
 }

@@ -109,7 +109,7 @@ func serverFile(p *ir.Project) *jen.File {
 		g.Return(jen.Id("s"))
 	})
 
-	fileDoc(f, "ServeOptions returns what the runtime needs to serve this server: its name,\nversion and the transports " + p.Source + " enables.")
+	fileDoc(f, "ServeOptions returns what the runtime needs to serve this server: its name,\nversion and the transports "+p.Source+" enables.")
 	f.Func().Id("ServeOptions").Params().Op("*").Qual(servePkg, "Options").Block(
 		jen.Return(jen.Op("&").Qual(servePkg, "Options").Values(jen.Dict{
 			jen.Id("Name"):    jen.Id("ServerName"),
@@ -132,10 +132,10 @@ func serverFile(p *ir.Project) *jen.File {
 }
 
 func resources(f *jen.File, p *ir.Project) {
-	fileDoc(f, "registerResources adds the static resources of " + p.Source + " to s.")
+	fileDoc(f, "registerResources adds the static resources of "+p.Source+" to s.")
 	f.Func().Id("registerResources").Params(jen.Id("s").Op("*").Qual(mcpPkg, "Server")).BlockFunc(func(g *jen.Group) {
 		for _, r := range p.Resources {
-			groupDoc(g, "Source: " + p.Source + r.Pointer)
+			groupDoc(g, "Source: "+p.Source+r.Pointer)
 			g.Id("addTextResource").Call(
 				jen.Id("s"),
 				literal(jen.Op("&").Qual(mcpPkg, "Resource"), func(g *jen.Group) {
@@ -175,10 +175,10 @@ func resources(f *jen.File, p *ir.Project) {
 }
 
 func prompts(f *jen.File, p *ir.Project) {
-	fileDoc(f, "registerPrompts adds the prompts of " + p.Source + " to s.")
+	fileDoc(f, "registerPrompts adds the prompts of "+p.Source+" to s.")
 	f.Func().Id("registerPrompts").Params(jen.Id("s").Op("*").Qual(mcpPkg, "Server")).BlockFunc(func(g *jen.Group) {
 		for _, pr := range p.Prompts {
-			groupDoc(g, "Source: " + p.Source + pr.Pointer)
+			groupDoc(g, "Source: "+p.Source+pr.Pointer)
 			g.Id("addTemplatePrompt").Call(
 				jen.Id("s"),
 				literal(jen.Op("&").Qual(mcpPkg, "Prompt"), func(g *jen.Group) {

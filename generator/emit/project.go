@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"go/format"
 	"maps"
-	"slices"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/dave/jennifer/jen"
@@ -138,7 +138,6 @@ func goSource(name string, content []byte, owner write.Owner) (write.File, error
 	}
 	return write.File{Path: path.Clean(name), Content: formatted, Owner: owner}, nil
 }
-
 
 // sortedMap ranges over m in key order, so output never depends on map order.
 func sortedMap(m map[string][]byte) func(func(string, []byte) bool) {

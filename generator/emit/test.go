@@ -34,7 +34,7 @@ func testFile(p *ir.Project) *jen.File {
 		jen.Return(jen.Id("cs")),
 	)
 
-	fileDoc(f, "TestGeneratedToolsListed checks that the server lists exactly the tools of " + p.Source + ".")
+	fileDoc(f, "TestGeneratedToolsListed checks that the server lists exactly the tools of "+p.Source+".")
 	f.Func().Id("TestGeneratedToolsListed").Params(jen.Id("t").Op("*").Qual("testing", "T")).Block(
 		jen.Id("cs").Op(":=").Id("connectGenerated").Call(jen.Id("t")),
 		jen.Var().Id("got").Index().String(),
