@@ -177,7 +177,10 @@ func validateCommand() *cli.Command {
 		ArgsUsage: "[FILE]",
 		Description: "Reports every problem in FILE (default ./mcpgen.yaml) as\n" +
 			"  file:line:col: json-pointer: reason\n" +
-			"sorted by position, and exits 1 if there is any. Writes nothing.",
+			"sorted by position, and exits 1 if there is any. Writes nothing.\n\n" +
+			"Example:\n" +
+			"  mcpgen validate\n" +
+			"  mcpgen validate path/to/mcpgen.yaml",
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 1 {
 				return usageError(c, "expected at most one FILE")
@@ -197,8 +200,9 @@ func validateCommand() *cli.Command {
 
 func templatesCommand() *cli.Command {
 	return &cli.Command{
-		Name:  "templates",
-		Usage: "list the built-in project templates",
+		Name:        "templates",
+		Usage:       "list the built-in project templates",
+		Description: "Example:\n  mcpgen templates\n  mcpgen new my-server --template=authless",
 		Action: func(c *cli.Context) error {
 			for _, t := range templates.List() {
 				fmt.Fprintf(c.App.Writer, "%-12s %s\n", t.Name, t.Description)
@@ -213,7 +217,8 @@ func schemaCommand() *cli.Command {
 		Name:  "schema",
 		Usage: "print the JSON Schema of mcpgen.yaml",
 		Description: "Editors use it to complete and check mcpgen.yaml; generated manifests\n" +
-			"reference it in their first line.",
+			"reference it in their first line.\n\n" +
+			"Example:\n  mcpgen schema > mcpgen.schema.json",
 		Action: func(c *cli.Context) error {
 			_, err := c.App.Writer.Write(manifest.JSONSchema())
 			return err
@@ -223,8 +228,9 @@ func schemaCommand() *cli.Command {
 
 func versionCommand() *cli.Command {
 	return &cli.Command{
-		Name:  "version",
-		Usage: "print mcpgen's version",
+		Name:        "version",
+		Usage:       "print mcpgen's version",
+		Description: "Example:\n  mcpgen version",
 		Action: func(c *cli.Context) error {
 			fmt.Fprintf(c.App.Writer, "mcpgen %s\n", version())
 			return nil
