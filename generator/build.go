@@ -74,7 +74,11 @@ func build(f *manifest.File) (*ir.Project, diag.List) {
 		namePtr := ptr + "/name"
 		claim := func(name, what string) bool {
 			if prev, ok := taken[name]; ok {
-				diags.Add(f.Pos(namePtr), namePtr, "tool %q needs the Go name %s for %s, which %s already uses", mt.Name, name, what, prev).Hint = "rename one of them"
+				hint := "rename one of them"
+				if _, isReserved := reserved[name]; isReserved {
+					hint = "rename the tool"
+				}
+				diags.Add(f.Pos(namePtr), namePtr, "tool %q needs the Go name %s for %s, which %s already uses", mt.Name, name, what, prev).Hint = hint
 				return false
 			}
 			taken[name] = fmt.Sprintf("tool %q (%s)", mt.Name, f.Pos(ptr))
