@@ -9,6 +9,7 @@ package main
 type AddInput struct {
 	// The first number.
 	A float64 `json:"a"`
+
 	// The second number.
 	B float64 `json:"b"`
 }
@@ -27,8 +28,10 @@ type AddOutput struct {
 type CalculateInput struct {
 	// The operation to apply.
 	Operation CalculateInputOperation `json:"operation"`
+
 	// The left operand.
 	A float64 `json:"a"`
+
 	// The right operand.
 	B float64 `json:"b"`
 }

@@ -1,272 +1,217 @@
 package gotype
 
 import (
-	"encoding/json"
+	"bytes"
 	"errors"
-	"fmt"
-	"go/ast"
-	"go/importer"
-	"go/parser"
+	"go/format"
 	"go/token"
-	"go/types"
 	"os"
-	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
-
-	"github.com/dave/jennifer/jen"
 )
 
-// renderDecls renders a conversion as a Go file of package main.
-func renderDecls(t testing.TB, res *Result) string {
-	t.Helper()
-	f := jen.NewFile("main")
-	for _, d := range res.Decls {
-		f.Add(d.Code)
-		f.Line()
-	}
-	var b strings.Builder
-	if err := f.Render(&b); err != nil {
-		t.Fatalf("render: %v", err)
-	}
-	return b.String()
-}
-
-func convert(t *testing.T, root, schema string) string {
-	t.Helper()
-	res, err := Convert(root, []byte(schema), &Options{Source: "m.yaml", Pointer: "#/s", RootDoc: root + " is the root."})
+func TestDecls(t *testing.T) {
+	schema := `{
+	  "type": "object",
+	  "properties": {
+	    "b": {"$ref": "#/$defs/shared"},
+	    "a": {"type": "object", "properties": {"mode": {"enum": ["on", "off"]}}},
+	    "c": {"type": "array", "items": {"$ref": "#/$defs/shared"}}
+	  },
+	  "$defs": {"shared": {"type": "object", "properties": {"x": {"type": "string"}}}}
+	}`
+	res, err := Convert("In", []byte(schema), &Options{Source: "m.yaml", Pointer: "#/tools/3/inputSchema"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return renderDecls(t, res)
-}
-
-// body drops the package clause and collapses blank lines, so expectations
-// stay readable.
-func body(src string) string {
-	src = strings.TrimPrefix(src, "package main\n")
-	return strings.TrimSpace(src)
-}
-
-func TestConvert(t *testing.T) {
-	for _, tc := range []struct {
-		name, schema, want string
-	}{
-		{"required and optional", `{"type":"object","properties":{"b":{"type":"string","description":"The b."},"a":{"type":"integer"},"c":{"type":"number"},"d":{"type":"boolean"}},"required":["b","a"]}`, `
-// T is the root.
-//
-// Source: m.yaml#/s
-type T struct {
-	// The b.
-	B string ` + "`json:\"b\"`" + `
-	A int64  ` + "`json:\"a\"`" + `
-	C *float64 ` + "`json:\"c,omitempty\"`" + `
-	D *bool    ` + "`json:\"d,omitempty\"`" + `
-}`},
-		{"empty object", `{"type":"object"}`, `
-// T is the root.
-//
-// Source: m.yaml#/s
-type T struct{}`},
-		{"nested, arrays, maps", `{"type":"object","properties":{"opts":{"type":"object","properties":{"x":{"type":"string"}},"required":["x"]},"tags":{"type":"array","items":{"type":"string"}},"meta":{"type":"object","additionalProperties":{"type":"integer"}},"any":{}},"required":["opts"]}`, `
-// T is the root.
-//
-// Source: m.yaml#/s
-type T struct {
-	Opts TOpts            ` + "`json:\"opts\"`" + `
-	Tags []string         ` + "`json:\"tags,omitempty\"`" + `
-	Meta map[string]int64 ` + "`json:\"meta,omitempty\"`" + `
-	Any  any              ` + "`json:\"any,omitempty\"`" + `
-}
-
-// TOpts is the "opts" property of T.
-//
-// Source: m.yaml#/s/properties/opts
-type TOpts struct {
-	X string ` + "`json:\"x\"`" + `
-}`},
-		{"enum and nullable", `{"type":"object","properties":{"op":{"type":"string","enum":["add","sub-tract"]},"n":{"type":["integer","null"]}},"required":["op","n"]}`, `
-// T is the root.
-//
-// Source: m.yaml#/s
-type T struct {
-	Op TOp    ` + "`json:\"op\"`" + `
-	N  *int64 ` + "`json:\"n\"`" + `
-}
-
-// TOp is the "op" property of T.
-//
-// Source: m.yaml#/s/properties/op
-type TOp string
-
-// The values TOp may take.
-const (
-	TOpAdd      TOp = "add"
-	TOpSubTract TOp = "sub-tract"
-)`},
-		{"recursive ref", `{"type":"object","properties":{"root":{"$ref":"#/$defs/node"}},"required":["root"],"$defs":{"node":{"type":"object","properties":{"name":{"type":"string"},"children":{"type":"array","items":{"$ref":"#/$defs/node"}},"parent":{"$ref":"#/$defs/node"}},"required":["name","parent"]}}}`, `
-// T is the root.
-//
-// Source: m.yaml#/s
-type T struct {
-	Root TNode ` + "`json:\"root\"`" + `
-}
-
-// TNode is the "node" definition of T.
-//
-// Source: m.yaml#/s/$defs/node
-type TNode struct {
-	Name     string  ` + "`json:\"name\"`" + `
-	Children []TNode ` + "`json:\"children,omitempty\"`" + `
-	Parent   *TNode  ` + "`json:\"parent\"`" + `
-}`},
-		{"composition is any", `{"type":"object","properties":{"v":{"oneOf":[{"type":"string"},{"type":"integer"}]},"w":{"type":["string","integer"]}},"required":["v","w"]}`, `
-// T is the root.
-//
-// Source: m.yaml#/s
-type T struct {
-	V any ` + "`json:\"v\"`" + `
-	W any ` + "`json:\"w\"`" + `
-}`},
-		{"default makes a value", `{"type":"object","properties":{"limit":{"type":"integer","default":10}}}`, `
-// T is the root.
-//
-// Source: m.yaml#/s
-type T struct {
-	Limit int64 ` + "`json:\"limit,omitempty\"`" + `
-}`},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			got := body(convert(t, "T", tc.schema))
-			want := strings.TrimSpace(tc.want)
-			if normalize(got) != normalize(want) {
-				t.Errorf("got:\n%s\n\nwant:\n%s", got, want)
-			}
-		})
+	type decl struct {
+		Name    string
+		Names   []string
+		Pointer string
+	}
+	var got []decl
+	for _, d := range res.Decls {
+		got = append(got, decl{d.Name, d.Names, d.Pointer})
+	}
+	want := []decl{
+		{"In", []string{"In"}, "#/tools/3/inputSchema"},
+		{"InShared", []string{"InShared"}, "#/tools/3/inputSchema/$defs/shared"},
+		{"InA", []string{"InA"}, "#/tools/3/inputSchema/properties/a"},
+		{"InAMode", []string{"InAMode", "InAModeOn", "InAModeOff"}, "#/tools/3/inputSchema/properties/a/properties/mode"},
+	}
+	if res.Root != "In" || !reflect.DeepEqual(got, want) {
+		t.Errorf("Convert: root %q, decls\n%+v\nwant\n%+v", res.Root, got, want)
 	}
 }
 
-// normalize ignores alignment, which gofmt decides.
-func normalize(s string) string {
-	var lines []string
-	for _, l := range strings.Split(s, "\n") {
-		lines = append(lines, strings.Join(strings.Fields(l), " "))
-	}
-	return strings.Join(lines, "\n")
-}
-
-func TestConvertErrors(t *testing.T) {
-	for _, tc := range []struct {
-		name, schema string
-		want         []string
-	}{
-		{"field collision", `{"type":"object","properties":{"first-name":{},"first_name":{}}}`,
-			[]string{`#/s/properties/first_name: properties "first-name" and "first_name" both become the Go field T.FirstName`}},
-		{"bad tag", `{"type":"object","properties":{"a,b":{}}}`,
-			[]string{`#/s/properties/a,b: property name "a,b" cannot be a Go struct tag`}},
-		{"type collision", `{"type":"object","properties":{"a":{"type":"object","properties":{"b":{"type":"object","properties":{"x":{}}}}},"aB":{"type":"object","properties":{"y":{}}}}}`,
-			[]string{`#/s/properties/aB: the Go name TAB is also derived from #/s/properties/a/properties/b`}},
-		{"enum collision", `{"type":"object","properties":{"e":{"type":"string","enum":["a-b","a_b"]}}}`,
-			[]string{`#/s/properties/e/enum/1: the Go name TEAB is also derived from #/s/properties/e`}},
-		{"unresolved ref", `{"type":"object","properties":{"x":{"$ref":"#/$defs/nope"}}}`,
-			[]string{`#/s/properties/x/$ref: $ref "#/$defs/nope" does not resolve`}},
-		{"unknown type", `{"type":"object","properties":{"x":{"type":"text"}}}`,
-			[]string{`#/s/properties/x/type: unknown type "text"`}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			_, err := Convert("T", []byte(tc.schema), &Options{Pointer: "#/s"})
-			if err == nil {
-				t.Fatal("no error")
-			}
-			for _, w := range tc.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q lacks %q", err, w)
-				}
-			}
-			var e *Error
-			if !errors.As(err, &e) {
-				t.Errorf("error %T is not an *Error", err)
-			}
-		})
-	}
-}
-
-// TestRoundTrip compiles generated types into a program that decodes a
-// document, encodes it again and checks nothing was lost.
-func TestRoundTrip(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds a program")
-	}
-	schema := `{"type":"object","properties":{"title":{"type":"string"},"tags":{"type":"array","items":{"type":"string"}},"loc":{"type":"object","properties":{"lat":{"type":"number"}},"required":["lat"]},"kind":{"type":"string","enum":["a","b"]},"n":{"type":["integer","null"]},"tree":{"$ref":"#/$defs/node"}},"required":["title","kind","n"],"$defs":{"node":{"type":"object","properties":{"kids":{"type":"array","items":{"$ref":"#/$defs/node"}}}}}}`
-	doc := `{"title":"x","tags":["a","b"],"loc":{"lat":1.5},"kind":"b","n":null,"tree":{"kids":[{}]}}`
-	src := convert(t, "Doc", schema) + fmt.Sprintf(`
-func main() {
-	var d Doc
-	if err := json.Unmarshal([]byte(%q), &d); err != nil {
-		panic(err)
-	}
-	out, err := json.Marshal(d)
+func TestOptions(t *testing.T) {
+	res, err := Convert("AddInput", []byte(`{"type":"object","properties":{"o":{"type":"object","properties":{}}}}`), nil)
 	if err != nil {
-		panic(err)
+		t.Fatal(err)
 	}
-	fmt.Print(string(out))
-}
-`, doc)
-	src = strings.Replace(src, "package main\n", "package main\n\nimport (\n\t\"encoding/json\"\n\t\"fmt\"\n)\n", 1)
-	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module x\n\ngo 1.25\n"), 0o644)
-	os.WriteFile(filepath.Join(dir, "main.go"), []byte(src), 0o644)
-	cmd := exec.Command("go", "vet", ".")
-	cmd.Dir = dir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go vet: %v\n%s\n%s", err, out, src)
+	src := mustRender(t, res)
+	for _, want := range []string{"// AddInput is derived from the JSON Schema cited below.", "// Source: #\n"} {
+		if !strings.Contains(src, want) {
+			t.Errorf("nil options: no %q in\n%s", want, src)
+		}
 	}
-	cmd = exec.Command("go", "run", ".")
-	cmd.Dir = dir
-	out, err := cmd.CombinedOutput()
+
+	res, err = Convert("AddInput", []byte(`{"type":"object"}`), &Options{
+		Source:  "dir/my spec.yaml",
+		Pointer: "#/tools/0/inputSchema",
+		RootDoc: "AddInput holds the arguments of the add tool, which adds two numbers and returns their sum, so that nobody has to.",
+	})
 	if err != nil {
-		t.Fatalf("go run: %v\n%s", err, out)
+		t.Fatal(err)
 	}
-	var got, want any
-	json.Unmarshal(out, &got)
-	json.Unmarshal([]byte(doc), &want)
-	if fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Errorf("round trip:\n got %s\nwant %s", out, doc)
+	want := `// AddInput holds the arguments of the add tool, which adds two numbers and
+// returns their sum, so that nobody has to.
+//
+// Source: dir/my spec.yaml#/tools/0/inputSchema
+type AddInput struct{}
+`
+	if got := strings.TrimPrefix(mustRender(t, res), "package main\n\n"); got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
 }
 
-// typeCheck parses and type-checks generated source.
-func typeCheck(src string) error {
-	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, "gen.go", src, parser.ParseComments)
-	if err != nil {
-		return err
+func TestRootName(t *testing.T) {
+	for _, root := range []string{"", "_", "1x", "a-b", "type", "string", "any", "error", "init", "main"} {
+		_, err := Convert(root, []byte(`{"type":"object"}`), &Options{Pointer: "#/p"})
+		var e *Error
+		if !errors.As(err, &e) || e.Pointer != "#/p" {
+			t.Errorf("Convert(%q): err = %v, want an *Error at #/p", root, err)
+		}
 	}
-	conf := types.Config{Importer: importer.Default()}
-	_, err = conf.Check("main", fset, []*ast.File{f}, nil)
-	return err
+	if _, err := Convert("x", []byte(`{"type":"object"}`), nil); err != nil {
+		t.Errorf("Convert(x): %v", err)
+	}
+}
+
+// TestErrors checks the form of errors: all of them at once, each an
+// *Error with the pointer of its node.
+func TestErrors(t *testing.T) {
+	_, err := Convert("T", []byte(`{"type":"object","properties":{"a":{"type":"text"},"b":{"$ref":"#/$defs/x"},"c":{"enum":["x-y","x_y"]}}}`), &Options{Pointer: "#/tools/1/outputSchema"})
+	if err == nil {
+		t.Fatal("no error")
+	}
+	j, ok := err.(interface{ Unwrap() []error })
+	if !ok {
+		t.Fatalf("error %T does not join several", err)
+	}
+	var pointers []string
+	for _, e := range j.Unwrap() {
+		var ge *Error
+		if !errors.As(e, &ge) {
+			t.Fatalf("%T is not an *Error", e)
+		}
+		pointers = append(pointers, ge.Pointer)
+	}
+	want := []string{
+		"#/tools/1/outputSchema/properties/a/type",
+		"#/tools/1/outputSchema/properties/b/$ref",
+		"#/tools/1/outputSchema/properties/c/enum/1",
+	}
+	if !reflect.DeepEqual(pointers, want) {
+		t.Errorf("pointers %q, want %q", pointers, want)
+	}
+}
+
+// TestDeterministic converts every case twice and compares the bytes.
+func TestDeterministic(t *testing.T) {
+	files, _ := filepath.Glob("testdata/convert/*.txtar")
+	for _, file := range append(files, "") {
+		schema := sampleSchema
+		if file != "" {
+			data, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			schema, _ = parseArchive(string(data)).file("schema.json")
+		}
+		var outs []string
+		for range 3 {
+			res, err := Convert("T", []byte(schema), &Options{Source: "s.yaml"})
+			if err != nil {
+				outs = append(outs, err.Error())
+				continue
+			}
+			outs = append(outs, mustRender(t, res))
+		}
+		if outs[0] != outs[1] || outs[1] != outs[2] {
+			t.Errorf("%s: output differs between runs", file)
+		}
+	}
 }
 
 func FuzzConvert(f *testing.F) {
+	files, _ := filepath.Glob("testdata/convert/*.txtar")
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		schema, _ := parseArchive(string(data)).file("schema.json")
+		f.Add([]byte(schema))
+	}
+	f.Add([]byte(sampleSchema))
 	for _, s := range []string{
-		`{"type":"object","properties":{"a":{"type":"string"}}}`,
-		`{"type":"object","properties":{"a":{"$ref":"#/$defs/x"}},"$defs":{"x":{"type":"object","properties":{"y":{"$ref":"#/$defs/x"}}}}}`,
-		`{"type":"object","properties":{"e":{"enum":["x","y",""]},"n":{"type":["null","number"]}}}`,
-		`{"type":"object","properties":{"a":{"type":"array","items":{"type":"object","properties":{"b":{}}}}}}`,
-		`{"type":"object","additionalProperties":{"type":"object","properties":{"k":{"type":"integer"}}}}`,
-		`true`,
+		`true`, `false`, `null`, `{}`, `[]`, `"x"`,
+		`{"$ref":"#"}`,
+		`{"properties":{"a":{"$ref":"#"}},"required":["a"]}`,
+		`{"type":"object","properties":{"a":{"type":"object","properties":{"b":{"$ref":"#/properties/a"}}}}}`,
+		`{"type":"object","properties":{"x":{"description":"a\n\nB\n\nc"}},"description":"x\n\nTitle\n\n- a\n- b\n\n1. one\n\n# Head\n\n\tcode"}`,
+		`{"type":"object","properties":{"e":{"enum":["A","a","B b","b_b"]}}}`,
 	} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		res, err := Convert("Root", data, &Options{Source: "f.yaml", Pointer: "#/s"})
+		const root = "Root"
+		res, err := Convert(root, data, &Options{Source: "f.yaml", Pointer: "#/s"})
 		if err != nil {
+			j, ok := err.(interface{ Unwrap() []error })
+			errs := []error{err}
+			if ok {
+				errs = j.Unwrap()
+			}
+			for _, e := range errs {
+				var ge *Error
+				if !errors.As(e, &ge) || !strings.HasPrefix(ge.Pointer, "#/s") || ge.Msg == "" {
+					t.Fatalf("bad error %#v", e)
+				}
+			}
 			return
 		}
-		src := renderDecls(t, res)
+		if res.Root != root || len(res.Decls) == 0 || res.Decls[0].Name != root {
+			t.Fatalf("root %q, decls %v", res.Root, res.Decls)
+		}
+		seen := make(map[string]bool)
+		for _, d := range res.Decls {
+			for _, n := range d.Names {
+				if !token.IsIdentifier(n) || seen[n] {
+					t.Fatalf("bad or repeated name %q", n)
+				}
+				seen[n] = true
+			}
+		}
+		src, err := renderFile(res)
+		if err != nil {
+			t.Fatalf("render: %v", err)
+		}
 		if err := typeCheck(src); err != nil {
-			t.Fatalf("generated code does not type-check: %v\n%s\nschema: %s", err, src, data)
+			t.Fatalf("generated code does not type-check: %v\n%s", err, src)
+		}
+		if formatted, err := format.Source([]byte(src)); err != nil || !bytes.Equal(formatted, []byte(src)) {
+			t.Fatalf("generated code is not gofmt-clean (%v):\n%s", err, src)
+		}
+		res2, err := Convert(root, data, &Options{Source: "f.yaml", Pointer: "#/s"})
+		if err != nil {
+			t.Fatalf("second run: %v", err)
+		}
+		if src2, _ := renderFile(res2); src2 != src {
+			t.Fatalf("not deterministic:\n%s\n---\n%s", src, src2)
 		}
 	})
 }

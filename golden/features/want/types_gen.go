@@ -8,12 +8,14 @@ package main
 // Source: mcpgen.yaml#/tools/0/inputSchema
 type CreateNoteInput struct {
 	// The note's title.
-	Title    string                  `json:"title"`
-	Body     *string                 `json:"body,omitempty"`
-	Tags     []string                `json:"tags,omitempty"`
-	Priority CreateNoteInputPriority `json:"priority,omitempty"`
+	Title    string                   `json:"title"`
+	Body     *string                  `json:"body,omitempty"`
+	Tags     []string                 `json:"tags,omitempty"`
+	Priority *CreateNoteInputPriority `json:"priority,omitempty"`
+
 	// When the note is due (RFC 3339).
 	Due *string `json:"due,omitempty"`
+
 	// Where the note was taken.
 	Location *CreateNoteInputLocation `json:"location,omitempty"`
 }
@@ -53,7 +55,7 @@ type CreateNoteOutput struct {
 // Source: mcpgen.yaml#/tools/1/inputSchema
 type SearchNotesInput struct {
 	Query  string                  `json:"query"`
-	Limit  int64                   `json:"limit,omitempty"`
+	Limit  *int64                  `json:"limit,omitempty"`
 	Filter *SearchNotesInputFilter `json:"filter,omitempty"`
 }
 
