@@ -1,6 +1,7 @@
 // Package manifest reads mcpgen.yaml: strict decoding into Go types that
-// keeps the position of every node, and validation that reports every
-// problem at once as file:line:col: json-pointer: reason.
+// keeps the position of every node, validation that reports every problem
+// at once as "file:line:col: json-pointer: reason", and the manifest's own
+// JSON Schema.
 package manifest
 
 import (
@@ -11,10 +12,10 @@ import (
 	"io"
 	"math"
 	"reflect"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 
@@ -25,17 +26,26 @@ import (
 type File struct {
 	// Filename is the manifest's path as given to Load.
 	Filename string
-	// Manifest is the decoded content.
+	// Manifest is the decoded content. When Load reported errors it holds
+	// what could be decoded.
 	Manifest *Manifest
 
-	positions map[string]diag.Pos
+	// values maps the JSON pointer of every decoded node, schema nodes
+	// included, to the position of its value; keys maps the pointer of
+	// every mapping member to the position of its key.
+	values, keys map[string]diag.Pos
+	// broken holds the pointers at which Load reported an error, and the
+	// schemas it could not convert, so that Validate does not report the
+	// same nodes again.
+	broken map[string]bool
 }
 
-// Pos returns the position of the node at pointer, or of its nearest
+// Pos returns the position of the value at pointer, or of its nearest
 // ancestor that has one: a missing key points at the mapping that lacks it.
+// Without any, it returns a position that holds the file name only.
 func (f *File) Pos(pointer string) diag.Pos {
 	for p := pointer; ; {
-		if pos, ok := f.positions[p]; ok {
+		if pos, ok := f.values[p]; ok {
 			return pos
 		}
 		i := strings.LastIndexByte(p, '/')
@@ -46,134 +56,267 @@ func (f *File) Pos(pointer string) diag.Pos {
 	}
 }
 
-// maxNodes bounds the nodes a manifest may expand to through aliases, so an
-// alias bomb fails fast instead of exhausting memory.
-const maxNodes = 200_000
+// KeyPos returns the position of the key that names the mapping member at
+// pointer ("#/tools/0/inputSchema/properties/code" points at "code:"). For
+// a node that is not a mapping member, such as a list item, it returns
+// Pos(pointer).
+func (f *File) KeyPos(pointer string) diag.Pos {
+	if pos, ok := f.keys[pointer]; ok {
+		return pos
+	}
+	return f.Pos(pointer)
+}
 
-// Load decodes a manifest. filename is used in positions as given (pass a
-// relative path). Every problem is reported. The File is nil only when the
-// YAML itself cannot be read; otherwise it holds what could be decoded, so
-// that Validate can report the remaining problems too.
+// isBroken reports whether Load reported an error at ptr or at one of its
+// ancestors.
+func (f *File) isBroken(ptr string) bool {
+	for p := ptr; ; {
+		if f.broken[p] {
+			return true
+		}
+		i := strings.LastIndexByte(p, '/')
+		if i < 0 {
+			return false
+		}
+		p = p[:i]
+	}
+}
+
+// Limits that keep a hostile manifest from exhausting the generator.
+const (
+	// maxAliasNodes bounds the nodes that aliases may add by repeating
+	// anchored content: an alias bomb (each level doubling the last) is
+	// refused after this many instead of exhausting memory.
+	maxAliasNodes = 100_000
+	// maxDepth bounds how deeply nodes nest, aliases followed.
+	maxDepth = 2_000
+	// maxSchemaBytes bounds the JSON that schemas expand to, in addition
+	// to four bytes for each byte of input.
+	maxSchemaBytes = 16 << 20
+)
+
+// Load decodes the manifest in data. filename is used in positions as given
+// (pass a path relative to the working directory). Every problem is
+// reported, sorted by position. The File is nil only when data is not
+// valid YAML or holds no document; otherwise it holds what could be
+// decoded, so that Validate can report the remaining problems too.
 //
-// Decoding is strict: unknown keys, duplicate keys, values of the wrong kind
-// and missing required keys are errors at the offending node. Where a string
-// is expected, any scalar is taken as written (`version: 1.0` is "1.0").
+// Decoding is strict, by the json names of the Go types: unknown keys,
+// duplicate keys, values of the wrong kind and missing required keys (a
+// field whose json tag lacks omitempty) are errors at the offending node.
+// Aliases are followed; merge keys (<<) are refused. A null value leaves
+// its field unset.
+//
+// Where a string is expected, any scalar is taken as written: YAML reads
+// "version: 1.0" as a number, but the user means "1.0", and that is what
+// the field gets. Booleans and numbers are not converted the other way.
+//
+// The schemas (Tool.InputSchema and OutputSchema) are converted to JSON
+// with keys in the order written, and every node in them has a position.
+// A YAML value JSON cannot hold (.inf, .nan, !!binary, a timestamp written
+// without quotes, a custom tag) is an error at its node.
 func Load(filename string, data []byte) (*File, diag.List) {
-	f := &File{Filename: filename, Manifest: &Manifest{}, positions: make(map[string]diag.Pos)}
-	d := &decoder{file: f}
+	f := &File{
+		Filename: filename,
+		Manifest: &Manifest{},
+		values:   make(map[string]diag.Pos),
+		keys:     make(map[string]diag.Pos),
+		broken:   make(map[string]bool),
+	}
+	d := &decoder{
+		file:      f,
+		active:    make(map[*yaml.Node]bool),
+		jsonBytes: maxSchemaBytes + 4*len(data),
+	}
 
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
-			d.diags.Add(diag.Pos{File: filename}, "", "the manifest is empty").Hint = "start with a line like: name: my-server"
+			d.empty()
 		} else {
-			d.syntaxError(err)
+			d.syntaxError(err, data)
 		}
 		return nil, d.diags
 	}
 	var second yaml.Node
-	if err := dec.Decode(&second); err == nil {
-		d.diags.Add(d.pos(&second), "", "the manifest holds more than one YAML document").Hint = "remove the '---' separator and what follows"
-		return nil, d.diags
-	} else if !errors.Is(err, io.EOF) {
-		d.syntaxError(err)
+	switch err := dec.Decode(&second); {
+	case err == nil:
+		d.add(d.pos(&second), "", "the manifest holds more than one YAML document").Hint = "remove the '---' line and what follows it"
+	case !errors.Is(err, io.EOF):
+		d.syntaxError(err, data)
 		return nil, d.diags
 	}
+
 	root := &doc
 	if root.Kind == yaml.DocumentNode {
 		if len(root.Content) == 0 {
-			d.diags.Add(diag.Pos{File: filename}, "", "the manifest is empty").Hint = "start with a line like: name: my-server"
+			d.empty()
 			return nil, d.diags
 		}
 		root = root.Content[0]
+	}
+	if root.Kind == yaml.ScalarNode && root.ShortTag() == "!!null" {
+		d.empty()
+		return nil, d.diags
 	}
 	d.decode(root, reflect.ValueOf(f.Manifest).Elem(), "#")
 	d.diags.Sort()
 	return f, d.diags
 }
 
+// decoder walks a yaml.Node tree into Go values.
 type decoder struct {
 	file  *File
 	diags diag.List
-	nodes int
+
+	// active holds the collections being decoded, to refuse an alias
+	// that refers to a node containing it.
+	active map[*yaml.Node]bool
+	// inAlias counts the aliases being expanded; aliasNodes counts the
+	// nodes visited through aliases.
+	inAlias, aliasNodes int
+	depth               int
+	// jsonBytes is what schemas may still expand to.
+	jsonBytes int
+	// stopped is set when a limit is hit: decoding ends there.
+	stopped bool
 }
 
 func (d *decoder) pos(n *yaml.Node) diag.Pos {
 	return diag.Pos{File: d.file.Filename, Line: n.Line, Col: n.Column}
 }
 
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
-// syntaxError reports a YAML parse error at its line; yaml.v3 gives no
-// column, so none is invented.
-func (d *decoder) syntaxError(err error) {
-	msg := err.Error()
-	pos := diag.Pos{File: d.file.Filename}
-	if m := yamlLine.FindStringSubmatch(msg); m != nil {
-		pos.Line, _ = strconv.Atoi(m[1])
-		msg = m[2]
-	} else {
-		msg = strings.TrimPrefix(msg, "yaml: ")
+// add reports an error, and marks ptr as one that Validate must not report
+// again.
+func (d *decoder) add(pos diag.Pos, ptr, format string, args ...any) *diag.Diagnostic {
+	if ptr != "" {
+		d.file.broken[ptr] = true
 	}
-	d.diags.Add(pos, "", "invalid YAML: %s", msg)
+	return d.diags.Add(pos, ptr, format, args...)
 }
 
-// resolve follows aliases and counts nodes against maxNodes.
-func (d *decoder) resolve(n *yaml.Node, ptr string) (*yaml.Node, bool) {
-	for n.Kind == yaml.AliasNode {
-		n = n.Alias
-	}
-	d.nodes++
-	if d.nodes > maxNodes {
-		if d.nodes == maxNodes+1 {
-			d.diags.Add(d.pos(n), ptr, "the manifest expands to more than %d nodes", maxNodes).Hint = "aliases may repeat content, but not this much"
-		}
+func (d *decoder) empty() {
+	d.add(diag.Pos{File: d.file.Filename}, "", "the manifest is empty").Hint = "start with a line like: name: my-server"
+}
+
+// enter is called for every node before it is decoded at ptr. It follows
+// an alias to its anchored node, refusing cycles, and enforces the limits.
+// The caller must call leave with the returned node when done, if ok.
+func (d *decoder) enter(n *yaml.Node, ptr string) (_ *yaml.Node, ok bool) {
+	if d.stopped {
 		return nil, false
 	}
+	d.depth++
+	if d.depth > maxDepth {
+		d.depth--
+		d.stopped = true
+		d.add(d.pos(n), ptr, "the manifest nests more than %d levels deep", maxDepth)
+		return nil, false
+	}
+	if n.Kind == yaml.AliasNode {
+		t := n.Alias
+		switch {
+		case t == nil:
+			d.depth--
+			d.add(d.pos(n), ptr, "alias *%s refers to nothing", n.Value)
+			return nil, false
+		case d.active[t]:
+			d.depth--
+			d.add(d.pos(n), ptr, "alias *%s refers to a node that contains it", n.Value).Hint = "an alias cannot repeat its own anchor's content"
+			return nil, false
+		}
+		// The alias's own position is where its value is written.
+		d.file.values[ptr] = d.pos(n)
+		d.active[t] = true
+		d.inAlias++
+		if !d.count(n, ptr) {
+			d.leave(n, t)
+			return nil, false
+		}
+		return t, true
+	}
+	if !d.count(n, ptr) {
+		d.depth--
+		return nil, false
+	}
+	d.file.values[ptr] = d.pos(n)
+	if n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode {
+		d.active[n] = true
+	}
 	return n, true
+}
+
+// count counts a node reached through an alias against maxAliasNodes.
+func (d *decoder) count(n *yaml.Node, ptr string) bool {
+	if d.inAlias == 0 {
+		return true
+	}
+	d.aliasNodes++
+	if d.aliasNodes > maxAliasNodes {
+		d.stopped = true
+		d.add(d.pos(n), ptr, "aliases expand the manifest by more than %d nodes", maxAliasNodes).Hint = "aliases may repeat content, but not this much"
+		return false
+	}
+	return true
+}
+
+// leave undoes enter for the node orig, which enter resolved to n.
+func (d *decoder) leave(orig, n *yaml.Node) {
+	d.depth--
+	delete(d.active, n)
+	if orig != n {
+		d.inAlias--
+	}
 }
 
 var schemaType = reflect.TypeFor[Schema]()
 
 // decode decodes n into v, recording positions under ptr.
-func (d *decoder) decode(n *yaml.Node, v reflect.Value, ptr string) {
-	n, ok := d.resolve(n, ptr)
+func (d *decoder) decode(orig *yaml.Node, v reflect.Value, ptr string) {
+	n, ok := d.enter(orig, ptr)
 	if !ok {
 		return
 	}
-	d.file.positions[ptr] = d.pos(n)
-	switch {
-	case v.Type() == schemaType:
-		raw, ok := d.json(n, ptr)
-		if !ok {
-			return
-		}
-		if n.Kind != yaml.MappingNode && !(n.Kind == yaml.ScalarNode && n.ShortTag() == "!!bool") {
-			d.diags.Add(d.pos(n), ptr, "expected a JSON Schema (a mapping), got %s", kind(n))
-			return
-		}
-		v.Set(reflect.ValueOf(Schema{JSON: raw, Pointer: ptr}))
+	defer d.leave(orig, n)
+	if n.Kind == yaml.AliasNode {
+		// An alias of an alias: not valid YAML, but be safe.
+		d.decode(n, v, ptr)
 		return
-	case v.Kind() == reflect.Pointer:
-		if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" {
+	}
+	if !d.tagOK(n, ptr) {
+		return
+	}
+	if v.Kind() == reflect.Pointer {
+		if isNull(n) {
 			return
 		}
 		e := reflect.New(v.Type().Elem())
-		d.decode(n, e.Elem(), ptr)
+		d.decodeValue(n, e.Elem(), ptr)
+		if s, ok := e.Interface().(*Schema); ok && s.JSON == nil {
+			return // not converted: leave the field unset
+		}
 		v.Set(e)
 		return
 	}
+	d.decodeValue(n, v, ptr)
+}
 
+// decodeValue decodes n, already resolved, into v, which is not a pointer.
+func (d *decoder) decodeValue(n *yaml.Node, v reflect.Value, ptr string) {
+	if v.Type() == schemaType {
+		d.decodeSchema(n, v, ptr)
+		return
+	}
 	switch v.Kind() {
 	case reflect.Struct:
 		d.decodeStruct(n, v, ptr)
 	case reflect.Slice:
-		if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" {
+		if isNull(n) {
 			return
 		}
 		if n.Kind != yaml.SequenceNode {
-			d.diags.Add(d.pos(n), ptr, "expected a list, got %s", kind(n))
+			d.add(d.pos(n), ptr, "expected a list, got %s", describe(n))
 			return
 		}
 		s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
@@ -183,22 +326,69 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, ptr string) {
 		v.Set(s)
 	case reflect.String:
 		if n.Kind != yaml.ScalarNode {
-			d.diags.Add(d.pos(n), ptr, "expected a string, got %s", kind(n))
+			d.add(d.pos(n), ptr, "expected a string, got %s", describe(n))
 			return
 		}
-		if n.ShortTag() != "!!null" {
+		switch n.ShortTag() {
+		case "!!null":
+		case "!!str", "!!int", "!!float", "!!bool", "!!timestamp":
+			// Any plain scalar is taken as written.
 			v.SetString(n.Value)
+		default:
+			d.add(d.pos(n), ptr, "expected a string, got a %s value", n.ShortTag()).Hint = "remove the tag"
 		}
 	case reflect.Bool:
-		if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!bool" {
-			d.diags.Add(d.pos(n), ptr, "expected true or false, got %s", kind(n))
+		if isNull(n) {
 			return
 		}
-		b, _ := strconv.ParseBool(strings.ToLower(n.Value))
+		var b bool
+		if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!bool" || n.Decode(&b) != nil {
+			d.add(d.pos(n), ptr, "expected true or false, got %s", describe(n))
+			return
+		}
 		v.SetBool(b)
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		if isNull(n) {
+			return
+		}
+		var i int64
+		switch {
+		case n.Kind != yaml.ScalarNode || n.ShortTag() != "!!int":
+			d.add(d.pos(n), ptr, "expected an integer, got %s", describe(n))
+		case n.Decode(&i) != nil || v.OverflowInt(i):
+			d.add(d.pos(n), ptr, "integer %s is out of range", n.Value)
+		default:
+			v.SetInt(i)
+		}
+	case reflect.Float32, reflect.Float64:
+		if isNull(n) {
+			return
+		}
+		var x float64
+		switch tag := n.ShortTag(); {
+		case n.Kind != yaml.ScalarNode || (tag != "!!int" && tag != "!!float") || n.Decode(&x) != nil:
+			d.add(d.pos(n), ptr, "expected a number, got %s", describe(n))
+		case math.IsInf(x, 0) || math.IsNaN(x):
+			d.add(d.pos(n), ptr, "expected a finite number, got %s", n.Value)
+		default:
+			v.SetFloat(x)
+		}
 	default:
-		d.diags.Add(d.pos(n), ptr, "internal error: cannot decode into %s", v.Type())
+		// A type in types.go this decoder does not know: a programming
+		// error, reported rather than panicking on the user.
+		d.add(d.pos(n), ptr, "internal error: cannot decode into %s", v.Type())
 	}
+}
+
+// tagOK reports whether n's tag fits its kind: mcpgen.yaml has no use for
+// custom tags or YAML-only types on collections.
+func (d *decoder) tagOK(n *yaml.Node, ptr string) bool {
+	want := map[yaml.Kind]string{yaml.MappingNode: "!!map", yaml.SequenceNode: "!!seq"}[n.Kind]
+	if want == "" || n.ShortTag() == want {
+		return true
+	}
+	d.add(d.pos(n), ptr, "unsupported YAML tag %s", n.ShortTag()).Hint = "remove the tag"
+	return false
 }
 
 // field is a struct field as the manifest names it.
@@ -208,22 +398,28 @@ type field struct {
 	required bool
 }
 
+// fieldsOf lists the fields of struct type t by their json names; a field
+// whose tag lacks omitempty is required.
 func fieldsOf(t reflect.Type) []field {
 	var out []field
 	for i := range t.NumField() {
-		tag := t.Field(i).Tag.Get("json")
-		name, opts, _ := strings.Cut(tag, ",")
-		if name == "" || name == "-" {
+		sf := t.Field(i)
+		if !sf.IsExported() {
 			continue
 		}
-		out = append(out, field{name: name, index: i, required: !strings.Contains(opts, "omitempty")})
+		name, opts, _ := strings.Cut(sf.Tag.Get("json"), ",")
+		if name == "-" || name == "" {
+			continue
+		}
+		required := !slices.Contains(strings.Split(opts, ","), "omitempty")
+		out = append(out, field{name: name, index: i, required: required})
 	}
 	return out
 }
 
 func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, ptr string) {
 	if n.Kind != yaml.MappingNode {
-		d.diags.Add(d.pos(n), ptr, "expected a mapping, got %s", kind(n))
+		d.add(d.pos(n), ptr, "expected a mapping, got %s", describe(n))
 		return
 	}
 	fields := fieldsOf(v.Type())
@@ -236,15 +432,18 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, ptr string) {
 		}
 		kptr := diag.Append(ptr, key)
 		if prev, dup := seen[key]; dup {
-			d.diags.Add(d.pos(k), kptr, "duplicate key %q (first at line %d)", key, prev.Line)
+			d.add(d.pos(k), kptr, "duplicate key %q (first at line %d)", key, prev.Line)
 			continue
 		}
 		seen[key] = k
+		d.file.keys[kptr] = d.pos(k)
 		j := slices.IndexFunc(fields, func(f field) bool { return f.name == key })
 		if j < 0 {
-			diagnostic := d.diags.Add(d.pos(k), kptr, "unknown key %q", key)
-			if s := suggest(key, fields); s != "" {
+			diagnostic := d.add(d.pos(k), kptr, "unknown key %q", key)
+			if s := suggest(key, fieldNames(fields)); s != "" {
 				diagnostic.Hint = fmt.Sprintf("did you mean %q?", s)
+			} else {
+				diagnostic.Hint = "the keys here are " + strings.Join(fieldNames(fields), ", ")
 			}
 			continue
 		}
@@ -252,43 +451,74 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, ptr string) {
 	}
 	for _, f := range fields {
 		if _, ok := seen[f.name]; f.required && !ok {
-			d.diags.Add(d.pos(n), diag.Append(ptr, f.name), "missing required key %q", f.name)
+			d.add(d.pos(n), diag.Append(ptr, f.name), "missing required key %q", f.name)
 		}
 	}
 }
 
-// key returns a mapping key as a string; keys must be plain scalars.
-func (d *decoder) key(k *yaml.Node, ptr string) (string, bool) {
-	if k.Kind != yaml.ScalarNode {
-		d.diags.Add(d.pos(k), ptr, "mapping keys must be strings, got %s", kind(k))
-		return "", false
+func fieldNames(fields []field) []string {
+	var names []string
+	for _, f := range fields {
+		names = append(names, f.name)
 	}
-	if k.ShortTag() == "!!merge" {
-		d.diags.Add(d.pos(k), ptr, "merge keys (<<) are not supported").Hint = "write the keys out, or use an alias for a whole value"
+	return names
+}
+
+// key returns a mapping key, which must be a string.
+func (d *decoder) key(k *yaml.Node, ptr string) (string, bool) {
+	for i := 0; k.Kind == yaml.AliasNode && k.Alias != nil && i < 10; i++ {
+		k = k.Alias
+	}
+	switch {
+	case k.Kind != yaml.ScalarNode:
+		d.add(d.pos(k), ptr, "mapping keys must be strings, got %s", describe(k))
+		return "", false
+	case k.ShortTag() == "!!merge":
+		d.add(d.pos(k), diag.Append(ptr, k.Value), "merge keys (<<) are not supported").Hint = "write the keys out; an alias (*name) can stand for a whole value"
+		return "", false
+	case k.ShortTag() != "!!str":
+		d.add(d.pos(k), diag.Append(ptr, k.Value), "mapping key %s is %s, not a string", k.Value, describe(k)).Hint = fmt.Sprintf("quote it: %q", k.Value)
 		return "", false
 	}
 	return k.Value, true
 }
 
-// json converts a YAML subtree to JSON, keeping key order, and records the
-// position of every node in it.
-func (d *decoder) json(n *yaml.Node, ptr string) (json.RawMessage, bool) {
+// decodeSchema converts a schema written in YAML to JSON.
+func (d *decoder) decodeSchema(n *yaml.Node, v reflect.Value, ptr string) {
+	if n.Kind != yaml.MappingNode {
+		d.add(d.pos(n), ptr, "expected a JSON Schema (a mapping), got %s", describe(n)).Hint = "a tool's schema is a mapping such as {type: object}"
+		return
+	}
 	var buf bytes.Buffer
-	ok := d.writeJSON(&buf, n, ptr)
-	return buf.Bytes(), ok
+	if !d.writeJSON(&buf, n, ptr) {
+		// Validate has nothing sound to check.
+		d.file.broken[ptr] = true
+		return
+	}
+	v.Set(reflect.ValueOf(Schema{JSON: buf.Bytes(), Pointer: ptr}))
 }
 
-func (d *decoder) writeJSON(buf *bytes.Buffer, n *yaml.Node, ptr string) bool {
-	n, ok := d.resolve(n, ptr)
+// writeJSON writes the YAML subtree at orig to buf as JSON, keeping key
+// order, and records the position of every node in it. It reports whether
+// the conversion succeeded.
+func (d *decoder) writeJSON(buf *bytes.Buffer, orig *yaml.Node, ptr string) bool {
+	n, ok := d.enter(orig, ptr)
 	if !ok {
 		return false
 	}
-	d.file.positions[ptr] = d.pos(n)
+	defer d.leave(orig, n)
+	if n.Kind == yaml.AliasNode {
+		return d.writeJSON(buf, n, ptr) // an alias of an alias: be safe
+	}
+	if !d.tagOK(n, ptr) {
+		return false
+	}
+	start := buf.Len()
+	ok = true
 	switch n.Kind {
 	case yaml.MappingNode:
 		buf.WriteByte('{')
 		seen := make(map[string]*yaml.Node)
-		ok := true
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, val := n.Content[i], n.Content[i+1]
 			key, kok := d.key(k, ptr)
@@ -298,24 +528,22 @@ func (d *decoder) writeJSON(buf *bytes.Buffer, n *yaml.Node, ptr string) bool {
 			}
 			kptr := diag.Append(ptr, key)
 			if prev, dup := seen[key]; dup {
-				d.diags.Add(d.pos(k), kptr, "duplicate key %q (first at line %d)", key, prev.Line)
+				d.add(d.pos(k), kptr, "duplicate key %q (first at line %d)", key, prev.Line)
 				ok = false
 				continue
 			}
 			seen[key] = k
+			d.file.keys[kptr] = d.pos(k)
 			if len(seen) > 1 {
 				buf.WriteByte(',')
 			}
-			kb, _ := json.Marshal(key)
-			buf.Write(kb)
+			buf.Write(jsonString(key))
 			buf.WriteByte(':')
 			ok = d.writeJSON(buf, val, kptr) && ok
 		}
 		buf.WriteByte('}')
-		return ok
 	case yaml.SequenceNode:
 		buf.WriteByte('[')
-		ok := true
 		for i, item := range n.Content {
 			if i > 0 {
 				buf.WriteByte(',')
@@ -323,41 +551,79 @@ func (d *decoder) writeJSON(buf *bytes.Buffer, n *yaml.Node, ptr string) bool {
 			ok = d.writeJSON(buf, item, ptr+"/"+strconv.Itoa(i)) && ok
 		}
 		buf.WriteByte(']')
-		return ok
 	case yaml.ScalarNode:
+		ok = d.writeScalar(buf, n, ptr)
+	default:
+		d.add(d.pos(n), ptr, "unexpected YAML node")
+		ok = false
+	}
+	if d.inAlias > 0 {
+		// Content repeated by aliases counts against the budget.
+		d.jsonBytes -= buf.Len() - start
+		if d.jsonBytes < 0 && !d.stopped {
+			d.stopped = true
+			d.add(d.pos(n), ptr, "aliases expand the schemas beyond %d MiB", maxSchemaBytes>>20).Hint = "aliases may repeat content, but not this much"
+			return false
+		}
+	}
+	return ok
+}
+
+// writeScalar writes a scalar as the JSON value YAML resolves it to.
+func (d *decoder) writeScalar(buf *bytes.Buffer, n *yaml.Node, ptr string) bool {
+	switch tag := n.ShortTag(); tag {
+	case "!!str":
+		buf.Write(jsonString(n.Value))
+	case "!!null":
+		buf.WriteString("null")
+	case "!!bool":
+		var b bool
+		if err := n.Decode(&b); err != nil {
+			d.add(d.pos(n), ptr, "invalid boolean %q", n.Value)
+			return false
+		}
+		buf.WriteString(strconv.FormatBool(b))
+	case "!!int", "!!float":
 		var v any
-		switch n.ShortTag() {
-		case "!!str":
-			v = n.Value
-		case "!!null":
-			v = nil
-		case "!!bool", "!!int", "!!float":
-			if err := n.Decode(&v); err != nil {
-				d.diags.Add(d.pos(n), ptr, "invalid %s %q", strings.TrimPrefix(n.ShortTag(), "!!"), n.Value)
-				return false
-			}
-			if f, isFloat := v.(float64); isFloat && (math.IsInf(f, 0) || math.IsNaN(f)) {
-				d.diags.Add(d.pos(n), ptr, "%s is not a JSON number", n.Value)
-				return false
-			}
-		default:
-			d.diags.Add(d.pos(n), ptr, "YAML type %s has no JSON equivalent", n.ShortTag()).Hint = "quote the value to make it a string"
+		if err := n.Decode(&v); err != nil {
+			d.add(d.pos(n), ptr, "invalid number %q", n.Value)
+			return false
+		}
+		if f, isFloat := v.(float64); isFloat && (math.IsInf(f, 0) || math.IsNaN(f)) {
+			d.add(d.pos(n), ptr, "%s is not a JSON number", n.Value).Hint = "JSON has no infinity or NaN; leave the keyword out"
 			return false
 		}
 		b, err := json.Marshal(v)
 		if err != nil {
-			d.diags.Add(d.pos(n), ptr, "%v", err)
+			d.add(d.pos(n), ptr, "invalid number %q", n.Value)
 			return false
 		}
 		buf.Write(b)
-		return true
+	case "!!timestamp":
+		d.add(d.pos(n), ptr, "%s is a YAML timestamp, which JSON has no type for", n.Value).Hint = fmt.Sprintf("quote it to make it a string: %q", n.Value)
+		return false
+	default:
+		d.add(d.pos(n), ptr, "YAML type %s has no JSON equivalent", tag).Hint = "remove the tag, or quote the value to make it a string"
+		return false
 	}
-	d.diags.Add(d.pos(n), ptr, "unexpected YAML node")
-	return false
+	return true
 }
 
-// kind names a node's kind for messages.
-func kind(n *yaml.Node) string {
+// jsonString encodes s as a JSON string, leaving <, > and & as they are.
+func jsonString(s string) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s) // a string always encodes
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+}
+
+func isNull(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
+}
+
+// describe names what a node holds, for "expected X, got Y" messages.
+func describe(n *yaml.Node) string {
 	switch n.Kind {
 	case yaml.MappingNode:
 		return "a mapping"
@@ -371,25 +637,44 @@ func kind(n *yaml.Node) string {
 			return "a boolean"
 		case "!!int", "!!float":
 			return "a number"
+		case "!!timestamp":
+			return "a timestamp"
+		case "!!str":
+			v := n.Value
+			if utf8.RuneCountInString(v) > 40 {
+				v = string([]rune(v)[:40]) + "..."
+			}
+			return fmt.Sprintf("the string %q", v)
 		}
-		return fmt.Sprintf("the string %q", n.Value)
+		return "a " + n.ShortTag() + " value"
 	}
 	return "an alias"
 }
 
-// suggest returns the known key closest to key, if close enough to be a
-// typo.
-func suggest(key string, fields []field) string {
+// suggest returns the candidate closest to key if it is close enough to be
+// a typo: case, '_' and '-' aside, at most two edits away.
+func suggest(key string, candidates []string) string {
+	norm := func(s string) string {
+		return strings.ToLower(strings.NewReplacer("_", "", "-", "").Replace(s))
+	}
+	k := norm(key)
 	best, bestDist := "", 3
-	for _, f := range fields {
-		if dist := editDistance(strings.ToLower(key), strings.ToLower(f.name)); dist < bestDist {
-			best, bestDist = f.name, dist
+	for _, c := range candidates {
+		if dist := editDistance(k, norm(c)); dist < bestDist && dist < max(len(k), 2) {
+			best, bestDist = c, dist
 		}
 	}
 	return best
 }
 
+// editDistance is the Levenshtein distance between a and b, in bytes.
 func editDistance(a, b string) int {
+	if len(a) > 64 || len(b) > 64 {
+		if a == b {
+			return 0
+		}
+		return 64
+	}
 	prev := make([]int, len(b)+1)
 	cur := make([]int, len(b)+1)
 	for j := range prev {

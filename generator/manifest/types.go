@@ -10,7 +10,7 @@ import (
 // project.
 type Manifest struct {
 	// Name of the server, sent to clients as serverInfo.name.
-	Name string `json:"name" jsonschema:"minLength=1,description=Name of the server\\, sent to clients as serverInfo.name. Letters\\, digits\\, '-'\\, '_' and '.'."`
+	Name string `json:"name" jsonschema:"minLength=1,maxLength=64,pattern=^[A-Za-z0-9_.-]+$,description=Name of the server\\, sent to clients as serverInfo.name: letters\\, digits\\, '_'\\, '-' and '.'\\, at most 64 characters."`
 	// Title is a human-readable name for the server.
 	Title string `json:"title,omitempty" jsonschema:"description=Human-readable name of the server."`
 	// Version of the server, sent to clients as serverInfo.version.
@@ -34,7 +34,7 @@ type Tool struct {
 	// Title is a human-readable name.
 	Title string `json:"title,omitempty" jsonschema:"description=Human-readable name of the tool."`
 	// Description tells a model what the tool does.
-	Description string `json:"description" jsonschema:"minLength=1,description=What the tool does\\, for the model that calls it."`
+	Description string `json:"description" jsonschema:"minLength=1,pattern=\\S,description=What the tool does\\, for the model that calls it."`
 	// InputSchema is the JSON Schema of the tool's arguments; its type must be object.
 	InputSchema Schema `json:"inputSchema" jsonschema:"description=JSON Schema (2020-12) of the arguments. Its type must be object."`
 	// OutputSchema, if set, is the JSON Schema of the tool's structuredContent.
@@ -54,7 +54,7 @@ type Annotations struct {
 
 // Resource is a static resource, served as text.
 type Resource struct {
-	URI         string `json:"uri" jsonschema:"minLength=1,description=The resource's URI."`
+	URI         string `json:"uri" jsonschema:"minLength=1,pattern=^[A-Za-z][A-Za-z0-9+.-]*:,description=The resource's URI: an absolute URI such as docs://help."`
 	Name        string `json:"name" jsonschema:"minLength=1,description=The resource's name."`
 	Title       string `json:"title,omitempty" jsonschema:"description=Human-readable name of the resource."`
 	Description string `json:"description,omitempty" jsonschema:"description=What the resource holds."`
@@ -65,7 +65,7 @@ type Resource struct {
 
 // Prompt is a prompt template.
 type Prompt struct {
-	Name        string           `json:"name" jsonschema:"minLength=1,description=The prompt's name."`
+	Name        string           `json:"name" jsonschema:"minLength=1,maxLength=64,pattern=^[A-Za-z0-9_.-]+$,description=The prompt's name: letters\\, digits\\, '_'\\, '-' and '.'\\, at most 64 characters."`
 	Title       string           `json:"title,omitempty" jsonschema:"description=Human-readable name of the prompt."`
 	Description string           `json:"description,omitempty" jsonschema:"description=What the prompt is for."`
 	Arguments   []PromptArgument `json:"arguments,omitempty" jsonschema:"description=Arguments the prompt takes."`
@@ -76,7 +76,7 @@ type Prompt struct {
 
 // PromptArgument is one argument of a prompt.
 type PromptArgument struct {
-	Name        string `json:"name" jsonschema:"minLength=1,description=The argument's name."`
+	Name        string `json:"name" jsonschema:"minLength=1,pattern=^[A-Za-z0-9_.-]+$,description=The argument's name: letters\\, digits\\, '_'\\, '-' and '.'."`
 	Description string `json:"description,omitempty" jsonschema:"description=What the argument is."`
 	Required    bool   `json:"required,omitempty" jsonschema:"description=The argument must be given."`
 }
@@ -97,11 +97,25 @@ type Schema struct {
 	Pointer string
 }
 
-// JSONSchema describes Schema in the manifest's own JSON Schema: any JSON
-// Schema object.
+// JSONSchema describes Schema in the manifest's own JSON Schema: a JSON
+// Schema object whose type is object, as Validate requires of both of a
+// tool's schemas.
 func (Schema) JSONSchema() *jsonschema.Schema {
+	props := jsonschema.NewProperties()
+	props.Set("type", &jsonschema.Schema{Const: "object"})
 	return &jsonschema.Schema{
 		Type:        "object",
-		Description: "A JSON Schema (draft 2020-12).",
+		Description: "A JSON Schema (draft 2020-12) whose type is object.",
+		Properties:  props,
+		Required:    []string{"type"},
 	}
+}
+
+// MarshalJSON returns the schema's JSON as written, so that a Manifest
+// marshals to the JSON form of the manifest.
+func (s Schema) MarshalJSON() ([]byte, error) {
+	if len(s.JSON) == 0 {
+		return []byte("null"), nil
+	}
+	return s.JSON, nil
 }

@@ -1,16 +1,14 @@
 package manifest
 
 import (
-	"bytes"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"mime"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
-
-	"github.com/google/jsonschema-go/jsonschema"
 
 	"github.com/mcpgen/mcpgen/generator/diag"
 )
@@ -19,106 +17,81 @@ import (
 // 128 characters, but popular clients break on names past 64.
 const MaxToolName = 64
 
+// MaxServerName is the longest server name mcpgen accepts.
+const MaxServerName = 64
+
+// Transports are the transports a manifest may list, in the order the
+// generated server mounts them.
+var Transports = []string{"streamable", "sse", "stdio"}
+
 var (
-	validName      = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
-	placeholder    = regexp.MustCompile(`\{\{\s*([^{}\s]*)\s*\}\}`)
-	validTransport = []string{"streamable", "sse", "stdio"}
+	// validName is the MCP tool name alphabet, used for every name.
+	validName = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
+	// placeholder matches what looks like a prompt placeholder. The
+	// generated server replaces exactly "{{" + name + "}}".
+	placeholder = regexp.MustCompile(`\{\{\s*([A-Za-z0-9_.-]*)\s*\}\}`)
 )
 
 // Validate checks the rules a manifest must follow beyond its shape, and
-// everything the MCP SDK would otherwise reject (or panic on) when the
-// generated server starts. Every problem is reported, sorted by position.
+// everything the MCP SDK would otherwise reject, or panic on, when the
+// generated server starts. Every problem is reported, sorted by position;
+// problems that work but are probably mistakes are warnings.
+//
+// Validate does not repeat what Load reported: it skips the nodes Load
+// found faulty, and everything under them.
 func Validate(f *File) diag.List {
 	v := &validator{f: f}
 	m := f.Manifest
-
-	if m.Name == "" {
-		v.add("#/name", "the server has no name").Hint = "set name: my-server"
-	} else if !validName.MatchString(m.Name) {
-		v.add("#/name", "server name %q has invalid character %q", m.Name, firstInvalid(m.Name)).Hint = "use letters, digits, '-', '_' and '.'"
-	} else if len(m.Name) > 64 {
-		v.add("#/name", "server name is %d characters long; the limit is 64", len(m.Name))
+	if m == nil {
+		return nil
 	}
+
+	v.name("#/name", m.Name, "server", MaxServerName, "")
 
 	toolAt := make(map[string]string)
 	for i, t := range m.Tools {
 		ptr := diag.Pointer("tools", strconv.Itoa(i))
-		v.toolName(ptr+"/name", t.Name, toolAt)
+		if v.name(ptr+"/name", t.Name, "tool", MaxToolName, "the MCP SDK allows 128, but popular clients break on names longer than 64") {
+			v.unique(ptr+"/name", "tool name", t.Name, toolAt)
+		}
 		if strings.TrimSpace(t.Description) == "" {
 			v.add(ptr+"/description", "tool %q has no description", t.Name).Hint = "clients show it to the model, and the MCP conformance suite expects one"
 		}
-		v.schema(t.InputSchema, "inputSchema")
+		v.toolSchema(t.InputSchema, ptr+"/inputSchema", input)
 		if t.OutputSchema != nil {
-			v.schema(*t.OutputSchema, "outputSchema")
+			v.toolSchema(*t.OutputSchema, ptr+"/outputSchema", output)
 		}
 	}
 
 	uriAt := make(map[string]string)
 	for i, r := range m.Resources {
 		ptr := diag.Pointer("resources", strconv.Itoa(i))
-		if u, err := url.Parse(r.URI); err != nil || u.Scheme == "" {
-			v.add(ptr+"/uri", "resource URI %q is not an absolute URI", r.URI).Hint = "give it a scheme, e.g. docs://help"
-		} else if prev, dup := uriAt[r.URI]; dup {
-			v.add(ptr+"/uri", "duplicate resource URI %q (first at %s)", r.URI, prev)
-		} else {
-			uriAt[r.URI] = v.where(ptr + "/uri")
-		}
+		v.resourceURI(ptr+"/uri", r.URI, uriAt)
 		if strings.TrimSpace(r.Name) == "" {
 			v.add(ptr+"/name", "resource %q has no name", r.URI)
 		}
 		if r.MIMEType != "" {
 			if _, _, err := mime.ParseMediaType(r.MIMEType); err != nil {
-				v.add(ptr+"/mimeType", "invalid MIME type %q", r.MIMEType)
+				v.add(ptr+"/mimeType", "invalid MIME type %q", r.MIMEType).Hint = "write type/subtype, e.g. text/markdown"
 			}
 		}
 	}
 
 	promptAt := make(map[string]string)
 	for i, p := range m.Prompts {
-		ptr := diag.Pointer("prompts", strconv.Itoa(i))
-		switch prev, dup := promptAt[p.Name]; {
-		case p.Name == "":
-			v.add(ptr+"/name", "prompt has no name")
-		case !validName.MatchString(p.Name):
-			v.add(ptr+"/name", "prompt name %q has invalid character %q", p.Name, firstInvalid(p.Name)).Hint = "use letters, digits, '_', '-' and '.'"
-		case dup:
-			v.add(ptr+"/name", "duplicate prompt name %q (first at %s)", p.Name, prev)
-		default:
-			promptAt[p.Name] = v.where(ptr + "/name")
-		}
-		args := make(map[string]bool)
-		for j, a := range p.Arguments {
-			aptr := fmt.Sprintf("%s/arguments/%d/name", ptr, j)
-			if a.Name == "" {
-				v.add(aptr, "prompt argument has no name")
-			} else if args[a.Name] {
-				v.add(aptr, "duplicate argument %q", a.Name)
-			}
-			args[a.Name] = true
-		}
-		for j, msg := range p.Messages {
-			mptr := fmt.Sprintf("%s/messages/%d", ptr, j)
-			if msg.Role != "user" && msg.Role != "assistant" {
-				v.add(mptr+"/role", "role %q is not user or assistant", msg.Role)
-			}
-			for _, m := range placeholder.FindAllStringSubmatch(msg.Text, -1) {
-				if !args[m[1]] {
-					v.add(mptr+"/text", "placeholder %s names no argument of prompt %q", m[0], p.Name).Hint = "declare it under arguments, or remove it"
-				}
-			}
-		}
+		v.prompt(diag.Pointer("prompts", strconv.Itoa(i)), p, promptAt)
 	}
 
-	seen := make(map[string]bool)
+	listed := make(map[string]bool)
 	for i, t := range m.Transports {
 		ptr := diag.Pointer("transports", strconv.Itoa(i))
 		switch {
-		case !contains(validTransport, t):
+		case !slices.Contains(Transports, t):
 			v.add(ptr, "unknown transport %q", t).Hint = "use streamable, sse or stdio"
-		case seen[t]:
+		case listed[t]:
 			v.add(ptr, "transport %q is listed twice", t)
 		}
-		seen[t] = true
+		listed[t] = true
 	}
 
 	v.diags.Sort()
@@ -130,253 +103,145 @@ type validator struct {
 	diags diag.List
 }
 
+// add reports an error at the value at ptr, unless Load reported ptr or
+// one of its ancestors already. The returned diagnostic may be discarded.
 func (v *validator) add(ptr, format string, args ...any) *diag.Diagnostic {
-	return v.diags.Add(v.f.Pos(ptr), ptr, format, args...)
+	return v.report(diag.Error, v.f.Pos(ptr), ptr, format, args...)
 }
 
+// warn reports a warning at the value at ptr.
 func (v *validator) warn(ptr, format string, args ...any) *diag.Diagnostic {
-	return v.diags.Warn(v.f.Pos(ptr), ptr, format, args...)
+	return v.report(diag.Warning, v.f.Pos(ptr), ptr, format, args...)
 }
 
-// where describes a position for "first at …" messages.
+// addKey reports an error at the key that names the member at ptr.
+func (v *validator) addKey(ptr, format string, args ...any) *diag.Diagnostic {
+	return v.report(diag.Error, v.f.KeyPos(ptr), ptr, format, args...)
+}
+
+// warnKey reports a warning at the key that names the member at ptr.
+func (v *validator) warnKey(ptr, format string, args ...any) *diag.Diagnostic {
+	return v.report(diag.Warning, v.f.KeyPos(ptr), ptr, format, args...)
+}
+
+func (v *validator) report(sev diag.Severity, pos diag.Pos, ptr, format string, args ...any) *diag.Diagnostic {
+	d := diag.Diagnostic{Severity: sev, Pos: pos, Pointer: ptr, Msg: fmt.Sprintf(format, args...)}
+	if v.f.isBroken(ptr) {
+		return &d // Load reported this node: drop it
+	}
+	v.diags = append(v.diags, d)
+	return &v.diags[len(v.diags)-1]
+}
+
+// where describes the position of ptr for "first at …" messages.
 func (v *validator) where(ptr string) string {
-	p := v.f.Pos(ptr)
-	if p.Line > 0 {
+	if p := v.f.Pos(ptr); p.Line > 0 {
 		return fmt.Sprintf("line %d", p.Line)
 	}
 	return ptr
 }
 
-func (v *validator) toolName(ptr, name string, at map[string]string) {
+// name checks a server, tool or prompt name: present, in the MCP tool name
+// alphabet, and at most max characters. It reports whether the name is
+// valid.
+func (v *validator) name(ptr, name, what string, max int, lengthHint string) bool {
 	switch {
 	case name == "":
-		v.add(ptr, "tool has no name")
-		return
+		d := v.add(ptr, "the %s has no name", what)
+		if what == "server" {
+			d.Hint = "set name: my-server"
+		}
 	case !validName.MatchString(name):
-		v.add(ptr, "tool name %q has invalid character %q", name, firstInvalid(name)).Hint = "use letters, digits, '_', '-' and '.'"
-	case len(name) > MaxToolName:
-		v.add(ptr, "tool name is %d characters long; the limit is %d", len(name), MaxToolName).Hint = "the MCP SDK allows 128, but popular clients break on names longer than 64"
+		v.add(ptr, "%s name %q has invalid character %q", what, name, firstInvalid(name)).Hint = "use letters, digits, '_', '-' and '.'"
+	case len(name) > max:
+		v.add(ptr, "%s name is %d characters long; the limit is %d", what, len(name), max).Hint = lengthHint
+	default:
+		return true
 	}
+	return false
+}
+
+// unique reports a name already seen, citing where it was first.
+func (v *validator) unique(ptr, what, name string, at map[string]string) {
 	if prev, dup := at[name]; dup {
-		v.add(ptr, "duplicate tool name %q (first at %s)", name, prev)
+		v.add(ptr, "duplicate %s %q (first at %s)", what, name, prev)
 		return
 	}
 	at[name] = v.where(ptr)
 }
 
-// schema checks one tool schema: everything the MCP SDK checks when the
-// server registers the tool, reported at the offending node.
-func (v *validator) schema(s Schema, which string) {
-	root := s.Pointer
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal(s.JSON, &top); err != nil {
-		v.add(root, "%s must be a JSON Schema object", which)
+func (v *validator) resourceURI(ptr, uri string, at map[string]string) {
+	if uri == "" {
+		v.add(ptr, "the resource has no URI")
 		return
 	}
-	if t, ok := top["type"]; !ok || string(bytes.TrimSpace(t)) != `"object"` {
-		v.add(root, "%s must have type object", which).Hint = "MCP tool " + map[string]string{"inputSchema": "arguments", "outputSchema": "structured results"}[which] + " are JSON objects; the MCP SDK refuses any other schema at start-up"
-	}
-	before := len(v.diags.Errors())
-	v.walk(s.JSON, root, s.JSON, root)
-	if len(v.diags.Errors()) > before {
-		return // the library would only repeat what was said, less precisely
-	}
-	var js jsonschema.Schema
-	if err := json.Unmarshal(s.JSON, &js); err != nil {
-		v.add(root, "invalid JSON Schema: %s", err)
-		return
-	}
-	if _, err := js.Resolve(&jsonschema.ResolveOptions{ValidateDefaults: true}); err != nil {
-		v.add(root, "invalid JSON Schema: %s", err)
-	}
-}
-
-// subschemaMaps are keywords whose value is an object of schemas.
-var subschemaMaps = map[string]bool{"properties": true, "patternProperties": true, "$defs": true, "definitions": true, "dependentSchemas": true}
-
-// subschemaLists are keywords whose value is an array of schemas.
-var subschemaLists = map[string]bool{"allOf": true, "anyOf": true, "oneOf": true, "prefixItems": true}
-
-// subschemas are keywords whose value is one schema.
-var subschemas = map[string]bool{
-	"items": true, "additionalProperties": true, "not": true, "if": true, "then": true, "else": true,
-	"contains": true, "propertyNames": true, "unevaluatedItems": true, "unevaluatedProperties": true,
-}
-
-var jsonTypes = []string{"object", "array", "string", "number", "integer", "boolean", "null"}
-
-// walk checks the schema at raw (pointer ptr) and its subschemas: types,
-// patterns, references and defaults.
-func (v *validator) walk(raw json.RawMessage, ptr string, rootJSON json.RawMessage, rootPtr string) {
-	var obj map[string]json.RawMessage
-	if json.Unmarshal(raw, &obj) != nil {
-		if t := strings.TrimSpace(string(raw)); t != "true" && t != "false" {
-			v.add(ptr, "a schema must be an object or a boolean")
+	u, err := url.Parse(uri)
+	switch {
+	case err != nil:
+		reason := err.Error()
+		if uerr := (*url.Error)(nil); errors.As(err, &uerr) {
+			reason = uerr.Err.Error()
 		}
+		v.add(ptr, "resource URI %q is not a valid URI: %s", uri, reason)
+		return
+	case u.Scheme == "":
+		v.add(ptr, "resource URI %q is not an absolute URI", uri).Hint = "give it a scheme, e.g. docs://help"
 		return
 	}
-	if t, ok := obj["type"]; ok {
-		var one string
-		var many []string
-		switch {
-		case json.Unmarshal(t, &one) == nil:
-			many = []string{one}
-		case json.Unmarshal(t, &many) == nil:
+	v.unique(ptr, "resource URI", uri, at)
+}
+
+func (v *validator) prompt(ptr string, p Prompt, at map[string]string) {
+	if v.name(ptr+"/name", p.Name, "prompt", MaxToolName, "") {
+		v.unique(ptr+"/name", "prompt name", p.Name, at)
+	}
+
+	declared := make(map[string]string) // name → pointer
+	for j, a := range p.Arguments {
+		aptr := fmt.Sprintf("%s/arguments/%d/name", ptr, j)
+		switch _, dup := declared[a.Name]; {
+		case a.Name == "":
+			v.add(aptr, "prompt argument has no name")
+		case !validName.MatchString(a.Name):
+			v.add(aptr, "argument name %q has invalid character %q", a.Name, firstInvalid(a.Name)).Hint = "use letters, digits, '_', '-' and '.', so that {{" + a.Name + "}} can stand for it"
+		case dup:
+			v.add(aptr, "duplicate argument %q (first at %s)", a.Name, v.where(declared[a.Name]))
 		default:
-			v.add(ptr+"/type", "type must be a string or a list of strings")
-		}
-		for _, name := range many {
-			if !contains(jsonTypes, name) {
-				v.add(ptr+"/type", "unknown type %q", name).Hint = "use one of " + strings.Join(jsonTypes, ", ")
-			}
+			declared[a.Name] = aptr
 		}
 	}
-	if p, ok := obj["pattern"]; ok {
-		v.pattern(p, ptr+"/pattern")
+
+	if len(p.Messages) == 0 {
+		v.add(ptr+"/messages", "prompt %q has no messages", p.Name)
 	}
-	if r, ok := obj["$ref"]; ok {
-		var ref string
-		if json.Unmarshal(r, &ref) != nil {
-			v.add(ptr+"/$ref", "$ref must be a string")
-		} else if !strings.HasPrefix(ref, "#") {
-			v.add(ptr+"/$ref", "$ref %q is not a local reference", ref).Hint = "external references are not supported; move the schema under $defs"
-		} else if _, ok := lookup(rootJSON, ref); !ok {
-			v.add(ptr+"/$ref", "$ref %q does not resolve", ref)
+	used := make(map[string]bool)
+	for j, msg := range p.Messages {
+		mptr := fmt.Sprintf("%s/messages/%d", ptr, j)
+		if msg.Role != "user" && msg.Role != "assistant" {
+			v.add(mptr+"/role", "role %q is not user or assistant", msg.Role)
+		}
+		for _, m := range placeholder.FindAllStringSubmatch(msg.Text, -1) {
+			name := m[1]
+			_, ok := declared[name]
+			switch {
+			case ok && m[0] == "{{"+name+"}}":
+				used[name] = true
+			case ok:
+				v.add(mptr+"/text", "placeholder %s has spaces, so it is not replaced", m[0]).Hint = "write {{" + name + "}}"
+				used[name] = true
+			case name == "":
+				v.add(mptr+"/text", "placeholder %s names no argument", m[0])
+			default:
+				v.add(mptr+"/text", "placeholder %s names no argument of prompt %q", m[0], p.Name).Hint = "declare it under arguments, or remove it"
+			}
 		}
 	}
-	for key, val := range obj {
-		kptr := diag.Append(ptr, key)
-		switch {
-		case subschemaMaps[key]:
-			var m map[string]json.RawMessage
-			if json.Unmarshal(val, &m) != nil {
-				v.add(kptr, "%s must be an object of schemas", key)
-				continue
-			}
-			for name, sub := range m {
-				if key == "patternProperties" {
-					v.pattern(mustJSON(name), diag.Append(kptr, name))
-				}
-				v.walk(sub, diag.Append(kptr, name), rootJSON, rootPtr)
-			}
-		case subschemaLists[key]:
-			var l []json.RawMessage
-			if json.Unmarshal(val, &l) != nil {
-				v.add(kptr, "%s must be a list of schemas", key)
-				continue
-			}
-			for i, sub := range l {
-				v.walk(sub, diag.Append(kptr, strconv.Itoa(i)), rootJSON, rootPtr)
-			}
-		case subschemas[key]:
-			v.walk(val, kptr, rootJSON, rootPtr)
-		}
-	}
-	if def, ok := obj["default"]; ok {
-		v.defaultValue(raw, def, ptr, rootJSON)
-	}
-	if req, ok := obj["required"]; ok {
-		var names []string
-		if json.Unmarshal(req, &names) == nil {
-			var props map[string]json.RawMessage
-			json.Unmarshal(obj["properties"], &props)
-			_, hasAdditional := obj["additionalProperties"]
-			_, hasPattern := obj["patternProperties"]
-			for i, n := range names {
-				if _, ok := props[n]; !ok && props != nil && !hasAdditional && !hasPattern {
-					v.warn(diag.Append(ptr, "required", strconv.Itoa(i)), "required property %q is not declared under properties", n)
-				}
-			}
+	for _, a := range p.Arguments {
+		if aptr, ok := declared[a.Name]; ok && !used[a.Name] && len(p.Messages) > 0 {
+			v.warn(aptr, "argument %q is not used in any message", a.Name).Hint = "write {{" + a.Name + "}} where its value belongs"
 		}
 	}
 }
-
-// pattern checks that a pattern compiles with Go's regexp, as the MCP SDK
-// compiles it when the server starts.
-func (v *validator) pattern(raw json.RawMessage, ptr string) {
-	var p string
-	if json.Unmarshal(raw, &p) != nil {
-		v.add(ptr, "pattern must be a string")
-		return
-	}
-	if _, err := regexp.Compile(p); err != nil {
-		msg := err.Error()
-		if i := strings.LastIndex(msg, ": "); i >= 0 && strings.HasPrefix(msg, "error parsing regexp") {
-			msg = strings.TrimPrefix(msg, "error parsing regexp: ")
-		}
-		v.add(ptr, "pattern %q does not compile with Go's regexp: %s", p, msg).Hint = "Go's regexp (RE2) has no lookaround or backreferences; rewrite the pattern"
-	}
-}
-
-// defaultValue checks a default against the schema that holds it, when that
-// schema can be checked on its own (it has no references).
-func (v *validator) defaultValue(schemaJSON, def json.RawMessage, ptr string, rootJSON json.RawMessage) {
-	var js jsonschema.Schema
-	if json.Unmarshal(schemaJSON, &js) != nil {
-		return
-	}
-	if bytes.Contains(schemaJSON, []byte(`"$ref"`)) {
-		return // the whole-schema check reports it
-	}
-	js.Default = nil
-	resolved, err := js.Resolve(nil)
-	if err != nil {
-		return
-	}
-	var val any
-	if json.Unmarshal(def, &val) != nil {
-		return
-	}
-	if err := resolved.Validate(val); err != nil {
-		v.add(ptr+"/default", "default %s does not match its schema: %s", strings.TrimSpace(string(def)), oneLine(err.Error())).Hint = "the MCP SDK refuses the tool at start-up; fix the default or the schema"
-	}
-}
-
-// lookup resolves a local JSON pointer reference ("#/$defs/x") in doc.
-func lookup(doc json.RawMessage, ref string) (json.RawMessage, bool) {
-	ref = strings.TrimPrefix(ref, "#")
-	cur := doc
-	if ref == "" {
-		return cur, true
-	}
-	if !strings.HasPrefix(ref, "/") {
-		return nil, false // anchors are not supported
-	}
-	for _, tok := range strings.Split(ref[1:], "/") {
-		tok, err := url.PathUnescape(tok)
-		if err != nil {
-			return nil, false
-		}
-		tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
-		var obj map[string]json.RawMessage
-		if json.Unmarshal(cur, &obj) == nil {
-			next, ok := obj[tok]
-			if !ok {
-				return nil, false
-			}
-			cur = next
-			continue
-		}
-		var arr []json.RawMessage
-		if json.Unmarshal(cur, &arr) == nil {
-			i, err := strconv.Atoi(tok)
-			if err != nil || i < 0 || i >= len(arr) {
-				return nil, false
-			}
-			cur = arr[i]
-			continue
-		}
-		return nil, false
-	}
-	return cur, true
-}
-
-func mustJSON(s string) json.RawMessage {
-	b, _ := json.Marshal(s)
-	return b
-}
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func firstInvalid(s string) string {
 	for _, r := range s {
@@ -385,13 +250,4 @@ func firstInvalid(s string) string {
 		}
 	}
 	return ""
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
