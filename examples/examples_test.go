@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -45,12 +46,16 @@ func TestExamplesUpToDate(t *testing.T) {
 			for _, f := range plan.Files {
 				want[f.Path] = f.Content
 			}
+			ignored := gitignored(t, ex.dir)
 			got := make(map[string][]byte)
 			err = filepath.WalkDir(ex.dir, func(p string, d fs.DirEntry, err error) error {
 				if err != nil || d.IsDir() {
 					return err
 				}
 				rel, _ := filepath.Rel(ex.dir, p)
+				if ignored(filepath.ToSlash(rel)) {
+					return nil // a binary or .env the example's .gitignore keeps out
+				}
 				b, err := os.ReadFile(p)
 				got[filepath.ToSlash(rel)] = b
 				return err
@@ -96,5 +101,28 @@ func TestExamplesBuild(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// gitignored reads the simple patterns of an example's .gitignore (the
+// ones mcpgen writes: "/name" and "*.ext").
+func gitignored(t *testing.T, dir string) func(string) bool {
+	b, err := os.ReadFile(filepath.Join(dir, ".gitignore"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var patterns []string
+	for _, line := range strings.Split(string(b), "\n") {
+		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+			patterns = append(patterns, strings.TrimPrefix(line, "/"))
+		}
+	}
+	return func(p string) bool {
+		for _, pat := range patterns {
+			if ok, _ := path.Match(pat, p); ok {
+				return true
+			}
+		}
+		return false
 	}
 }
