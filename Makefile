@@ -32,7 +32,9 @@ golden-update: ## rewrite the golden files (read the diff before committing)
 	$(GO) test ./golden -update
 
 bench: ## run the benchmarks (see docs/performance.md)
-	$(GO) test -run '^$$' -bench . -benchtime 1x ./bench/...
+	$(GO) test -run '^$$' -bench Generate200 -benchtime 10x ./bench
+	$(GO) test -run '^$$' -bench ColdStart -benchtime 40x ./bench
+	$(GO) test -run '^$$' -bench 'Build200|Throughput' -benchtime 1x -timeout 30m ./bench
 
 clean: ## remove build output
 	rm -rf bin

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"go/ast"
+	"go/format"
 	"go/importer"
 	"go/parser"
 	"go/token"
@@ -154,6 +155,14 @@ func FuzzGenerate(f *testing.F) {
 		}
 		if err := typeCheck(files); err != nil {
 			t.Fatalf("generated code does not type-check: %v\nmanifest:\n%s", err, data)
+		}
+		for p, content := range files {
+			if !strings.HasSuffix(p, ".go") {
+				continue
+			}
+			if formatted, err := format.Source(content); err != nil || !bytes.Equal(formatted, content) {
+				t.Fatalf("%s is not gofmt-clean (%v)\nmanifest:\n%s", p, err, data)
+			}
 		}
 	})
 }

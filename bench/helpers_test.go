@@ -1,0 +1,214 @@
+package bench
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+// repoRoot is the checkout's root directory.
+func repoRoot(tb testing.TB) string {
+	tb.Helper()
+	_, file, _, ok := runtime.Caller(0)
+	if !ok {
+		tb.Fatal("cannot locate the checkout")
+	}
+	return filepath.Dir(filepath.Dir(file))
+}
+
+// offlineEnv is the environment the go command runs in: offline, no
+// workspace, this toolchain, plus extra.
+func offlineEnv(extra ...string) []string {
+	return append(os.Environ(), append([]string{
+		"GOFLAGS=-mod=readonly", "GOPROXY=off", "GOWORK=off", "GOTOOLCHAIN=local",
+	}, extra...)...)
+}
+
+// goBuild runs go build -o out pkg in dir and fails the benchmark if it
+// fails. It returns the CPU time (user and system) that the go command and
+// the compilers and linker it ran used.
+func goBuild(tb testing.TB, dir, out, pkg string, env ...string) (cpu time.Duration) {
+	tb.Helper()
+	cmd := exec.Command("go", "build", "-o", out, pkg)
+	cmd.Dir = dir
+	cmd.Env = offlineEnv(env...)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		tb.Fatalf("go build %s in %s: %v\n%s", pkg, dir, err, b)
+	}
+	return cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+}
+
+// buildAuthless builds the committed generated server examples/authless
+// into dir and returns the binary's path.
+func buildAuthless(tb testing.TB, dir string) string {
+	tb.Helper()
+	bin := filepath.Join(dir, "authless")
+	goBuild(tb, filepath.Join(repoRoot(tb), "examples", "authless"), bin, ".")
+	return bin
+}
+
+// buildHandwritten builds the hand-written baseline server into dir and
+// returns the binary's path.
+func buildHandwritten(tb testing.TB, dir string) string {
+	tb.Helper()
+	bin := filepath.Join(dir, "handwritten")
+	goBuild(tb, repoRoot(tb), bin, "./bench/handwritten")
+	return bin
+}
+
+var listeningLine = regexp.MustCompile(`listening.*addr=(\S+)`)
+
+// server is a server process started on a loopback port.
+type server struct {
+	cmd  *exec.Cmd
+	base string // http://127.0.0.1:PORT
+	done chan struct{}
+}
+
+// start starts binary on 127.0.0.1:0 and returns once it has logged the
+// address it listens on. The caller must stop it.
+func start(tb testing.TB, binary string, args ...string) *server {
+	tb.Helper()
+	cmd := exec.Command(binary, append([]string{"--addr", "127.0.0.1:0"}, args...)...)
+	// BENCH_SERVER_GOGC sets GOGC for the servers only, not for the
+	// benchmark process and its clients (see docs/performance.md).
+	if v := os.Getenv("BENCH_SERVER_GOGC"); v != "" {
+		cmd.Env = append(os.Environ(), "GOGC="+v)
+	}
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	s := &server{cmd: cmd, done: make(chan struct{})}
+	addr := make(chan string, 1)
+	go func() {
+		// Read stderr to the end, so that the server never blocks on it.
+		defer close(s.done)
+		sc := bufio.NewScanner(stderr)
+		sent := false
+		for sc.Scan() {
+			if sent {
+				continue
+			}
+			if m := listeningLine.FindStringSubmatch(sc.Text()); m != nil {
+				addr <- strings.Trim(m[1], `"`)
+				sent = true
+			}
+		}
+		if !sent {
+			close(addr)
+		}
+	}()
+	select {
+	case a, ok := <-addr:
+		if !ok {
+			cmd.Wait()
+			tb.Fatalf("%s exited before listening", binary)
+		}
+		if !strings.HasPrefix(a, "127.0.0.1:") {
+			s.stop()
+			tb.Fatalf("%s listens on %s, not on loopback", binary, a)
+		}
+		s.base = "http://" + a
+	case <-time.After(30 * time.Second):
+		s.stop()
+		tb.Fatalf("%s did not report its address", binary)
+	}
+	return s
+}
+
+// stop kills the server and waits for it.
+func (s *server) stop() {
+	s.cmd.Process.Kill()
+	<-s.done
+	s.cmd.Wait()
+}
+
+// newHTTPClient returns a client whose connections to one server are all
+// kept alive: the default transport keeps only two idle connections per
+// host, which would make concurrent sessions reconnect all the time.
+func newHTTPClient() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = 64
+	t.MaxIdleConnsPerHost = 64
+	return &http.Client{Transport: t}
+}
+
+// connect opens an MCP client session with the server over streamable
+// HTTP. An empty protocolVersion means the SDK's latest.
+func connect(ctx context.Context, s *server, hc *http.Client, protocolVersion string) (*mcp.ClientSession, error) {
+	transport := &mcp.StreamableClientTransport{
+		Endpoint:             s.base + "/mcp",
+		HTTPClient:           hc,
+		DisableStandaloneSSE: true,
+		MaxRetries:           -1,
+	}
+	var opts *mcp.ClientSessionOptions
+	if protocolVersion != "" {
+		opts = &mcp.ClientSessionOptions{ProtocolVersion: protocolVersion}
+	}
+	return mcp.NewClient(&mcp.Implementation{Name: "mcpgen-bench", Version: "v0"}, nil).Connect(ctx, transport, opts)
+}
+
+// percentile returns the p-th percentile (0 < p < 100) of ds, which it
+// sorts.
+func percentile(ds []time.Duration, p float64) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	slices.Sort(ds)
+	i := int(float64(len(ds)-1) * p / 100)
+	return ds[i]
+}
+
+// mean returns the mean of ds.
+func mean(ds []time.Duration) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	var sum time.Duration
+	for _, d := range ds {
+		sum += d
+	}
+	return sum / time.Duration(len(ds))
+}
+
+// ms converts d to milliseconds.
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// cpuTime returns the CPU time the process has used so far, summed over
+// its threads from /proc (Linux); ok is false where that is not available.
+// Go seldom ends a thread, so the sum loses next to nothing.
+func cpuTime(pid int) (d time.Duration, ok bool) {
+	tasks, err := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/schedstat", pid))
+	if err != nil || len(tasks) == 0 {
+		return 0, false
+	}
+	for _, name := range tasks {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			continue // a thread that just ended
+		}
+		var ns int64
+		if _, err := fmt.Sscan(string(b), &ns); err != nil {
+			return 0, false
+		}
+		d += time.Duration(ns)
+	}
+	return d, true
+}
