@@ -33,6 +33,9 @@ type Config struct {
 	DisableHostCheck bool
 	// MaxBodyBytes limits request bodies; zero means the SDK's default.
 	MaxBodyBytes int64
+	// SessionTimeout closes a stateful session after this long without a
+	// request, so abandoned sessions do not pile up; zero keeps them open.
+	SessionTimeout time.Duration
 	// ShutdownTimeout is how long in-flight calls may take to finish after a
 	// shutdown signal.
 	ShutdownTimeout time.Duration
@@ -55,6 +58,7 @@ var settings = []setting{
 	{"allowed-origins", []string{"MCP_ALLOWED_ORIGINS"}, "comma-separated browser origins allowed to call the server; * for any"},
 	{"disable-host-check", []string{"MCP_DISABLE_HOST_CHECK"}, "accept non-loopback Host headers on loopback connections (behind a local reverse proxy)"},
 	{"max-body-bytes", []string{"MCP_MAX_BODY_BYTES"}, "largest request body accepted"},
+	{"session-timeout", []string{"MCP_SESSION_TIMEOUT"}, "with --stateful, close sessions idle this long (0 keeps them)"},
 	{"shutdown-timeout", []string{"SHUTDOWN_TIMEOUT"}, "time in-flight calls get to finish on shutdown"},
 	{"log-level", []string{"LOG_LEVEL"}, "debug, info, warn or error"},
 	{"log-format", []string{"LOG_FORMAT"}, "text or json"},
@@ -68,8 +72,8 @@ func ParseConfig(args []string, lookupEnv func(string) (string, bool), opts *Opt
 	fs := flag.NewFlagSet(opts.Name, flag.ContinueOnError)
 	fs.SetOutput(out)
 	var (
-		addr, origins, level, format, maxBody, shutdown string
-		stdio, stateful, noHostCheck                    bool
+		addr, origins, level, format, maxBody, shutdown, session string
+		stdio, stateful, noHostCheck                             bool
 	)
 	fs.StringVar(&addr, "addr", ":8080", usageOf("addr"))
 	fs.BoolVar(&stdio, "stdio", false, usageOf("stdio"))
@@ -77,6 +81,7 @@ func ParseConfig(args []string, lookupEnv func(string) (string, bool), opts *Opt
 	fs.StringVar(&origins, "allowed-origins", "", usageOf("allowed-origins"))
 	fs.BoolVar(&noHostCheck, "disable-host-check", false, usageOf("disable-host-check"))
 	fs.StringVar(&maxBody, "max-body-bytes", strconv.Itoa(mcp.DefaultMaxRequestBodyBytes), usageOf("max-body-bytes"))
+	fs.StringVar(&session, "session-timeout", "30m", usageOf("session-timeout"))
 	fs.StringVar(&shutdown, "shutdown-timeout", "20s", usageOf("shutdown-timeout"))
 	fs.StringVar(&level, "log-level", "info", usageOf("log-level"))
 	fs.StringVar(&format, "log-format", "text", usageOf("log-format"))
@@ -165,6 +170,13 @@ func ParseConfig(args []string, lookupEnv func(string) (string, bool), opts *Opt
 		errs = append(errs, fmt.Errorf("%s=%q: want a positive number of bytes", source("max-body-bytes"), maxBody))
 	} else {
 		cfg.MaxBodyBytes = n
+	}
+
+	env("session-timeout", &session)
+	if d, err := time.ParseDuration(session); err != nil || d < 0 {
+		errs = append(errs, fmt.Errorf("%s=%q: want a duration such as 30m, or 0", source("session-timeout"), session))
+	} else {
+		cfg.SessionTimeout = d
 	}
 
 	env("shutdown-timeout", &shutdown)

@@ -27,7 +27,8 @@ func TestParseConfig(t *testing.T) {
 	}{
 		{"defaults", nil, nil, nil, func(c *Config) bool {
 			return c.Addr == ":8080" && !c.Stateful && !c.Stdio && c.LogLevel == slog.LevelInfo &&
-				c.LogFormat == "text" && c.ShutdownTimeout == 20*time.Second && c.MaxBodyBytes > 0
+				c.LogFormat == "text" && c.ShutdownTimeout == 20*time.Second && c.MaxBodyBytes > 0 &&
+				c.SessionTimeout == 30*time.Minute
 		}},
 		{"PORT", nil, map[string]string{"PORT": "9000"}, nil, func(c *Config) bool { return c.Addr == ":9000" }},
 		{"ADDR wins over PORT", nil, map[string]string{"ADDR": "127.0.0.1:7000", "PORT": "9000"}, nil, func(c *Config) bool { return c.Addr == "127.0.0.1:7000" }},
@@ -40,6 +41,7 @@ func TestParseConfig(t *testing.T) {
 		{"origins from env", nil, map[string]string{"MCP_ALLOWED_ORIGINS": "*"}, nil, func(c *Config) bool { return len(c.AllowedOrigins) == 1 && c.AllowedOrigins[0] == "*" }},
 		{"logging", []string{"-log-level=debug", "-log-format=json"}, nil, nil, func(c *Config) bool { return c.LogLevel == slog.LevelDebug && c.LogFormat == "json" }},
 		{"stdio", []string{"--stdio"}, nil, nil, func(c *Config) bool { return c.Stdio }},
+		{"session timeout", nil, map[string]string{"MCP_SESSION_TIMEOUT": "0"}, nil, func(c *Config) bool { return c.SessionTimeout == 0 }},
 		{"stdio only server", []string{"--stdio"}, nil, &Options{Transports: []string{"stdio"}}, func(c *Config) bool { return c.Stdio }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -69,6 +71,7 @@ func TestParseConfigErrors(t *testing.T) {
 		{"bad format", []string{"--log-format", "xml"}, nil, nil, `--log-format="xml": want text or json`},
 		{"bad bool env", nil, map[string]string{"MCP_STATEFUL": "maybe"}, nil, `MCP_STATEFUL="maybe"`},
 		{"bad timeout", []string{"--shutdown-timeout", "soon"}, nil, nil, `--shutdown-timeout="soon"`},
+		{"bad session timeout", nil, map[string]string{"MCP_SESSION_TIMEOUT": "-1s"}, nil, `MCP_SESSION_TIMEOUT="-1s"`},
 		{"bad body limit", []string{"--max-body-bytes", "-1"}, nil, nil, `--max-body-bytes="-1"`},
 		{"unknown flag", []string{"--bogus"}, nil, nil, "flag provided but not defined"},
 		{"stray argument", []string{"serve"}, nil, nil, `unexpected argument "serve"`},

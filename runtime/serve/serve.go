@@ -167,6 +167,7 @@ func newHandler(s *mcp.Server, cfg *Config, opts *Options, logger *slog.Logger, 
 	if opts.has("streamable") {
 		h := mcp.NewStreamableHTTPHandler(getServer, &mcp.StreamableHTTPOptions{
 			Stateless:                  !cfg.Stateful,
+			SessionTimeout:             cfg.SessionTimeout,
 			DisableLocalhostProtection: cfg.DisableHostCheck,
 			MaxRequestBodyBytes:        cfg.MaxBodyBytes,
 			Logger:                     logger,
@@ -184,8 +185,43 @@ func newHandler(s *mcp.Server, cfg *Config, opts *Options, logger *slog.Logger, 
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		io.WriteString(w, "ok\n")
 	})
+	if logger.Enabled(context.Background(), slog.LevelDebug) {
+		return accessLog(mux, logger)
+	}
 	return mux
 }
+
+// accessLog logs every request at debug level. It is mounted only when
+// debug logging is on, so a server at the default level pays nothing for it.
+func accessLog(h http.Handler, logger *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		h.ServeHTTP(rec, r)
+		logger.Debug("request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
+			"duration", time.Since(start), "remote", r.RemoteAddr)
+	})
+}
+
+// statusRecorder remembers the status a handler wrote. It passes Flush
+// through (event streams need it) and unwraps for http.ResponseController.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Flush() {
+	if f, ok := r.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
 // streamsEnd ends GET requests (event streams) when streams is cancelled.
 // POSTs keep their own context, so a call in flight at shutdown finishes.

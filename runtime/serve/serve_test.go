@@ -7,9 +7,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -60,7 +62,7 @@ func start(t *testing.T, s *mcp.Server, cfg *Config, opts *Options) (string, fun
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- serveListener(ctx, ln, s, cfg, opts.orDefault(), slog.New(slog.DiscardHandler))
+		done <- serveListener(ctx, ln, s, cfg, opts.orDefault(), NewLogger(cfg, io.Discard))
 	}()
 	var result error
 	stopped := false
@@ -99,17 +101,24 @@ func callEcho(t *testing.T, cs *mcp.ClientSession, text string) {
 }
 
 func TestTransports(t *testing.T) {
+	streamable := func(base string) mcp.Transport { return &mcp.StreamableClientTransport{Endpoint: base + "/mcp"} }
+	sse := func(base string) mcp.Transport { return &mcp.SSEClientTransport{Endpoint: base + "/sse"} }
 	for _, tc := range []struct {
 		name      string
-		stateful  bool
+		cfg       Config
 		transport func(base string) mcp.Transport
 	}{
-		{"streamable", false, func(base string) mcp.Transport { return &mcp.StreamableClientTransport{Endpoint: base + "/mcp"} }},
-		{"streamable-stateful", true, func(base string) mcp.Transport { return &mcp.StreamableClientTransport{Endpoint: base + "/mcp"} }},
-		{"sse", false, func(base string) mcp.Transport { return &mcp.SSEClientTransport{Endpoint: base + "/sse"} }},
+		{"streamable", Config{}, streamable},
+		{"streamable-stateful", Config{Stateful: true}, streamable},
+		{"sse", Config{}, sse},
+		// Debug logging wraps the handlers in an access log, which must
+		// keep event streams working.
+		{"streamable-stateful-debug", Config{Stateful: true, LogLevel: slog.LevelDebug}, streamable},
+		{"sse-debug", Config{LogLevel: slog.LevelDebug}, sse},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			base, _ := start(t, testServer(nil, nil), &Config{Stateful: tc.stateful}, nil)
+			cfg := tc.cfg
+			base, _ := start(t, testServer(nil, nil), &cfg, nil)
 			cs := connect(t, tc.transport(base))
 			callEcho(t, cs, "hello")
 			callEcho(t, cs, "again")
@@ -311,5 +320,51 @@ func TestStdio(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), "serving over stdio") {
 		t.Errorf("logs did not go to stderr: %q", stderr.String())
+	}
+}
+
+func TestIdleSessionsClose(t *testing.T) {
+	base, _ := start(t, testServer(nil, nil), &Config{Stateful: true, SessionTimeout: 200 * time.Millisecond}, nil)
+	cs := connect(t, &mcp.StreamableClientTransport{Endpoint: base + "/mcp", DisableStandaloneSSE: true})
+	callEcho(t, cs, "before")
+	time.Sleep(time.Second)
+	if _, err := cs.CallTool(t.Context(), &mcp.CallToolParams{Name: "echo", Arguments: map[string]any{"text": "after"}}); err == nil {
+		t.Error("a call on a session idle past its timeout succeeded")
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the server's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestAccessLogAtDebugOnly(t *testing.T) {
+	for _, level := range []slog.Level{slog.LevelDebug, slog.LevelInfo} {
+		var logs syncBuffer
+		logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: level}))
+		srv := httptest.NewServer(newHandler(testServer(nil, nil), &Config{}, (&Options{}).orDefault(), logger, context.Background()))
+		resp, err := http.Get(srv.URL + "/healthz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		srv.Close()
+		logged := strings.Contains(logs.String(), "msg=request method=GET path=/healthz status=200")
+		if logged != (level == slog.LevelDebug) {
+			t.Errorf("level %v: access log line present = %v; logs:\n%s", level, logged, logs.String())
+		}
 	}
 }
