@@ -12,13 +12,11 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
-	// The generated code imports the runtime; type-checking it needs the
-	// module in this module's build list.
-	_ "github.com/mcpgen/mcpgen/runtime/serve"
 )
 
 func generateFiles(t testing.TB, manifest string) (map[string][]byte, string) {
@@ -75,9 +73,13 @@ func TestGeneratedHeaders(t *testing.T) {
 // runtime, through their compiled export data (go list -export), which
 // loads in milliseconds where type-checking them from source takes seconds.
 var checker = sync.OnceValues(func() (types.Importer, error) {
-	out, err := exec.Command("go", "list", "-export", "-deps", "-f", "{{.ImportPath}} {{.Export}}",
+	// Listed from the runtime module, whose build list is what generated
+	// projects build against.
+	cmd := exec.Command("go", "list", "-export", "-deps", "-f", "{{.ImportPath}} {{.Export}}",
 		"github.com/mcpgen/mcpgen/runtime/serve", "github.com/modelcontextprotocol/go-sdk/mcp",
-		"context", "encoding/json", "errors", "fmt", "slices", "strings", "testing").Output()
+		"context", "encoding/json", "errors", "fmt", "slices", "strings", "testing")
+	cmd.Dir = filepath.Join("..", "runtime")
+	out, err := cmd.Output()
 	if err != nil {
 		return nil, fmt.Errorf("go list -export: %w", err)
 	}
