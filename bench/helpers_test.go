@@ -1,21 +1,20 @@
 package bench
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/mcpgen/mcpgen/internal/testkit"
 )
 
 // repoRoot is the checkout's root directory.
@@ -28,14 +27,6 @@ func repoRoot(tb testing.TB) string {
 	return filepath.Dir(filepath.Dir(file))
 }
 
-// offlineEnv is the environment the go command runs in: offline, no
-// workspace, this toolchain, plus extra.
-func offlineEnv(extra ...string) []string {
-	return append(os.Environ(), append([]string{
-		"GOFLAGS=-mod=readonly", "GOPROXY=off", "GOWORK=off", "GOTOOLCHAIN=local",
-	}, extra...)...)
-}
-
 // goBuild runs go build -o out pkg in dir and fails the benchmark if it
 // fails. It returns the CPU time (user and system) that the go command and
 // the compilers and linker it ran used.
@@ -43,7 +34,7 @@ func goBuild(tb testing.TB, dir, out, pkg string, env ...string) (cpu time.Durat
 	tb.Helper()
 	cmd := exec.Command("go", "build", "-o", out, pkg)
 	cmd.Dir = dir
-	cmd.Env = offlineEnv(env...)
+	cmd.Env = testkit.OfflineEnv(env...)
 	if b, err := cmd.CombinedOutput(); err != nil {
 		tb.Fatalf("go build %s in %s: %v\n%s", pkg, dir, err, b)
 	}
@@ -68,76 +59,28 @@ func buildHandwritten(tb testing.TB, dir string) string {
 	return bin
 }
 
-var listeningLine = regexp.MustCompile(`listening.*addr=(\S+)`)
-
 // server is a server process started on a loopback port.
 type server struct {
-	cmd  *exec.Cmd
+	*testkit.Server
 	base string // http://127.0.0.1:PORT
-	done chan struct{}
 }
 
 // start starts binary on 127.0.0.1:0 and returns once it has logged the
 // address it listens on. The caller must stop it.
 func start(tb testing.TB, binary string, args ...string) *server {
 	tb.Helper()
-	cmd := exec.Command(binary, append([]string{"--addr", "127.0.0.1:0"}, args...)...)
 	// BENCH_SERVER_GOGC sets GOGC for the servers only, not for the
 	// benchmark process and its clients (see docs/performance.md).
+	var env []string
 	if v := os.Getenv("BENCH_SERVER_GOGC"); v != "" {
-		cmd.Env = append(os.Environ(), "GOGC="+v)
+		env = append(os.Environ(), "GOGC="+v)
 	}
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		tb.Fatal(err)
-	}
-	s := &server{cmd: cmd, done: make(chan struct{})}
-	addr := make(chan string, 1)
-	go func() {
-		// Read stderr to the end, so that the server never blocks on it.
-		defer close(s.done)
-		sc := bufio.NewScanner(stderr)
-		sent := false
-		for sc.Scan() {
-			if sent {
-				continue
-			}
-			if m := listeningLine.FindStringSubmatch(sc.Text()); m != nil {
-				addr <- strings.Trim(m[1], `"`)
-				sent = true
-			}
-		}
-		if !sent {
-			close(addr)
-		}
-	}()
-	select {
-	case a, ok := <-addr:
-		if !ok {
-			cmd.Wait()
-			tb.Fatalf("%s exited before listening", binary)
-		}
-		if !strings.HasPrefix(a, "127.0.0.1:") {
-			s.stop()
-			tb.Fatalf("%s listens on %s, not on loopback", binary, a)
-		}
-		s.base = "http://" + a
-	case <-time.After(30 * time.Second):
-		s.stop()
-		tb.Fatalf("%s did not report its address", binary)
-	}
-	return s
+	s := testkit.StartServer(tb, binary, env, args...)
+	return &server{Server: s, base: s.URL}
 }
 
 // stop kills the server and waits for it.
-func (s *server) stop() {
-	s.cmd.Process.Kill()
-	<-s.done
-	s.cmd.Wait()
-}
+func (s *server) stop() { s.Stop() }
 
 // newHTTPClient returns a client whose connections to one server are all
 // kept alive: the default transport keeps only two idle connections per

@@ -127,7 +127,7 @@ func (t *target) round(b *testing.B) {
 	defer cancel()
 	lat := make([][]time.Duration, len(t.sessions))
 	var wg sync.WaitGroup
-	cpu0, ok0 := cpuTime(t.srv.cmd.Process.Pid)
+	cpu0, ok0 := cpuTime(t.srv.Cmd.Process.Pid)
 	t0 := time.Now()
 	for i, cs := range t.sessions {
 		lat[i] = make([]time.Duration, 0, callsPerSession)
@@ -152,7 +152,7 @@ func (t *target) round(b *testing.B) {
 	}
 	wg.Wait()
 	elapsed := time.Since(t0)
-	cpu1, ok1 := cpuTime(t.srv.cmd.Process.Pid)
+	cpu1, ok1 := cpuTime(t.srv.Cmd.Process.Pid)
 	if b.Failed() {
 		b.FailNow()
 	}

@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/mcpgen/mcpgen/generator"
+	"github.com/mcpgen/mcpgen/internal/testkit"
 	"github.com/mcpgen/mcpgen/templates"
 )
 
@@ -95,7 +96,7 @@ func TestExamplesBuild(t *testing.T) {
 			} {
 				cmd := exec.Command("go", args...)
 				cmd.Dir = ex.dir
-				cmd.Env = append(os.Environ(), "GOFLAGS=-mod=readonly", "GOPROXY=off", "GOWORK=off", "GOTOOLCHAIN=local")
+				cmd.Env = testkit.OfflineEnv()
 				if out, err := cmd.CombinedOutput(); err != nil {
 					t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
 				}

@@ -16,7 +16,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-
 )
 
 func generateFiles(t testing.TB, manifest string) (map[string][]byte, string) {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -12,13 +11,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/mcpgen/mcpgen/internal/testkit"
 )
 
 // These tests run mcpgen as a user would: generate a project into a
@@ -49,7 +49,7 @@ func goCmd(t *testing.T, dir string, args ...string) (string, error) {
 	t.Helper()
 	cmd := exec.Command("go", args...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=readonly", "GOPROXY=off", "GOWORK=off", "GOTOOLCHAIN=local")
+	cmd.Env = testkit.OfflineEnv()
 	out, err := cmd.CombinedOutput()
 	return string(out), err
 }
@@ -69,55 +69,13 @@ func newProject(t *testing.T) (dir, binary string) {
 	return dir, binary
 }
 
-var listening = regexp.MustCompile(`listening.*addr=(\S+)`)
-
-// startServer starts the binary on a free loopback port and returns its
-// base URL once it listens.
+// startServer starts the binary on a free loopback port until the test
+// ends, and returns its base URL.
 func startServer(t *testing.T, binary string, args ...string) string {
 	t.Helper()
-	cmd := exec.Command(binary, append([]string{"--addr", "127.0.0.1:0"}, args...)...)
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Signal(os.Interrupt)
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		select {
-		case <-done:
-		case <-time.After(20 * time.Second):
-			cmd.Process.Kill()
-			<-done
-		}
-	})
-	addr := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		sent := false
-		for sc.Scan() {
-			if m := listening.FindStringSubmatch(sc.Text()); m != nil && !sent {
-				addr <- strings.Trim(m[1], `"`)
-				sent = true
-			}
-		}
-		if !sent {
-			close(addr)
-		}
-	}()
-	select {
-	case a, ok := <-addr:
-		if !ok {
-			t.Fatal("server exited before listening")
-		}
-		return "http://" + a
-	case <-time.After(60 * time.Second):
-		t.Fatal("server did not report its address")
-	}
-	return ""
+	s := testkit.StartServer(t, binary, nil, args...)
+	t.Cleanup(s.Shutdown)
+	return s.URL
 }
 
 func connect(t *testing.T, transport mcp.Transport) *mcp.ClientSession {
