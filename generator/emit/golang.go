@@ -39,14 +39,14 @@ func newFile(p *ir.Project, generated bool) *jen.File {
 
 // render renders f and groups its imports as goimports does (standard
 // library first), which jennifer does not.
-func render(f *jen.File, path string) (write.File, error) {
+func render(f *jen.File, path string, owner write.Owner) (write.File, error) {
 	var buf bytes.Buffer
 	if err := f.Render(&buf); err != nil {
 		return write.File{}, fmt.Errorf("emitting %s: %w", path, err)
 	}
 	// Render has gofmt-ed the file; splitting its sorted import block into
 	// two sorted groups keeps it gofmt-clean (the golden tests check).
-	return write.File{Path: path, Content: groupImports(buf.Bytes())}, nil
+	return write.File{Path: path, Content: groupImports(buf.Bytes()), Owner: owner}, nil
 }
 
 // serverFile emits server_gen.go: the server's identity, NewServer, and its

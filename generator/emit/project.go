@@ -53,9 +53,7 @@ func Project(p *ir.Project, opts *Options) (*write.Plan, error) {
 		{"mcpgen_gen_test.go", testFile(p)},
 	}
 	for _, g := range gen {
-		f, err := render(g.file, g.path)
-		f.Owner = write.Generated
-		if err := add(f, err); err != nil {
+		if err := add(render(g.file, g.path, write.Generated)); err != nil {
 			return nil, err
 		}
 	}
@@ -76,9 +74,7 @@ func Project(p *ir.Project, opts *Options) (*write.Plan, error) {
 			delete(tmplFiles, t.HandlerFile)
 			continue
 		}
-		f, err := render(stubFile(p, t), t.HandlerFile)
-		f.Owner = write.Stub
-		if err := add(f, err); err != nil {
+		if err := add(render(stubFile(p, t), t.HandlerFile, write.Stub)); err != nil {
 			return nil, err
 		}
 	}
@@ -91,9 +87,7 @@ func Project(p *ir.Project, opts *Options) (*write.Plan, error) {
 		{"main.go", mainFile(p)},
 		{"tools.go", toolsTypeFile(p)},
 	} {
-		f, err := render(s.file, s.path)
-		f.Owner = write.Scaffold
-		if err := add(f, err); err != nil {
+		if err := add(render(s.file, s.path, write.Scaffold)); err != nil {
 			return nil, err
 		}
 	}
