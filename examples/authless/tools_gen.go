@@ -22,11 +22,16 @@ type ToolHandler interface {
 	// Add serves the "add" tool (add_tool.go).
 	//
 	// Add two numbers and return their sum.
+	//
+	// Source: mcpgen.yaml#/tools/0
 	Add(ctx context.Context, req *mcp.CallToolRequest, in AddInput) (AddOutput, error)
+
 	// Calculate serves the "calculate" tool (calculate_tool.go).
 	//
 	// Apply a basic arithmetic operation to two numbers. Division by zero is an
 	// error.
+	//
+	// Source: mcpgen.yaml#/tools/1
 	Calculate(ctx context.Context, req *mcp.CallToolRequest, in CalculateInput) (*mcp.CallToolResult, error)
 }
 

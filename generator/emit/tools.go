@@ -20,10 +20,14 @@ func toolsFile(p *ir.Project) *jen.File {
 		"The methods are yours. mcpgen writes a stub for each new tool once, in the tool's handler file, and never touches it again. Before a method is called, the arguments have been validated against the tool's input schema; an error it returns reaches the client as a tool error (isError), not a protocol error.",
 	))
 	f.Type().Id("ToolHandler").InterfaceFunc(func(g *jen.Group) {
-		for _, t := range p.Tools {
+		for i, t := range p.Tools {
+			if i > 0 {
+				g.Line()
+			}
 			groupDoc(g, comment.Doc(
 				fmt.Sprintf("%s serves the %q tool (%s).", t.GoName, t.Name, t.HandlerFile),
 				comment.Text(t.Description),
+				"Source: "+p.Source+t.Pointer,
 			))
 			g.Id(t.GoName).Params(handlerParams(t)...).Params(handlerResults(t)...)
 		}

@@ -22,14 +22,22 @@ type ToolHandler interface {
 	// CreateNote serves the "create_note" tool (create_note_tool.go).
 	//
 	// Create a note with a title, a body and tags.
+	//
+	// Source: mcpgen.yaml#/tools/0
 	CreateNote(ctx context.Context, req *mcp.CallToolRequest, in CreateNoteInput) (CreateNoteOutput, error)
+
 	// SearchNotes serves the "search-notes" tool (search_notes_tool.go).
 	//
 	// Search notes by text; returns matching note ids.
+	//
+	// Source: mcpgen.yaml#/tools/1
 	SearchNotes(ctx context.Context, req *mcp.CallToolRequest, in SearchNotesInput) (SearchNotesOutput, error)
+
 	// Ping serves the "ping" tool (ping_tool.go).
 	//
 	// Check that the server answers.
+	//
+	// Source: mcpgen.yaml#/tools/2
 	Ping(ctx context.Context, req *mcp.CallToolRequest, in PingInput) (*mcp.CallToolResult, error)
 }
 
