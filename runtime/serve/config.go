@@ -7,6 +7,8 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -14,192 +16,236 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
+// Defaults, also used for the zero fields of a Config built by hand.
+const (
+	defaultAddr            = ":8080"
+	defaultShutdownTimeout = 20 * time.Second
+	defaultSessionTimeout  = 30 * time.Minute
+)
+
 // Config is everything Main reads from flags and the environment.
+// ParseConfig fills in every field. In a Config built by hand, a zero field
+// means the default, except SessionTimeout, where zero keeps idle sessions
+// open.
 type Config struct {
-	// Addr is the address to listen on (host:port).
+	// Addr is the address to listen on, host:port; port 0 picks a free
+	// port. Default ":8080".
 	Addr string
 	// Stdio serves over stdin and stdout instead of HTTP.
 	Stdio bool
-	// Stateful keeps streamable HTTP sessions between requests. The default,
-	// stateless, is what the MCP 2026-07-28 revision serves and scales
-	// behind any load balancer; older clients still work.
+	// Stateful keeps streamable HTTP sessions between requests. The
+	// default, stateless, is what the MCP 2026-07-28 revision needs, and
+	// scales behind any load balancer; older clients work either way.
 	Stateful bool
-	// AllowedOrigins are the browser origins allowed to call the server
-	// ("https://app.example.com"); "*" allows any.
+	// AllowedOrigins are the browser origins, scheme://host[:port], that
+	// may call the server besides its own and loopback ones; "*" allows
+	// any.
 	AllowedOrigins []string
-	// DisableHostCheck turns off the MCP SDK's DNS-rebinding protection, which
-	// refuses requests that arrive on a loopback address with a non-loopback
-	// Host header: needed behind a reverse proxy on the same machine.
+	// DisableHostCheck turns off the MCP SDK's DNS-rebinding protection,
+	// which refuses requests that arrive on a loopback address with a
+	// non-loopback Host header: a reverse proxy on the same machine sends
+	// those.
 	DisableHostCheck bool
-	// MaxBodyBytes limits request bodies; zero means the SDK's default.
+	// MaxBodyBytes limits request bodies; zero means the SDK's default,
+	// mcp.DefaultMaxRequestBodyBytes.
 	MaxBodyBytes int64
 	// SessionTimeout closes a stateful session after this long without a
-	// request, so abandoned sessions do not pile up; zero keeps them open.
+	// request, so that abandoned sessions do not pile up; zero keeps them.
 	SessionTimeout time.Duration
-	// ShutdownTimeout is how long in-flight calls may take to finish after a
-	// shutdown signal.
+	// ShutdownTimeout is how long in-flight calls may take to finish once
+	// shutdown begins. Default 20s.
 	ShutdownTimeout time.Duration
-	// LogLevel and LogFormat ("text" or "json") configure the logger.
-	LogLevel  slog.Level
+	// LogLevel is the least level logged. Debug also logs every request.
+	LogLevel slog.Level
+	// LogFormat is "text" (the default) or "json".
 	LogFormat string
 }
 
-// setting is one flag and the environment variables it falls back to.
+// setting describes one flag: the environment variables it falls back to,
+// its default and its help.
 type setting struct {
-	flag  string
+	name  string
 	env   []string
+	arg   string // what the value is, for --help; empty for booleans
+	def   string
 	usage string
 }
 
 var settings = []setting{
-	{"addr", []string{"ADDR", "PORT"}, "address to listen on, host:port (PORT alone sets the port on all interfaces)"},
-	{"stdio", nil, "serve over stdin/stdout instead of HTTP"},
-	{"stateful", []string{"MCP_STATEFUL"}, "keep streamable HTTP sessions between requests (default: stateless)"},
-	{"allowed-origins", []string{"MCP_ALLOWED_ORIGINS"}, "comma-separated browser origins allowed to call the server; * for any"},
-	{"disable-host-check", []string{"MCP_DISABLE_HOST_CHECK"}, "accept non-loopback Host headers on loopback connections (behind a local reverse proxy)"},
-	{"max-body-bytes", []string{"MCP_MAX_BODY_BYTES"}, "largest request body accepted"},
-	{"session-timeout", []string{"MCP_SESSION_TIMEOUT"}, "with --stateful, close sessions idle this long (0 keeps them)"},
-	{"shutdown-timeout", []string{"SHUTDOWN_TIMEOUT"}, "time in-flight calls get to finish on shutdown"},
-	{"log-level", []string{"LOG_LEVEL"}, "debug, info, warn or error"},
-	{"log-format", []string{"LOG_FORMAT"}, "text or json"},
+	{"addr", []string{"ADDR", "PORT"}, "host:port", defaultAddr,
+		"address to listen on; PORT=n alone means \":n\""},
+	{"stdio", nil, "", "false", "serve over stdin/stdout instead of HTTP"},
+	{"stateful", []string{"MCP_STATEFUL"}, "", "false",
+		"keep streamable HTTP sessions between requests (default: stateless)"},
+	{"allowed-origins", []string{"MCP_ALLOWED_ORIGINS"}, "origins", "",
+		"comma-separated browser origins, scheme://host[:port], allowed to call the server; * allows any"},
+	{"disable-host-check", []string{"MCP_DISABLE_HOST_CHECK"}, "", "false",
+		"accept any Host header on loopback connections (behind a reverse proxy on this machine)"},
+	{"max-body-bytes", []string{"MCP_MAX_BODY_BYTES"}, "bytes", strconv.Itoa(mcp.DefaultMaxRequestBodyBytes),
+		"largest request body accepted"},
+	{"session-timeout", []string{"MCP_SESSION_TIMEOUT"}, "duration", defaultSessionTimeout.String(),
+		"with --stateful, close sessions idle this long; 0 keeps them"},
+	{"shutdown-timeout", []string{"SHUTDOWN_TIMEOUT"}, "duration", defaultShutdownTimeout.String(),
+		"time in-flight calls get to finish when the server is stopped"},
+	{"log-level", []string{"LOG_LEVEL"}, "level", "info",
+		"debug, info, warn or error; debug also logs every request"},
+	{"log-format", []string{"LOG_FORMAT"}, "format", "text", "text or json"},
 }
 
-// ParseConfig parses args (without the program name) and the environment,
-// looked up with lookupEnv (os.LookupEnv in Main). Flags win over the
-// environment. It returns flag.ErrHelp after printing usage to out for -h.
-func ParseConfig(args []string, lookupEnv func(string) (string, bool), opts *Options, out io.Writer) (*Config, error) {
-	opts = opts.orDefault()
+// ParseConfig parses args (the command line without the program name) and
+// the environment, read with lookupEnv (os.LookupEnv in Main), into a
+// Config. Flags win over the environment; an empty environment variable
+// counts as unset. Flags may be written -flag or --flag, with the value
+// after = or as the next argument (booleans only with =).
+//
+// A bad value gives an error naming the flag or variable it came from; all
+// problems are reported at once, one per line. -h or --help prints usage,
+// every flag with the environment variable it falls back to, on stderr,
+// and returns flag.ErrHelp.
+func ParseConfig(args []string, lookupEnv func(string) (string, bool), opts *Options) (*Config, error) {
+	return parseConfig(args, lookupEnv, opts.orDefault(), os.Stderr)
+}
+
+func parseConfig(args []string, lookupEnv func(string) (string, bool), opts *Options, usageOut io.Writer) (*Config, error) {
+	if lookupEnv == nil {
+		lookupEnv = func(string) (string, bool) { return "", false }
+	}
 	fs := flag.NewFlagSet(opts.Name, flag.ContinueOnError)
-	fs.SetOutput(out)
-	var (
-		addr, origins, level, format, maxBody, shutdown, session string
-		stdio, stateful, noHostCheck                             bool
-	)
-	fs.StringVar(&addr, "addr", ":8080", usageOf("addr"))
-	fs.BoolVar(&stdio, "stdio", false, usageOf("stdio"))
-	fs.BoolVar(&stateful, "stateful", false, usageOf("stateful"))
-	fs.StringVar(&origins, "allowed-origins", "", usageOf("allowed-origins"))
-	fs.BoolVar(&noHostCheck, "disable-host-check", false, usageOf("disable-host-check"))
-	fs.StringVar(&maxBody, "max-body-bytes", strconv.Itoa(mcp.DefaultMaxRequestBodyBytes), usageOf("max-body-bytes"))
-	fs.StringVar(&session, "session-timeout", "30m", usageOf("session-timeout"))
-	fs.StringVar(&shutdown, "shutdown-timeout", "20s", usageOf("shutdown-timeout"))
-	fs.StringVar(&level, "log-level", "info", usageOf("log-level"))
-	fs.StringVar(&format, "log-format", "text", usageOf("log-format"))
-	fs.Usage = func() {
-		fmt.Fprintf(out, "Usage: %s [flags]\n\n%s %s, an MCP server.\n\nFlags (and the environment variables they fall back to):\n", opts.Name, opts.Name, opts.Version)
-		fs.PrintDefaults()
+	// The flag package would print each error with the whole usage; Main
+	// prints the error alone, and usage only when asked for.
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	strs := make(map[string]*string)
+	bools := make(map[string]*bool)
+	for _, s := range settings {
+		if s.arg == "" {
+			bools[s.name] = fs.Bool(s.name, false, s.usage)
+		} else {
+			strs[s.name] = fs.String(s.name, s.def, s.usage)
+		}
 	}
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			printUsage(usageOut, opts)
+		}
 		return nil, err
 	}
 	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+		return nil, fmt.Errorf("unexpected argument %q (flags are --name=value)", fs.Arg(0))
 	}
-
 	set := make(map[string]bool)
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	// from records which environment variable a value came from, so that
-	// an error names what the user actually set.
-	from := make(map[string]string)
-	source := func(name string) string {
-		if e, ok := from[name]; ok {
-			return e
+
+	// value returns the raw value of a setting and where it came from, so
+	// that an error names what the user actually set.
+	value := func(s setting) (v, from string) {
+		if set[s.name] {
+			if s.arg == "" {
+				return strconv.FormatBool(*bools[s.name]), "--" + s.name
+			}
+			return *strs[s.name], "--" + s.name
 		}
-		return "--" + name
-	}
-	env := func(name string, value *string) {
-		if set[name] {
-			return
-		}
-		for _, e := range envOf(name) {
-			if v, ok := lookupEnv(e); ok && v != "" {
-				if e == "PORT" {
-					v = ":" + v
-				}
-				*value = v
-				from[name] = e
-				return
+		for _, e := range s.env {
+			if v, ok := lookupEnv(e); ok && strings.TrimSpace(v) != "" {
+				return strings.TrimSpace(v), e
 			}
 		}
-	}
-	envBool := func(name string, value *bool) error {
-		if set[name] {
-			return nil
-		}
-		for _, e := range envOf(name) {
-			if v, ok := lookupEnv(e); ok && v != "" {
-				b, err := strconv.ParseBool(v)
-				if err != nil {
-					return fmt.Errorf("%s=%q: want true or false", e, v)
-				}
-				*value = b
-			}
-		}
-		return nil
+		return s.def, "--" + s.name
 	}
 
-	cfg := &Config{Stdio: stdio}
+	cfg := &Config{}
 	var errs []error
-	env("addr", &addr)
-	if host, port, err := net.SplitHostPort(addr); err != nil {
-		errs = append(errs, fmt.Errorf("%s=%q: want host:port", source("addr"), addr))
-	} else if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 {
-		errs = append(errs, fmt.Errorf("%s=%q: port must be a number from 0 to 65535", source("addr"), addr))
-	} else {
-		cfg.Addr = net.JoinHostPort(host, port)
+	bad := func(from, v, want string) {
+		errs = append(errs, fmt.Errorf("%s=%q: %s", from, v, want))
 	}
-	for _, b := range []struct {
-		name string
-		v    *bool
-	}{{"stateful", &stateful}, {"disable-host-check", &noHostCheck}} {
-		if err := envBool(b.name, b.v); err != nil {
-			errs = append(errs, err)
+	for _, s := range settings {
+		v, from := value(s)
+		switch s.name {
+		case "addr":
+			if from == "PORT" {
+				if p, err := strconv.Atoi(v); err != nil || p < 0 || p > 65535 {
+					bad(from, v, "want a port number from 0 to 65535")
+					continue
+				}
+				v = ":" + v
+			}
+			host, port, err := net.SplitHostPort(v)
+			if err != nil {
+				bad(from, v, "want host:port, such as :8080 or 127.0.0.1:8080")
+			} else if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 {
+				bad(from, v, "the port must be a number from 0 to 65535")
+			} else {
+				cfg.Addr = net.JoinHostPort(host, port)
+			}
+		case "stdio", "stateful", "disable-host-check":
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				bad(from, v, "want true or false")
+			}
+			switch s.name {
+			case "stdio":
+				cfg.Stdio = b
+			case "stateful":
+				cfg.Stateful = b
+			case "disable-host-check":
+				cfg.DisableHostCheck = b
+			}
+		case "allowed-origins":
+			for _, o := range strings.Split(v, ",") {
+				if o = strings.TrimSpace(o); o == "" {
+					continue
+				}
+				if o != "*" {
+					n, err := normalizeOrigin(o)
+					if err != nil {
+						errs = append(errs, fmt.Errorf("%s: %v", from, err))
+						continue
+					}
+					o = n
+				}
+				cfg.AllowedOrigins = append(cfg.AllowedOrigins, o)
+			}
+		case "max-body-bytes":
+			if n, err := strconv.ParseInt(v, 10, 64); err != nil || n <= 0 {
+				bad(from, v, "want a positive number of bytes")
+			} else {
+				cfg.MaxBodyBytes = n
+			}
+		case "session-timeout":
+			if d, err := time.ParseDuration(v); err != nil || d < 0 {
+				bad(from, v, "want a duration such as 30m, or 0 to keep idle sessions")
+			} else {
+				cfg.SessionTimeout = d
+			}
+		case "shutdown-timeout":
+			if d, err := time.ParseDuration(v); err != nil || d <= 0 {
+				bad(from, v, "want a positive duration such as 20s")
+			} else {
+				cfg.ShutdownTimeout = d
+			}
+		case "log-level":
+			// UnmarshalText also takes offsets such as "info+2"; fine.
+			if err := cfg.LogLevel.UnmarshalText([]byte(v)); err != nil {
+				bad(from, v, "want debug, info, warn or error")
+			}
+		case "log-format":
+			if f := strings.ToLower(v); f == "text" || f == "json" {
+				cfg.LogFormat = f
+			} else {
+				bad(from, v, "want text or json")
+			}
 		}
 	}
-	cfg.Stateful, cfg.DisableHostCheck = stateful, noHostCheck
 
-	env("allowed-origins", &origins)
-	for _, o := range strings.Split(origins, ",") {
-		if o = strings.TrimSpace(o); o != "" {
-			cfg.AllowedOrigins = append(cfg.AllowedOrigins, strings.TrimSuffix(o, "/"))
+	for _, t := range opts.Transports {
+		if t != TransportStreamable && t != TransportSSE && t != TransportStdio {
+			errs = append(errs, fmt.Errorf("unknown transport %q in the server's options: want streamable, sse or stdio", t))
 		}
 	}
-
-	env("max-body-bytes", &maxBody)
-	if n, err := strconv.ParseInt(maxBody, 10, 64); err != nil || n <= 0 {
-		errs = append(errs, fmt.Errorf("%s=%q: want a positive number of bytes", source("max-body-bytes"), maxBody))
-	} else {
-		cfg.MaxBodyBytes = n
-	}
-
-	env("session-timeout", &session)
-	if d, err := time.ParseDuration(session); err != nil || d < 0 {
-		errs = append(errs, fmt.Errorf("%s=%q: want a duration such as 30m, or 0", source("session-timeout"), session))
-	} else {
-		cfg.SessionTimeout = d
-	}
-
-	env("shutdown-timeout", &shutdown)
-	if d, err := time.ParseDuration(shutdown); err != nil || d < 0 {
-		errs = append(errs, fmt.Errorf("%s=%q: want a duration such as 20s", source("shutdown-timeout"), shutdown))
-	} else {
-		cfg.ShutdownTimeout = d
-	}
-
-	env("log-level", &level)
-	if err := cfg.LogLevel.UnmarshalText([]byte(level)); err != nil {
-		errs = append(errs, fmt.Errorf("%s=%q: want debug, info, warn or error", source("log-level"), level))
-	}
-	env("log-format", &format)
-	if format != "text" && format != "json" {
-		errs = append(errs, fmt.Errorf("%s=%q: want text or json", source("log-format"), format))
-	}
-	cfg.LogFormat = format
-
-	if cfg.Stdio && !opts.has("stdio") {
+	if cfg.Stdio && !opts.has(TransportStdio) {
 		errs = append(errs, errors.New("--stdio: this server does not serve stdio (see transports in mcpgen.yaml)"))
 	}
-	if !cfg.Stdio && !opts.has("streamable") && !opts.has("sse") {
+	if !cfg.Stdio && !opts.servesHTTP() {
 		errs = append(errs, errors.New("this server serves only stdio: run it with --stdio"))
 	}
 	if len(errs) > 0 {
@@ -208,23 +254,41 @@ func ParseConfig(args []string, lookupEnv func(string) (string, bool), opts *Opt
 	return cfg, nil
 }
 
-func usageOf(name string) string {
-	for _, s := range settings {
-		if s.flag == name {
-			if len(s.env) > 0 {
-				return s.usage + " [$" + strings.Join(s.env, ", $") + "]"
-			}
-			return s.usage
-		}
+// printUsage writes the --help text: what the server serves, then every
+// flag with its default and environment variables.
+func printUsage(w io.Writer, opts *Options) {
+	prog := filepath.Base(os.Args[0])
+	title := opts.Name
+	if opts.Version != "" {
+		title += " " + opts.Version
 	}
-	return ""
-}
-
-func envOf(name string) []string {
-	for _, s := range settings {
-		if s.flag == name {
-			return s.env
-		}
+	var serves []string
+	if opts.has(TransportStreamable) {
+		serves = append(serves, "streamable HTTP at /mcp")
 	}
-	return nil
+	if opts.has(TransportSSE) {
+		serves = append(serves, "legacy HTTP+SSE at /sse")
+	}
+	if opts.servesHTTP() {
+		serves = append(serves, "/healthz")
+	}
+	if opts.has(TransportStdio) {
+		serves = append(serves, "stdin/stdout with --stdio")
+	}
+	fmt.Fprintf(w, "Usage: %s [flags]\n\n%s, an MCP server. It serves %s.\n\n", prog, title, strings.Join(serves, ", "))
+	fmt.Fprintf(w, "Flags (-flag and --flag both work; a flag wins over its environment variable):\n")
+	for _, s := range settings {
+		name := "--" + s.name
+		if s.arg != "" {
+			name += " " + s.arg
+		}
+		fmt.Fprintf(w, "  %s\n    \t%s", name, s.usage)
+		if s.arg != "" && s.def != "" {
+			fmt.Fprintf(w, " (default %s)", s.def)
+		}
+		if len(s.env) > 0 {
+			fmt.Fprintf(w, "\n    \tenv: $%s", strings.Join(s.env, ", $"))
+		}
+		fmt.Fprintln(w)
+	}
 }

@@ -5,9 +5,12 @@ import (
 	"flag"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
 func env(m map[string]string) func(string) (string, bool) {
@@ -26,26 +29,46 @@ func TestParseConfig(t *testing.T) {
 		want func(*Config) bool
 	}{
 		{"defaults", nil, nil, nil, func(c *Config) bool {
-			return c.Addr == ":8080" && !c.Stateful && !c.Stdio && c.LogLevel == slog.LevelInfo &&
-				c.LogFormat == "text" && c.ShutdownTimeout == 20*time.Second && c.MaxBodyBytes > 0 &&
-				c.SessionTimeout == 30*time.Minute
+			return c.Addr == ":8080" && !c.Stateful && !c.Stdio && !c.DisableHostCheck && c.AllowedOrigins == nil &&
+				c.LogLevel == slog.LevelInfo && c.LogFormat == "text" && c.ShutdownTimeout == 20*time.Second &&
+				c.MaxBodyBytes == mcp.DefaultMaxRequestBodyBytes && c.SessionTimeout == 30*time.Minute
 		}},
 		{"PORT", nil, map[string]string{"PORT": "9000"}, nil, func(c *Config) bool { return c.Addr == ":9000" }},
+		{"ADDR", nil, map[string]string{"ADDR": "127.0.0.1:7000"}, nil, func(c *Config) bool { return c.Addr == "127.0.0.1:7000" }},
 		{"ADDR wins over PORT", nil, map[string]string{"ADDR": "127.0.0.1:7000", "PORT": "9000"}, nil, func(c *Config) bool { return c.Addr == "127.0.0.1:7000" }},
-		{"flag wins over env", []string{"--addr", "127.0.0.1:1234"}, map[string]string{"PORT": "9000"}, nil, func(c *Config) bool { return c.Addr == "127.0.0.1:1234" }},
-		{"stateful from env", nil, map[string]string{"MCP_STATEFUL": "true"}, nil, func(c *Config) bool { return c.Stateful }},
-		{"stateful flag wins", []string{"--stateful=false"}, map[string]string{"MCP_STATEFUL": "true"}, nil, func(c *Config) bool { return !c.Stateful }},
-		{"origins", []string{"--allowed-origins", "https://a.example, https://b.example/"}, nil, nil, func(c *Config) bool {
-			return strings.Join(c.AllowedOrigins, " ") == "https://a.example https://b.example"
+		{"flag wins over PORT", []string{"--addr", "127.0.0.1:1234"}, map[string]string{"PORT": "9000"}, nil, func(c *Config) bool { return c.Addr == "127.0.0.1:1234" }},
+		{"flag equal to the default still wins", []string{"-addr=:8080"}, map[string]string{"PORT": "9000"}, nil, func(c *Config) bool { return c.Addr == ":8080" }},
+		{"empty env is unset", nil, map[string]string{"PORT": "", "MCP_STATEFUL": "", "MCP_ALLOWED_ORIGINS": ""}, nil, func(c *Config) bool {
+			return c.Addr == ":8080" && !c.Stateful && c.AllowedOrigins == nil
 		}},
-		{"origins from env", nil, map[string]string{"MCP_ALLOWED_ORIGINS": "*"}, nil, func(c *Config) bool { return len(c.AllowedOrigins) == 1 && c.AllowedOrigins[0] == "*" }},
-		{"logging", []string{"-log-level=debug", "-log-format=json"}, nil, nil, func(c *Config) bool { return c.LogLevel == slog.LevelDebug && c.LogFormat == "json" }},
+		{"IPv6", []string{"--addr=[::1]:0"}, nil, nil, func(c *Config) bool { return c.Addr == "[::1]:0" }},
+		{"stateful from env", nil, map[string]string{"MCP_STATEFUL": "true"}, nil, func(c *Config) bool { return c.Stateful }},
+		{"stateful flag", []string{"--stateful"}, nil, nil, func(c *Config) bool { return c.Stateful }},
+		{"stateful flag wins", []string{"--stateful=false"}, map[string]string{"MCP_STATEFUL": "true"}, nil, func(c *Config) bool { return !c.Stateful }},
+		{"host check from env", nil, map[string]string{"MCP_DISABLE_HOST_CHECK": "1"}, nil, func(c *Config) bool { return c.DisableHostCheck }},
+		{"host check flag", []string{"-disable-host-check"}, nil, nil, func(c *Config) bool { return c.DisableHostCheck }},
+		{"origins normalized", []string{"--allowed-origins", "https://a.example, https://B.example/ ,http://c.example:80,https://d.example:8443"}, nil, nil, func(c *Config) bool {
+			return slices.Equal(c.AllowedOrigins, []string{"https://a.example", "https://b.example", "http://c.example", "https://d.example:8443"})
+		}},
+		{"origins from env", nil, map[string]string{"MCP_ALLOWED_ORIGINS": "*"}, nil, func(c *Config) bool { return slices.Equal(c.AllowedOrigins, []string{"*"}) }},
+		{"origins flag wins", []string{"--allowed-origins=https://a.example"}, map[string]string{"MCP_ALLOWED_ORIGINS": "*"}, nil, func(c *Config) bool {
+			return slices.Equal(c.AllowedOrigins, []string{"https://a.example"})
+		}},
+		{"logging", []string{"-log-level=debug", "--log-format=json"}, nil, nil, func(c *Config) bool { return c.LogLevel == slog.LevelDebug && c.LogFormat == "json" }},
+		{"logging from env", nil, map[string]string{"LOG_LEVEL": "WARN", "LOG_FORMAT": "JSON"}, nil, func(c *Config) bool { return c.LogLevel == slog.LevelWarn && c.LogFormat == "json" }},
+		{"log level flag wins", []string{"--log-level", "error"}, map[string]string{"LOG_LEVEL": "debug"}, nil, func(c *Config) bool { return c.LogLevel == slog.LevelError }},
+		{"timeouts", []string{"--shutdown-timeout=1m30s"}, map[string]string{"SHUTDOWN_TIMEOUT": "5s", "MCP_SESSION_TIMEOUT": "0"}, nil, func(c *Config) bool {
+			return c.ShutdownTimeout == 90*time.Second && c.SessionTimeout == 0
+		}},
+		{"shutdown timeout from env", nil, map[string]string{"SHUTDOWN_TIMEOUT": "5s"}, nil, func(c *Config) bool { return c.ShutdownTimeout == 5*time.Second }},
+		{"body limit", []string{"--max-body-bytes", "1024"}, map[string]string{"MCP_MAX_BODY_BYTES": "99"}, nil, func(c *Config) bool { return c.MaxBodyBytes == 1024 }},
+		{"body limit from env", nil, map[string]string{"MCP_MAX_BODY_BYTES": "99"}, nil, func(c *Config) bool { return c.MaxBodyBytes == 99 }},
 		{"stdio", []string{"--stdio"}, nil, nil, func(c *Config) bool { return c.Stdio }},
-		{"session timeout", nil, map[string]string{"MCP_SESSION_TIMEOUT": "0"}, nil, func(c *Config) bool { return c.SessionTimeout == 0 }},
 		{"stdio only server", []string{"--stdio"}, nil, &Options{Transports: []string{"stdio"}}, func(c *Config) bool { return c.Stdio }},
+		{"sse only server", nil, nil, &Options{Transports: []string{"sse"}}, func(c *Config) bool { return !c.Stdio }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg, err := ParseConfig(tc.args, env(tc.env), tc.opts, io.Discard)
+			cfg, err := parseConfig(tc.args, env(tc.env), tc.opts.orDefault(), io.Discard)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -64,38 +87,91 @@ func TestParseConfigErrors(t *testing.T) {
 		opts *Options
 		want string
 	}{
-		{"bad port env", nil, map[string]string{"PORT": "abc"}, nil, `PORT=":abc"`},
+		{"bad PORT", nil, map[string]string{"PORT": "abc"}, nil, `PORT="abc": want a port number`},
+		{"PORT out of range", nil, map[string]string{"PORT": "70000"}, nil, `PORT="70000"`},
+		{"bad ADDR", nil, map[string]string{"ADDR": "localhost"}, nil, `ADDR="localhost": want host:port`},
 		{"bad addr", []string{"--addr", "nonsense"}, nil, nil, `--addr="nonsense": want host:port`},
-		{"bad level", []string{"--log-level", "loud"}, nil, nil, `--log-level="loud"`},
+		{"bad addr port", []string{"--addr", ":http"}, nil, nil, `--addr=":http": the port must be a number`},
+		{"bad level", []string{"--log-level", "loud"}, nil, nil, `--log-level="loud": want debug, info, warn or error`},
 		{"bad level env", nil, map[string]string{"LOG_LEVEL": "loud"}, nil, `LOG_LEVEL="loud"`},
 		{"bad format", []string{"--log-format", "xml"}, nil, nil, `--log-format="xml": want text or json`},
-		{"bad bool env", nil, map[string]string{"MCP_STATEFUL": "maybe"}, nil, `MCP_STATEFUL="maybe"`},
-		{"bad timeout", []string{"--shutdown-timeout", "soon"}, nil, nil, `--shutdown-timeout="soon"`},
+		{"bad format env", nil, map[string]string{"LOG_FORMAT": "xml"}, nil, `LOG_FORMAT="xml"`},
+		{"bad bool env", nil, map[string]string{"MCP_STATEFUL": "maybe"}, nil, `MCP_STATEFUL="maybe": want true or false`},
+		{"bad host check env", nil, map[string]string{"MCP_DISABLE_HOST_CHECK": "yes please"}, nil, `MCP_DISABLE_HOST_CHECK="yes please"`},
+		{"bad bool flag", []string{"--stateful=maybe"}, nil, nil, `invalid boolean value "maybe" for -stateful`},
+		{"bad timeout", []string{"--shutdown-timeout", "soon"}, nil, nil, `--shutdown-timeout="soon": want a positive duration`},
+		{"zero shutdown timeout", []string{"--shutdown-timeout", "0"}, nil, nil, `--shutdown-timeout="0"`},
+		{"bad timeout env", nil, map[string]string{"SHUTDOWN_TIMEOUT": "20"}, nil, `SHUTDOWN_TIMEOUT="20"`},
 		{"bad session timeout", nil, map[string]string{"MCP_SESSION_TIMEOUT": "-1s"}, nil, `MCP_SESSION_TIMEOUT="-1s"`},
-		{"bad body limit", []string{"--max-body-bytes", "-1"}, nil, nil, `--max-body-bytes="-1"`},
-		{"unknown flag", []string{"--bogus"}, nil, nil, "flag provided but not defined"},
+		{"bad body limit", []string{"--max-body-bytes", "-1"}, nil, nil, `--max-body-bytes="-1": want a positive number`},
+		{"bad body limit env", nil, map[string]string{"MCP_MAX_BODY_BYTES": "4MB"}, nil, `MCP_MAX_BODY_BYTES="4MB"`},
+		{"origin without scheme", []string{"--allowed-origins", "app.example.com"}, nil, nil, `--allowed-origins: "app.example.com" is not an origin`},
+		{"origin with path", nil, map[string]string{"MCP_ALLOWED_ORIGINS": "https://ok.example,https://app.example/path"}, nil, `MCP_ALLOWED_ORIGINS: "https://app.example/path" is not an origin`},
+		{"unknown flag", []string{"--bogus"}, nil, nil, "flag provided but not defined: -bogus"},
+		{"missing value", []string{"--addr"}, nil, nil, "flag needs an argument: -addr"},
 		{"stray argument", []string{"serve"}, nil, nil, `unexpected argument "serve"`},
-		{"stdio not offered", []string{"--stdio"}, nil, &Options{Transports: []string{"streamable"}}, "does not serve stdio"},
-		{"stdio only", nil, nil, &Options{Transports: []string{"stdio"}}, "run it with --stdio"},
+		{"bool with a separate value", []string{"--stateful", "false"}, nil, nil, `unexpected argument "false"`},
+		{"stdio not offered", []string{"--stdio"}, nil, &Options{Transports: []string{"streamable"}}, "--stdio: this server does not serve stdio"},
+		{"stdio only", nil, nil, &Options{Transports: []string{"stdio"}}, "this server serves only stdio: run it with --stdio"},
+		{"unknown transport", nil, nil, &Options{Transports: []string{"streamable", "websocket"}}, `unknown transport "websocket"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := ParseConfig(tc.args, env(tc.env), tc.opts, io.Discard)
+			cfg, err := parseConfig(tc.args, env(tc.env), tc.opts.orDefault(), io.Discard)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Errorf("err = %v, want one containing %q", err, tc.want)
+				t.Errorf("err = %v (config %+v), want one containing %q", err, cfg, tc.want)
 			}
 		})
 	}
 }
 
-func TestParseConfigHelp(t *testing.T) {
-	var out strings.Builder
-	_, err := ParseConfig([]string{"--help"}, env(nil), &Options{Name: "demo", Version: "1.0"}, &out)
-	if !errors.Is(err, flag.ErrHelp) {
-		t.Fatalf("err = %v, want flag.ErrHelp", err)
+// Every problem is reported at once, not just the first.
+func TestParseConfigAllErrors(t *testing.T) {
+	_, err := parseConfig([]string{"--log-level=loud"}, env(map[string]string{"PORT": "abc", "LOG_FORMAT": "xml"}), (*Options)(nil).orDefault(), io.Discard)
+	if err == nil {
+		t.Fatal("no error")
 	}
-	for _, want := range []string{"demo 1.0", "-addr", "$ADDR, $PORT", "-allowed-origins", "$MCP_ALLOWED_ORIGINS", "-stdio"} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("usage lacks %q:\n%s", want, out.String())
+	for _, want := range []string{"PORT", "--log-level", "LOG_FORMAT"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not mention %s", err, want)
 		}
+	}
+}
+
+func TestParseConfigNilEnv(t *testing.T) {
+	cfg, err := ParseConfig([]string{"--addr", "127.0.0.1:0"}, nil, nil)
+	if err != nil || cfg.Addr != "127.0.0.1:0" {
+		t.Errorf("ParseConfig with nil lookupEnv: %+v, %v", cfg, err)
+	}
+}
+
+func TestParseConfigHelp(t *testing.T) {
+	for _, arg := range []string{"-h", "--help", "-help"} {
+		var out strings.Builder
+		_, err := parseConfig([]string{arg}, env(nil), (&Options{Name: "demo", Version: "1.0"}).orDefault(), &out)
+		if !errors.Is(err, flag.ErrHelp) {
+			t.Fatalf("%s: err = %v, want flag.ErrHelp", arg, err)
+		}
+		usage := out.String()
+		for _, want := range []string{"demo 1.0", "/mcp", "/sse", "--stdio", "$ADDR, $PORT", `(default :8080)`} {
+			if !strings.Contains(usage, want) {
+				t.Errorf("%s: usage lacks %q:\n%s", arg, want, usage)
+			}
+		}
+		// Every flag is listed, with its environment variables.
+		for _, s := range settings {
+			if !strings.Contains(usage, "--"+s.name) {
+				t.Errorf("usage lacks --%s", s.name)
+			}
+			for _, e := range s.env {
+				if !strings.Contains(usage, "$"+e) {
+					t.Errorf("usage lacks $%s", e)
+				}
+			}
+		}
+	}
+	// A bad flag does not print the usage: Main prints the error alone.
+	var out strings.Builder
+	if _, err := parseConfig([]string{"--bogus"}, env(nil), (*Options)(nil).orDefault(), &out); err == nil || out.Len() > 0 {
+		t.Errorf("bad flag: err %v, output %q", err, out.String())
 	}
 }
