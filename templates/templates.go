@@ -10,6 +10,7 @@ package templates
 import (
 	"bytes"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -18,7 +19,7 @@ import (
 	"text/template"
 )
 
-//go:embed project authless
+//go:embed project authless openapi
 var files embed.FS
 
 // Info describes a built-in project template.
@@ -30,6 +31,7 @@ type Info struct {
 // builtin lists the templates in the order `mcpgen templates` prints them.
 var builtin = []Info{
 	{"authless", "An MCP server without authentication, with two working tools: add and calculate (like Cloudflare's remote-mcp-authless)."},
+	{"openapi", "Tools imported from an OpenAPI document, each calling the API: mcpgen new NAME --from SPEC."},
 }
 
 // List returns the built-in templates.
@@ -53,8 +55,18 @@ func Names() []string {
 	return names
 }
 
+// ManifestData is what a template's mcpgen.yaml sees.
+type ManifestData struct {
+	// Name is the server's name.
+	Name string
+	// Spec, Mode and FirstOperation are for the openapi template: the
+	// document's path relative to the manifest, static or dynamic, and an
+	// operation to show in examples.
+	Spec, Mode, FirstOperation string
+}
+
 // Manifest renders the mcpgen.yaml a template starts from.
-func Manifest(name string, data any) ([]byte, error) {
+func Manifest(name string, data ManifestData) ([]byte, error) {
 	return Execute(name+"/mcpgen.yaml.tmpl", data)
 }
 
@@ -63,6 +75,9 @@ func Manifest(name string, data any) ([]byte, error) {
 func TemplateFiles(name string, data any) (map[string][]byte, error) {
 	out := make(map[string][]byte)
 	root := name + "/files"
+	if _, err := fs.Stat(files, root); errors.Is(err, fs.ErrNotExist) {
+		return out, nil // a template without files of its own
+	}
 	err := fs.WalkDir(files, root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err

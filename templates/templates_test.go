@@ -28,7 +28,7 @@ func TestRuntimeModuleCopies(t *testing.T) {
 
 func TestTemplates(t *testing.T) {
 	for _, info := range List() {
-		m, err := Manifest(info.Name, map[string]string{"Name": "x"})
+		m, err := Manifest(info.Name, ManifestData{Name: "x", Spec: "api.yaml", Mode: "static", FirstOperation: "listPets"})
 		if err != nil {
 			t.Fatalf("%s: %v", info.Name, err)
 		}

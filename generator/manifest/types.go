@@ -23,6 +23,13 @@ type Manifest struct {
 	Resources []Resource `json:"resources,omitempty" jsonschema:"description=Static resources the server serves."`
 	// Prompts are prompt templates the server offers.
 	Prompts []Prompt `json:"prompts,omitempty" jsonschema:"description=Prompt templates the server offers."`
+	// OpenAPI, if set, imports tools from an OpenAPI document: one tool per
+	// selected operation, each calling the API.
+	OpenAPI *OpenAPI `json:"openapi,omitempty" jsonschema:"description=Import tools from an OpenAPI document (3.0\\, 3.1 or Swagger 2.0): one tool per selected operation\\, each calling the API. mcpgen generate re-imports it."`
+	// Auth, if set, protects the server with OAuth: it becomes an OAuth 2.1
+	// authorization server to MCP clients, and signs users in with an
+	// identity provider.
+	Auth *Auth `json:"auth,omitempty" jsonschema:"description=Protect the server with OAuth: MCP clients sign users in through an identity provider (GitHub\\, Google or any OpenID Connect issuer) and the server issues its own tokens."`
 	// Transports the server mounts; all of them when empty.
 	Transports []string `json:"transports,omitempty" jsonschema:"enum=streamable,enum=sse,enum=stdio,uniqueItems=true,description=Transports the server mounts: streamable (HTTP at /mcp)\\, sse (legacy HTTP+SSE at /sse)\\, stdio (with --stdio). All three when absent."`
 }
@@ -41,6 +48,9 @@ type Tool struct {
 	OutputSchema *Schema `json:"outputSchema,omitempty" jsonschema:"description=JSON Schema (2020-12) of the tool's structured result. Its type must be object."`
 	// Annotations are hints about the tool's behaviour.
 	Annotations *Annotations `json:"annotations,omitempty" jsonschema:"description=Hints about the tool's behaviour."`
+	// Auth limits who may see and call the tool; it needs the top-level
+	// auth section.
+	Auth *ToolAuth `json:"auth,omitempty" jsonschema:"description=Who may see and call the tool (needs the top-level auth section). Others do not see it in tools/list\\, and a call is refused."`
 }
 
 // Annotations are the MCP tool annotations.
@@ -118,4 +128,70 @@ func (s Schema) MarshalJSON() ([]byte, error) {
 		return []byte("null"), nil
 	}
 	return s.JSON, nil
+}
+
+// OpenAPI selects the operations of an OpenAPI document that become tools.
+type OpenAPI struct {
+	// Spec is the document's path, relative to the manifest.
+	Spec string `json:"spec" jsonschema:"minLength=1,description=Path of the OpenAPI document (JSON or YAML)\\, relative to mcpgen.yaml."`
+	// Mode is static (one tool per operation) or dynamic (a few tools that
+	// search, describe and call the operations).
+	Mode string `json:"mode,omitempty" jsonschema:"enum=static,enum=dynamic,description=static (the default): one tool per operation. dynamic: four tools that list\\, search\\, describe and call the operations\\, for APIs too large to list."`
+	// BaseURLEnv names the environment variable that overrides the API's
+	// base URL; default <NAME>_BASE_URL.
+	BaseURLEnv string `json:"baseURLEnv,omitempty" jsonschema:"pattern=^[A-Za-z_][A-Za-z0-9_]*$,description=Environment variable that overrides the API's base URL (default: the server name in upper snake case + _BASE_URL)."`
+	// Timeout bounds each upstream call, as a Go duration; default 30s.
+	Timeout string `json:"timeout,omitempty" jsonschema:"description=Time limit of each call to the API\\, such as 30s (the default) or 2m."`
+	// MaxResponseBytes cuts longer responses; default 1 MiB.
+	MaxResponseBytes int64 `json:"maxResponseBytes,omitempty" jsonschema:"minimum=1,description=Longest upstream response passed to the client\\, in bytes (default 1048576); longer ones are cut with a note."`
+	// Include keeps only the operations that match one of these filters.
+	Include []OperationFilter `json:"include,omitempty" jsonschema:"description=Keep only the operations that match one of these filters (all operations when absent)."`
+	// Exclude drops the operations that match one of these filters.
+	Exclude []OperationFilter `json:"exclude,omitempty" jsonschema:"description=Drop the operations that match one of these filters."`
+	// Overrides change single operations.
+	Overrides []OperationOverride `json:"overrides,omitempty" jsonschema:"description=Changes to single operations: their tool name\\, description\\, exclusion\\, or a handler of your own (custom)."`
+}
+
+// OperationFilter matches operations. An operation matches when it matches
+// every list given; within a list, any entry will do.
+type OperationFilter struct {
+	Tags       []string `json:"tags,omitempty" jsonschema:"description=Tags\\, any of which the operation has."`
+	Operations []string `json:"operations,omitempty" jsonschema:"description=operationIds (or METHOD /path for operations without one)."`
+	Paths      []string `json:"paths,omitempty" jsonschema:"description=Path globs: * matches within a segment\\, ** across segments (/repos/**)."`
+	Methods    []string `json:"methods,omitempty" jsonschema:"description=HTTP methods (GET\\, POST\\, ...)."`
+}
+
+// OperationOverride changes one operation. An x-mcp extension on the
+// operation in the document does the same; the manifest wins.
+type OperationOverride struct {
+	// Operation is the operationId, or "METHOD /path".
+	Operation string `json:"operation" jsonschema:"minLength=1,description=The operation's operationId\\, or METHOD /path for an operation without one."`
+	// Name replaces the derived tool name.
+	Name string `json:"name,omitempty" jsonschema:"maxLength=64,pattern=^[A-Za-z0-9_.-]+$,description=The tool's name instead of the derived one."`
+	// Description replaces the operation's description.
+	Description string `json:"description,omitempty" jsonschema:"description=The tool's description instead of the operation's."`
+	// Exclude leaves the operation out.
+	Exclude bool `json:"exclude,omitempty" jsonschema:"description=Leave the operation out."`
+	// Custom gives the tool a handler of your own, which receives the typed
+	// arguments and may call the API itself.
+	Custom bool `json:"custom,omitempty" jsonschema:"description=Serve the tool with a handler of your own (in <tool>_tool.go)\\, which receives the typed arguments and can make the generated call itself."`
+}
+
+// Auth selects the identity provider of an OAuth-protected server.
+type Auth struct {
+	// Provider is github, google or oidc.
+	Provider string `json:"provider" jsonschema:"enum=github,enum=google,enum=oidc,description=The identity provider users sign in with: github\\, google\\, or oidc (any OpenID Connect issuer\\, found through discovery from OIDC_ISSUER)."`
+	// Scopes are requested from the provider at sign-in.
+	Scopes []string `json:"scopes,omitempty" jsonschema:"description=Scopes requested from the provider when a user signs in (default: the provider's for name and email: read:user and user:email on GitHub; openid\\, email and profile otherwise)."`
+}
+
+// ToolAuth limits who may use a tool.
+type ToolAuth struct {
+	// Users are the logins (GitHub) or emails (Google, OIDC) allowed.
+	Users []string `json:"users,omitempty" jsonschema:"description=Users allowed: GitHub logins\\, or email addresses for Google and OIDC."`
+	// UsersEnv names an environment variable holding more allowed users,
+	// comma-separated.
+	UsersEnv string `json:"usersEnv,omitempty" jsonschema:"pattern=^[A-Za-z_][A-Za-z0-9_]*$,description=Environment variable with more allowed users\\, comma-separated\\, read at start."`
+	// Scopes the user must have granted the provider.
+	Scopes []string `json:"scopes,omitempty" jsonschema:"description=Provider scopes the user must have granted; add them to auth.scopes so that sign-in asks for them."`
 }

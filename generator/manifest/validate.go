@@ -82,6 +82,11 @@ func Validate(f *File) diag.List {
 		v.prompt(diag.Pointer("prompts", strconv.Itoa(i)), p, promptAt)
 	}
 
+	if m.OpenAPI != nil {
+		v.openAPI(m.OpenAPI)
+	}
+	v.authSection(m)
+
 	listed := make(map[string]bool)
 	for i, t := range m.Transports {
 		ptr := diag.Pointer("transports", strconv.Itoa(i))

@@ -44,6 +44,35 @@ func TestValidate(t *testing.T) {
 			`m.yaml:8:11: #/tools/5/name: duplicate tool name "get_pet" (first at line 7)`)},
 		{"descriptions", "name: a\ntools:\n  - {name: t, description: '  ', inputSchema: {type: object}}\n", wantLines(
 			`m.yaml:3:28: #/tools/0/description: tool "t" has no description; clients show it to the model, and the MCP conformance suite expects one`)},
+		{"openapi good", "name: a\nopenapi:\n  spec: api.yaml\n  mode: dynamic\n  timeout: 5s\n" +
+			"  include: [{tags: [pets], methods: [get]}]\n  exclude: [{paths: ['/admin/**']}]\n" +
+			"  overrides: [{operation: listPets, name: pets, custom: true}]\n", ""},
+		{"openapi bad", "name: a\nopenapi:\n  spec: ''\n  mode: lazy\n  baseURLEnv: 1X\n  timeout: soon\n" +
+			"  include: [{}, {methods: [FETCH], paths: [pets]}]\n" +
+			"  overrides:\n    - {operation: listPets, name: 'a b'}\n    - {operation: listPets, exclude: true, custom: true}\n", wantLines(
+			`m.yaml:3:9: #/openapi/spec: openapi has no spec; set spec: to the path of the OpenAPI document, relative to the manifest`,
+			`m.yaml:4:9: #/openapi/mode: unknown mode "lazy"; use static (one tool per operation) or dynamic`,
+			`m.yaml:5:15: #/openapi/baseURLEnv: "1X" is not a valid environment variable name; use letters, digits and '_', not starting with a digit`,
+			`m.yaml:6:12: #/openapi/timeout: timeout "soon" is not a positive duration; write it like 30s or 2m`,
+			`m.yaml:7:13: #/openapi/include/0: empty filter matches every operation; give tags, operations, paths or methods`,
+			`m.yaml:7:28: #/openapi/include/1/methods/0: unknown HTTP method "FETCH"; use GET, PUT, POST, DELETE, OPTIONS, HEAD, PATCH, TRACE`,
+			`m.yaml:7:44: #/openapi/include/1/paths/0: path glob "pets" does not start with /; paths are matched as the document writes them, e.g. /pets/*`,
+			`m.yaml:9:35: #/openapi/overrides/0/name: tool name "a b" has invalid character " "; use letters, digits, '_', '-' and '.'`,
+			`m.yaml:10:19: #/openapi/overrides/1/operation: duplicate override of operation "listPets" (first at line 9)`,
+			`m.yaml:10:38: #/openapi/overrides/1/exclude: warning: operation "listPets" is excluded; the rest of its override has no effect`)},
+		{"auth good", "name: a\nauth: {provider: github, scopes: [read:user, repo]}\ntools:\n" +
+			"  - {name: t, description: d, inputSchema: {type: object}, auth: {users: [octocat], usersEnv: ALLOWED, scopes: [repo]}}\n", ""},
+		{"auth bad", "name: a\nauth: {provider: gitlab, scopes: ['a b']}\ntools:\n" +
+			"  - {name: t, description: d, inputSchema: {type: object}, auth: {}}\n" +
+			"  - {name: u, description: d, inputSchema: {type: object}, auth: {users: [''], usersEnv: 9, scopes: [repo]}}\n", wantLines(
+			`m.yaml:2:18: #/auth/provider: unknown provider "gitlab"; use github, google or oidc`,
+			`m.yaml:2:35: #/auth/scopes/0: invalid scope "a b"; a scope is one word without spaces or quotes (RFC 6749 section 3.3)`,
+			`m.yaml:4:66: #/tools/0/auth: empty auth rule; give users, usersEnv or scopes`,
+			`m.yaml:5:75: #/tools/1/auth/users/0: invalid user ""; one login or email address per entry`,
+			`m.yaml:5:90: #/tools/1/auth/usersEnv: "9" is not a valid environment variable name`,
+			`m.yaml:5:102: #/tools/1/auth/scopes/0: warning: scope "repo" is not in auth.scopes, so sign-in never asks for it and nobody can call the tool; add it to auth.scopes`)},
+		{"tool auth without auth", "name: a\ntools:\n  - {name: t, description: d, inputSchema: {type: object}, auth: {users: [x]}}\n", wantLines(
+			`m.yaml:3:66: #/tools/0/auth: tool "t" has auth rules, but the server has no auth section; add auth: {provider: github} at the top level, or remove the rules`)},
 		{"title like the name is fine", "name: a\ntools:\n  - {name: t, title: t, description: d, inputSchema: {type: object}}\n", ""},
 		{"resources", "name: a\nresources:\n" +
 			"  - {uri: help, name: h, text: t, mimeType: 'text/'}\n" +

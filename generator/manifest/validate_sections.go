@@ -1,0 +1,128 @@
+package manifest
+
+import (
+	"path"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// httpMethods are the methods an OpenAPI path item can hold.
+var httpMethods = []string{"GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"}
+
+var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// openAPI checks the openapi section. The document itself is read and
+// checked by the importer.
+func (v *validator) openAPI(o *OpenAPI) {
+	const ptr = "#/openapi"
+	switch {
+	case strings.TrimSpace(o.Spec) == "":
+		v.add(ptr+"/spec", "openapi has no spec").Hint = "set spec: to the path of the OpenAPI document, relative to the manifest"
+	case strings.Contains(o.Spec, "://"):
+		v.add(ptr+"/spec", "spec %q is a URL; mcpgen reads a local file", o.Spec).Hint = "download the document next to the manifest, so that generation is repeatable"
+	case path.IsAbs(o.Spec) || strings.HasPrefix(o.Spec, "/"):
+		v.warn(ptr+"/spec", "spec %q is an absolute path; the project will not build elsewhere", o.Spec).Hint = "copy the document into the project and give a relative path"
+	}
+	switch o.Mode {
+	case "", "static", "dynamic":
+	default:
+		v.add(ptr+"/mode", "unknown mode %q", o.Mode).Hint = "use static (one tool per operation) or dynamic"
+	}
+	if o.BaseURLEnv != "" && !envName.MatchString(o.BaseURLEnv) {
+		v.add(ptr+"/baseURLEnv", "%q is not a valid environment variable name", o.BaseURLEnv).Hint = "use letters, digits and '_', not starting with a digit"
+	}
+	if o.Timeout != "" {
+		if d, err := time.ParseDuration(o.Timeout); err != nil || d <= 0 {
+			v.add(ptr+"/timeout", "timeout %q is not a positive duration", o.Timeout).Hint = "write it like 30s or 2m"
+		}
+	}
+	if o.MaxResponseBytes < 0 {
+		v.add(ptr+"/maxResponseBytes", "maxResponseBytes must be positive")
+	}
+	for _, list := range []struct {
+		name    string
+		filters []OperationFilter
+	}{{"include", o.Include}, {"exclude", o.Exclude}} {
+		for i, f := range list.filters {
+			fp := ptr + "/" + list.name + "/" + strconv.Itoa(i)
+			if len(f.Tags)+len(f.Operations)+len(f.Paths)+len(f.Methods) == 0 {
+				v.add(fp, "empty filter matches every operation").Hint = "give tags, operations, paths or methods"
+			}
+			for j, m := range f.Methods {
+				if !slices.Contains(httpMethods, strings.ToUpper(m)) {
+					v.add(fp+"/methods/"+strconv.Itoa(j), "unknown HTTP method %q", m).Hint = "use " + strings.Join(httpMethods, ", ")
+				}
+			}
+			for j, p := range f.Paths {
+				if !strings.HasPrefix(p, "/") {
+					v.add(fp+"/paths/"+strconv.Itoa(j), "path glob %q does not start with /", p).Hint = "paths are matched as the document writes them, e.g. /pets/*"
+				} else if _, err := path.Match(strings.ReplaceAll(p, "**", "*"), "/"); err != nil {
+					v.add(fp+"/paths/"+strconv.Itoa(j), "bad path glob %q: %v", p, err)
+				}
+			}
+		}
+	}
+	seen := make(map[string]string)
+	names := make(map[string]string)
+	for i, ov := range o.Overrides {
+		op := ptr + "/overrides/" + strconv.Itoa(i)
+		if strings.TrimSpace(ov.Operation) == "" {
+			v.add(op+"/operation", "override has no operation").Hint = "set operation: to an operationId, or METHOD /path"
+		} else {
+			v.unique(op+"/operation", "override of operation", ov.Operation, seen)
+		}
+		if ov.Name != "" && v.name(op+"/name", ov.Name, "tool", MaxToolName, "") {
+			v.unique(op+"/name", "tool name", ov.Name, names)
+		}
+		if ov.Exclude && (ov.Custom || ov.Name != "" || ov.Description != "") {
+			v.warn(op+"/exclude", "operation %q is excluded; the rest of its override has no effect", ov.Operation)
+		}
+	}
+}
+
+// authSection checks the auth section and the tools' auth rules.
+func (v *validator) authSection(m *Manifest) {
+	if a := m.Auth; a != nil {
+		switch a.Provider {
+		case "github", "google", "oidc":
+		case "":
+			v.add("#/auth/provider", "auth has no provider").Hint = "use github, google or oidc"
+		default:
+			v.add("#/auth/provider", "unknown provider %q", a.Provider).Hint = "use github, google or oidc"
+		}
+		for i, sc := range a.Scopes {
+			if sc == "" || strings.ContainsAny(sc, " \t\"\\") {
+				v.add("#/auth/scopes/"+strconv.Itoa(i), "invalid scope %q", sc).Hint = "a scope is one word without spaces or quotes (RFC 6749 section 3.3)"
+			}
+		}
+	}
+	for i, t := range m.Tools {
+		if t.Auth == nil {
+			continue
+		}
+		ptr := "#/tools/" + strconv.Itoa(i) + "/auth"
+		if m.Auth == nil {
+			v.add(ptr, "tool %q has auth rules, but the server has no auth section", t.Name).Hint = "add auth: {provider: github} at the top level, or remove the rules"
+			continue
+		}
+		if len(t.Auth.Users) == 0 && t.Auth.UsersEnv == "" && len(t.Auth.Scopes) == 0 {
+			v.add(ptr, "empty auth rule").Hint = "give users, usersEnv or scopes"
+		}
+		if t.Auth.UsersEnv != "" && !envName.MatchString(t.Auth.UsersEnv) {
+			v.add(ptr+"/usersEnv", "%q is not a valid environment variable name", t.Auth.UsersEnv)
+		}
+		for j, u := range t.Auth.Users {
+			if strings.TrimSpace(u) == "" || strings.Contains(u, ",") {
+				v.add(ptr+"/users/"+strconv.Itoa(j), "invalid user %q", u).Hint = "one login or email address per entry"
+			}
+		}
+		for j, sc := range t.Auth.Scopes {
+			if !slices.Contains(m.Auth.Scopes, sc) {
+				v.warn(ptr+"/scopes/"+strconv.Itoa(j), "scope %q is not in auth.scopes, so sign-in never asks for it and nobody can call the tool", sc).Hint = "add it to auth.scopes"
+			}
+		}
+	}
+}
