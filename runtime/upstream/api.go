@@ -1,0 +1,114 @@
+// Package upstream calls the HTTP API behind an MCP server generated from an
+// OpenAPI document: each tool is one operation, and its arguments become the
+// request's path, query, headers, cookies and body.
+//
+// Generated code declares an [API] and one [Operation] per tool as Go
+// literals; this package does the rest at run time.
+package upstream
+
+import "time"
+
+// API describes the upstream HTTP API as a whole.
+type API struct {
+	// Name is the API's name, used in error messages and the User-Agent.
+	Name string
+	// BaseURL is the default base URL, from the document's servers (with
+	// their variables substituted). It may be empty or relative, in which
+	// case BaseURLEnv must be set at run time.
+	BaseURL string
+	// BaseURLEnv is the environment variable that overrides BaseURL
+	// ("PETSTORE_BASE_URL").
+	BaseURLEnv string
+	// Schemes are the security schemes operations may require, by name.
+	Schemes []SecurityScheme
+	// Timeout bounds each upstream call; zero means 30s.
+	Timeout time.Duration
+	// MaxResponseBytes cuts longer responses (with a note saying so); zero
+	// means 1 MiB.
+	MaxResponseBytes int64
+}
+
+// Operation is one HTTP operation, served as one MCP tool.
+type Operation struct {
+	// Tool is the MCP tool's name.
+	Tool string
+	// Method is the HTTP method, upper case.
+	Method string
+	// Path is the path template, relative to the base URL ("/pets/{petId}").
+	Path string
+	// Params are the operation's parameters, in every location.
+	Params []Param
+	// Body is the request body, or nil when the operation takes none.
+	Body *Body
+	// Security lists the alternative security requirements: the operation
+	// may be called when all the schemes of any one of them are satisfied.
+	// Nil means no security; an empty inner list means anonymous access is
+	// one of the alternatives.
+	Security [][]string
+	// WrapOutput is set when the success response is not a JSON object and
+	// the tool's output schema wraps it as {"result": ...}.
+	WrapOutput bool
+}
+
+// Param is one parameter of an operation.
+type Param struct {
+	// Name is the parameter's name in the request.
+	Name string
+	// Arg is the name of the tool argument that carries it; it differs from
+	// Name when two locations share a name. Empty means Name.
+	Arg string
+	// In is "path", "query", "header" or "cookie".
+	In string
+	// Style is the serialisation style as OpenAPI defines it (simple,
+	// label, matrix, form, spaceDelimited, pipeDelimited, deepObject),
+	// never empty: the generator fills in the default for In.
+	Style string
+	// Explode is as OpenAPI defines it, with the default filled in.
+	Explode bool
+	// AllowReserved leaves reserved characters of query values unescaped.
+	AllowReserved bool
+	// Required is set for required parameters (always for path ones).
+	Required bool
+	// JSON is set when the parameter's content is application/json
+	// (OpenAPI "content" instead of "schema"): the value is sent as JSON.
+	JSON bool
+}
+
+// Body is the request body of an operation.
+type Body struct {
+	// Arg is the name of the tool argument that carries the body ("body",
+	// which is also what empty means).
+	Arg string
+	// ContentType is the media type sent: application/json (or a +json
+	// type), application/x-www-form-urlencoded, multipart/form-data,
+	// text/plain or application/octet-stream.
+	ContentType string
+	// Required is set when the body must be given.
+	Required bool
+	// Files are the multipart fields that carry files. Each is given as an
+	// object {"name", "contentType", and either "base64" or "url"}, or an
+	// array of them for several files in one field. A URL must be http or
+	// https; it is fetched within the call's timeout and size limit, without
+	// the API's credentials.
+	Files []string
+}
+
+// SecurityScheme is one way the API authenticates calls, with the
+// environment variables that hold its credentials.
+type SecurityScheme struct {
+	// Name is the scheme's key in the document's securitySchemes.
+	Name string
+	// Type is "apiKey", "http" or "oauth2" (client credentials flow).
+	Type string
+	// In and ParamName place an apiKey: In is "header", "query" or "cookie".
+	In, ParamName string
+	// Scheme is the HTTP scheme, "bearer" or "basic", for Type "http".
+	Scheme string
+	// TokenURL and Scopes configure the oauth2 client credentials flow.
+	TokenURL string
+	Scopes   []string
+	// Env names the environment variables holding the credentials: one for
+	// an apiKey or a bearer token; username then password for basic;
+	// client ID then client secret for oauth2.
+	Env []string
+}

@@ -1,0 +1,343 @@
+package upstream
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
+)
+
+// credentials are the API's credentials, read from the environment once.
+type credentials struct {
+	schemes map[string]*scheme
+	// secrets are the values that must never reach a result or an error:
+	// keys, tokens, passwords and client secrets, and the forms they take
+	// on the wire.
+	secrets [][]byte
+}
+
+// scheme is one security scheme with its credentials.
+type scheme struct {
+	def *SecurityScheme
+	// values are the variables' values, in the order of def.Env; nil when
+	// any is missing.
+	values []string
+	// unusable says why the scheme cannot be used at all, if it cannot.
+	unusable string
+	// tokens gets and keeps OAuth access tokens.
+	tokens *tokenSource
+}
+
+// minSecret is the length below which a credential is not redacted from
+// responses: replacing a short, common string would corrupt them, and
+// real keys and tokens are longer.
+const minSecret = 6
+
+// readCredentials reads the credentials of every scheme of api.
+func readCredentials(api *API, base *url.URL, lookupEnv func(string) (string, bool)) (*credentials, error) {
+	cs := &credentials{schemes: make(map[string]*scheme)}
+	for i := range api.Schemes {
+		def := &api.Schemes[i]
+		s := &scheme{def: def}
+		cs.schemes[def.Name] = s
+		if n := envCount(def); n == 0 {
+			s.unusable = fmt.Sprintf("its type %q is not supported", def.Type)
+			continue
+		} else if len(def.Env) < n {
+			s.unusable = "it names no environment variables for its credentials"
+			continue
+		}
+		values := make([]string, len(def.Env))
+		complete := true
+		for j, name := range def.Env {
+			v, ok := lookupEnv(name)
+			if !ok || v == "" {
+				complete = false
+			}
+			values[j] = v
+		}
+		if !complete {
+			continue
+		}
+		s.values = values
+		switch {
+		case def.Type == "apiKey":
+			cs.secret(values[0])
+			cs.secret(escape(values[0]))
+		case def.Type == "http" && strings.EqualFold(def.Scheme, "basic"):
+			cs.secret(values[1])
+			cs.secret(base64.StdEncoding.EncodeToString([]byte(values[0] + ":" + values[1])))
+		case def.Type == "http":
+			cs.secret(values[0])
+		case def.Type == "oauth2":
+			cs.secret(values[1])
+			tokenURL, err := base.Parse(def.TokenURL)
+			if err != nil || def.TokenURL == "" {
+				return nil, fmt.Errorf("%s: the token URL %q of security scheme %q is not a URL", apiName(api), def.TokenURL, def.Name)
+			}
+			s.tokens = &tokenSource{cfg: clientcredentials.Config{
+				ClientID:     values[0],
+				ClientSecret: values[1],
+				TokenURL:     tokenURL.String(),
+				Scopes:       def.Scopes,
+			}}
+		}
+	}
+	return cs, nil
+}
+
+// envCount is how many environment variables a scheme's credentials take,
+// or 0 for a scheme this package cannot use.
+func envCount(def *SecurityScheme) int {
+	switch def.Type {
+	case "apiKey":
+		switch def.In {
+		case "header", "query", "cookie":
+			if def.ParamName != "" {
+				return 1
+			}
+		}
+	case "http":
+		if strings.EqualFold(def.Scheme, "basic") {
+			return 2
+		}
+		if def.Scheme != "" {
+			return 1
+		}
+	case "oauth2":
+		return 2
+	}
+	return 0
+}
+
+func (cs *credentials) secret(s string) {
+	if len(s) >= minSecret {
+		cs.secrets = append(cs.secrets, []byte(s))
+	}
+}
+
+// redact replaces every credential in b.
+func (cs *credentials) redact(b []byte) []byte {
+	if cs == nil {
+		return b
+	}
+	replace := func(secret []byte) {
+		if len(secret) >= minSecret && bytes.Contains(b, secret) {
+			b = bytes.ReplaceAll(b, secret, []byte("[REDACTED]"))
+		}
+	}
+	for _, s := range cs.secrets {
+		replace(s)
+	}
+	for _, s := range cs.schemes {
+		if s.tokens != nil {
+			if tok := s.tokens.current(); tok != nil {
+				replace([]byte(tok.AccessToken))
+			}
+		}
+	}
+	return b
+}
+
+// usedTokens are the OAuth tokens a request carried.
+type usedTokens []usedToken
+
+type usedToken struct {
+	src *tokenSource
+	tok *oauth2.Token
+}
+
+// rejected forgets the tokens after the API answered 401, so that the
+// next call gets new ones.
+func (u usedTokens) rejected() {
+	for _, t := range u {
+		t.src.drop(t.tok)
+	}
+}
+
+// authorize adds to req the credentials of the first of op's security
+// alternatives whose credentials are all set.
+func (c *Client) authorize(ctx context.Context, op *Operation, req *http.Request) (usedTokens, error) {
+	if op.Security == nil {
+		return nil, nil
+	}
+	for _, alt := range op.Security {
+		if !c.creds.satisfies(alt) {
+			continue
+		}
+		var used usedTokens
+		for _, name := range alt {
+			s := c.creds.schemes[name]
+			tok, err := s.apply(ctx, c.hc, req)
+			if err != nil {
+				return nil, err
+			}
+			if tok != nil {
+				used = append(used, usedToken{s.tokens, tok})
+			}
+		}
+		return used, nil
+	}
+	return nil, c.creds.missing(op)
+}
+
+// satisfies reports whether every scheme of alt has its credentials.
+func (cs *credentials) satisfies(alt []string) bool {
+	for _, name := range alt {
+		if s := cs.schemes[name]; s == nil || s.values == nil {
+			return false
+		}
+	}
+	return true
+}
+
+// missing is the error of a call whose credentials are not set: it names
+// the variables that would allow it.
+func (cs *credentials) missing(op *Operation) error {
+	var ways []string
+	var problems []string
+	for _, alt := range op.Security {
+		var vars []string
+		usable := true
+		for _, name := range alt {
+			s := cs.schemes[name]
+			switch {
+			case s == nil:
+				problems = append(problems, fmt.Sprintf("security scheme %q is not defined", name))
+				usable = false
+			case s.unusable != "":
+				problems = append(problems, fmt.Sprintf("security scheme %q cannot be used: %s", name, s.unusable))
+				usable = false
+			default:
+				vars = append(vars, s.def.Env...)
+			}
+		}
+		if usable && len(vars) > 0 {
+			ways = append(ways, andList(vars))
+		}
+	}
+	msg := fmt.Sprintf("%s %s needs credentials, and none are set", op.Method, op.Path)
+	if len(ways) > 0 {
+		msg += ": set " + strings.Join(ways, ", or ") + " in the server's environment"
+	}
+	if len(problems) > 0 {
+		msg += " (" + strings.Join(problems, "; ") + ")"
+	}
+	return &callError{msg: msg, err: ErrNoCredentials}
+}
+
+// ErrNoCredentials is wrapped by the error of a call none of whose
+// security alternatives has its credentials set.
+var ErrNoCredentials = errors.New("no credentials")
+
+func andList(s []string) string {
+	switch len(s) {
+	case 1:
+		return s[0]
+	case 2:
+		return s[0] + " and " + s[1]
+	}
+	return strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1]
+}
+
+// apply adds the scheme's credentials to req, and returns the OAuth token
+// it used, if any.
+func (s *scheme) apply(ctx context.Context, hc *http.Client, req *http.Request) (*oauth2.Token, error) {
+	def := s.def
+	switch def.Type {
+	case "apiKey":
+		v := s.values[0]
+		switch def.In {
+		case "header":
+			req.Header.Set(def.ParamName, v)
+		case "query":
+			req.URL.RawQuery = joinQuery(req.URL.RawQuery, escape(def.ParamName)+"="+escape(v))
+		case "cookie":
+			pair := def.ParamName + "=" + v
+			if old := req.Header.Get("Cookie"); old != "" {
+				pair = old + "; " + pair
+			}
+			req.Header.Set("Cookie", pair)
+		}
+	case "http":
+		if strings.EqualFold(def.Scheme, "basic") {
+			req.SetBasicAuth(s.values[0], s.values[1])
+		} else if strings.EqualFold(def.Scheme, "bearer") {
+			req.Header.Set("Authorization", "Bearer "+s.values[0])
+		} else {
+			req.Header.Set("Authorization", def.Scheme+" "+s.values[0])
+		}
+	case "oauth2":
+		tok, err := s.tokens.token(ctx, hc)
+		if err != nil {
+			return nil, fmt.Errorf("getting an access token from %s failed: %v", s.tokens.cfg.TokenURL, err)
+		}
+		tok.SetAuthHeader(req)
+		return tok, nil
+	}
+	return nil, nil
+}
+
+// apiKeyHeaders are the headers that carry API keys.
+func apiKeyHeaders(schemes []SecurityScheme) []string {
+	var out []string
+	for _, s := range schemes {
+		if s.Type == "apiKey" && s.In == "header" && s.ParamName != "" {
+			out = append(out, s.ParamName)
+		}
+	}
+	return out
+}
+
+// tokenSource gets access tokens with the OAuth client credentials flow,
+// and keeps each until it expires. A token is fetched within the deadline
+// of the call that needs it; concurrent calls wait for the same fetch.
+type tokenSource struct {
+	cfg   clientcredentials.Config
+	fetch sync.Mutex // held while fetching
+
+	mu  sync.Mutex // guards tok
+	tok *oauth2.Token
+}
+
+func (t *tokenSource) current() *oauth2.Token {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.tok
+}
+
+func (t *tokenSource) token(ctx context.Context, hc *http.Client) (*oauth2.Token, error) {
+	if tok := t.current(); tok.Valid() {
+		return tok, nil
+	}
+	t.fetch.Lock()
+	defer t.fetch.Unlock()
+	if tok := t.current(); tok.Valid() {
+		return tok, nil // fetched while this call waited
+	}
+	tok, err := t.cfg.Token(context.WithValue(ctx, oauth2.HTTPClient, hc))
+	if err != nil {
+		return nil, err
+	}
+	t.mu.Lock()
+	t.tok = tok
+	t.mu.Unlock()
+	return tok, nil
+}
+
+// drop forgets tok, if it is still the current token.
+func (t *tokenSource) drop(tok *oauth2.Token) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.tok == tok {
+		t.tok = nil
+	}
+}
