@@ -21,23 +21,29 @@ import (
 
 // example is a committed example and how it was generated.
 type example struct {
-	dir      string
-	template string
+	dir, name string
+	template  string
+	// spec is the OpenAPI document the example was generated from, kept in
+	// the example.
+	spec, firstOperation string
 }
 
 var examples = []example{
-	{dir: "authless", template: "authless"},
+	{dir: "authless", name: "authless", template: "authless"},
 }
 
 func TestExamplesUpToDate(t *testing.T) {
 	for _, ex := range examples {
 		t.Run(ex.dir, func(t *testing.T) {
-			manifest, err := templates.Manifest(ex.template, map[string]string{"Name": ex.dir})
+			md := templates.ManifestData{Name: ex.name, Spec: ex.spec, Mode: "static", FirstOperation: ex.firstOperation}
+			manifest, err := templates.Manifest(ex.template, md)
 			if err != nil {
 				t.Fatal(err)
 			}
 			plan, diags := generator.Generate(
-				&generator.Input{ManifestPath: "mcpgen.yaml", Manifest: manifest},
+				&generator.Input{ManifestPath: "mcpgen.yaml", Manifest: manifest, ReadFile: func(name string) ([]byte, error) {
+					return os.ReadFile(filepath.Join(ex.dir, filepath.FromSlash(name)))
+				}},
 				&generator.Options{Template: ex.template, RuntimeReplace: "../../runtime", WriteManifest: true},
 			)
 			if diags.HasErrors() {

@@ -34,7 +34,7 @@ var reserved = map[string]string{
 
 // build turns a validated manifest into the IR. It reports every problem it
 // finds (name collisions between tools, types that cannot be generated).
-func build(f *manifest.File) (*ir.Project, diag.List) {
+func build(f *manifest.File, in *Input) (*ir.Project, diag.List) {
 	m := f.Manifest
 	var diags diag.List
 	p := &ir.Project{
@@ -116,6 +116,22 @@ func build(f *manifest.File) (*ir.Project, diag.List) {
 			}
 		}
 		p.Tools = append(p.Tools, t)
+	}
+
+	if m.OpenAPI != nil {
+		declared := make(map[string]bool)
+		for _, t := range p.Tools {
+			declared[t.Name] = true
+		}
+		claimed := func(name string) bool { _, ok := taken[name]; return ok }
+		claimAny := func(name, what string) bool {
+			if claimed(name) {
+				return false
+			}
+			taken[name] = what
+			return true
+		}
+		diags = append(diags, buildAPI(f, in, p, claimed, claimAny, declared)...)
 	}
 
 	for i, r := range m.Resources {

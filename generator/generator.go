@@ -9,6 +9,10 @@
 package generator
 
 import (
+	"maps"
+	"path"
+	"slices"
+
 	"github.com/mcpgen/mcpgen/generator/diag"
 	"github.com/mcpgen/mcpgen/generator/emit"
 	"github.com/mcpgen/mcpgen/generator/ir"
@@ -24,6 +28,10 @@ type Input struct {
 	ManifestPath string
 	// Manifest is the manifest's content.
 	Manifest []byte
+	// ReadFile reads the files the manifest refers to: the OpenAPI document
+	// and the files its $refs name, by slash-separated path relative to the
+	// manifest. It may be nil when the manifest refers to none.
+	ReadFile func(name string) ([]byte, error)
 }
 
 // Options control the scaffold of a new project; nil means defaults.
@@ -36,7 +44,8 @@ type Options struct {
 	// RuntimeReplace, if set, is the replace target of the runtime module in
 	// a new go.mod (a development build points at its own checkout).
 	RuntimeReplace string
-	// WriteManifest includes the manifest itself in the plan (mcpgen new).
+	// WriteManifest includes the manifest itself in the plan (mcpgen new),
+	// and the files it refers to that Input.ReadFile read.
 	WriteManifest bool
 }
 
@@ -46,6 +55,14 @@ type Options struct {
 func Generate(in *Input, opts *Options) (*write.Plan, diag.List) {
 	if opts == nil {
 		opts = &Options{}
+	}
+	var read *recorder
+	if opts.WriteManifest && in.ReadFile != nil {
+		// A new project carries the files its manifest refers to.
+		read = &recorder{read: in.ReadFile, files: make(map[string][]byte)}
+		copied := *in
+		copied.ReadFile = read.readFile
+		in = &copied
 	}
 	p, diags := load(in)
 	if diags.HasErrors() {
@@ -70,8 +87,27 @@ func Generate(in *Input, opts *Options) (*write.Plan, diag.List) {
 		diags.Add(diag.Pos{File: in.ManifestPath}, "", "internal error: %v", err)
 		return nil, diags
 	}
+	if read != nil {
+		for _, name := range slices.Sorted(maps.Keys(read.files)) {
+			plan.Files = append(plan.Files, write.File{Path: name, Content: read.files[name], Owner: write.Scaffold})
+		}
+	}
 	diags.Sort()
 	return plan, diags
+}
+
+// recorder keeps what a ReadFile function read.
+type recorder struct {
+	read  func(string) ([]byte, error)
+	files map[string][]byte
+}
+
+func (r *recorder) readFile(name string) ([]byte, error) {
+	data, err := r.read(name)
+	if err == nil {
+		r.files[path.Clean(name)] = data
+	}
+	return data, err
 }
 
 // Validate checks the manifest as Generate does, without generating
@@ -101,7 +137,7 @@ func load(in *Input) (*ir.Project, diag.List) {
 	var p *ir.Project
 	if !diags.HasErrors() {
 		var more diag.List
-		p, more = build(f)
+		p, more = build(f, in)
 		diags = append(diags, more...)
 	}
 	diags.Sort()

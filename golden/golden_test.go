@@ -58,7 +58,9 @@ func generate(t *testing.T, input string, replace string) map[string][]byte {
 		}
 	}
 	plan, diags := generator.Generate(
-		&generator.Input{ManifestPath: "mcpgen.yaml", Manifest: manifest},
+		&generator.Input{ManifestPath: "mcpgen.yaml", Manifest: manifest, ReadFile: func(name string) ([]byte, error) {
+			return os.ReadFile(filepath.Join(input, filepath.FromSlash(name)))
+		}},
 		&generator.Options{Template: opts.Template, Module: opts.Module, RuntimeReplace: replace, WriteManifest: true},
 	)
 	if diags.HasErrors() {
@@ -230,7 +232,9 @@ func buildProject(t *testing.T, root, project string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	plan, diags := generator.Generate(&generator.Input{ManifestPath: "mcpgen.yaml", Manifest: manifest}, nil)
+	plan, diags := generator.Generate(&generator.Input{ManifestPath: "mcpgen.yaml", Manifest: manifest, ReadFile: func(name string) ([]byte, error) {
+		return os.ReadFile(filepath.Join(dir, filepath.FromSlash(name)))
+	}}, nil)
 	if diags.HasErrors() {
 		t.Fatalf("regenerate:\n%s", diags.Format(0))
 	}

@@ -32,13 +32,20 @@ func newCommand() *cli.Command {
 		ArgsUsage: "NAME",
 		Description: "Creates the directory NAME (or --out) with a complete Go MCP server: mcpgen.yaml,\n" +
 			"generated code, a handler file per tool, tests, README, Makefile, Dockerfile.\n\n" +
+			"With --from, the tools are the operations of an OpenAPI document (3.0, 3.1 or\n" +
+			"Swagger 2.0, JSON or YAML), each calling the API; the document is copied into the\n" +
+			"project, and 'mcpgen generate' re-imports it when it changes.\n\n" +
 			"Example:\n" +
 			"  mcpgen new my-server --template=authless\n" +
-			"  cd my-server && go run .",
+			"  cd my-server && go run .\n" +
+			"  mcpgen new petstore --from petstore.yaml\n" +
+			"  cd petstore && PETSTORE_BASE_URL=https://petstore3.swagger.io/api/v3 go run .",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "template", Aliases: []string{"t"}, Value: "authless", Usage: "built-in template to start from (see 'mcpgen templates')"},
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "directory to create (default: ./NAME)"},
 			&cli.StringFlag{Name: "module", Aliases: []string{"m"}, Usage: "Go module path (default: NAME)"},
+			&cli.StringFlag{Name: "from", Aliases: []string{"f"}, Usage: "OpenAPI document whose operations become the tools (implies --template=openapi)"},
+			&cli.StringFlag{Name: "mode", Value: "static", Usage: "with --from: static (one tool per operation) or dynamic (tools that search, describe and call operations)"},
 			&cli.BoolFlag{Name: "force", Usage: "write into a non-empty directory (files already there are never overwritten)"},
 		},
 		Action: runNew,
@@ -54,8 +61,21 @@ func runNew(c *cli.Context) error {
 		return usageError(c, "invalid NAME %q: use letters, digits, '-', '_' and '.', at most 64 characters", name)
 	}
 	tmpl := c.String("template")
+	from := c.String("from")
+	if from != "" {
+		if c.IsSet("template") && tmpl != "openapi" {
+			return usageError(c, "--from imports an OpenAPI document; it cannot be combined with --template=%s", tmpl)
+		}
+		tmpl = "openapi"
+	} else if tmpl == "openapi" {
+		return usageError(c, "the openapi template needs --from SPEC, the OpenAPI document to import")
+	}
 	if _, ok := templates.Lookup(tmpl); !ok {
 		return usageError(c, "unknown template %q; available: %s", tmpl, strings.Join(templates.Names(), ", "))
+	}
+	mode := c.String("mode")
+	if mode != "static" && mode != "dynamic" {
+		return usageError(c, "unknown --mode %q: use static or dynamic", mode)
 	}
 	out := c.String("out")
 	if out == "" {
@@ -65,16 +85,27 @@ func runNew(c *cli.Context) error {
 		return err
 	}
 
-	manifestData, err := templates.Manifest(tmpl, map[string]string{"Name": name})
+	md := templates.ManifestData{Name: name, Mode: mode}
+	in := &generator.Input{ManifestPath: manifestName}
+	var spec *specFiles
+	if from != "" {
+		var err error
+		if spec, err = openSpec(from); err != nil {
+			return err
+		}
+		md.Spec, md.FirstOperation = spec.name, spec.firstOperation()
+		in.ReadFile = spec.reader
+	}
+	manifestData, err := templates.Manifest(tmpl, md)
 	if err != nil {
 		return ioError("%v", err)
 	}
+	in.Manifest = manifestData
 	replace, warning := runtimeReplace(out)
 	if warning != "" {
 		fmt.Fprintln(c.App.ErrWriter, "mcpgen: warning:", warning)
 	}
-	plan, diags := generator.Generate(
-		&generator.Input{ManifestPath: manifestName, Manifest: manifestData},
+	plan, diags := generator.Generate(in,
 		&generator.Options{Module: c.String("module"), Template: tmpl, RuntimeReplace: replace, WriteManifest: true},
 	)
 	if err := report(c, diags); err != nil {
@@ -91,6 +122,10 @@ func runNew(c *cli.Context) error {
 		return ioError("%v", err)
 	}
 	write.Report(c.App.Writer, changes)
+	if spec != nil {
+		fmt.Fprintf(c.App.Writer, "\nCreated %s from %s. Next:\n\n  cd %s\n  cp .env.example .env   # the API's base URL and credentials\n  make run               # MCP at http://localhost:8080/mcp\n  make test\n", name, from, out)
+		return nil
+	}
 	fmt.Fprintf(c.App.Writer, "\nCreated %s from the %s template. Next:\n\n  cd %s\n  go run .            # MCP at http://localhost:8080/mcp\n  make test\n", name, tmpl, out)
 	return nil
 }
@@ -138,7 +173,7 @@ func runGenerate(c *cli.Context) error {
 	if err != nil {
 		return ioError("%v", err)
 	}
-	plan, diags := generator.Generate(&generator.Input{ManifestPath: manifestName, Manifest: data}, nil)
+	plan, diags := generator.Generate(&generator.Input{ManifestPath: manifestName, Manifest: data, ReadFile: dirReader(dir)}, nil)
 	if err := report(c, diags); err != nil {
 		return err
 	}
@@ -193,7 +228,7 @@ func validateCommand() *cli.Command {
 			if err != nil {
 				return ioError("%v", err)
 			}
-			return report(c, generator.Validate(&generator.Input{ManifestPath: filepath.ToSlash(file), Manifest: data}))
+			return report(c, generator.Validate(&generator.Input{ManifestPath: filepath.ToSlash(file), Manifest: data, ReadFile: dirReader(filepath.Dir(file))}))
 		},
 	}
 }

@@ -32,10 +32,29 @@ type data struct {
 	GoVersion, GoImage                            string
 	RuntimeModule, RuntimeVersion, RuntimeReplace string
 	Requires                                      []requirement
+
+	// API is set for a project generated from an OpenAPI document.
+	API *apiData
 }
 
 type toolData struct {
 	Name, Title, Summary, HandlerFile string
+	// Call is "METHOD /path" for a tool that calls the API.
+	Call string
+}
+
+// apiData is what the templates say about the API an OpenAPI project calls.
+type apiData struct {
+	Spec, Title, BaseURL, BaseURLEnv string
+	Dynamic                          bool
+	// Operations counts the tools that call the API.
+	Operations int
+	// Credentials are the environment variables of the API's credentials.
+	Credentials []envVar
+}
+
+type envVar struct {
+	Name, Description string
 }
 
 type requirement struct {
@@ -63,12 +82,25 @@ func projectData(p *ir.Project, opts *Options) (*data, error) {
 		RuntimeReplace: opts.RuntimeReplace,
 	}
 	for _, t := range p.Tools {
-		d.Tools = append(d.Tools, toolData{
+		td := toolData{
 			Name:        t.Name,
 			Title:       t.Title,
 			Summary:     tableCell(firstSentence(t.Description)),
 			HandlerFile: t.HandlerFile,
-		})
+		}
+		if t.Op != nil {
+			td.Call = t.Op.Method + " " + tableCell(t.Op.Path)
+		}
+		d.Tools = append(d.Tools, td)
+	}
+	if a := p.API; a != nil {
+		d.API = &apiData{
+			Spec: a.Spec, Title: a.Title, BaseURL: a.BaseURL, BaseURLEnv: a.BaseURLEnv,
+			Dynamic: a.Dynamic, Operations: len(a.Operations),
+		}
+		for _, s := range a.Schemes {
+			d.API.Credentials = append(d.API.Credentials, credentials(s)...)
+		}
 	}
 	reqs, err := runtimeRequires()
 	if err != nil {
@@ -127,4 +159,35 @@ func firstSentence(s string) string {
 // tableCell makes text safe inside a Markdown table cell.
 func tableCell(s string) string {
 	return strings.NewReplacer("|", `\|`, "\n", " ", "<", "&lt;", ">", "&gt;").Replace(s)
+}
+
+// credentials describes the environment variables of a security scheme.
+func credentials(s ir.Scheme) []envVar {
+	what := s.Name
+	if s.Description != "" {
+		what += ": " + strings.Join(strings.Fields(firstSentence(s.Description)), " ")
+	}
+	one := func(desc string) []envVar {
+		if len(s.Env) == 0 {
+			return nil
+		}
+		return []envVar{{s.Env[0], desc + " (" + what + ")"}}
+	}
+	two := func(a, b string) []envVar {
+		if len(s.Env) < 2 {
+			return one(a)
+		}
+		return []envVar{{s.Env[0], a + " (" + what + ")"}, {s.Env[1], b + " (" + what + ")"}}
+	}
+	switch {
+	case s.Type == "apiKey":
+		return one("API key, sent in the " + s.In + " " + s.ParamName)
+	case s.Type == "http" && strings.EqualFold(s.Scheme, "basic"):
+		return two("HTTP basic user name", "HTTP basic password")
+	case s.Type == "http":
+		return one("Bearer token")
+	case s.Type == "oauth2":
+		return two("OAuth 2.0 client ID (client credentials flow)", "OAuth 2.0 client secret")
+	}
+	return one("Credential")
 }

@@ -70,13 +70,15 @@ func serverFile(p *ir.Project) *jen.File {
 		f.Const().Id("serverInstructions").Op("=").Add(stringLit(p.Instructions))
 	}
 
-	fileDoc(f, comment.Doc(
-		"NewServer returns the MCP server that "+p.Source+" describes, its tools served by h. opts may be nil.",
-	))
-	f.Func().Id("NewServer").Params(
-		jen.Id("h").Id("ToolHandler"),
-		jen.Id("opts").Op("*").Qual(mcpPkg, "ServerOptions"),
-	).Op("*").Qual(mcpPkg, "Server").BlockFunc(func(g *jen.Group) {
+	params := []jen.Code{jen.Id("h").Id("ToolHandler")}
+	doc := "NewServer returns the MCP server that " + p.Source + " describes, its tools served by h. opts may be nil."
+	if p.API != nil {
+		params = append(params, jen.Id("api").Op("*").Qual(upstreamPkg, "Client"))
+		doc = "NewServer returns the MCP server that " + p.Source + " describes: the tools of " + p.API.Spec + " call the API through api, and the tools served by your code are served by h. opts may be nil."
+	}
+	params = append(params, jen.Id("opts").Op("*").Qual(mcpPkg, "ServerOptions"))
+	fileDoc(f, doc)
+	f.Func().Id("NewServer").Params(params...).Op("*").Qual(mcpPkg, "Server").BlockFunc(func(g *jen.Group) {
 		g.Var().Id("o").Qual(mcpPkg, "ServerOptions")
 		g.If(jen.Id("opts").Op("!=").Nil()).Block(
 			jen.Id("o").Op("=").Op("*").Id("opts"),
@@ -96,7 +98,11 @@ func serverFile(p *ir.Project) *jen.File {
 			}),
 			jen.Op("&").Id("o"),
 		)
-		g.Id("RegisterTools").Call(jen.Id("s"), jen.Id("h"))
+		if p.API != nil {
+			g.Id("RegisterTools").Call(jen.Id("s"), jen.Id("h"), jen.Id("api"))
+		} else {
+			g.Id("RegisterTools").Call(jen.Id("s"), jen.Id("h"))
+		}
 		if len(p.Resources) > 0 {
 			g.Id("registerResources").Call(jen.Id("s"))
 		}

@@ -52,6 +52,12 @@ func Project(p *ir.Project, opts *Options) (*write.Plan, error) {
 		{"types_gen.go", typesFile(p)},
 		{"mcpgen_gen_test.go", testFile(p)},
 	}
+	if p.API != nil {
+		gen = append(gen, struct {
+			path string
+			file *jen.File
+		}{"api_gen.go", apiFile(p)})
+	}
 	for _, g := range gen {
 		if err := add(render(g.file, g.path, write.Generated)); err != nil {
 			return nil, err
@@ -66,7 +72,7 @@ func Project(p *ir.Project, opts *Options) (*write.Plan, error) {
 			return nil, err
 		}
 	}
-	for _, t := range p.Tools {
+	for _, t := range handlerTools(p) {
 		if content, ok := tmplFiles[t.HandlerFile]; ok {
 			if err := add(goSource(t.HandlerFile, content, write.Stub)); err != nil {
 				return nil, err

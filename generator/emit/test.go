@@ -16,12 +16,39 @@ import (
 func testFile(p *ir.Project) *jen.File {
 	f := newFile(p, true)
 
+	if p.API != nil {
+		fileDoc(f, comment.Doc(
+			"testAPIClient is a client of a local stand-in for the API that fails the test if it is ever called:",
+			"these tests check what the server refuses before it calls the API.",
+		))
+		f.Func().Id("testAPIClient").Params(jen.Id("t").Op("*").Qual("testing", "T")).Op("*").Qual(upstreamPkg, "Client").Block(
+			jen.Id("t").Dot("Helper").Call(),
+			jen.Id("srv").Op(":=").Qual("net/http/httptest", "NewServer").Call(jen.Qual("net/http", "HandlerFunc").Call(
+				jen.Func().Params(jen.Id("w").Qual("net/http", "ResponseWriter"), jen.Id("r").Op("*").Qual("net/http", "Request")).Block(
+					jen.Id("t").Dot("Errorf").Call(jen.Lit("the API was called: %s %s"), jen.Id("r").Dot("Method"), jen.Id("r").Dot("URL")),
+					jen.Qual("net/http", "Error").Call(jen.Id("w"), jen.Lit("unexpected call"), jen.Qual("net/http", "StatusTeapot")),
+				),
+			)),
+			jen.Id("t").Dot("Cleanup").Call(jen.Id("srv").Dot("Close")),
+			jen.List(jen.Id("api"), jen.Id("err")).Op(":=").Id("NewAPIClient").Call(
+				jen.Func().Params(jen.Id("name").String()).Params(jen.String(), jen.Bool()).Block(
+					jen.If(jen.Id("name").Op("==").Id("apiDescription").Dot("BaseURLEnv")).Block(
+						jen.Return(jen.Id("srv").Dot("URL"), jen.True()),
+					),
+					jen.Return(jen.Lit(""), jen.False()),
+				),
+			),
+			jen.If(jen.Id("err").Op("!=").Nil()).Block(jen.Id("t").Dot("Fatal").Call(jen.Id("err"))),
+			jen.Return(jen.Id("api")),
+		)
+	}
+
 	fileDoc(f, "connectGenerated connects an in-memory client to the generated server.")
 	f.Func().Id("connectGenerated").Params(jen.Id("t").Op("*").Qual("testing", "T")).Op("*").Qual(mcpPkg, "ClientSession").Block(
 		jen.Id("t").Dot("Helper").Call(),
 		jen.Id("ctx").Op(":=").Id("t").Dot("Context").Call(),
 		jen.List(jen.Id("serverTransport"), jen.Id("clientTransport")).Op(":=").Qual(mcpPkg, "NewInMemoryTransports").Call(),
-		jen.List(jen.Id("ss"), jen.Id("err")).Op(":=").Id("NewServer").Call(jen.Id("UnimplementedToolHandler").Values(), jen.Nil()).Dot("Connect").Call(jen.Id("ctx"), jen.Id("serverTransport"), jen.Nil()),
+		jen.List(jen.Id("ss"), jen.Id("err")).Op(":=").Add(newServerCall(p)).Dot("Connect").Call(jen.Id("ctx"), jen.Id("serverTransport"), jen.Nil()),
 		jen.If(jen.Id("err").Op("!=").Nil()).Block(jen.Id("t").Dot("Fatal").Call(jen.Id("err"))),
 		jen.Id("t").Dot("Cleanup").Call(jen.Func().Params().Block(jen.Id("ss").Dot("Close").Call())),
 		jen.Id("client").Op(":=").Qual(mcpPkg, "NewClient").Call(jen.Op("&").Qual(mcpPkg, "Implementation").Values(jen.Dict{
@@ -43,8 +70,8 @@ func testFile(p *ir.Project) *jen.File {
 			jen.Id("got").Op("=").Append(jen.Id("got"), jen.Id("tool").Dot("Name")),
 		),
 		jen.Id("want").Op(":=").Index().String().ValuesFunc(func(g *jen.Group) {
-			for _, t := range p.Tools {
-				g.Lit(t.Name)
+			for _, name := range listedTools(p) {
+				g.Lit(name)
 			}
 		}),
 		jen.Qual("slices", "Sort").Call(jen.Id("got")),
@@ -56,7 +83,7 @@ func testFile(p *ir.Project) *jen.File {
 
 	var cases []*ir.Tool
 	for _, t := range p.Tools {
-		if t.BadArguments != "" {
+		if t.BadArguments != "" && (t.HasHandler() || !p.API.Dynamic) {
 			cases = append(cases, t)
 		}
 	}
@@ -104,4 +131,30 @@ func testFile(p *ir.Project) *jen.File {
 		),
 	)
 	return f
+}
+
+// newServerCall is the NewServer call of the tests: every handler
+// unimplemented, and the API a stand-in that must not be called.
+func newServerCall(p *ir.Project) jen.Code {
+	if p.API != nil {
+		return jen.Id("NewServer").Call(jen.Id("UnimplementedToolHandler").Values(), jen.Id("testAPIClient").Call(jen.Id("t")), jen.Nil())
+	}
+	return jen.Id("NewServer").Call(jen.Id("UnimplementedToolHandler").Values(), jen.Nil())
+}
+
+// dynamicTools are the tools through which a dynamic API is served.
+var dynamicTools = []string{"list_operations", "search_operations", "describe_operation", "call_operation"}
+
+// listedTools are the names tools/list returns.
+func listedTools(p *ir.Project) []string {
+	var names []string
+	for _, t := range p.Tools {
+		if t.HasHandler() || !p.API.Dynamic {
+			names = append(names, t.Name)
+		}
+	}
+	if p.API != nil && p.API.Dynamic {
+		names = append(names, dynamicTools...)
+	}
+	return names
 }

@@ -20,7 +20,7 @@ func toolsFile(p *ir.Project) *jen.File {
 		"The methods are yours. mcpgen writes a stub for each new tool once, in the tool's handler file, and never touches it again. Before a method is called, the arguments have been validated against the tool's input schema; an error it returns reaches the client as a tool error (isError), not a protocol error.",
 	))
 	f.Type().Id("ToolHandler").InterfaceFunc(func(g *jen.Group) {
-		for i, t := range p.Tools {
+		for i, t := range handlerTools(p) {
 			if i > 0 {
 				g.Line()
 			}
@@ -38,7 +38,7 @@ func toolsFile(p *ir.Project) *jen.File {
 		"Embed it in a handler type to keep it building while tools are added to "+p.Source+" faster than they are written.",
 	))
 	f.Type().Id("UnimplementedToolHandler").Struct()
-	for _, t := range p.Tools {
+	for _, t := range handlerTools(p) {
 		fileDoc(f, fmt.Sprintf("%s answers that the %q tool is not implemented.", t.GoName, t.Name))
 		f.Func().Params(jen.Id("UnimplementedToolHandler")).Id(t.GoName).Params(
 			jen.Id("_").Qual("context", "Context"),
@@ -57,12 +57,38 @@ func toolsFile(p *ir.Project) *jen.File {
 		"RegisterTools adds the tools of "+p.Source+" to s, served by h.",
 		"The MCP SDK validates each call's arguments against the tool's input schema before h sees them, and a structured result against its output schema.",
 	))
-	f.Func().Id("RegisterTools").Params(
+	params := []jen.Code{
 		jen.Id("s").Op("*").Qual(mcpPkg, "Server"),
 		jen.Id("h").Id("ToolHandler"),
-	).BlockFunc(func(g *jen.Group) {
+	}
+	if p.API != nil {
+		params = append(params, jen.Id("api").Op("*").Qual(upstreamPkg, "Client"))
+	}
+	f.Func().Id("RegisterTools").Params(params...).BlockFunc(func(g *jen.Group) {
 		for _, t := range p.Tools {
-			g.Qual(mcpPkg, "AddTool").Call(jen.Id("s"), toolValue(t), adapter(t))
+			switch {
+			case t.HasHandler():
+				g.Qual(mcpPkg, "AddTool").Call(jen.Id("s"), toolValue(t), adapter(t))
+			case !p.API.Dynamic:
+				g.Qual(upstreamPkg, "AddTool").Call(jen.Id("s"), toolValue(t), jen.Id("api"), jen.Id(t.Op.Var))
+			}
+		}
+		if p.API != nil && p.API.Dynamic {
+			g.Qual(upstreamPkg, "AddDynamicTools").Call(jen.Id("s"), jen.Id("api"), jen.Index().Qual(upstreamPkg, "Entry").ValuesFunc(func(g *jen.Group) {
+				for _, t := range p.Tools {
+					if t.HasHandler() {
+						continue
+					}
+					g.Line().Add(literal(jen.Null(), func(g *jen.Group) {
+						kv(g, "Tool", toolValue(t))
+						kv(g, "Op", jen.Id(t.Op.Var))
+						if len(t.Op.Tags) > 0 {
+							kv(g, "Tags", strs(t.Op.Tags))
+						}
+					}))
+				}
+				g.Line()
+			}))
 		}
 	})
 
@@ -72,14 +98,38 @@ func toolsFile(p *ir.Project) *jen.File {
 	}
 
 	for _, t := range p.Tools {
-		fileDoc(f, fmt.Sprintf("%s is the JSON Schema of the %q tool's arguments.\nSource: %s%s/inputSchema", schemaConst(t, "Input"), t.Name, p.Source, t.Pointer))
+		inSrc, outSrc := p.Source+t.Pointer+"/inputSchema", p.Source+t.Pointer+"/outputSchema"
+		if t.Op != nil {
+			inSrc, outSrc = p.API.Spec+t.Op.Pointer, p.API.Spec+t.Op.Pointer+"/responses"
+		}
+		fileDoc(f, fmt.Sprintf("%s is the JSON Schema of the %q tool's arguments.\nSource: %s", schemaConst(t, "Input"), t.Name, inSrc))
 		f.Const().Id(schemaConst(t, "Input")).Op("=").Add(stringLit(string(t.InputSchema)))
-		if t.OutputType != "" {
-			fileDoc(f, fmt.Sprintf("%s is the JSON Schema of the %q tool's structured result.\nSource: %s%s/outputSchema", schemaConst(t, "Output"), t.Name, p.Source, t.Pointer))
+		if t.OutputSchema != nil {
+			fileDoc(f, fmt.Sprintf("%s is the JSON Schema of the %q tool's structured result.\nSource: %s", schemaConst(t, "Output"), t.Name, outSrc))
 			f.Const().Id(schemaConst(t, "Output")).Op("=").Add(stringLit(string(t.OutputSchema)))
 		}
 	}
 	return f
+}
+
+// schemaValue is a tool schema as mcp.Tool takes it: the constant, with
+// the shared definitions it refers to when it refers to any.
+func schemaValue(t *ir.Tool, schema []byte, which string) jen.Code {
+	if t.Op != nil && usesDefs(schema) {
+		return jen.Id("apiSchema").Call(jen.Id(schemaConst(t, which)))
+	}
+	return jen.Qual("encoding/json", "RawMessage").Call(jen.Id(schemaConst(t, which)))
+}
+
+// handlerTools are the tools served by a ToolHandler method.
+func handlerTools(p *ir.Project) []*ir.Tool {
+	var out []*ir.Tool
+	for _, t := range p.Tools {
+		if t.HasHandler() {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // schemaConst names the constant that holds a tool's schema.
@@ -118,9 +168,9 @@ func toolValue(t *ir.Tool) jen.Code {
 			kv(g, "Title", jen.Lit(t.Title))
 		}
 		kv(g, "Description", jen.Lit(t.Description))
-		kv(g, "InputSchema", jen.Qual("encoding/json", "RawMessage").Call(jen.Id(schemaConst(t, "Input"))))
-		if t.OutputType != "" {
-			kv(g, "OutputSchema", jen.Qual("encoding/json", "RawMessage").Call(jen.Id(schemaConst(t, "Output"))))
+		kv(g, "InputSchema", schemaValue(t, t.InputSchema, "Input"))
+		if t.OutputSchema != nil {
+			kv(g, "OutputSchema", schemaValue(t, t.OutputSchema, "Output"))
 		}
 		a := t.Annotations
 		if a == nil {

@@ -27,6 +27,10 @@ type Project struct {
 	Resources []*Resource
 	Prompts   []*Prompt
 
+	// API is the HTTP API the OpenAPI tools call; nil when the project has
+	// none.
+	API *API
+
 	// Transports the server mounts, in the runtime's names: "streamable",
 	// "sse", "stdio". Never empty.
 	Transports []string
@@ -81,8 +85,14 @@ type Tool struct {
 	// accepts every object.
 	BadArguments string
 
-	// HandlerFile is the user-owned file that holds the tool's handler.
+	// HandlerFile is the user-owned file that holds the tool's handler;
+	// empty for an OpenAPI tool served by the generated call.
 	HandlerFile string
+
+	// Op is the HTTP operation of a tool imported from an OpenAPI document,
+	// nil for a tool of the manifest. Its InputSchema and OutputSchema may
+	// refer to the API's Defs.
+	Op *Operation
 
 	// Pointer and Pos locate the tool in the manifest.
 	Pointer string
@@ -132,3 +142,7 @@ type PromptMessage struct {
 	Role string
 	Text string
 }
+
+// HasHandler reports whether the tool is served by a method of
+// ToolHandler: a manifest tool, or a custom OpenAPI one.
+func (t *Tool) HasHandler() bool { return t.Op == nil || t.Op.Custom }
