@@ -38,3 +38,29 @@ bench: ## run the benchmarks (see docs/performance.md)
 
 clean: ## remove build output
 	rm -rf bin
+
+# The real-world OpenAPI documents of the corpus test (corpus/) and of the
+# OpenAPI benchmarks (bench/openapi_test.go), from npm, at pinned versions so
+# that results are reproducible. They go to .cache/, which git ignores.
+OAS_EXAMPLES_VERSION = 8.2.2
+OCTOKIT_OPENAPI_VERSION = 23.0.2
+
+# npm-fetch extracts npm package $(1) at version $(2) into .cache/$(3) once.
+define npm-fetch
+	@test -d .cache/$(3) || { tmp=$$(mktemp -d) && \
+	  (cd $$tmp && npm pack --silent $(1)@$(2) >/dev/null) && \
+	  mkdir -p .cache/$(3).part && tar -xzf $$tmp/*.tgz -C .cache/$(3).part && \
+	  mv .cache/$(3).part .cache/$(3); status=$$?; rm -rf $$tmp .cache/$(3).part; exit $$status; }
+endef
+
+.PHONY: testdata-corpus corpus bench-openapi
+
+testdata-corpus: ## fetch the corpus test's OpenAPI documents (npm) into .cache/
+	$(call npm-fetch,@readme/oas-examples,$(OAS_EXAMPLES_VERSION),oas-examples@$(OAS_EXAMPLES_VERSION))
+	$(call npm-fetch,@octokit/openapi,$(OCTOKIT_OPENAPI_VERSION),octokit-openapi@$(OCTOKIT_OPENAPI_VERSION))
+
+corpus: testdata-corpus ## generate, build and start a server from every corpus document
+	$(GO) test -count=1 -v -run 'Corpus|GitHub' -timeout 30m ./corpus
+
+bench-openapi: testdata-corpus ## time and memory of generating GitHub's REST API (see docs/performance.md)
+	$(GO) test -run '^$$' -bench 'OpenAPIGitHub' -benchtime 5x -benchmem ./bench

@@ -1,0 +1,266 @@
+package corpus
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"text/tabwriter"
+	"time"
+
+	"github.com/mcpgen/mcpgen/generator/write"
+)
+
+// An outcome is what became of one document of the corpus.
+type outcome struct {
+	doc document
+	// result is ok (a project that type-checks), refused (a clear error) or
+	// FAILED.
+	result string
+	// detail is the first error for refused, the failure for FAILED.
+	detail string
+	// warnings counts the warnings; unclearWarnings those that would not
+	// pass as clear errors.
+	warnings, unclearWarnings int
+	gen                       time.Duration
+	plan                      *write.Plan
+	// built is set once the project was built, vetted and started; tools is
+	// then the number of tools it listed.
+	built bool
+	tools int
+}
+
+const (
+	ok      = "ok"
+	refused = "refused"
+	failed  = "FAILED"
+)
+
+// fail records a failure on o and fails the test.
+func (o *outcome) fail(t *testing.T, format string, args ...any) {
+	t.Helper()
+	o.result = failed
+	o.detail = fmt.Sprintf(format, args...)
+	t.Errorf("%s: %s", o.doc.Name, o.detail)
+}
+
+// TestCorpus generates a project from every document of @readme/oas-examples
+// (static mode, as `mcpgen new --from` does). Each must either become a
+// project whose Go files are gofmt-clean and type-check, or be refused with
+// clear errors and no plan. A sample of the projects (every one with
+// CORPUS_BUILD=all) is then built, vetted and started on 127.0.0.1, and its
+// tools listed through the MCP SDK's client, so that a server that panics
+// while registering its tools shows. The summary table is logged.
+func TestCorpus(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: the corpus test generates and builds real-world projects")
+	}
+	docs := oasExamples(t)
+	rt := filepath.ToSlash(runtimeDir(t))
+	outcomes := make([]*outcome, len(docs))
+	t.Run("generate", func(t *testing.T) {
+		for i, doc := range docs {
+			o := &outcome{doc: doc}
+			outcomes[i] = o
+			t.Run(doc.Name, func(t *testing.T) {
+				t.Parallel()
+				classify(t, o, generateFile(doc.Path, "static", rt))
+			})
+		}
+	})
+
+	t.Run("build", func(t *testing.T) {
+		for _, o := range buildSample(outcomes, os.Getenv("CORPUS_BUILD") == "all") {
+			t.Run(o.doc.Name, func(t *testing.T) {
+				t.Parallel()
+				defer func() {
+					if t.Failed() && o.result != failed {
+						o.result, o.detail = failed, "generated, but did not build, vet or start (see the test log)"
+					}
+				}()
+				b := buildAndList(t, o.plan)
+				o.built, o.tools = true, len(b.Tools)
+				o.plan = nil
+			})
+		}
+	})
+	t.Log("\n" + summary(outcomes))
+}
+
+// classify checks what Generate made of one document and records it on o.
+func classify(t *testing.T, o *outcome, g *generation) {
+	t.Helper()
+	o.gen = g.elapsed
+	for _, d := range g.diags.Warnings() {
+		o.warnings++
+		if unclearError(d) != "" {
+			o.unclearWarnings++
+		}
+	}
+	switch {
+	case g.panicked != "":
+		o.fail(t, "generator panicked: %s", g.panicked)
+	case g.hung:
+		o.fail(t, "generator.Generate did not return within %v", generateTimeout)
+	case g.diags.HasErrors():
+		if g.plan != nil {
+			o.fail(t, "errors, yet a plan of %d files", len(g.plan.Files))
+			return
+		}
+		for _, d := range g.diags.Errors() {
+			if why := unclearError(d); why != "" {
+				o.fail(t, "unclear error: %s (it %s)", d, why)
+				return
+			}
+		}
+		o.result, o.detail = refused, g.diags.Errors()[0].String()
+	case g.plan == nil:
+		o.fail(t, "neither a plan nor an error")
+	default:
+		if err := checkGo(g.files()); err != nil {
+			o.fail(t, "generated code: %v", err)
+			return
+		}
+		o.result, o.plan = ok, g.plan
+	}
+}
+
+// buildSample picks the generated projects to build: all of them, or every
+// few, so that each OpenAPI version is represented and the test stays
+// within minutes.
+func buildSample(outcomes []*outcome, all bool) []*outcome {
+	var generated []*outcome
+	for _, o := range outcomes {
+		if o.result == ok {
+			generated = append(generated, o)
+		}
+	}
+	if all {
+		return generated
+	}
+	const want = 12
+	stride := max(1, len(generated)/want)
+	var sample []*outcome
+	for i := 0; i < len(generated); i += stride {
+		sample = append(sample, generated[i])
+	}
+	return sample
+}
+
+// summary formats the outcomes as a table, with the totals under it.
+func summary(outcomes []*outcome) string {
+	var b strings.Builder
+	w := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "document\tresult\ttools\tgenerate\twarnings\tdetail")
+	counts := make(map[string]int)
+	built := 0
+	for _, o := range outcomes {
+		if o.result == "" {
+			o.result, o.detail = failed, "not checked (the test stopped early)"
+		}
+		counts[o.result]++
+		tools := "-"
+		if o.built {
+			built++
+			tools = fmt.Sprint(o.tools)
+		}
+		warnings := fmt.Sprint(o.warnings)
+		if o.unclearWarnings > 0 {
+			warnings += fmt.Sprintf(" (%d unclear)", o.unclearWarnings)
+		}
+		detail := o.detail
+		if len(detail) > 160 {
+			detail = detail[:160] + "…"
+		}
+		detail = strings.ReplaceAll(detail, "\n", " ")
+		fmt.Fprintf(w, "%s\t%s\t%s\t%v\t%s\t%s\n", o.doc.Name, o.result, tools, o.gen.Round(time.Millisecond), warnings, detail)
+	}
+	w.Flush()
+	fmt.Fprintf(&b, "\n%d documents: %d generated a project that type-checks (%d of them built, vetted, started and listed their tools), %d refused with a clear error, %d failed\n",
+		len(outcomes), counts[ok], built, counts[refused], counts[failed])
+	return b.String()
+}
+
+// operations counts the operations of an OpenAPI document (JSON), by
+// method under each path item.
+func operations(tb testing.TB, spec string) int {
+	tb.Helper()
+	data, err := os.ReadFile(spec)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var doc struct {
+		Paths map[string]map[string]json.RawMessage `json:"paths"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		tb.Fatal(err)
+	}
+	methods := []string{"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+	n := 0
+	for _, item := range doc.Paths {
+		for m := range item {
+			if slices.Contains(methods, m) {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// TestGitHub generates GitHub's REST API (about 1,100 operations) in static
+// and in dynamic mode, checks and type-checks the output, builds and vets
+// it, starts the server and lists its tools: one per operation in static
+// mode, the four operation tools in dynamic mode. It logs the sizes and
+// times (docs/performance.md interprets them); it asserts none of the times.
+func TestGitHub(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: generating and building GitHub's REST API takes minutes")
+	}
+	spec := githubSpec(t)
+	rt := filepath.ToSlash(runtimeDir(t))
+	ops := operations(t, spec)
+	for _, mode := range []string{"static", "dynamic"} {
+		t.Run(mode, func(t *testing.T) {
+			g := generateFile(spec, mode, rt)
+			switch {
+			case g.panicked != "":
+				t.Fatalf("generator panicked: %s", g.panicked)
+			case g.hung:
+				t.Fatalf("generator.Generate did not return within %v", generateTimeout)
+			case g.diags.HasErrors():
+				t.Fatalf("generate:\n%s", g.diags.Format(30))
+			}
+			files := g.files()
+			if err := checkGo(files); err != nil {
+				t.Fatalf("generated code: %v", err)
+			}
+			var size int
+			for _, content := range files {
+				size += len(content)
+			}
+			b := buildAndList(t, g.plan)
+			names := make([]string, len(b.Tools))
+			for i, tool := range b.Tools {
+				names[i] = tool.Name
+			}
+			switch mode {
+			case "static":
+				if len(b.Tools) != ops {
+					t.Errorf("%d tools listed, want one for each of the document's %d operations", len(b.Tools), ops)
+				}
+			case "dynamic":
+				slices.Sort(names)
+				want := []string{"call_operation", "describe_operation", "list_operations", "search_operations"}
+				if !slices.Equal(names, want) {
+					t.Errorf("tools %v, want %v", names, want)
+				}
+			}
+			t.Logf("%s: %d operations; generate %v (%d warnings), %d files, %d bytes; go build %v; tools/list: %d tools, %d bytes",
+				mode, ops, g.elapsed.Round(time.Millisecond), len(g.diags.Warnings()), len(files), size,
+				b.BuildTime.Round(time.Millisecond), len(b.Tools), b.ListBytes)
+		})
+	}
+}
