@@ -55,8 +55,9 @@ const (
 	baseURLEnv = "CORPUS_BASE_URL"
 )
 
-// generateTimeout bounds one call of generator.Generate: a document that
-// takes longer is reported as a hang. GitHub's takes seconds.
+// generateTimeout bounds one call of generator.Generate on a corpus
+// document: one that takes longer is reported as a hang. GitHub's takes
+// seconds.
 const generateTimeout = 2 * time.Minute
 
 // checkout is the checkout's root directory, from this file's path.
@@ -163,8 +164,10 @@ func (g *generation) files() map[string][]byte {
 
 // generateFrom runs generator.Generate as `mcpgen new corpus --from SPEC
 // --mode MODE` does: the openapi template's manifest next to the document
-// named spec, whose files read returns. A panic is recovered and reported.
-func generateFrom(spec, mode, runtimeReplace string, read func(name string) ([]byte, error)) *generation {
+// named spec, whose files read returns. A panic is recovered and reported;
+// a call that takes longer than limit is reported as hung (and left to
+// finish in the background).
+func generateFrom(spec, mode, runtimeReplace string, limit time.Duration, read func(name string) ([]byte, error)) *generation {
 	manifest, err := templates.Manifest("openapi", templates.ManifestData{Name: serverName, Spec: spec, Mode: mode, FirstOperation: "GET /path"})
 	if err != nil {
 		return &generation{panicked: "rendering the openapi manifest: " + err.Error()}
@@ -187,14 +190,14 @@ func generateFrom(spec, mode, runtimeReplace string, read func(name string) ([]b
 	select {
 	case g := <-done:
 		return g
-	case <-time.After(generateTimeout):
-		return &generation{hung: true, elapsed: generateTimeout}
+	case <-time.After(limit):
+		return &generation{hung: true, elapsed: limit}
 	}
 }
 
 // generateFile generates a project from the document at path.
 func generateFile(path, mode, runtimeReplace string) *generation {
-	return generateFrom(filepath.Base(path), mode, runtimeReplace, dirReader(filepath.Dir(path)))
+	return generateFrom(filepath.Base(path), mode, runtimeReplace, generateTimeout, dirReader(filepath.Dir(path)))
 }
 
 // dirReader reads files relative to dir, refusing any outside it, as the
