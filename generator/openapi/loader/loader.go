@@ -1,10 +1,20 @@
-// Package loader reads OpenAPI documents (3.0, 3.1 and Swagger 2.0, JSON or
-// YAML) into kin-openapi's OpenAPI 3 model, keeping enough of the source to
-// say where in it any node sits.
 package loader
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"path"
+	"strings"
+	"sync"
+
+	"github.com/getkin/kin-openapi/openapi2"
+	"github.com/getkin/kin-openapi/openapi2conv"
 	"github.com/getkin/kin-openapi/openapi3"
+	"go.yaml.in/yaml/v4"
 
 	"github.com/mcpgen/mcpgen/generator/diag"
 )
@@ -14,6 +24,10 @@ type Options struct {
 	// ReadFile reads the files the document's $refs name, by slash-separated
 	// path relative to the document's directory. Nil refuses external refs.
 	ReadFile func(name string) ([]byte, error)
+
+	// SkipValidation skips kin-openapi's validation of the loaded document,
+	// and with it the warnings it would give.
+	SkipValidation bool
 }
 
 // Document is a loaded OpenAPI document.
@@ -25,24 +39,371 @@ type Document struct {
 	Version string
 	// Path is the document's path, as given to Load.
 	Path string
+	// Source is the document's text, as given to Load.
+	Source []byte
+
+	readFile func(name string) ([]byte, error)
+	order    []Operation
+
+	// The position index, built by the first call to Pos.
+	indexOnce sync.Once
+	index     *index
 }
 
-// Pos returns where the node at the JSON pointer (RFC 6901, "#/paths/~1pets/get")
-// sits in the document: the file, and the line and column when known.
-func (d *Document) Pos(pointer string) diag.Pos {
-	return diag.Pos{File: d.Path}
+// Operation is an operation of the document, as Operations lists them.
+type Operation struct {
+	// Path is the operation's path template ("/pets/{petId}").
+	Path string
+	// Method is the HTTP method in upper case ("GET").
+	Method string
+	// Operation is the operation in T.
+	Operation *openapi3.Operation
+	// Pointer locates the operation in the document ("#/paths/~1pets/get").
+	Pointer string
+}
+
+// Operations returns the document's operations in the order the document
+// lists them (kin-openapi's maps have no order of their own).
+func (d *Document) Operations() []Operation {
+	return d.order
+}
+
+// PathOrder returns the document's paths in the order the document lists them.
+func (d *Document) PathOrder() []string {
+	var paths []string
+	for _, op := range d.order {
+		if len(paths) == 0 || paths[len(paths)-1] != op.Path {
+			paths = append(paths, op.Path)
+		}
+	}
+	return paths
 }
 
 // Load reads the document at path, whose content is data. Problems that do
 // not stop generation (kin-openapi validation findings) come back as
 // warnings; a document that cannot be loaded comes back nil, with errors.
 func Load(path string, data []byte, opts *Options) (*Document, diag.List) {
+	if opts == nil {
+		opts = &Options{}
+	}
+	d := &Document{Path: path, Source: data, readFile: opts.ReadFile}
 	var diags diag.List
-	l := openapi3.NewLoader()
-	t, err := l.LoadFromData(data)
-	if err != nil {
-		diags.Add(diag.Pos{File: path}, "", "%v", err)
+	if err := d.load(); err != nil {
+		var le *loadError
+		if errors.As(err, &le) {
+			diags.Add(le.pos, le.pointer, "%s", le.msg).Hint = le.hint
+		} else {
+			diags.Add(diag.Pos{File: path}, "", "%v", err)
+		}
 		return nil, diags
 	}
-	return &Document{T: t, Version: t.OpenAPI, Path: path}, diags
+	if !opts.SkipValidation {
+		diags = append(diags, d.validate()...)
+	}
+	return d, diags
+}
+
+// loadError is a problem that stops loading, where it is known.
+type loadError struct {
+	pos     diag.Pos
+	pointer string
+	msg     string
+	hint    string
+}
+
+func (e *loadError) Error() string { return e.msg }
+
+func (d *Document) errorAt(pointer, hint, format string, args ...any) error {
+	return &loadError{pos: d.Pos(pointer), pointer: pointer, msg: fmt.Sprintf(format, args...), hint: hint}
+}
+
+func (d *Document) load() error {
+	data := bytes.TrimPrefix(d.Source, []byte("\xef\xbb\xbf"))
+	root, err := parse(data, false)
+	if err != nil {
+		return d.syntaxError(err)
+	}
+	if root.Kind != yaml.MappingNode {
+		return &loadError{pos: diag.Pos{File: d.Path},
+			msg:  fmt.Sprintf("not an OpenAPI document: the top level is %s, not a mapping", kindName(root)),
+			hint: `an OpenAPI document starts with "openapi: 3.x.y" (or "swagger: \"2.0\"")`}
+	}
+	openapiVersion, swaggerVersion := scalar(root, "openapi"), scalar(root, "swagger")
+	switch {
+	case swaggerVersion != nil && openapiVersion == nil:
+		d.Version = swaggerVersion.Value
+		if d.Version != "2.0" {
+			return d.errorAt("#/swagger", `mcpgen reads Swagger 2.0 and OpenAPI 3.0 and 3.1`, "unsupported Swagger version %q", d.Version)
+		}
+		return d.loadV2(data, root)
+	case openapiVersion != nil:
+		d.Version = openapiVersion.Value
+		if !strings.HasPrefix(d.Version, "3.0") && !strings.HasPrefix(d.Version, "3.1") {
+			return d.errorAt("#/openapi", `mcpgen reads OpenAPI 3.0 and 3.1 (and Swagger 2.0)`, "unsupported OpenAPI version %q", d.Version)
+		}
+		return d.loadV3(data, root)
+	default:
+		return &loadError{pos: diag.Pos{File: d.Path}, msg: `not an OpenAPI document: it has no "openapi" or "swagger" version field`,
+			hint: `an OpenAPI document starts with "openapi: 3.x.y" (or "swagger: \"2.0\"")`}
+	}
+}
+
+// isJSON reports whether data is to be read as JSON: an object, which is
+// what an OpenAPI document is, starts with a brace. Anything else is read as
+// YAML (of which JSON is nearly a subset).
+func isJSON(data []byte) bool {
+	data = bytes.TrimLeft(data, " \t\r\n")
+	return len(data) > 0 && data[0] == '{'
+}
+
+// parse reads data, JSON or YAML, into its top-level node.
+func parse(data []byte, positions bool) (*yaml.Node, error) {
+	if isJSON(data) {
+		return parseJSON(data, positions)
+	}
+	return parseYAML(data)
+}
+
+func (d *Document) syntaxError(err error) error {
+	var se *syntaxError
+	if errors.As(err, &se) {
+		line, col := lineCol(d.Source, se.off+bomLen(d.Source))
+		return &loadError{pos: diag.Pos{File: d.Path, Line: line, Col: col}, msg: "invalid JSON: " + se.msg}
+	}
+	var le *yaml.LoadError
+	if errors.As(err, &le) {
+		return &loadError{pos: diag.Pos{File: d.Path, Line: le.Mark.Line, Col: le.Mark.Column}, msg: "invalid YAML: " + le.Message}
+	}
+	return &loadError{pos: diag.Pos{File: d.Path}, msg: "invalid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}
+}
+
+func bomLen(data []byte) int {
+	if bytes.HasPrefix(data, []byte("\xef\xbb\xbf")) {
+		return 3
+	}
+	return 0
+}
+
+func (d *Document) loadV3(data []byte, root *yaml.Node) error {
+	t, order, err := decodeDocument(root)
+	if err != nil && isJSON(data) {
+		// kin-openapi reads a JSON document that YAML cannot decode (one
+		// with a repeated key, say) with encoding/json; so does this.
+		var doc openapi3.T
+		if json.Unmarshal(data, &doc) == nil {
+			t, err = &doc, nil
+		}
+	}
+	if err != nil {
+		return d.decodeError(err)
+	}
+	if err := d.check31(t); err != nil {
+		return err
+	}
+	if err := d.resolve(func(l *openapi3.Loader, loc *url.URL) error { return l.ResolveRefsIn(t, loc) }); err != nil {
+		return err
+	}
+	d.T = t
+	d.order = operationOrder(t, root, order)
+	return nil
+}
+
+func (d *Document) loadV2(data []byte, root *yaml.Node) error {
+	var doc2 openapi2.T
+	if isJSON(data) {
+		if err := json.Unmarshal(data, &doc2); err != nil {
+			return d.decodeError(err)
+		}
+	} else {
+		// Swagger 2.0 documents decode through JSON only: go through the
+		// tree, already read, rather than the text.
+		var v any
+		if err := root.Decode(&v); err != nil {
+			return d.decodeError(err)
+		}
+		b, err := json.Marshal(v)
+		if err != nil {
+			return d.decodeError(err)
+		}
+		if err := json.Unmarshal(b, &doc2); err != nil {
+			return d.decodeError(err)
+		}
+	}
+	var t *openapi3.T
+	err := d.resolve(func(l *openapi3.Loader, loc *url.URL) error {
+		var err error
+		t, err = openapi2conv.ToV3WithLoader(&doc2, l, loc)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	d.T = t
+	var order []string
+	if paths := mapping(root, "paths"); paths != nil {
+		for i := 0; i+1 < len(paths.Content); i += 2 {
+			if k := paths.Content[i].Value; !strings.HasPrefix(k, "x-") {
+				order = append(order, k)
+			}
+		}
+	}
+	d.order = operationOrder(t, root, order)
+	return nil
+}
+
+// decodeError reports a document whose structure kin-openapi cannot decode
+// (a string where a mapping belongs, say). Decoding threw the positions away
+// for speed, so the document is decoded again, with them, for the message.
+func (d *Document) decodeError(err error) error {
+	if root, perr := parse(bytes.TrimPrefix(d.Source, []byte("\xef\xbb\xbf")), true); perr == nil {
+		var doc openapi3.T
+		if d.Version == "2.0" {
+			var v any
+			if derr := root.Decode(&v); derr == nil {
+				if b, merr := json.Marshal(v); merr == nil {
+					var doc2 openapi2.T
+					if uerr := json.Unmarshal(b, &doc2); uerr != nil {
+						err = uerr
+					}
+				}
+			}
+		} else if derr := root.Decode(&doc); derr != nil {
+			err = derr
+		}
+	}
+	msg := err.Error()
+	line := 0
+	if _, rest, ok := strings.Cut(msg, "line "); ok {
+		fmt.Sscanf(rest, "%d", &line)
+	}
+	msg = strings.TrimPrefix(msg, "yaml: ")
+	return &loadError{pos: diag.Pos{File: d.Path, Line: line}, msg: "cannot read the document: " + msg}
+}
+
+// resolve runs fn, which resolves the $refs of a document, with a kin-openapi
+// loader that reads external files through Options.ReadFile, and turns its
+// failure into an error that says which $ref, and where.
+func (d *Document) resolve(fn func(*openapi3.Loader, *url.URL) error) error {
+	l := openapi3.NewLoader()
+	// Refs resolve against the document's base name, so that a path kin
+	// joins to it is relative to the document's directory, ".." kept.
+	loc := &url.URL{Path: path.Base(strings.ReplaceAll(d.Path, "\\", "/"))}
+	var refused error
+	l.ReadFromURIFunc = func(_ *openapi3.Loader, u *url.URL) ([]byte, error) {
+		if u.Scheme != "" || u.Host != "" {
+			refused = fmt.Errorf("refers to %s, and only files next to the document are read", u.Redacted())
+			return nil, refused
+		}
+		if d.readFile == nil {
+			refused = errors.New("refers to another file, and no files may be read")
+			return nil, refused
+		}
+		b, err := d.readFile(u.Path)
+		if err != nil {
+			refused = err
+		}
+		return b, err
+	}
+	err := fn(l, loc)
+	if err == nil {
+		return nil
+	}
+	return d.refError(err, refused)
+}
+
+// operationOrder lists t's operations in the order of the source: paths as
+// order has them, methods as the path item's node lists them.
+func operationOrder(t *openapi3.T, root *yaml.Node, order []string) []Operation {
+	if t.Paths == nil {
+		return nil
+	}
+	paths := mapping(root, "paths")
+	var ops []Operation
+	for _, p := range order {
+		item := t.Paths.Value(p)
+		if item == nil {
+			continue
+		}
+		var methods []string
+		if n := mapping(paths, p); n != nil {
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				methods = append(methods, n.Content[i].Value)
+			}
+		}
+		byMethod := item.Operations()
+		seen := make(map[string]bool)
+		add := func(m string) {
+			if op := byMethod[m]; op != nil && !seen[m] {
+				seen[m] = true
+				ops = append(ops, Operation{Path: p, Method: m, Operation: op, Pointer: diag.Pointer("paths", p, strings.ToLower(m))})
+			}
+		}
+		for _, m := range methods {
+			add(strings.ToUpper(m))
+		}
+		// A path item that is a $ref, or merges another: its methods are not
+		// in this node, so list them in kin-openapi's (alphabetical) order.
+		for _, m := range sortedKeys(byMethod) {
+			add(m)
+		}
+	}
+	return ops
+}
+
+// scalar returns the scalar value of key in the mapping n, or nil.
+func scalar(n *yaml.Node, key string) *yaml.Node {
+	v := lookup(n, key)
+	if v == nil || v.Kind != yaml.ScalarNode {
+		return nil
+	}
+	return v
+}
+
+// mapping returns the mapping value of key in the mapping n, or nil.
+func mapping(n *yaml.Node, key string) *yaml.Node {
+	v := lookup(n, key)
+	if v != nil && v.Kind == yaml.AliasNode {
+		v = v.Alias
+	}
+	if v == nil || v.Kind != yaml.MappingNode {
+		return nil
+	}
+	return v
+}
+
+func lookup(n *yaml.Node, key string) *yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		switch n.ShortTag() {
+		case "!!null":
+			return "null"
+		case "!!str":
+			return "a string"
+		case "!!bool":
+			return "a boolean"
+		default:
+			return "a number"
+		}
+	}
+	return "not a mapping"
+}
+
+// validate runs kin-openapi's validation with the checks that matter to a
+// generator, and reports what it finds as warnings.
+func (d *Document) validate() diag.List {
+	return d.validateWith(context.Background())
 }

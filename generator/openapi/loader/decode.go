@@ -1,0 +1,220 @@
+package loader
+
+import (
+	"fmt"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"go.yaml.in/yaml/v4"
+)
+
+// componentKinds are the maps of Components whose entries decode on their
+// own, each into a new value of its type.
+var componentKinds = map[string]func() any{
+	"schemas":         func() any { return new(openapi3.SchemaRef) },
+	"parameters":      func() any { return new(openapi3.ParameterRef) },
+	"headers":         func() any { return new(openapi3.HeaderRef) },
+	"requestBodies":   func() any { return new(openapi3.RequestBodyRef) },
+	"responses":       func() any { return new(openapi3.ResponseRef) },
+	"securitySchemes": func() any { return new(openapi3.SecuritySchemeRef) },
+	"examples":        func() any { return new(openapi3.ExampleRef) },
+	"links":           func() any { return new(openapi3.LinkRef) },
+	"callbacks":       func() any { return new(openapi3.CallbackRef) },
+}
+
+// job is one independent piece of a document: a path item or a component.
+type job struct {
+	section string // "paths", or a key of componentKinds
+	key     string
+	node    *yaml.Node
+	value   any
+	err     error
+}
+
+// decodeDocument decodes root, a document's top-level mapping, into an
+// OpenAPI 3 document exactly as kin-openapi's own decoding of the node would,
+// but with the path items and the component entries — nearly all of a large
+// document — decoded concurrently, one worker per CPU. What is left, the
+// document with those entries taken out, is decoded by kin-openapi as usual.
+//
+// It also returns the document's paths in source order.
+func decodeDocument(root *yaml.Node) (*openapi3.T, []string, error) {
+	stub, jobs, order, ok := split(root)
+	if !ok {
+		// A duplicate key in a section: let kin-openapi decode the whole
+		// node and report it as it does.
+		var doc openapi3.T
+		if err := root.Decode(&doc); err != nil {
+			return nil, nil, err
+		}
+		return &doc, order, nil
+	}
+
+	var doc openapi3.T
+	if err := stub.Decode(&doc); err != nil {
+		return nil, nil, err
+	}
+	runJobs(jobs)
+	for i := range jobs {
+		if jobs[i].err != nil {
+			return nil, nil, jobs[i].err
+		}
+	}
+
+	for i := range jobs {
+		j := &jobs[i]
+		if j.section == "paths" {
+			if doc.Paths == nil {
+				doc.Paths = openapi3.NewPaths()
+			}
+			doc.Paths.Set(j.key, j.value.(*openapi3.PathItem))
+			continue
+		}
+		c := doc.Components
+		switch v := j.value.(type) {
+		case *openapi3.SchemaRef:
+			c.Schemas = setEntry(c.Schemas, j.key, v)
+		case *openapi3.ParameterRef:
+			c.Parameters = setEntry(c.Parameters, j.key, v)
+		case *openapi3.HeaderRef:
+			c.Headers = setEntry(c.Headers, j.key, v)
+		case *openapi3.RequestBodyRef:
+			c.RequestBodies = setEntry(c.RequestBodies, j.key, v)
+		case *openapi3.ResponseRef:
+			c.Responses = setEntry(c.Responses, j.key, v)
+		case *openapi3.SecuritySchemeRef:
+			c.SecuritySchemes = setEntry(c.SecuritySchemes, j.key, v)
+		case *openapi3.ExampleRef:
+			c.Examples = setEntry(c.Examples, j.key, v)
+		case *openapi3.LinkRef:
+			c.Links = setEntry(c.Links, j.key, v)
+		case *openapi3.CallbackRef:
+			c.Callbacks = setEntry(c.Callbacks, j.key, v)
+		default:
+			return nil, nil, fmt.Errorf("internal error: component %s/%s decoded to %T", j.section, j.key, v)
+		}
+	}
+	return &doc, order, nil
+}
+
+func setEntry[M ~map[string]V, V any](m M, k string, v V) M {
+	if m == nil {
+		m = make(M)
+	}
+	m[k] = v
+	return m
+}
+
+// split returns a copy of root with the path items and component entries
+// replaced by nothing, the jobs that decode those entries, and the paths in
+// source order. Only entries whose value is a plain mapping are split off;
+// anything else (a null, an alias) stays for kin-openapi to decode in place.
+// ok is false when a section repeats a key, which splitting would hide.
+func split(root *yaml.Node) (stub *yaml.Node, jobs []job, order []string, ok bool) {
+	if root.Kind != yaml.MappingNode {
+		return root, nil, nil, true
+	}
+	stubRoot := *root
+	stubRoot.Content = make([]*yaml.Node, len(root.Content))
+	copy(stubRoot.Content, root.Content)
+	for i := 0; i+1 < len(stubRoot.Content); i += 2 {
+		k, v := stubRoot.Content[i], stubRoot.Content[i+1]
+		switch k.Value {
+		case "paths":
+			var keep []*yaml.Node
+			keep, jobs, order, ok = splitSection(v, "paths", jobs)
+			if !ok {
+				return nil, nil, order, false
+			}
+			stubRoot.Content[i+1] = withContent(v, keep)
+		case "components":
+			if v.Kind != yaml.MappingNode {
+				continue
+			}
+			comp := withContent(v, slicesClone(v.Content))
+			for ci := 0; ci+1 < len(comp.Content); ci += 2 {
+				ck, cv := comp.Content[ci], comp.Content[ci+1]
+				if _, known := componentKinds[ck.Value]; !known {
+					continue
+				}
+				var keep []*yaml.Node
+				keep, jobs, _, ok = splitSection(cv, ck.Value, jobs)
+				if !ok {
+					return nil, nil, order, false
+				}
+				comp.Content[ci+1] = withContent(cv, keep)
+			}
+			stubRoot.Content[i+1] = comp
+		}
+	}
+	return &stubRoot, jobs, order, true
+}
+
+// splitSection appends a job for each mapping-valued entry of the section
+// node v (extensions of paths excepted) and returns the pairs that stay, and
+// the section's keys in order.
+func splitSection(v *yaml.Node, section string, jobs []job) (keep []*yaml.Node, _ []job, order []string, ok bool) {
+	if v.Kind != yaml.MappingNode {
+		return v.Content, jobs, nil, true
+	}
+	if hasMergeKey(v) {
+		return nil, jobs, nil, false
+	}
+	seen := make(map[string]struct{}, len(v.Content)/2)
+	for i := 0; i+1 < len(v.Content); i += 2 {
+		k, val := v.Content[i], v.Content[i+1]
+		if _, dup := seen[k.Value]; dup {
+			return nil, jobs, nil, false
+		}
+		seen[k.Value] = struct{}{}
+		isExt := section == "paths" && strings.HasPrefix(k.Value, "x-")
+		if !isExt && section == "paths" {
+			order = append(order, k.Value)
+		}
+		if isExt || val.Kind != yaml.MappingNode || k.Kind != yaml.ScalarNode {
+			keep = append(keep, k, val)
+			continue
+		}
+		jobs = append(jobs, job{section: section, key: k.Value, node: val})
+	}
+	return keep, jobs, order, true
+}
+
+func withContent(n *yaml.Node, content []*yaml.Node) *yaml.Node {
+	c := *n
+	c.Content = content
+	return &c
+}
+
+func slicesClone(s []*yaml.Node) []*yaml.Node {
+	return append([]*yaml.Node(nil), s...)
+}
+
+// runJobs decodes every job, one worker per CPU taking the next job in turn,
+// so that a few large entries do not leave a worker idle.
+func runJobs(jobs []job) {
+	workers := min(runtime.GOMAXPROCS(0), len(jobs))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(jobs) {
+					return
+				}
+				j := &jobs[i]
+				if j.section == "paths" {
+					j.value = new(openapi3.PathItem)
+				} else {
+					j.value = componentKinds[j.section]()
+				}
+				j.err = j.node.Decode(j.value)
+			}
+		})
+	}
+	wg.Wait()
+}

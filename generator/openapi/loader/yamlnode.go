@@ -1,0 +1,136 @@
+package loader
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"go.yaml.in/yaml/v4"
+)
+
+// parseYAML parses data, a YAML document, into its top-level node, and gives
+// the tree the reading kin-openapi gives a YAML document before decoding it,
+// so that both load the same document from the same text:
+//
+//   - an application's own tag (description: !md text) reads as a string;
+//   - a date-shaped scalar stays the string it is written as, not a time;
+//   - a mapping key is the text it is written as (200 is "200");
+//   - .inf and .nan, which JSON cannot hold, are refused, as are null keys
+//     and anchors whose value contains an alias to itself.
+func parseYAML(data []byte) (*yaml.Node, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, err
+	}
+	root := &doc
+	if doc.Kind == yaml.DocumentNode {
+		if len(doc.Content) == 0 {
+			return nil, errors.New("the document is empty")
+		}
+		root = doc.Content[0]
+	}
+	hasAlias := false
+	if err := normalize(root, &hasAlias); err != nil {
+		return nil, err
+	}
+	if hasAlias {
+		if err := checkCycles(root); err != nil {
+			return nil, err
+		}
+	}
+	return root, nil
+}
+
+func normalize(n *yaml.Node, hasAlias *bool) error {
+	switch n.Kind {
+	case yaml.AliasNode:
+		*hasAlias = true
+		return nil // its target is normalized where it is written
+	case yaml.ScalarNode:
+		if strings.HasPrefix(n.Tag, "!") && !strings.HasPrefix(n.Tag, "!!") || n.Tag == "!!timestamp" {
+			n.Tag = "!!str"
+		}
+		if n.Tag == "!!float" {
+			switch strings.ToLower(strings.TrimLeft(n.Value, "+-")) {
+			case ".inf", ".nan":
+				return fmt.Errorf("line %d: %s cannot be represented in JSON", n.Line, n.Value)
+			}
+		}
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if isMergeKey(k) {
+				continue
+			}
+			if k.Kind == yaml.AliasNode && k.Alias != nil && k.Alias.Kind == yaml.ScalarNode {
+				// The key is the text of the anchored scalar, at the alias.
+				named := *k.Alias
+				named.Anchor = ""
+				named.Line, named.Column = k.Line, k.Column
+				k = &named
+				n.Content[i] = k
+			}
+			if k.Kind != yaml.ScalarNode || k.Tag == "!!str" {
+				continue
+			}
+			if k.Tag == "!!null" {
+				return fmt.Errorf("line %d: a mapping key is null", k.Line)
+			}
+			k.Tag = "!!str"
+		}
+	}
+	for _, c := range n.Content {
+		if err := normalize(c, hasAlias); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func isMergeKey(k *yaml.Node) bool {
+	return k.Kind == yaml.ScalarNode && k.Value == "<<" && k.Style == 0 && (k.Tag == "" || k.Tag == "!!str" || k.Tag == "!!merge")
+}
+
+// checkCycles refuses an anchor whose value holds an alias back to itself,
+// which would make every decoder that expands aliases recurse forever. Each
+// node is visited once, however many aliases lead to it.
+func checkCycles(root *yaml.Node) error {
+	const (
+		open = iota + 1
+		closed
+	)
+	state := make(map[*yaml.Node]uint8)
+	var walk func(n *yaml.Node) error
+	walk = func(n *yaml.Node) error {
+		switch state[n] {
+		case open:
+			return fmt.Errorf("line %d: anchor %q contains an alias to itself", n.Line, n.Anchor)
+		case closed:
+			return nil
+		}
+		state[n] = open
+		if n.Kind == yaml.AliasNode && n.Alias != nil {
+			if err := walk(n.Alias); err != nil {
+				return err
+			}
+		}
+		for _, c := range n.Content {
+			if err := walk(c); err != nil {
+				return err
+			}
+		}
+		state[n] = closed
+		return nil
+	}
+	return walk(root)
+}
+
+// hasMergeKey reports whether the mapping n merges another into itself.
+func hasMergeKey(n *yaml.Node) bool {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if isMergeKey(n.Content[i]) {
+			return true
+		}
+	}
+	return false
+}
