@@ -89,6 +89,8 @@ func build(f *manifest.File, in *Input) (*ir.Project, diag.List) {
 			continue
 		}
 		files[t.HandlerFile] = fmt.Sprintf("tool %q (%s)", mt.Name, f.Pos(ptr))
+		// Custom OpenAPI tools claim their handler files in taken too.
+		taken["file:"+t.HandlerFile] = files[t.HandlerFile]
 		if !claim(t.GoName, "its handler method") || !claim(t.InputType, "its input type") {
 			continue
 		}

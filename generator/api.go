@@ -1,0 +1,174 @@
+package generator
+
+import (
+	"fmt"
+	"path"
+	"strconv"
+	"strings"
+
+	"github.com/mcpgen/mcpgen/generator/diag"
+	"github.com/mcpgen/mcpgen/generator/gotype"
+	"github.com/mcpgen/mcpgen/generator/ir"
+	"github.com/mcpgen/mcpgen/generator/manifest"
+	"github.com/mcpgen/mcpgen/generator/names"
+	"github.com/mcpgen/mcpgen/generator/openapi"
+	"github.com/mcpgen/mcpgen/generator/openapi/loader"
+)
+
+// buildAPI imports the OpenAPI document of the manifest's openapi section:
+// it sets p.API and appends a tool per selected operation to p.Tools.
+// claimed and claim share the Go names of the package with the manifest's
+// tools; declared holds those tools' names.
+func buildAPI(f *manifest.File, in *Input, p *ir.Project, claimed func(string) bool, claim func(name, what string) bool, declared map[string]bool) diag.List {
+	var diags diag.List
+	sec := f.Manifest.OpenAPI
+	specPtr := "#/openapi/spec"
+	if in.ReadFile == nil {
+		diags.Add(f.Pos(specPtr), specPtr, "the OpenAPI document %s cannot be read here", sec.Spec)
+		return diags
+	}
+	spec := path.Clean(sec.Spec)
+	data, err := in.ReadFile(spec)
+	if err != nil {
+		diags.Add(f.Pos(specPtr), specPtr, "cannot read the OpenAPI document: %v", err).Hint = "the path is relative to " + f.Filename
+		return diags
+	}
+	dir := path.Dir(spec)
+	doc, more := loader.Load(spec, data, &loader.Options{ReadFile: func(name string) ([]byte, error) {
+		return in.ReadFile(path.Join(dir, name))
+	}})
+	diags = append(diags, more...)
+	if doc == nil || diags.HasErrors() {
+		return diags
+	}
+	res, more := openapi.Import(doc, &openapi.Options{
+		Server:   f.Manifest.Name,
+		Section:  sec,
+		Manifest: f.Pos,
+		Taken:    func(name string) bool { return declared[name] },
+	})
+	diags = append(diags, more...)
+	if res == nil || diags.HasErrors() {
+		return diags
+	}
+	res.API.Spec = sec.Spec
+
+	// Each tool's Go name, unique in the package: a derived one that is
+	// taken gets a number.
+	types := make(map[string]string) // type name → the definition it declares
+	for _, t := range res.Tools {
+		op := t.Op
+		pos := doc.Pos(op.Pointer)
+		t.Pointer, t.Pos = op.Pointer, pos
+		base := names.Exported(t.Name)
+		for n := 1; ; n++ {
+			goName := base
+			if n > 1 {
+				goName = base + strconv.Itoa(n)
+			}
+			wanted := []string{goName}
+			if op.Custom {
+				wanted = append(wanted, goName+"Input", "Call"+goName, "file:"+names.Snake(t.Name)+"_tool.go")
+			}
+			free := true
+			for _, w := range wanted {
+				if claimed(w) {
+					free = false
+				}
+			}
+			if !free {
+				continue
+			}
+			for _, w := range wanted {
+				claim(w, fmt.Sprintf("tool %q (%s%s)", t.Name, sec.Spec, op.Pointer))
+			}
+			t.GoName = goName
+			break
+		}
+		op.Var = "op" + t.GoName
+		full := res.Full(t.InputSchema)
+		t.BadArguments = badArguments(full)
+		if !op.Custom {
+			continue
+		}
+		t.InputType = t.GoName + "Input"
+		t.HandlerFile = names.Snake(t.Name) + "_tool.go"
+		r, err := gotype.Convert(t.InputType, full, &gotype.Options{
+			Source:  sec.Spec,
+			Pointer: op.Pointer,
+			RootDoc: fmt.Sprintf("%s holds the arguments of the %q tool.", t.InputType, t.Name),
+		})
+		if err != nil {
+			for _, e := range gotypeErrors(err) {
+				diags.Add(pos, op.Pointer, "the arguments of custom tool %q have no Go type: %s", t.Name, e.Msg).Hint = "serve the operation without custom: true"
+			}
+			continue
+		}
+		for _, d := range r.Decls {
+			def := defOf(d.Pointer)
+			if prev, ok := types[d.Name]; ok && def != "" && prev == def {
+				continue // declared for an earlier custom tool
+			}
+			ok := true
+			for _, name := range d.Names {
+				if name != t.InputType && !claim(name, "a type of "+sec.Spec) {
+					diags.Add(pos, op.Pointer, "custom tool %q needs the Go name %s for %s, which is already taken", t.Name, name, d.Pointer).Hint = "rename the schema or the tool"
+					ok = false
+				}
+			}
+			if ok {
+				types[d.Name] = def
+				t.Types = append(t.Types, d)
+			}
+		}
+	}
+	diags = append(diags, checkSchemas(doc, res)...)
+	if diags.HasErrors() {
+		return diags
+	}
+	p.API = res.API
+	p.Tools = append(p.Tools, res.Tools...)
+	return diags
+}
+
+// defOf is the shared definition a type's pointer is in ("Note" for
+// "#/paths/~1notes/post/$defs/Note/properties/x"), or "".
+func defOf(ptr string) string {
+	_, rest, ok := strings.Cut(ptr, "/$defs/")
+	if !ok {
+		return ""
+	}
+	return rest
+}
+
+// checkSchemas runs the manifest's checks of tool schemas on every schema
+// the import made, as the last guard: the MCP SDK panics at start on a
+// schema that fails them. A failure here means the document has a
+// construct the importer does not translate, and is an error.
+func checkSchemas(doc *loader.Document, res *openapi.Result) diag.List {
+	m := &manifest.Manifest{Name: "check"}
+	for i, t := range res.Tools {
+		mt := manifest.Tool{Name: "t" + strconv.Itoa(i), Description: "check", InputSchema: manifest.Schema{JSON: res.Full(t.InputSchema)}}
+		if t.OutputSchema != nil {
+			mt.OutputSchema = &manifest.Schema{JSON: res.Full(t.OutputSchema)}
+		}
+		m.Tools = append(m.Tools, mt)
+	}
+	var diags diag.List
+	for _, d := range manifest.Validate(&manifest.File{Filename: doc.Path, Manifest: m}).Errors() {
+		rest := strings.TrimPrefix(d.Pointer, "#/tools/")
+		idx, sub, _ := strings.Cut(rest, "/")
+		i, err := strconv.Atoi(idx)
+		if err != nil || i >= len(res.Tools) {
+			continue
+		}
+		t := res.Tools[i]
+		which, at, _ := strings.Cut(sub, "/")
+		if which != "inputSchema" && which != "outputSchema" {
+			continue
+		}
+		e := diags.Add(doc.Pos(t.Op.Pointer), t.Op.Pointer, "the %s made for tool %q is not usable: %s (at #/%s)", which, t.Name, d.Msg, at)
+		e.Hint = "this construct of the document is not supported; exclude the operation, or report it to mcpgen"
+	}
+	return diags
+}

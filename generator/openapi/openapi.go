@@ -1,0 +1,652 @@
+// Package openapi turns the operations of an OpenAPI document into MCP
+// tools: one tool per selected operation, whose arguments are the
+// operation's parameters and request body and whose result is its success
+// response, plus the description of the HTTP API that the runtime package
+// upstream calls.
+//
+// Import works on a document that package loader has read, and on the
+// openapi section of the manifest (selection, overrides, mode). It reports
+// every problem with the document's file, line, column and JSON pointer,
+// and every change it makes to what the document says (a pattern Go cannot
+// compile, a renamed argument) as a warning. What it returns is plain IR;
+// the generator adds the Go names and types.
+package openapi
+
+import (
+	"bytes"
+	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/mcpgen/mcpgen/generator/diag"
+	"github.com/mcpgen/mcpgen/generator/ir"
+	"github.com/mcpgen/mcpgen/generator/manifest"
+	"github.com/mcpgen/mcpgen/generator/names"
+	"github.com/mcpgen/mcpgen/generator/openapi/loader"
+)
+
+// MaxToolName is the longest tool name Import derives.
+const MaxToolName = manifest.MaxToolName
+
+// Options are what Import needs besides the document.
+type Options struct {
+	// Server is the server's name, from which environment variable names
+	// derive ("petstore" → PETSTORE_BASE_URL).
+	Server string
+	// Section is the manifest's openapi section.
+	Section *manifest.OpenAPI
+	// Manifest locates nodes of the manifest, for problems with the
+	// section ("#/openapi/overrides/0/operation").
+	Manifest func(pointer string) diag.Pos
+	// Taken reports whether a tool name is already used, by a tool of the
+	// manifest.
+	Taken func(name string) bool
+}
+
+// Result is what Import makes.
+type Result struct {
+	API *ir.API
+	// Tools are the tools of the selected operations, in document order;
+	// each has Name, Title, Description, Annotations, InputSchema,
+	// OutputSchema and Op set. The schemas may refer to API.Defs.
+	Tools []*ir.Tool
+
+	defs map[string][]byte // API.Defs by name, for Full
+}
+
+// importer holds the state of one import.
+type importer struct {
+	doc   *loader.Document
+	opts  *Options
+	diags diag.List
+	conv  *converter
+}
+
+func (imp *importer) warn(ptr, format string, args ...any) *diag.Diagnostic {
+	return imp.diags.Warn(imp.doc.Pos(ptr), ptr, format, args...)
+}
+
+func (imp *importer) fail(ptr, format string, args ...any) *diag.Diagnostic {
+	return imp.diags.Add(imp.doc.Pos(ptr), ptr, format, args...)
+}
+
+func (imp *importer) manifestPos(ptr string) diag.Pos {
+	if imp.opts.Manifest == nil {
+		return diag.Pos{}
+	}
+	return imp.opts.Manifest(ptr)
+}
+
+// methods are the HTTP methods of a path item, in the order their tools
+// are made.
+var methods = []string{"GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"}
+
+// operation is one operation of the document, as found.
+type operation struct {
+	method, path string
+	op           *openapi3.Operation
+	item         *openapi3.PathItem
+	ptr          string // "#/paths/~1pets/get"
+	id           string // operationId, or "METHOD /path"
+	xmcp         xMCP
+	override     *manifest.OperationOverride
+	overridePtr  string
+
+	tool *ir.Tool
+	// explicit is set when the tool's name was given (x-mcp or override).
+	explicit bool
+	namePtr  string // where the name came from, for collisions
+	namePos  diag.Pos
+}
+
+// xMCP is the x-mcp extension of an operation.
+type xMCP struct {
+	Name        string
+	Description string
+	Exclude     bool
+	Custom      bool
+}
+
+// Import converts doc's selected operations into tools.
+func Import(doc *loader.Document, opts *Options) (*Result, diag.List) {
+	imp := &importer{doc: doc, opts: opts}
+	imp.conv = newConverter(imp)
+	sec := opts.Section
+	if sec == nil {
+		sec = &manifest.OpenAPI{}
+	}
+	t := doc.T
+
+	api := &ir.API{
+		Spec:             sec.Spec,
+		BaseURLEnv:       sec.BaseURLEnv,
+		MaxResponseBytes: sec.MaxResponseBytes,
+		Dynamic:          sec.Mode == "dynamic",
+	}
+	if t.Info != nil {
+		api.Title = t.Info.Title
+	}
+	if api.BaseURLEnv == "" {
+		api.BaseURLEnv = envName(opts.Server, "BASE_URL")
+	}
+	if sec.Timeout != "" {
+		// Validate checked the duration.
+		api.Timeout, _ = time.ParseDuration(sec.Timeout)
+	}
+	api.BaseURL = imp.baseURL(api.BaseURLEnv)
+
+	ops := imp.operations()
+	ops = imp.selectOps(ops, sec)
+	if imp.diags.HasErrors() {
+		return nil, imp.diags
+	}
+
+	// Which named schemas differ between inputs and outputs depends on all
+	// of them, so it is settled before any is converted.
+	var roots []*openapi3.SchemaRef
+	for _, o := range ops {
+		roots = append(roots, operationSchemas(o)...)
+	}
+	imp.conv.sensitivity(roots)
+
+	schemes := imp.securitySchemes()
+	used := make(map[string]bool)
+	var tools []*ir.Tool
+	for _, o := range ops {
+		tool := imp.tool(o, schemes, used)
+		if tool == nil {
+			continue
+		}
+		o.tool = tool
+		tools = append(tools, tool)
+		api.Operations = append(api.Operations, tool.Op)
+	}
+	imp.nameTools(ops, api.Dynamic)
+	if imp.diags.HasErrors() {
+		return nil, imp.diags
+	}
+	api.Schemes = imp.usedSchemes(schemes, used, opts.Server, api.BaseURLEnv)
+
+	for _, d := range imp.conv.order {
+		api.Defs = append(api.Defs, ir.Def{Name: d.name, Schema: marshal(d.schema)})
+	}
+	if len(tools) == 0 {
+		imp.warn("#/paths", "no operation of the document is selected, so the server has no tools from it").Hint = "check the openapi section's include and exclude filters"
+	}
+	return &Result{API: api, Tools: tools}, imp.diags
+}
+
+// operations lists the document's operations: paths in source order where
+// the loader knows it (else sorted), methods in a fixed order.
+func (imp *importer) operations() []*operation {
+	t := imp.doc.T
+	if t.Paths == nil {
+		return nil
+	}
+	m := t.Paths.Map()
+	paths := make([]string, 0, len(m))
+	pos := make(map[string]diag.Pos, len(m))
+	for p := range m {
+		paths = append(paths, p)
+		pos[p] = imp.doc.Pos(diag.Pointer("paths", p))
+	}
+	slices.SortFunc(paths, func(a, b string) int {
+		pa, pb := pos[a], pos[b]
+		if pa.Line > 0 && pb.Line > 0 && pa.File == pb.File {
+			if c := cmp.Compare(pa.Line, pb.Line); c != 0 {
+				return c
+			}
+			if c := cmp.Compare(pa.Col, pb.Col); c != 0 {
+				return c
+			}
+		}
+		return strings.Compare(a, b)
+	})
+	var out []*operation
+	for _, p := range paths {
+		item := m[p]
+		if item == nil {
+			continue
+		}
+		for _, method := range methods {
+			op := item.GetOperation(method)
+			if op == nil {
+				continue
+			}
+			o := &operation{
+				method: method, path: p, op: op, item: item,
+				ptr: diag.Pointer("paths", p, strings.ToLower(method)),
+				id:  op.OperationID,
+			}
+			if o.id == "" {
+				o.id = method + " " + p
+			}
+			o.xmcp = imp.xmcp(o)
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// xmcp reads an operation's x-mcp extension.
+func (imp *importer) xmcp(o *operation) xMCP {
+	var x xMCP
+	raw, ok := o.op.Extensions["x-mcp"]
+	if !ok {
+		return x
+	}
+	ptr := o.ptr + "/x-mcp"
+	m, ok := raw.(map[string]any)
+	if !ok {
+		imp.warn(ptr, "x-mcp is ignored: it must be a mapping").Hint = "give name, description, exclude or custom"
+		return x
+	}
+	for _, k := range sortedKeys(m) {
+		v := m[k]
+		kptr := ptr + "/" + escapeToken(k)
+		switch k {
+		case "name", "description":
+			s, ok := v.(string)
+			if !ok {
+				imp.warn(kptr, "x-mcp %s is ignored: it must be a string", k)
+				continue
+			}
+			if k == "name" {
+				if !validToolName(s) {
+					imp.fail(kptr, "x-mcp name %q is not a valid tool name", s).Hint = fmt.Sprintf("use letters, digits, '_', '-' and '.', at most %d characters", MaxToolName)
+					continue
+				}
+				x.Name = s
+			} else {
+				x.Description = s
+			}
+		case "exclude", "custom":
+			b, ok := v.(bool)
+			if !ok {
+				imp.warn(kptr, "x-mcp %s is ignored: it must be true or false", k)
+				continue
+			}
+			if k == "exclude" {
+				x.Exclude = b
+			} else {
+				x.Custom = b
+			}
+		default:
+			imp.warn(kptr, "unknown x-mcp key %q is ignored", k).Hint = "x-mcp takes name, description, exclude and custom"
+		}
+	}
+	return x
+}
+
+// selectOps applies the section's filters and overrides.
+func (imp *importer) selectOps(ops []*operation, sec *manifest.OpenAPI) []*operation {
+	byID := make(map[string]*operation)
+	for _, o := range ops {
+		byID[o.id] = o
+		byID[o.method+" "+o.path] = o
+	}
+	for i := range sec.Overrides {
+		ov := &sec.Overrides[i]
+		ptr := diag.Pointer("openapi", "overrides", fmt.Sprint(i))
+		o := byID[ov.Operation]
+		if o == nil {
+			o = byID[normalizeMethodPath(ov.Operation)]
+		}
+		if o == nil {
+			d := imp.diags.Add(imp.manifestPos(ptr+"/operation"), ptr+"/operation", "override: %s has no operation %q", imp.doc.Path, ov.Operation)
+			d.Hint = "give an operationId of the document, or METHOD /path; remove the override if the operation is gone"
+			if s := closest(ov.Operation, ops); s != "" {
+				d.Hint = fmt.Sprintf("did you mean %q?", s)
+			}
+			continue
+		}
+		if o.override != nil {
+			imp.diags.Add(imp.manifestPos(ptr+"/operation"), ptr+"/operation", "operation %q already has an override, at %s", ov.Operation, o.overridePtr).Hint = "merge the two"
+			continue
+		}
+		o.override, o.overridePtr = ov, ptr
+	}
+
+	incUsed, excUsed := make([]bool, len(sec.Include)), make([]bool, len(sec.Exclude))
+
+	var out []*operation
+	for _, o := range ops {
+		if len(sec.Include) > 0 {
+			in := false
+			for i, f := range sec.Include {
+				if matches(f, o) {
+					incUsed[i], in = true, true
+				}
+			}
+			if !in {
+				continue
+			}
+		}
+		out2 := false
+		for i, f := range sec.Exclude {
+			if matches(f, o) {
+				excUsed[i], out2 = true, true
+			}
+		}
+		if out2 || o.xmcp.Exclude || o.override != nil && o.override.Exclude {
+			continue
+		}
+		out = append(out, o)
+	}
+	for _, f := range []struct {
+		name string
+		list []manifest.OperationFilter
+		used []bool
+	}{{"include", sec.Include, incUsed}, {"exclude", sec.Exclude, excUsed}} {
+		for i, used := range f.used {
+			if !used {
+				ptr := diag.Pointer("openapi", f.name, fmt.Sprint(i))
+				imp.diags.Warn(imp.manifestPos(ptr), ptr, "this %s filter matches no operation of %s", f.name, imp.doc.Path).Hint = "check its tags, operations, paths and methods against the document"
+			}
+		}
+	}
+	return out
+}
+
+// normalizeMethodPath upper-cases the method of "get /pets".
+func normalizeMethodPath(s string) string {
+	m, p, ok := strings.Cut(strings.TrimSpace(s), " ")
+	if !ok {
+		return s
+	}
+	return strings.ToUpper(m) + " " + strings.TrimSpace(p)
+}
+
+// closest suggests the operationId nearest to a misspelt one.
+func closest(s string, ops []*operation) string {
+	best, bestD := "", len(s)/3+1
+	for _, o := range ops {
+		if d := distance(strings.ToLower(s), strings.ToLower(o.id)); d < bestD {
+			best, bestD = o.id, d
+		}
+	}
+	return best
+}
+
+func distance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			c := 1
+			if a[i-1] == b[j-1] {
+				c = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// matches reports whether an operation matches every list of a filter.
+func matches(f manifest.OperationFilter, o *operation) bool {
+	if len(f.Tags) > 0 && !slices.ContainsFunc(f.Tags, func(t string) bool { return slices.Contains(o.op.Tags, t) }) {
+		return false
+	}
+	if len(f.Operations) > 0 && !slices.ContainsFunc(f.Operations, func(id string) bool {
+		return id == o.id || normalizeMethodPath(id) == o.method+" "+o.path
+	}) {
+		return false
+	}
+	if len(f.Paths) > 0 && !slices.ContainsFunc(f.Paths, func(g string) bool { return globMatch(g, o.path) }) {
+		return false
+	}
+	if len(f.Methods) > 0 && !slices.ContainsFunc(f.Methods, func(m string) bool { return strings.EqualFold(m, o.method) }) {
+		return false
+	}
+	return true
+}
+
+// globMatch matches a path against a glob: "*" matches within a segment,
+// "**" any number of segments.
+func globMatch(glob, p string) bool {
+	return globSegments(strings.Split(strings.Trim(glob, "/"), "/"), strings.Split(strings.Trim(p, "/"), "/"))
+}
+
+func globSegments(g, p []string) bool {
+	for len(g) > 0 {
+		if g[0] == "**" {
+			for i := 0; i <= len(p); i++ {
+				if globSegments(g[1:], p[i:]) {
+					return true
+				}
+			}
+			return false
+		}
+		if len(p) == 0 {
+			return false
+		}
+		if ok, err := path.Match(g[0], p[0]); err != nil || !ok {
+			return false
+		}
+		g, p = g[1:], p[1:]
+	}
+	return len(p) == 0
+}
+
+// baseURL is the document's first server URL, its variables set to their
+// defaults; "" when it is missing or relative.
+func (imp *importer) baseURL(env string) string {
+	t := imp.doc.T
+	if len(t.Servers) == 0 || t.Servers[0] == nil {
+		imp.warn("#", "the document names no server, so %s must be set to the API's URL at run time", env)
+		return ""
+	}
+	s := t.Servers[0]
+	u := s.URL
+	for _, name := range sortedKeys(s.Variables) {
+		v := s.Variables[name]
+		if v == nil {
+			continue
+		}
+		u = strings.ReplaceAll(u, "{"+name+"}", v.Default)
+	}
+	if strings.ContainsAny(u, "{}") {
+		imp.warn("#/servers/0/url", "the server URL %q has variables without defaults, so %s must be set at run time", s.URL, env)
+		return ""
+	}
+	if !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+		imp.warn("#/servers/0/url", "the server URL %q is not an absolute http(s) URL, so %s must be set to the API's URL at run time", s.URL, env).Hint = "the generated .env.example lists it"
+		return ""
+	}
+	return u
+}
+
+// envName is an environment variable name: the server's name and parts in
+// upper snake case.
+func envName(server string, parts ...string) string {
+	all := append([]string{server}, parts...)
+	for i, p := range all {
+		all[i] = strings.ToUpper(asciiSnake(p))
+	}
+	return strings.Join(all, "_")
+}
+
+// asciiSnake is names.Snake restricted to ASCII letters, digits and '_'.
+func asciiSnake(s string) string {
+	out := strings.Map(func(r rune) rune {
+		if r == '_' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, names.Snake(s))
+	out = strings.Trim(out, "_")
+	for strings.Contains(out, "__") {
+		out = strings.ReplaceAll(out, "__", "_")
+	}
+	return out
+}
+
+// validToolName reports whether s may be a tool name.
+func validToolName(s string) bool {
+	if s == "" || len(s) > MaxToolName {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-' || r == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// derivedName is the tool name an operation gets by default: its
+// operationId in snake case, else its method and path.
+func derivedName(o *operation) string {
+	name := ""
+	if o.op.OperationID != "" {
+		name = asciiSnake(o.op.OperationID)
+	}
+	if name == "" {
+		name = asciiSnake(strings.ToLower(o.method) + " " + o.path)
+	}
+	if name == "" {
+		name = strings.ToLower(o.method)
+	}
+	return shorten(name, o.method+" "+o.path)
+}
+
+// shorten cuts a name to MaxToolName, ending it with a hash of the whole
+// name and key, so that two long names with the same start stay apart.
+func shorten(name, key string) string {
+	if len(name) <= MaxToolName {
+		return name
+	}
+	sum := sha256.Sum256([]byte(name + "\x00" + key))
+	suffix := "_" + hex.EncodeToString(sum[:])[:8]
+	return strings.TrimRight(name[:MaxToolName-len(suffix)], "_.-") + suffix
+}
+
+// dynamicTools are the tool names of dynamic mode.
+var dynamicTools = []string{"list_operations", "search_operations", "describe_operation", "call_operation"}
+
+// nameTools gives every tool a unique name: explicit names first (two that
+// collide are an error), then derived ones, which give way.
+func (imp *importer) nameTools(ops []*operation, dynamic bool) {
+	owner := make(map[string]*operation)
+	taken := func(name string) bool {
+		if _, ok := owner[name]; ok {
+			return true
+		}
+		if imp.opts.Taken != nil && imp.opts.Taken(name) {
+			return true
+		}
+		return dynamic && slices.Contains(dynamicTools, name)
+	}
+	for _, o := range ops {
+		if o.tool == nil || !o.explicit {
+			continue
+		}
+		name := o.tool.Name
+		if prev, ok := owner[name]; ok {
+			imp.diags.Add(o.namePos, o.namePtr, "tool name %q is also given to operation %s (%s %s)", name, prev.id, prev.namePos, prev.namePtr).Hint = "give one of them another name"
+			continue
+		}
+		if taken(name) {
+			what := "a tool of the manifest"
+			if dynamic && slices.Contains(dynamicTools, name) {
+				what = "a tool of dynamic mode"
+			}
+			imp.diags.Add(o.namePos, o.namePtr, "tool name %q of operation %s is already the name of %s", name, o.id, what).Hint = "give the operation another name"
+			continue
+		}
+		owner[name] = o
+	}
+	for _, o := range ops {
+		if o.tool == nil || o.explicit {
+			continue
+		}
+		name := o.tool.Name
+		if taken(name) {
+			base := name
+			sum := sha256.Sum256([]byte(o.method + " " + o.path))
+			h := hex.EncodeToString(sum[:])
+			for n := 6; taken(name); n++ {
+				if n > len(h) {
+					imp.fail(o.ptr, "no unique tool name can be derived for operation %s", o.id).Hint = "give it a name with x-mcp or an override"
+					break
+				}
+				suffix := "_" + h[:n]
+				name = strings.TrimRight(base[:min(len(base), MaxToolName-len(suffix))], "_.-") + suffix
+			}
+			prev := owner[base]
+			with := "another tool"
+			if prev != nil {
+				with = fmt.Sprintf("operation %s (%s)", prev.id, prev.ptr)
+			}
+			imp.warn(o.ptr, "operation %s is named %q: %q is taken by %s", o.id, name, base, with).Hint = "give it a name with x-mcp or an override"
+			o.tool.Name = name
+		}
+		owner[name] = o
+	}
+}
+
+// defRef finds the references to shared definitions in a schema's JSON.
+var defRef = regexp.MustCompile(`"\$ref":\s*"#/\$defs/([^"]+)"`)
+
+// Full returns schema, a tool schema of r, with a "$defs" member holding
+// the definitions it reaches: the schema as clients see it, and as the
+// generator checks it. The generated server does the same at start (see
+// upstream.Defs).
+func (r *Result) Full(schema []byte) []byte {
+	if r.defs == nil {
+		r.defs = make(map[string][]byte, len(r.API.Defs))
+		for _, d := range r.API.Defs {
+			r.defs[d.Name] = d.Schema
+		}
+	}
+	var reached []string
+	seen := make(map[string]bool)
+	queue := [][]byte{schema}
+	for len(queue) > 0 {
+		s := queue[0]
+		queue = queue[1:]
+		for _, m := range defRef.FindAllSubmatch(s, -1) {
+			name := strings.NewReplacer("~1", "/", "~0", "~").Replace(string(m[1]))
+			if seen[name] {
+				continue
+			}
+			seen[name] = true
+			if d, ok := r.defs[name]; ok {
+				reached = append(reached, name)
+				queue = append(queue, d)
+			}
+		}
+	}
+	if len(reached) == 0 {
+		return schema
+	}
+	slices.Sort(reached)
+	var b bytes.Buffer
+	trimmed := bytes.TrimRight(schema, " \n\t")
+	b.Write(trimmed[:len(trimmed)-1]) // the root object, open
+	b.WriteString(`,"$defs":{`)
+	for i, name := range reached {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		writeString(&b, name)
+		b.WriteByte(':')
+		b.Write(r.defs[name])
+	}
+	b.WriteString("}}")
+	return b.Bytes()
+}

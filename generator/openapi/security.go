@@ -1,0 +1,153 @@
+package openapi
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/mcpgen/mcpgen/generator/diag"
+	"github.com/mcpgen/mcpgen/generator/ir"
+)
+
+// scheme is a security scheme of the document, converted.
+type scheme struct {
+	ir ir.Scheme
+	// unsupported says why the runtime cannot use the scheme, or is "".
+	unsupported string
+	ptr         string
+	scopes      []string // the scopes operations require, for oauth2
+}
+
+// securitySchemes converts the document's security schemes, by name.
+func (imp *importer) securitySchemes() map[string]*scheme {
+	out := make(map[string]*scheme)
+	t := imp.doc.T
+	if t.Components == nil {
+		return out
+	}
+	for _, name := range sortedKeys(t.Components.SecuritySchemes) {
+		ref := t.Components.SecuritySchemes[name]
+		if ref == nil || ref.Value == nil {
+			continue
+		}
+		v := ref.Value
+		s := &scheme{ptr: diag.Pointer("components", "securitySchemes", name)}
+		s.ir = ir.Scheme{Name: name, Type: v.Type, Description: strings.TrimSpace(v.Description)}
+		switch v.Type {
+		case "apiKey":
+			switch v.In {
+			case "header", "query", "cookie":
+				s.ir.In, s.ir.ParamName = v.In, v.Name
+			default:
+				s.unsupported = fmt.Sprintf("an apiKey in %q", v.In)
+			}
+			if v.Name == "" {
+				s.unsupported = "an apiKey without a name"
+			}
+		case "http":
+			switch strings.ToLower(v.Scheme) {
+			case "":
+				s.unsupported = "an http scheme without a scheme name"
+			case "digest", "hoba", "mutual", "negotiate", "vapid", "scram-sha-1", "scram-sha-256":
+				s.unsupported = fmt.Sprintf("HTTP %s authentication", v.Scheme)
+			default:
+				s.ir.Scheme = strings.ToLower(v.Scheme)
+				if s.ir.Scheme != "basic" && s.ir.Scheme != "bearer" {
+					s.ir.Scheme = v.Scheme
+				}
+			}
+		case "oauth2":
+			if v.Flows == nil || v.Flows.ClientCredentials == nil {
+				s.unsupported = "OAuth 2.0 without a client credentials flow"
+			} else {
+				s.ir.TokenURL = v.Flows.ClientCredentials.TokenURL
+			}
+		default:
+			s.unsupported = fmt.Sprintf("type %q", v.Type)
+		}
+		out[name] = s
+	}
+	return out
+}
+
+// security is an operation's security requirements: its own, else the
+// document's. It marks the schemes used in used.
+func (imp *importer) security(o *operation, schemes map[string]*scheme, used map[string]bool) [][]string {
+	reqs := o.op.Security
+	ptr := o.ptr + "/security"
+	if reqs == nil {
+		reqs = &imp.doc.T.Security
+		ptr = "#/security"
+	}
+	if len(*reqs) == 0 {
+		return nil
+	}
+	var out [][]string
+	for i, req := range *reqs {
+		alt := []string{}
+		for _, name := range sortedKeys(req) {
+			s, ok := schemes[name]
+			if !ok {
+				imp.fail(fmt.Sprintf("%s/%d/%s", ptr, i, escapeToken(name)), "security scheme %q is not defined", name).Hint = "define it under components.securitySchemes"
+				continue
+			}
+			used[name] = true
+			for _, sc := range req[name] {
+				if !slices.Contains(s.scopes, sc) {
+					s.scopes = append(s.scopes, sc)
+				}
+			}
+			alt = append(alt, name)
+		}
+		out = append(out, alt)
+	}
+	return out
+}
+
+// usedSchemes are the schemes the selected operations use, sorted by name,
+// with the environment variables of their credentials.
+func (imp *importer) usedSchemes(schemes map[string]*scheme, used map[string]bool, server, baseEnv string) []ir.Scheme {
+	var out []ir.Scheme
+	envs := map[string]string{baseEnv: "the base URL"}
+	for _, name := range sortedKeys(schemes) {
+		s := schemes[name]
+		if !used[name] {
+			continue
+		}
+		if s.unsupported != "" {
+			imp.warn(s.ptr, "security scheme %q (%s) is not supported: calls that need it fail with a tool error", name, s.unsupported).Hint = "calls with another of their security alternatives still work; for the rest, serve the tool with custom: true and authenticate in your handler"
+			s.ir.Type = s.unsupported
+			out = append(out, s.ir)
+			continue
+		}
+		var suffixes []string
+		switch {
+		case s.ir.Type == "http" && s.ir.Scheme == "basic":
+			suffixes = []string{"USERNAME", "PASSWORD"}
+		case s.ir.Type == "oauth2":
+			suffixes = []string{"CLIENT_ID", "CLIENT_SECRET"}
+			slices.Sort(s.scopes)
+			s.ir.Scopes = s.scopes
+		default:
+			suffixes = []string{""}
+		}
+		for _, suf := range suffixes {
+			parts := []string{name}
+			if suf != "" {
+				parts = append(parts, suf)
+			}
+			env := envName(server, parts...)
+			if prev, dup := envs[env]; dup {
+				base := env
+				for n := 2; envs[env] != ""; n++ {
+					env = fmt.Sprintf("%s_%d", base, n)
+				}
+				imp.warn(s.ptr, "the credentials of security scheme %q are read from %s: %s is %s", name, env, base, prev)
+			}
+			envs[env] = fmt.Sprintf("security scheme %q's", name)
+			s.ir.Env = append(s.ir.Env, env)
+		}
+		out = append(out, s.ir)
+	}
+	return out
+}

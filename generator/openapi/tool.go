@@ -1,0 +1,558 @@
+package openapi
+
+import (
+	"fmt"
+	"mime"
+	"slices"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/mcpgen/mcpgen/generator/diag"
+	"github.com/mcpgen/mcpgen/generator/ir"
+)
+
+// tool makes the tool of one operation, or nil (with an error) when the
+// operation cannot become one.
+func (imp *importer) tool(o *operation, schemes map[string]*scheme, used map[string]bool) *ir.Tool {
+	op := o.op
+	t := &ir.Tool{
+		Name:  derivedName(o),
+		Title: strings.TrimSpace(op.Summary),
+	}
+	o.namePtr, o.namePos = o.ptr, imp.doc.Pos(o.ptr)
+	if op.OperationID != "" {
+		o.namePtr = o.ptr + "/operationId"
+		o.namePos = imp.doc.Pos(o.namePtr)
+	}
+	if n := o.xmcp.Name; n != "" {
+		t.Name, o.explicit = n, true
+		o.namePtr = o.ptr + "/x-mcp/name"
+		o.namePos = imp.doc.Pos(o.namePtr)
+	}
+	if ov := o.override; ov != nil && ov.Name != "" {
+		t.Name, o.explicit = ov.Name, true
+		o.namePtr = o.overridePtr + "/name"
+		o.namePos = imp.manifestPos(o.namePtr)
+	}
+
+	desc := strings.TrimSpace(op.Description)
+	if desc == "" {
+		desc = t.Title
+	}
+	if x := o.xmcp.Description; x != "" {
+		desc = x
+	}
+	if ov := o.override; ov != nil && ov.Description != "" {
+		desc = ov.Description
+	}
+	if desc == "" {
+		desc = fmt.Sprintf("Calls %s %s.", o.method, o.path)
+	}
+	if op.Deprecated {
+		desc += "\n\nDeprecated."
+	}
+	t.Description = desc
+
+	yes := true
+	a := &ir.Annotations{}
+	switch o.method {
+	case "GET", "HEAD":
+		a.ReadOnlyHint = &yes
+	case "DELETE":
+		a.DestructiveHint = &yes
+		a.IdempotentHint = &yes
+	case "PUT":
+		a.IdempotentHint = &yes
+	}
+	if a.ReadOnlyHint != nil || a.DestructiveHint != nil || a.IdempotentHint != nil {
+		t.Annotations = a
+	}
+
+	iop := &ir.Operation{
+		ID: o.id, Method: o.method, Path: o.path, Tags: slices.Clone(op.Tags),
+		Pointer: o.ptr,
+		Custom:  o.xmcp.Custom || o.override != nil && o.override.Custom,
+	}
+	t.Op = iop
+
+	errs := len(imp.diags.Errors())
+	in := newObject()
+	in.set("type", "object")
+	props := newObject()
+	var required []string
+	for _, p := range imp.params(o) {
+		props.set(p.ir.Arg, p.schema)
+		if p.ir.Required {
+			required = append(required, p.ir.Arg)
+		}
+		iop.Params = append(iop.Params, p.ir)
+	}
+	if body, schema := imp.body(o, props); body != nil {
+		props.set(body.Arg, schema)
+		if body.Required {
+			required = append(required, body.Arg)
+		}
+		iop.Body = body
+	}
+	in.set("properties", props)
+	if len(required) > 0 {
+		in.set("required", required)
+	}
+	// A misspelt argument is refused rather than silently not sent.
+	in.set("additionalProperties", false)
+	t.InputSchema = indented(in)
+
+	if out, wrap := imp.output(o); out != nil {
+		t.OutputSchema = indented(out)
+		iop.WrapOutput = wrap
+	}
+	iop.Security = imp.security(o, schemes, used)
+	if len(imp.diags.Errors()) > errs {
+		return nil
+	}
+	return t
+}
+
+// operationSchemas are the schemas an operation's tool is made of.
+func operationSchemas(o *operation) []*openapi3.SchemaRef {
+	var out []*openapi3.SchemaRef
+	for _, list := range []openapi3.Parameters{o.item.Parameters, o.op.Parameters} {
+		for _, p := range list {
+			if p == nil || p.Value == nil {
+				continue
+			}
+			out = append(out, p.Value.Schema)
+			for _, mt := range p.Value.Content {
+				if mt != nil {
+					out = append(out, mt.Schema)
+				}
+			}
+		}
+	}
+	if rb := o.op.RequestBody; rb != nil && rb.Value != nil {
+		for _, mt := range rb.Value.Content {
+			if mt != nil {
+				out = append(out, mt.Schema)
+			}
+		}
+	}
+	if o.op.Responses != nil {
+		for _, r := range o.op.Responses.Map() {
+			if r == nil || r.Value == nil {
+				continue
+			}
+			for _, mt := range r.Value.Content {
+				if mt != nil {
+					out = append(out, mt.Schema)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// param is one parameter, converted.
+type param struct {
+	ir     ir.Param
+	schema *object
+}
+
+// locations are the parameter locations, in the order in which they keep
+// their names when two share one.
+var locations = []string{"path", "query", "header", "cookie"}
+
+// ignoredHeaders are the header parameters OpenAPI says to ignore: the
+// request's content type, what it accepts and its credentials are set by
+// other means.
+var ignoredHeaders = []string{"accept", "content-type", "authorization"}
+
+// params converts an operation's parameters: those of its path item, with
+// those of the operation replacing them by name and location.
+func (imp *importer) params(o *operation) []param {
+	type found struct {
+		p   *openapi3.Parameter
+		ptr string
+	}
+	var list []found
+	add := func(params openapi3.Parameters, base string) {
+		for i, ref := range params {
+			if ref == nil || ref.Value == nil {
+				continue
+			}
+			ptr := fmt.Sprintf("%s/parameters/%d", base, i)
+			if ref.Ref != "" && strings.HasPrefix(ref.Ref, "#/") {
+				ptr = ref.Ref
+			}
+			f := found{ref.Value, ptr}
+			if i := slices.IndexFunc(list, func(g found) bool { return g.p.Name == f.p.Name && g.p.In == f.p.In }); i >= 0 {
+				list[i] = f
+				continue
+			}
+			list = append(list, f)
+		}
+	}
+	add(o.item.Parameters, diag.Pointer("paths", o.path))
+	add(o.op.Parameters, o.ptr)
+
+	// Arguments by location, so that the path keeps a shared name.
+	slices.SortStableFunc(list, func(a, b found) int {
+		return slices.Index(locations, a.p.In) - slices.Index(locations, b.p.In)
+	})
+	var out []param
+	args := make(map[string]string)
+	for _, f := range list {
+		p := f.p
+		if !slices.Contains(locations, p.In) {
+			imp.fail(f.ptr+"/in", "parameter %q is in %q, which is not a parameter location", p.Name, p.In).Hint = "use path, query, header or cookie"
+			continue
+		}
+		if p.Name == "" {
+			imp.fail(f.ptr+"/name", "the parameter has no name")
+			continue
+		}
+		if p.In == "header" && slices.Contains(ignoredHeaders, strings.ToLower(p.Name)) {
+			imp.warn(f.ptr, "header parameter %q is left out, as OpenAPI says: the server sets it", p.Name)
+			continue
+		}
+		ip := ir.Param{Name: p.Name, Arg: p.Name, In: p.In, Style: p.Style, AllowReserved: p.AllowReserved, Required: p.Required || p.In == "path"}
+		if ip.Style == "" {
+			ip.Style = map[string]string{"path": "simple", "query": "form", "header": "simple", "cookie": "form"}[p.In]
+		}
+		if !styleAllowed(p.In, ip.Style) {
+			imp.fail(f.ptr+"/style", "style %q is not allowed for a %s parameter", ip.Style, p.In).Hint = "path takes simple, label or matrix; query form, spaceDelimited, pipeDelimited or deepObject; header simple; cookie form"
+			continue
+		}
+		if p.Explode != nil {
+			ip.Explode = *p.Explode
+		} else {
+			ip.Explode = ip.Style == "form"
+		}
+
+		var schemaRef *openapi3.SchemaRef
+		schemaPtr := f.ptr + "/schema"
+		switch {
+		case p.Schema != nil:
+			schemaRef = p.Schema
+		case len(p.Content) > 0:
+			ct := sortedKeys(p.Content)[0]
+			if len(p.Content) > 1 {
+				imp.fail(f.ptr+"/content", "parameter %q has %d media types in content; OpenAPI allows one", p.Name, len(p.Content))
+				continue
+			}
+			mt, _, _ := mime.ParseMediaType(ct)
+			if !isJSON(mt) {
+				imp.fail(f.ptr+"/content/"+escapeToken(ct), "parameter %q has content of type %q; only JSON content is supported for parameters", p.Name, ct).Hint = "give the parameter a schema instead"
+				continue
+			}
+			ip.JSON = true
+			schemaRef = p.Content[ct].Schema
+			schemaPtr = f.ptr + "/content/" + escapeToken(ct) + "/schema"
+		}
+		if schemaRef == nil || schemaRef.Value == nil {
+			imp.fail(f.ptr, "parameter %q has neither a schema nor content", p.Name).Hint = "add a schema, such as schema: {type: string}"
+			continue
+		}
+
+		schema := imp.conv.convert(schemaRef, schemaPtr, input)
+		o2 := asObject(schema)
+		if ref, ok := o2.get("$ref"); ok && o2.len() == 1 {
+			// Keep the reference, and describe it alongside.
+			o2 = newObject()
+			o2.set("$ref", ref)
+		} else {
+			o2 = o2.clone()
+		}
+		desc := strings.TrimSpace(p.Description)
+		if prev, ok := args[p.Name]; ok {
+			ip.Arg = p.In + "_" + p.Name
+			for n := 2; args[ip.Arg] != ""; n++ {
+				ip.Arg = fmt.Sprintf("%s_%s_%d", p.In, p.Name, n)
+			}
+			note := fmt.Sprintf("The %s parameter %q (the argument %q is the %s parameter).", p.In, p.Name, p.Name, prev)
+			desc = strings.TrimSpace(desc + "\n\n" + note)
+			imp.warn(f.ptr, "the %s parameter %q is the argument %q: the %s parameter of that name keeps %q", p.In, p.Name, ip.Arg, prev, p.Name)
+		}
+		args[ip.Arg] = p.In
+		if desc != "" {
+			o2.set("description", desc)
+		}
+		if p.Deprecated {
+			o2.set("deprecated", true)
+		}
+		if p.Example != nil {
+			if _, ok := o2.get("examples"); !ok {
+				o2.set("examples", []any{p.Example})
+			}
+		}
+		out = append(out, param{ir: ip, schema: o2})
+	}
+	return out
+}
+
+// styleAllowed reports whether OpenAPI allows a style in a location.
+func styleAllowed(in, style string) bool {
+	switch in {
+	case "path":
+		return style == "simple" || style == "label" || style == "matrix"
+	case "query":
+		return style == "form" || style == "spaceDelimited" || style == "pipeDelimited" || style == "deepObject"
+	case "header":
+		return style == "simple"
+	case "cookie":
+		return style == "form"
+	}
+	return false
+}
+
+func isJSON(mt string) bool {
+	return mt == "application/json" || strings.HasSuffix(mt, "+json")
+}
+
+// bodyPreference orders the media types a request body may offer: the
+// first one the operation has is the one the tool sends.
+func bodyRank(mt string) int {
+	switch {
+	case mt == "application/json":
+		return 0
+	case isJSON(mt):
+		return 1
+	case mt == "application/x-www-form-urlencoded":
+		return 2
+	case mt == "multipart/form-data":
+		return 3
+	case strings.HasPrefix(mt, "text/"):
+		return 4
+	case mt == "application/octet-stream":
+		return 5
+	case strings.Contains(mt, "*"):
+		return 7
+	}
+	return 6
+}
+
+// body converts the request body; props are the parameters' arguments, to
+// keep the body's argument name apart from them.
+func (imp *importer) body(o *operation, props *object) (*ir.Body, *object) {
+	rbRef := o.op.RequestBody
+	if rbRef == nil || rbRef.Value == nil {
+		return nil, nil
+	}
+	rb := rbRef.Value
+	ptr := o.ptr + "/requestBody"
+	if rbRef.Ref != "" && strings.HasPrefix(rbRef.Ref, "#/") {
+		ptr = rbRef.Ref
+	}
+	if len(rb.Content) == 0 {
+		imp.fail(ptr, "the request body has no content").Hint = "give its media type and schema under content"
+		return nil, nil
+	}
+	types := sortedKeys(rb.Content)
+	slices.SortStableFunc(types, func(a, b string) int {
+		ma, _, _ := mime.ParseMediaType(a)
+		mb, _, _ := mime.ParseMediaType(b)
+		return bodyRank(ma) - bodyRank(mb)
+	})
+	ct := types[0]
+	mt, _, err := mime.ParseMediaType(ct)
+	cptr := ptr + "/content/" + escapeToken(ct)
+	if err != nil {
+		imp.fail(cptr, "the request body's media type %q is not valid: %v", ct, err)
+		return nil, nil
+	}
+	sent := ct
+	if strings.Contains(mt, "*") {
+		sent = "application/octet-stream"
+		imp.warn(cptr, "the request body's media type %q is a range; the tool sends %s", ct, sent)
+	}
+	media := rb.Content[ct]
+	var schemaRef *openapi3.SchemaRef
+	if media != nil {
+		schemaRef = media.Schema
+	}
+
+	body := &ir.Body{Arg: "body", ContentType: sent, Required: rb.Required}
+	if _, clash := props.get("body"); clash {
+		body.Arg = "request_body"
+		for n := 2; ; n++ {
+			if _, clash := props.get(body.Arg); !clash {
+				break
+			}
+			body.Arg = fmt.Sprintf("request_body_%d", n)
+		}
+		imp.warn(ptr, "the request body is the argument %q: a parameter is called body", body.Arg)
+	}
+
+	var schema *object
+	switch {
+	case isJSON(mt), mt == "application/x-www-form-urlencoded":
+		schema = asObject(imp.conv.convert(schemaRef, cptr+"/schema", input)).clone()
+		if mt == "application/x-www-form-urlencoded" && schemaRef != nil && schemaRef.Value != nil && !schemaRef.Value.Type.Is("object") && schemaRef.Value.Type != nil {
+			imp.fail(cptr+"/schema", "a form body must be an object, not %s", strings.Join(schemaRef.Value.Type.Slice(), " or ")).Hint = "describe the form's fields as the properties of an object"
+		}
+	case mt == "multipart/form-data":
+		schema, body.Files = imp.multipart(schemaRef, cptr+"/schema")
+	case strings.HasPrefix(mt, "text/") || strings.HasSuffix(mt, "+xml") || mt == "application/xml":
+		schema = typeOnly("string")
+		if schemaRef != nil && schemaRef.Value != nil && schemaRef.Value.Type.Is("string") {
+			schema = asObject(imp.conv.convert(schemaRef, cptr+"/schema", input)).clone()
+		}
+	default:
+		schema = typeOnly("string")
+		schema.set("contentEncoding", "base64")
+		schema.set("description", fmt.Sprintf("The content (%s), in base64.", sent))
+	}
+	if _, ok := schema.get("description"); !ok {
+		if d := strings.TrimSpace(rb.Description); d != "" {
+			schema.set("description", d)
+		}
+	}
+	return body, schema
+}
+
+// multipart converts a multipart/form-data body: an object whose binary
+// properties are files, each given as its content in base64 or a URL.
+func (imp *importer) multipart(ref *openapi3.SchemaRef, ptr string) (*object, []string) {
+	if ref == nil || ref.Value == nil || len(ref.Value.Properties) == 0 {
+		return asObject(imp.conv.convert(ref, ptr, input)).clone(), nil
+	}
+	s := ref.Value
+	if merged, ok := imp.conv.mergeAllOf(s, input); ok {
+		s = merged
+	}
+	o := asObject(imp.conv.schema(s, ptr, input)).clone()
+	props, _ := o.get("properties")
+	po, _ := props.(*object)
+	if po == nil {
+		return o, nil
+	}
+	var files []string
+	po = po.clone()
+	for _, name := range sortedKeys(s.Properties) {
+		p := s.Properties[name]
+		if p == nil || p.Value == nil {
+			continue
+		}
+		if _, ok := po.get(name); !ok {
+			continue
+		}
+		switch {
+		case isFile(p.Value):
+			po.set(name, fileSchema(p.Value.Description))
+			files = append(files, name)
+		case p.Value.Type.Is("array") && p.Value.Items != nil && p.Value.Items.Value != nil && isFile(p.Value.Items.Value):
+			arr := typeOnly("array")
+			if p.Value.Description != "" {
+				arr.set("description", p.Value.Description)
+			}
+			arr.set("items", fileSchema(""))
+			po.set(name, arr)
+			files = append(files, name)
+		}
+	}
+	o.set("properties", po)
+	return o, files
+}
+
+// isFile reports whether a multipart property carries a file.
+func isFile(s *openapi3.Schema) bool {
+	if s.Type != nil && !s.Type.Is("string") {
+		return false
+	}
+	return s.Format == "binary" || s.ContentMediaType != "" && s.ContentMediaType != "text/plain" && s.ContentMediaType != "application/json"
+}
+
+// fileSchema is the schema of a file argument, as package upstream reads
+// it.
+func fileSchema(desc string) *object {
+	o := typeOnly("object")
+	if desc == "" {
+		desc = "A file"
+	}
+	o.set("description", strings.TrimSuffix(desc, ".")+`: its name, its content type, and either its content in base64 ("base64") or an http(s) URL to fetch it from ("url").`)
+	p := newObject()
+	name := typeOnly("string")
+	name.set("description", "The file name sent.")
+	p.set("name", name)
+	ct := typeOnly("string")
+	ct.set("description", "The file's media type (default: from the URL's response, else application/octet-stream).")
+	p.set("contentType", ct)
+	b64 := typeOnly("string")
+	b64.set("contentEncoding", "base64")
+	b64.set("description", "The content, in base64.")
+	p.set("base64", b64)
+	u := typeOnly("string")
+	u.set("format", "uri")
+	u.set("description", "An http or https URL to fetch the content from.")
+	p.set("url", u)
+	o.set("properties", p)
+	o.set("additionalProperties", false)
+	return o
+}
+
+// output is the output schema: that of the JSON content of the lowest 2xx
+// response (or of the default response when there is no 2xx one), wrapped
+// as {"result": ...} when it is not an object.
+func (imp *importer) output(o *operation) (*object, bool) {
+	rs := o.op.Responses
+	if rs == nil {
+		return nil, false
+	}
+	m := rs.Map()
+	var codes []string
+	for code := range m {
+		if len(code) == 3 && code[0] == '2' {
+			codes = append(codes, code)
+		}
+	}
+	slices.SortFunc(codes, func(a, b string) int {
+		// "2XX" after the specific codes.
+		return strings.Compare(strings.ToUpper(a), strings.ToUpper(b))
+	})
+	if len(codes) == 0 && m["default"] != nil {
+		codes = []string{"default"}
+	}
+	if len(codes) == 0 {
+		return nil, false
+	}
+	code := codes[0]
+	r := m[code]
+	if r == nil || r.Value == nil {
+		return nil, false
+	}
+	var ct string
+	for _, k := range sortedKeys(r.Value.Content) {
+		mt, _, _ := mime.ParseMediaType(k)
+		if isJSON(mt) && r.Value.Content[k] != nil && r.Value.Content[k].Schema != nil {
+			ct = k
+			break
+		}
+	}
+	if ct == "" {
+		return nil, false
+	}
+	base := o.ptr + "/responses/" + escapeToken(code)
+	if r.Ref != "" && strings.HasPrefix(r.Ref, "#/") {
+		base = r.Ref
+	}
+	ref := r.Value.Content[ct].Schema
+	schema := imp.conv.convert(ref, base+"/content/"+escapeToken(ct)+"/schema", output)
+	if imp.conv.isObject(ref) {
+		so := asObject(schema).clone()
+		if _, ok := so.get("type"); !ok {
+			// {"$ref": ...} of an object: the root must say it is one.
+			c := typeOnly("object")
+			for _, k := range so.keys {
+				c.set(k, so.vals[k])
+			}
+			so = c
+		}
+		return so, false
+	}
+	w := typeOnly("object")
+	props := newObject()
+	props.set("result", schema)
+	w.set("properties", props)
+	w.set("required", []string{"result"})
+	return w, true
+}
