@@ -21,6 +21,12 @@ test-short: ## the quick tests (no builds of generated projects)
 examples: ## regenerate the committed examples
 	rm -rf examples/authless
 	MCPGEN_RUNTIME_DIR=runtime $(GO) run ./cmd/mcpgen new authless --template=authless --out examples/authless
+	# The petstore example is regenerated from the document it holds; if that
+	# fails, the document is put back.
+	spec=$$(mktemp -d) && cp examples/openapi-petstore/openapi.yaml $$spec/ && rm -rf examples/openapi-petstore && \
+	{ MCPGEN_RUNTIME_DIR=runtime $(GO) run ./cmd/mcpgen new petstore --from $$spec/openapi.yaml --out examples/openapi-petstore || \
+	  { mkdir -p examples/openapi-petstore; cp $$spec/openapi.yaml examples/openapi-petstore/; false; }; }; \
+	status=$$?; rm -rf $$spec; exit $$status
 
 check: ## fail if an example or the manifest schema is stale
 	$(GO) test ./examples/... ./generator/manifest/...
@@ -62,5 +68,13 @@ testdata-corpus: ## fetch the corpus test's OpenAPI documents (npm) into .cache/
 corpus: testdata-corpus ## generate, build and start a server from every corpus document
 	$(GO) test -count=1 -v -run 'Corpus|GitHub' -timeout 30m ./corpus
 
-bench-openapi: testdata-corpus ## time and memory of generating GitHub's REST API (see docs/performance.md)
-	$(GO) test -run '^$$' -bench 'OpenAPIGitHub' -benchtime 5x -benchmem ./bench
+GITHUB_SPEC = .cache/octokit-openapi@$(OCTOKIT_OPENAPI_VERSION)/package/generated/api.github.com.json
+
+bench-openapi: testdata-corpus build ## time and memory of generating GitHub's REST API (see docs/performance.md)
+	$(GO) test -run '^$$' -bench 'OpenAPIGitHub$$' -benchtime 5x -benchmem ./bench
+	$(GO) test -run '^$$' -bench 'OpenAPIGitHubBuild' -benchtime 3x ./bench
+	@# Wall time and peak memory of one whole `mcpgen new --from`, as a user runs it.
+	@for mode in static dynamic; do out=$$(mktemp -d) && \
+	  MCPGEN_RUNTIME_DIR=runtime /usr/bin/time -f "mcpgen new --from GitHub, $$mode: %e s wall, %U s user, %M KB max RSS" \
+	    bin/mcpgen new github --from $(GITHUB_SPEC) --mode $$mode --out $$out/github >/dev/null; \
+	  status=$$?; rm -rf $$out; [ $$status = 0 ] || exit $$status; done

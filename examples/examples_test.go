@@ -30,6 +30,7 @@ type example struct {
 
 var examples = []example{
 	{dir: "authless", name: "authless", template: "authless"},
+	{dir: "openapi-petstore", name: "petstore", template: "openapi", spec: "openapi.yaml", firstOperation: "updatePet"},
 }
 
 func TestExamplesUpToDate(t *testing.T) {

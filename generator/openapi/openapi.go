@@ -14,7 +14,6 @@ package openapi
 
 import (
 	"bytes"
-	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -184,54 +183,42 @@ func Import(doc *loader.Document, opts *Options) (*Result, diag.List) {
 	return &Result{API: api, Tools: tools}, imp.diags
 }
 
-// operations lists the document's operations: paths in source order where
-// the loader knows it (else sorted), methods in a fixed order.
+// operations lists the document's operations in the order the document
+// gives them.
 func (imp *importer) operations() []*operation {
 	t := imp.doc.T
 	if t.Paths == nil {
 		return nil
 	}
 	m := t.Paths.Map()
-	paths := make([]string, 0, len(m))
-	pos := make(map[string]diag.Pos, len(m))
-	for p := range m {
-		paths = append(paths, p)
-		pos[p] = imp.doc.Pos(diag.Pointer("paths", p))
-	}
-	slices.SortFunc(paths, func(a, b string) int {
-		pa, pb := pos[a], pos[b]
-		if pa.Line > 0 && pb.Line > 0 && pa.File == pb.File {
-			if c := cmp.Compare(pa.Line, pb.Line); c != 0 {
-				return c
-			}
-			if c := cmp.Compare(pa.Col, pb.Col); c != 0 {
-				return c
+	listed := imp.doc.Operations()
+	if len(listed) == 0 {
+		// A loader without the source order: paths sorted, methods in a
+		// fixed order.
+		for _, p := range sortedKeys(m) {
+			for _, method := range methods {
+				if m[p] != nil && m[p].GetOperation(method) != nil {
+					listed = append(listed, loader.Operation{Path: p, Method: method, Operation: m[p].GetOperation(method)})
+				}
 			}
 		}
-		return strings.Compare(a, b)
-	})
+	}
 	var out []*operation
-	for _, p := range paths {
-		item := m[p]
-		if item == nil {
+	for _, l := range listed {
+		item := m[l.Path]
+		if item == nil || l.Operation == nil || !slices.Contains(methods, l.Method) {
 			continue
 		}
-		for _, method := range methods {
-			op := item.GetOperation(method)
-			if op == nil {
-				continue
-			}
-			o := &operation{
-				method: method, path: p, op: op, item: item,
-				ptr: diag.Pointer("paths", p, strings.ToLower(method)),
-				id:  op.OperationID,
-			}
-			if o.id == "" {
-				o.id = method + " " + p
-			}
-			o.xmcp = imp.xmcp(o)
-			out = append(out, o)
+		o := &operation{
+			method: l.Method, path: l.Path, op: l.Operation, item: item,
+			ptr: diag.Pointer("paths", l.Path, strings.ToLower(l.Method)),
+			id:  l.Operation.OperationID,
 		}
+		if o.id == "" {
+			o.id = o.method + " " + o.path
+		}
+		o.xmcp = imp.xmcp(o)
+		out = append(out, o)
 	}
 	return out
 }
