@@ -1,6 +1,8 @@
 package generator
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"path"
 	"strconv"
@@ -145,30 +147,66 @@ func defOf(ptr string) string {
 // the import made, as the last guard: the MCP SDK panics at start on a
 // schema that fails them. A failure here means the document has a
 // construct the importer does not translate, and is an error.
+//
+// The schemas are checked as one, each tool's a property of it and the
+// shared definitions its $defs, so that a definition many tools share is
+// checked once.
 func checkSchemas(doc *loader.Document, res *openapi.Result) diag.List {
-	m := &manifest.Manifest{Name: "check"}
+	var b bytes.Buffer
+	b.WriteString(`{"type":"object","properties":{`)
 	for i, t := range res.Tools {
-		mt := manifest.Tool{Name: "t" + strconv.Itoa(i), Description: "check", InputSchema: manifest.Schema{JSON: res.Full(t.InputSchema)}}
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `"%di":`, i)
+		b.Write(t.InputSchema)
 		if t.OutputSchema != nil {
-			mt.OutputSchema = &manifest.Schema{JSON: res.Full(t.OutputSchema)}
+			fmt.Fprintf(&b, `,"%do":`, i)
+			b.Write(t.OutputSchema)
 		}
-		m.Tools = append(m.Tools, mt)
 	}
+	b.WriteString(`},"$defs":{`)
+	for i, d := range res.API.Defs {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		name, _ := json.Marshal(d.Name)
+		b.Write(name)
+		b.WriteByte(':')
+		b.Write(d.Schema)
+	}
+	b.WriteString("}}")
+	m := &manifest.Manifest{Name: "check", Tools: []manifest.Tool{{Name: "check", Description: "check", InputSchema: manifest.Schema{JSON: b.Bytes()}}}}
+
 	var diags diag.List
+	const root = "#/tools/0/inputSchema/"
 	for _, d := range manifest.Validate(&manifest.File{Filename: doc.Path, Manifest: m}).Errors() {
-		rest := strings.TrimPrefix(d.Pointer, "#/tools/")
-		idx, sub, _ := strings.Cut(rest, "/")
-		i, err := strconv.Atoi(idx)
-		if err != nil || i >= len(res.Tools) {
+		rest, ok := strings.CutPrefix(d.Pointer, root)
+		if !ok {
 			continue
 		}
-		t := res.Tools[i]
-		which, at, _ := strings.Cut(sub, "/")
-		if which != "inputSchema" && which != "outputSchema" {
+		kind, rest, _ := strings.Cut(rest, "/")
+		key, at, _ := strings.Cut(rest, "/")
+		ptr, what := "", ""
+		switch kind {
+		case "properties":
+			i, err := strconv.Atoi(strings.TrimRight(key, "io"))
+			if err != nil || i >= len(res.Tools) {
+				continue
+			}
+			t := res.Tools[i]
+			ptr, what = t.Op.Pointer, fmt.Sprintf("the input schema made for tool %q", t.Name)
+			if strings.HasSuffix(key, "o") {
+				what = fmt.Sprintf("the output schema made for tool %q", t.Name)
+			}
+		case "$defs":
+			name := strings.NewReplacer("~1", "/", "~0", "~").Replace(key)
+			ptr, what = res.DefPointer(name), fmt.Sprintf("the schema made of %s", name)
+		default:
 			continue
 		}
-		e := diags.Add(doc.Pos(t.Op.Pointer), t.Op.Pointer, "the %s made for tool %q is not usable: %s (at #/%s)", which, t.Name, d.Msg, at)
-		e.Hint = "this construct of the document is not supported; exclude the operation, or report it to mcpgen"
+		e := diags.Add(doc.Pos(ptr), ptr, "%s is not usable: %s (at #/%s)", what, d.Msg, at)
+		e.Hint = "this construct of the document is not supported; exclude the operations that use it, or report it to mcpgen"
 	}
 	return diags
 }

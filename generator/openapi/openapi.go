@@ -58,7 +58,16 @@ type Result struct {
 	// OutputSchema and Op set. The schemas may refer to API.Defs.
 	Tools []*ir.Tool
 
-	defs map[string][]byte // API.Defs by name, for Full
+	defs    map[string][]byte // API.Defs by name, for Full
+	defPtrs map[string]string // where each definition comes from
+}
+
+// DefPointer is where in the document the definition name comes from.
+func (r *Result) DefPointer(name string) string {
+	if p, ok := r.defPtrs[name]; ok {
+		return p
+	}
+	return "#"
 }
 
 // importer holds the state of one import.
@@ -174,13 +183,15 @@ func Import(doc *loader.Document, opts *Options) (*Result, diag.List) {
 	}
 	api.Schemes = imp.usedSchemes(schemes, used, opts.Server, api.BaseURLEnv)
 
+	defPtrs := make(map[string]string, len(imp.conv.order))
 	for _, d := range imp.conv.order {
 		api.Defs = append(api.Defs, ir.Def{Name: d.name, Schema: marshal(d.schema)})
+		defPtrs[d.name] = d.ptr
 	}
 	if len(tools) == 0 {
 		imp.warn("#/paths", "no operation of the document is selected, so the server has no tools from it").Hint = "check the openapi section's include and exclude filters"
 	}
-	return &Result{API: api, Tools: tools}, imp.diags
+	return &Result{API: api, Tools: tools, defPtrs: defPtrs}, imp.diags
 }
 
 // operations lists the document's operations in the order the document
