@@ -44,6 +44,7 @@ type Document struct {
 
 	readFile func(name string) ([]byte, error)
 	order    []Operation
+	warnings diag.List // found while loading
 
 	// The position index, built by the first call to Pos.
 	indexOnce sync.Once
@@ -97,6 +98,7 @@ func Load(path string, data []byte, opts *Options) (*Document, diag.List) {
 		}
 		return nil, diags
 	}
+	diags = append(diags, d.warnings...)
 	if !opts.SkipValidation {
 		diags = append(diags, d.validate()...)
 	}
@@ -197,9 +199,11 @@ func (d *Document) loadV3(data []byte, root *yaml.Node) error {
 	if err != nil {
 		return d.decodeError(err)
 	}
-	if err := d.check31(t); err != nil {
+	warnings, err := d.check31(root)
+	if err != nil {
 		return err
 	}
+	d.warnings = warnings
 	if err := d.resolve(func(l *openapi3.Loader, loc *url.URL) error { return l.ResolveRefsIn(t, loc) }); err != nil {
 		return err
 	}
@@ -288,21 +292,27 @@ func (d *Document) resolve(fn func(*openapi3.Loader, *url.URL) error) error {
 	// Refs resolve against the document's base name, so that a path kin
 	// joins to it is relative to the document's directory, ".." kept.
 	loc := &url.URL{Path: path.Base(strings.ReplaceAll(d.Path, "\\", "/"))}
-	var refused error
+	var refused *refusal
 	l.ReadFromURIFunc = func(_ *openapi3.Loader, u *url.URL) ([]byte, error) {
-		if u.Scheme != "" || u.Host != "" {
-			refused = fmt.Errorf("refers to %s, and only files next to the document are read", u.Redacted())
-			return nil, refused
+		var err error
+		hint := ""
+		switch {
+		case u.Scheme != "" || u.Host != "":
+			err = errors.New("only files next to the document are read, not URLs")
+			hint = "save the file next to the document and refer to it by a relative path"
+		case d.readFile == nil:
+			err = errors.New("this document may not refer to other files")
+		default:
+			var b []byte
+			if b, err = d.readFile(u.Path); err == nil {
+				return b, nil
+			}
+			if u.Path == ".." || strings.HasPrefix(u.Path, "../") {
+				hint = "a $ref may only name files in the document's directory or below it"
+			}
 		}
-		if d.readFile == nil {
-			refused = errors.New("refers to another file, and no files may be read")
-			return nil, refused
-		}
-		b, err := d.readFile(u.Path)
-		if err != nil {
-			refused = err
-		}
-		return b, err
+		refused = &refusal{url: u, err: err, hint: hint}
+		return nil, err
 	}
 	err := fn(l, loc)
 	if err == nil {

@@ -3,6 +3,8 @@ package loader
 import (
 	"bytes"
 	"maps"
+	"net/url"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -12,31 +14,61 @@ import (
 	"github.com/mcpgen/mcpgen/generator/diag"
 )
 
+// refusal is a file the loader asked for and did not get.
+type refusal struct {
+	url  *url.URL
+	err  error
+	hint string
+}
+
 // refError turns kin-openapi's failure to resolve a $ref into an error at
-// the $ref: kin names the ref but not where it is written, so the document
-// is searched for it. refused is the reason ReadFile (or the policy in front
-// of it) gave, when it gave one.
-func (d *Document) refError(err error, refused error) error {
+// the $ref: kin names the ref (or the file it failed to read) but not where
+// it is written, so the document is searched for it.
+func (d *Document) refError(err error, refused *refusal) error {
 	msg := err.Error()
-	reason := msg
-	if refused != nil {
-		reason = refused.Error()
+	reason, hint := msg, ""
+	if i := strings.LastIndex(msg, ": "); i >= 0 {
+		reason = msg[i+2:]
 	}
-	for _, ref := range quoted(msg) {
-		root, perr := parse(bytes.TrimPrefix(d.Source, []byte("\xef\xbb\xbf")), true)
-		if perr != nil {
-			break
+	if refused != nil {
+		reason, hint = refused.err.Error(), refused.hint
+	}
+	candidates := quoted(msg)
+	match := func(ref string) bool {
+		if slices.Contains(candidates, ref) {
+			return true
 		}
-		if site, n := findRef(root, ref); site != "" {
-			reason = strings.TrimPrefix(reason, "error resolving reference "+strconv.Quote(ref)+": ")
+		if refused == nil {
+			return false
+		}
+		file, _, _ := strings.Cut(ref, "#")
+		if u, err := url.Parse(file); err == nil && (u.Scheme != "" || u.Host != "") {
+			return u.String() == refused.url.String()
+		}
+		return file != "" && path.Clean(file) == refused.url.Path
+	}
+	if root, perr := parse(bytes.TrimPrefix(d.Source, []byte("\xef\xbb\xbf")), true); perr == nil {
+		site, n := findRef(root, match)
+		if site == "" {
+			// kin-openapi reports some refs by their last part only.
+			site, n = findRef(root, func(ref string) bool {
+				return slices.ContainsFunc(candidates, func(c string) bool { return strings.HasSuffix(ref, "/"+c) })
+			})
+		}
+		if site != "" {
+			if strings.HasPrefix(n.Value, "#") && !strings.HasPrefix(n.Value, "#/") {
+				reason = "a $ref to an $anchor is not supported"
+				hint = `refer to the schema by its JSON pointer, e.g. "#/components/schemas/Item"`
+			}
 			return &loadError{
 				pos:     diag.Pos{File: d.Path, Line: n.Line, Col: n.Column},
 				pointer: site,
-				msg:     "cannot resolve $ref " + strconv.Quote(ref) + ": " + reason,
+				msg:     "cannot resolve $ref " + strconv.Quote(n.Value) + ": " + reason,
+				hint:    hint,
 			}
 		}
 	}
-	return &loadError{pos: diag.Pos{File: d.Path}, msg: "cannot resolve a $ref: " + msg}
+	return &loadError{pos: diag.Pos{File: d.Path}, msg: "cannot resolve a $ref: " + msg, hint: hint}
 }
 
 // quoted returns the double-quoted strings in s, in order.
@@ -59,10 +91,9 @@ func quoted(s string) []string {
 	}
 }
 
-// findRef returns the pointer to the first "$ref" in the tree whose value is
-// ref, or ends with it (kin-openapi reports some refs resolved against the
-// document's path), and its value node.
-func findRef(root *yaml.Node, ref string) (pointer string, value *yaml.Node) {
+// findRef returns the pointer to the first "$ref" in the tree whose value
+// match accepts, and its value node.
+func findRef(root *yaml.Node, match func(ref string) bool) (pointer string, value *yaml.Node) {
 	var tokens []string
 	var walk func(n *yaml.Node) bool
 	walk = func(n *yaml.Node) bool {
@@ -70,7 +101,7 @@ func findRef(root *yaml.Node, ref string) (pointer string, value *yaml.Node) {
 		case yaml.MappingNode:
 			for i := 0; i+1 < len(n.Content); i += 2 {
 				k, v := n.Content[i], n.Content[i+1]
-				if k.Value == "$ref" && v.Kind == yaml.ScalarNode && (v.Value == ref || strings.HasSuffix(ref, v.Value) || strings.HasSuffix(v.Value, ref)) {
+				if k.Value == "$ref" && v.Kind == yaml.ScalarNode && match(v.Value) {
 					tokens = append(tokens, "$ref")
 					pointer, value = diag.Pointer(tokens...), v
 					return true

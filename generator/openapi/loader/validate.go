@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
@@ -26,35 +27,54 @@ var validationOptions = []openapi3.ValidationOption{
 
 // validateWith runs kin-openapi's validation and returns its findings as
 // warnings, each at the section, path, operation or component it concerns.
+//
+// Validation is read-only, and most of its time goes to two independent
+// parts, the components and the paths, so they are validated at once: one
+// copy of the document without its paths, one with no components but the
+// security schemes its security requirements name. What both copies hold
+// (info, servers, security schemes…) is reported once.
 func (d *Document) validateWith(ctx context.Context) diag.List {
-	err := d.T.Validate(ctx, validationOptions...)
-	if err == nil {
-		return nil
+	t := d.T
+	withoutPaths, withoutComponents := *t, *t
+	withoutPaths.Paths, withoutPaths.Webhooks = openapi3.NewPaths(), nil
+	if t.Components != nil {
+		withoutComponents.Components = &openapi3.Components{SecuritySchemes: t.Components.SecuritySchemes}
 	}
-	var errs []error
-	var me openapi3.MultiError
-	if errors.As(err, &me) {
-		errs = flatten(me)
-	} else {
-		errs = []error{err}
+	var errs [2]error
+	var wg sync.WaitGroup
+	for i, doc := range []*openapi3.T{&withoutPaths, &withoutComponents} {
+		wg.Go(func() { errs[i] = doc.Validate(ctx, validationOptions...) })
 	}
+	wg.Wait()
+
 	var diags diag.List
-	for _, e := range errs {
-		pointer := validationPointer(e)
-		diags.Warn(d.Pos(pointer), pointer, "%s", strings.TrimSpace(e.Error()))
+	seen := make(map[[2]string]bool)
+	for _, err := range errs {
+		for _, e := range flatten(err) {
+			pointer := validationPointer(e)
+			msg := strings.TrimSpace(e.Error())
+			if seen[[2]string{pointer, msg}] {
+				continue
+			}
+			seen[[2]string{pointer, msg}] = true
+			diags.Warn(d.Pos(pointer), pointer, "%s", msg)
+		}
 	}
 	return diags
 }
 
-func flatten(me openapi3.MultiError) []error {
+// flatten lists the findings in a validation error.
+func flatten(err error) []error {
+	if err == nil {
+		return nil
+	}
+	me, ok := err.(openapi3.MultiError)
+	if !ok {
+		return []error{err}
+	}
 	var out []error
 	for _, e := range me {
-		var inner openapi3.MultiError
-		if errors.As(e, &inner) && len(inner) > 0 && e.Error() == inner.Error() {
-			out = append(out, flatten(inner)...)
-			continue
-		}
-		out = append(out, e)
+		out = append(out, flatten(e)...)
 	}
 	return out
 }
