@@ -2,6 +2,7 @@ package loader
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"unicode/utf8"
@@ -283,7 +284,11 @@ func (p *jsonParser) str() (string, error) {
 			var s string
 			if err := json.Unmarshal([]byte(raw), &s); err != nil {
 				p.off = start
-				return "", p.errorf("invalid string: %v", err)
+				var se *json.SyntaxError
+				if errors.As(err, &se) {
+					p.off += int(se.Offset) - 1
+				}
+				return "", p.errorf("%v", err)
 			}
 			return s, nil
 		case c == '\\':
@@ -300,7 +305,8 @@ func (p *jsonParser) str() (string, error) {
 }
 
 // number reads a number with JSON's grammar and tags it as the YAML parser
-// would: an integer that fits 64 bits is !!int, any other number !!float.
+// would: an integer that fits 64 bits is !!int, any other number (and -0,
+// which an integer cannot hold) !!float.
 func (p *jsonParser) number() (*yaml.Node, error) {
 	n := p.newNode(yaml.ScalarNode, "!!int")
 	start := p.off
@@ -338,7 +344,7 @@ func (p *jsonParser) number() (*yaml.Node, error) {
 		}
 	}
 	n.Value = p.src[start:p.off]
-	if !isInt {
+	if !isInt || n.Value == "-0" {
 		n.Tag = "!!float"
 	} else if len(n.Value) > 18 {
 		if _, err := strconv.ParseInt(n.Value, 10, 64); err != nil {
@@ -351,8 +357,15 @@ func (p *jsonParser) number() (*yaml.Node, error) {
 }
 
 func (p *jsonParser) literal(word, tag string) (*yaml.Node, error) {
-	if len(p.src)-p.off < len(word) || p.src[p.off:p.off+len(word)] != word {
-		return nil, p.errorf("invalid character %q in literal %s (expecting %q)", p.src[p.off], word, word)
+	for i := range len(word) {
+		if p.off+i >= len(p.src) {
+			p.off += i
+			return nil, p.errorf("unexpected end of JSON input")
+		}
+		if p.src[p.off+i] != word[i] {
+			p.off += i
+			return nil, p.errorf("invalid character %q in literal %s (expecting %q)", p.src[p.off], word, word[i])
+		}
 	}
 	n := p.newNode(yaml.ScalarNode, tag)
 	n.Value = word

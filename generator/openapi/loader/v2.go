@@ -136,10 +136,18 @@ func (d *Document) v2Parameter(root *yaml.Node, at []string, t []string) []strin
 		return []string{"parameters"}
 	}
 	for j, p := range list.Content {
+		if ref := scalar(p, "$ref"); ref != nil && strings.HasPrefix(ref.Value, "#/") {
+			p = lookupPath(root, splitPointer(ref.Value))
+		}
 		if n, l := scalar(p, "name"), scalar(p, "in"); n != nil && l != nil && n.Value == name && l.Value == in {
 			out := []string{"parameters", strconv.Itoa(j)}
-			if len(t) > 1 && sameParameterField(t[1]) {
+			switch {
+			case len(t) > 1 && sameParameterField(t[1]):
 				out = append(out, t[1])
+			case len(t) > 1 && t[1] == "schema":
+				// A Swagger parameter other than the body holds its
+				// schema's keywords (type, maximum, items…) itself.
+				out = append(out, t[2:]...)
 			}
 			return out
 		}

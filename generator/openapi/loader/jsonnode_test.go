@@ -1,0 +1,102 @@
+package loader
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"go.yaml.in/yaml/v4"
+)
+
+// TestParseJSONLikeYAML checks that parseJSON builds the tree the YAML parser
+// builds from the same JSON: kinds, tags, values, styles and positions.
+func TestParseJSONLikeYAML(t *testing.T) {
+	inputs := []string{
+		`{}`,
+		`{"a": [], "b": {}, "c": [[], {}]}`,
+		`{"s": "plain", "e": "tab\tnew\nline \"q\" \\ \/ \u00e9", "u": "héllo wörld ✓"}`,
+		`{"n": [0, -0, 1, -12, 3.25, 1e5, 1E-3, -2.5e+10, 9223372036854775807, 9223372036854775808, 18446744073709551615, 18446744073709551616, 123456789012345678901234567890]}`,
+		`{"t": true, "f": false, "z": null}`,
+		"{\n  \"a\": {\n    \"b\": [\n      1,\n      \"x\"\n    ]\n  },\n\t\"c\":\t\"ü\", \"d\": \"€\", \"e\": [ {\"f\": null} ]\n}\n",
+		`{"k€y": {"nested": {"deeper": [1, [2, [3, {"x": "y"}]]]}}}`,
+	}
+	if data, err := os.ReadFile("testdata/petstore.json"); err == nil {
+		inputs = append(inputs, string(data))
+	}
+	for i, in := range inputs {
+		t.Run(fmt.Sprint(i), func(t *testing.T) {
+			var doc yaml.Node
+			if err := yaml.Unmarshal([]byte(in), &doc); err != nil {
+				t.Fatal(err)
+			}
+			got, err := parseJSON([]byte(in), true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			compareNodes(t, "#", got, doc.Content[0])
+		})
+	}
+}
+
+func compareNodes(t *testing.T, at string, got, want *yaml.Node) {
+	t.Helper()
+	if got.Kind != want.Kind || got.Tag != want.Tag || got.Value != want.Value || got.Style != want.Style {
+		t.Fatalf("%s: got kind %v tag %s value %q style %v, want kind %v tag %s value %q style %v",
+			at, got.Kind, got.Tag, got.Value, got.Style, want.Kind, want.Tag, want.Value, want.Style)
+	}
+	if got.Line != want.Line || got.Column != want.Column {
+		t.Fatalf("%s: got %d:%d, want %d:%d", at, got.Line, got.Column, want.Line, want.Column)
+	}
+	if len(got.Content) != len(want.Content) {
+		t.Fatalf("%s: %d children, want %d", at, len(got.Content), len(want.Content))
+	}
+	for i := range got.Content {
+		compareNodes(t, fmt.Sprintf("%s/%d", at, i), got.Content[i], want.Content[i])
+	}
+}
+
+// TestParseJSONEscapes covers what the YAML parser cannot compare: a
+// surrogate pair, and bytes that are not UTF-8, which encoding/json (and so
+// kin-openapi) reads as U+FFFD.
+func TestParseJSONEscapes(t *testing.T) {
+	n, err := parseJSON([]byte("{\"a\": \"\\ud83d\\ude00 x\", \"b\": \"\xff\"}"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := n.Content[1].Value; got != "😀 x" {
+		t.Errorf("surrogate pair: %q", got)
+	}
+	if got := n.Content[3].Value; got != "\uFFFD" {
+		t.Errorf("invalid UTF-8: %q", got)
+	}
+}
+
+// TestParseJSONErrors checks that what encoding/json refuses, parseJSON
+// refuses too, at the same offset.
+func TestParseJSONErrors(t *testing.T) {
+	inputs := []string{
+		``, `{`, `{"a"`, `{"a":`, `{"a":1`, `{"a":1,}`, `{"a" 1}`, `{a:1}`, `{"a":[1,]}`, `{"a":[1 2]}`,
+		`{"a":01}`, `{"a":1.}`, `{"a":.5}`, `{"a":1e}`, `{"a":-}`, `{"a":+1}`, `{"a":tru}`, `{"a":nul}`,
+		`{"a":"\x"}`, `{"a":"\u12"}`, "{\"a\":\"line\nbreak\"}", `{"a":"unterminated}`, `{"a":1} x`, `{"a":1}}`,
+		`{"a":[` + strings.Repeat("[", maxDepth+1),
+	}
+	for _, in := range inputs {
+		_, err := parseJSON([]byte(in), false)
+		if err == nil {
+			t.Errorf("parseJSON(%q) succeeded", in)
+			continue
+		}
+		var v any
+		jerr := json.Unmarshal([]byte(in), &v)
+		se, ok := err.(*syntaxError)
+		if !ok {
+			t.Errorf("parseJSON(%q): %T, want *syntaxError", in, err)
+			continue
+		}
+		if js, ok := jerr.(*json.SyntaxError); ok && int(js.Offset) != se.off && int(js.Offset) != se.off+1 && len(in) < 100 {
+			t.Errorf("parseJSON(%q): error at %d (%v), encoding/json at %d (%v)", in, se.off, err, js.Offset, jerr)
+		}
+	}
+}
