@@ -11,6 +11,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/mcpgen/mcpgen/generator/write"
 )
 
@@ -27,6 +29,8 @@ type outcome struct {
 	warnings, unclearWarnings int
 	gen                       time.Duration
 	plan                      *write.Plan
+	// ops is the number of operations in the document.
+	ops int
 	// built is set once the project was built, vetted and started; tools is
 	// then the number of tools it listed.
 	built bool
@@ -67,6 +71,10 @@ func TestCorpus(t *testing.T) {
 			outcomes[i] = o
 			t.Run(doc.Name, func(t *testing.T) {
 				t.Parallel()
+				var err error
+				if o.ops, err = operations(doc.Path); err != nil {
+					t.Fatalf("counting the operations: %v", err)
+				}
 				classify(t, o, generateFile(doc.Path, "static", rt))
 			})
 		}
@@ -84,6 +92,9 @@ func TestCorpus(t *testing.T) {
 				b := buildAndList(t, o.plan)
 				o.built, o.tools = true, len(b.Tools)
 				o.plan = nil
+				if o.tools != o.ops {
+					o.fail(t, "%d tools listed for the document's %d operations", o.tools, o.ops)
+				}
 			})
 		}
 	})
@@ -94,7 +105,10 @@ func TestCorpus(t *testing.T) {
 func classify(t *testing.T, o *outcome, g *generation) {
 	t.Helper()
 	o.gen = g.elapsed
-	for _, d := range g.diags.Warnings() {
+	for i, d := range g.diags.Warnings() {
+		if i < 5 {
+			t.Logf("%s", d)
+		}
 		o.warnings++
 		if unclearError(d) != "" {
 			o.unclearWarnings++
@@ -154,7 +168,7 @@ func buildSample(outcomes []*outcome, all bool) []*outcome {
 func summary(outcomes []*outcome) string {
 	var b strings.Builder
 	w := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "document\tresult\ttools\tgenerate\twarnings\tdetail")
+	fmt.Fprintln(w, "document\tresult\toperations\ttools\tgenerate\twarnings\tdetail")
 	counts := make(map[string]int)
 	built := 0
 	for _, o := range outcomes {
@@ -176,7 +190,7 @@ func summary(outcomes []*outcome) string {
 			detail = detail[:160] + "…"
 		}
 		detail = strings.ReplaceAll(detail, "\n", " ")
-		fmt.Fprintf(w, "%s\t%s\t%s\t%v\t%s\t%s\n", o.doc.Name, o.result, tools, o.gen.Round(time.Millisecond), warnings, detail)
+		fmt.Fprintf(w, "%s\t%s\t%d\t%s\t%v\t%s\t%s\n", o.doc.Name, o.result, o.ops, tools, o.gen.Round(time.Millisecond), warnings, detail)
 	}
 	w.Flush()
 	fmt.Fprintf(&b, "\n%d documents: %d generated a project that type-checks (%d of them built, vetted, started and listed their tools), %d refused with a clear error, %d failed\n",
@@ -184,30 +198,51 @@ func summary(outcomes []*outcome) string {
 	return b.String()
 }
 
-// operations counts the operations of an OpenAPI document (JSON), by
-// method under each path item.
-func operations(tb testing.TB, spec string) int {
-	tb.Helper()
-	data, err := os.ReadFile(spec)
+// operations counts the operations of an OpenAPI document (JSON or YAML):
+// the methods under each path item, following a path item's local $ref.
+func operations(path string) (int, error) {
+	data, err := os.ReadFile(path)
 	if err != nil {
-		tb.Fatal(err)
+		return 0, err
 	}
-	var doc struct {
-		Paths map[string]map[string]json.RawMessage `json:"paths"`
+	var doc map[string]any
+	if filepath.Ext(path) == ".json" {
+		err = json.Unmarshal(data, &doc)
+	} else {
+		err = yaml.Unmarshal(data, &doc)
 	}
-	if err := json.Unmarshal(data, &doc); err != nil {
-		tb.Fatal(err)
+	if err != nil {
+		return 0, err
 	}
+	paths, _ := doc["paths"].(map[string]any)
 	methods := []string{"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 	n := 0
-	for _, item := range doc.Paths {
+	for _, v := range paths {
+		item, _ := v.(map[string]any)
+		if ref, ok := item["$ref"].(string); ok {
+			item, _ = resolve(doc, ref).(map[string]any)
+		}
 		for m := range item {
 			if slices.Contains(methods, m) {
 				n++
 			}
 		}
 	}
-	return n
+	return n, nil
+}
+
+// resolve returns the node a local reference ("#/a/b") names in doc, or nil.
+func resolve(doc map[string]any, ref string) any {
+	rest, ok := strings.CutPrefix(ref, "#/")
+	if !ok {
+		return nil
+	}
+	var node any = doc
+	for tok := range strings.SplitSeq(rest, "/") {
+		m, _ := node.(map[string]any)
+		node = m[strings.NewReplacer("~1", "/", "~0", "~").Replace(tok)]
+	}
+	return node
 }
 
 // TestGitHub generates GitHub's REST API (about 1,100 operations) in static
@@ -221,7 +256,10 @@ func TestGitHub(t *testing.T) {
 	}
 	spec := githubSpec(t)
 	rt := filepath.ToSlash(runtimeDir(t))
-	ops := operations(t, spec)
+	ops, err := operations(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, mode := range []string{"static", "dynamic"} {
 		t.Run(mode, func(t *testing.T) {
 			g := generateFile(spec, mode, rt)
@@ -232,6 +270,11 @@ func TestGitHub(t *testing.T) {
 				t.Fatalf("generator.Generate did not return within %v", generateTimeout)
 			case g.diags.HasErrors():
 				t.Fatalf("generate:\n%s", g.diags.Format(30))
+			}
+			for i, d := range g.diags.Warnings() {
+				if i < 5 {
+					t.Logf("%s", d)
+				}
 			}
 			files := g.files()
 			if err := checkGo(files); err != nil {

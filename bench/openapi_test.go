@@ -1,0 +1,163 @@
+package bench
+
+import (
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/mcpgen/mcpgen/generator"
+	"github.com/mcpgen/mcpgen/generator/write"
+	"github.com/mcpgen/mcpgen/templates"
+)
+
+// githubSpecPath is GitHub's REST API description (@octokit/openapi, the
+// version the Makefile pins) under .cache/, where `make testdata-corpus`
+// puts it.
+const githubSpecPath = ".cache/octokit-openapi@23.0.2/package/generated/api.github.com.json"
+
+// githubSpec reads GitHub's REST API description, or skips the benchmark.
+func githubSpec(tb testing.TB) []byte {
+	tb.Helper()
+	data, err := os.ReadFile(filepath.Join(repoRoot(tb), filepath.FromSlash(githubSpecPath)))
+	if err != nil {
+		tb.Skipf("%s is absent: run make testdata-corpus to fetch it", githubSpecPath)
+	}
+	return data
+}
+
+// githubInput is what `mcpgen new github --from api.github.com.json --mode
+// MODE` passes to generator.Generate.
+func githubInput(tb testing.TB, spec []byte, mode string) *generator.Input {
+	tb.Helper()
+	manifest, err := templates.Manifest("openapi", templates.ManifestData{Name: "github", Spec: "api.github.com.json", Mode: mode, FirstOperation: "meta/root"})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return &generator.Input{ManifestPath: "mcpgen.yaml", Manifest: manifest, ReadFile: func(name string) ([]byte, error) {
+		if name != "api.github.com.json" {
+			return nil, fmt.Errorf("%s: not part of the document", name)
+		}
+		return spec, nil
+	}}
+}
+
+// BenchmarkOpenAPIGitHub times the whole generation of a server from
+// GitHub's REST API (13 MB of JSON, about 1,100 operations) — load,
+// import, validate, Go types, render, gofmt — in static mode (a tool per
+// operation) and dynamic mode (four tools over the operations), next to
+// two baselines on the same bytes: kin-openapi's default loader alone
+// (openapi3.NewLoader().LoadFromData) and encoding/json into any.
+//
+//	make testdata-corpus
+//	go test -run '^$' -bench OpenAPIGitHub -benchtime 5x -benchmem ./bench
+func BenchmarkOpenAPIGitHub(b *testing.B) {
+	spec := githubSpec(b)
+	for _, mode := range []string{"static", "dynamic"} {
+		b.Run("generate-"+mode, func(b *testing.B) {
+			in := githubInput(b, spec, mode)
+			opts := &generator.Options{Template: "openapi", WriteManifest: true}
+			var plan *write.Plan
+			b.ReportAllocs()
+			for b.Loop() {
+				p, diags := generator.Generate(in, opts)
+				if diags.HasErrors() {
+					b.Fatalf("generate:\n%s", diags.Format(20))
+				}
+				plan = p
+			}
+			var bytes int
+			for _, f := range plan.Files {
+				bytes += len(f.Content)
+			}
+			b.ReportMetric(float64(len(plan.Files)), "files")
+			b.ReportMetric(float64(bytes), "bytes-out")
+		})
+	}
+	b.Run("kin-openapi-LoadFromData", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := openapi3.NewLoader().LoadFromData(spec); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("encoding-json-any", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var v any
+			if err := json.Unmarshal(spec, &v); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkOpenAPIGitHubBuild times go build of the generated GitHub
+// project, offline, with the dependencies already in the build cache (as
+// BenchmarkBuild200/warm does): each iteration changes one constant, so
+// that the project's own package is compiled and linked again.
+//
+//	go test -run '^$' -bench OpenAPIGitHubBuild -benchtime 3x ./bench
+func BenchmarkOpenAPIGitHubBuild(b *testing.B) {
+	spec := githubSpec(b)
+	for _, mode := range []string{"static", "dynamic"} {
+		b.Run(mode, func(b *testing.B) {
+			plan, diags := generator.Generate(githubInput(b, spec, mode), &generator.Options{
+				Template: "openapi", WriteManifest: true,
+				RuntimeReplace: filepath.ToSlash(filepath.Join(repoRoot(b), "runtime")),
+			})
+			if diags.HasErrors() {
+				b.Fatalf("generate:\n%s", diags.Format(20))
+			}
+			dir := b.TempDir()
+			writePlan(b, dir, plan)
+			out := filepath.Join(b.TempDir(), "server")
+			nonce := filepath.Join(dir, "bench_nonce.go")
+			setNonce := func() {
+				src := fmt.Sprintf("package main\n\n// benchNonce changes on every iteration, so that go build compiles this package again.\nconst benchNonce = %d\n", time.Now().UnixNano())
+				if err := os.WriteFile(nonce, []byte(src), 0o644); err != nil {
+					b.Fatal(err)
+				}
+			}
+			setNonce()
+			goBuild(b, dir, out, ".") // fills the cache with the dependencies
+			i := 0
+			var total, cpu time.Duration
+			for b.Loop() {
+				i++
+				b.StopTimer()
+				setNonce()
+				b.StartTimer()
+				t0 := time.Now()
+				cpu += goBuild(b, dir, out, ".")
+				total += time.Since(t0)
+			}
+			b.ReportMetric(total.Seconds()/float64(i), "s/build")
+			b.ReportMetric(cpu.Seconds()/float64(i), "cpu-s/build")
+		})
+	}
+}
+
+// writePlan writes a generated project into dir.
+func writePlan(tb testing.TB, dir string, plan *write.Plan) {
+	tb.Helper()
+	for _, f := range plan.Files {
+		name := filepath.Join(dir, filepath.FromSlash(f.Path))
+		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+			tb.Fatal(err)
+		}
+		mode := fs.FileMode(f.Mode)
+		if mode == 0 {
+			mode = 0o644
+		}
+		if err := os.WriteFile(name, f.Content, mode); err != nil {
+			tb.Fatal(err)
+		}
+	}
+}
