@@ -149,7 +149,9 @@ func scheme(g *jen.Group, s ir.Scheme) {
 	if len(s.Scopes) > 0 {
 		kv(g, "Scopes", strs(s.Scopes))
 	}
-	kv(g, "Env", strs(s.Env))
+	if len(s.Env) > 0 {
+		kv(g, "Env", strs(s.Env))
+	}
 }
 
 // operation is the upstream.Operation literal of t.

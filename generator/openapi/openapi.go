@@ -519,7 +519,7 @@ func derivedName(o *operation) string {
 	if name == "" {
 		name = strings.ToLower(o.method)
 	}
-	return shorten(name, o.method+" "+o.path)
+	return name
 }
 
 // shorten cuts a name to MaxToolName, ending it with a hash of the whole
@@ -586,7 +586,10 @@ func (imp *importer) nameTools(ops []*operation, dynamic bool) {
 				name = strings.TrimRight(base[:min(len(base), MaxToolName-len(suffix))], "_.-") + suffix
 			}
 			prev := owner[base]
-			with := "another tool"
+			with := "a tool of the manifest"
+			if dynamic && slices.Contains(dynamicTools, base) {
+				with = "a tool of dynamic mode"
+			}
 			if prev != nil {
 				with = fmt.Sprintf("operation %s (%s)", prev.id, prev.ptr)
 			}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -173,6 +174,20 @@ func (c *converter) schema(s *openapi3.Schema, ptr string, r role) any {
 	}
 	if merged, ok := c.mergeAllOf(s, r); ok {
 		s = merged
+	}
+	if only := soleMember(s); only != nil {
+		// allOf: [X], the way OpenAPI 3.0 gives a $ref a description or
+		// nullable: X itself.
+		o := asObject(c.convert(only, ptr+"/allOf/0", r)).clone()
+		if s.Description != "" {
+			o.set("description", s.Description)
+		}
+		if s.Nullable {
+			alt := newObject()
+			alt.set("anyOf", []any{o, typeOnly("null")})
+			return alt
+		}
+		return o
 	}
 	o := newObject()
 
@@ -426,6 +441,19 @@ func (c *converter) schema(s *openapi3.Schema, ptr string, r role) any {
 		return alt
 	}
 	return o
+}
+
+// soleMember returns X for a schema that is allOf: [X] and nothing else
+// but a description, a title or nullable.
+func soleMember(s *openapi3.Schema) *openapi3.SchemaRef {
+	if len(s.AllOf) != 1 || s.AllOf[0] == nil || s.AllOf[0].Value == nil {
+		return nil
+	}
+	bare := openapi3.Schema{AllOf: s.AllOf, Description: s.Description, Title: s.Title, Nullable: s.Nullable, Extensions: s.Extensions, Origin: s.Origin}
+	if !reflect.DeepEqual(*s, bare) {
+		return nil
+	}
+	return s.AllOf[0]
 }
 
 func typeOnly(t string) *object {

@@ -32,6 +32,9 @@ func (imp *importer) securitySchemes() map[string]*scheme {
 		}
 		v := ref.Value
 		s := &scheme{ptr: diag.Pointer("components", "securitySchemes", name)}
+		// The type the runtime sees; one it does not know makes the calls
+		// that need the scheme fail with a tool error that names it.
+		runtimeType := v.Type
 		s.ir = ir.Scheme{Name: name, Type: v.Type, Description: strings.TrimSpace(v.Description)}
 		switch v.Type {
 		case "apiKey":
@@ -50,6 +53,7 @@ func (imp *importer) securitySchemes() map[string]*scheme {
 				s.unsupported = "an http scheme without a scheme name"
 			case "digest", "hoba", "mutual", "negotiate", "vapid", "scram-sha-1", "scram-sha-256":
 				s.unsupported = fmt.Sprintf("HTTP %s authentication", v.Scheme)
+				runtimeType = "http " + strings.ToLower(v.Scheme)
 			default:
 				s.ir.Scheme = strings.ToLower(v.Scheme)
 				if s.ir.Scheme != "basic" && s.ir.Scheme != "bearer" {
@@ -59,11 +63,15 @@ func (imp *importer) securitySchemes() map[string]*scheme {
 		case "oauth2":
 			if v.Flows == nil || v.Flows.ClientCredentials == nil {
 				s.unsupported = "OAuth 2.0 without a client credentials flow"
+				runtimeType = "oauth2 without a client credentials flow"
 			} else {
 				s.ir.TokenURL = v.Flows.ClientCredentials.TokenURL
 			}
 		default:
 			s.unsupported = fmt.Sprintf("type %q", v.Type)
+		}
+		if s.unsupported != "" {
+			s.ir.Type = runtimeType
 		}
 		out[name] = s
 	}
@@ -116,7 +124,6 @@ func (imp *importer) usedSchemes(schemes map[string]*scheme, used map[string]boo
 		}
 		if s.unsupported != "" {
 			imp.warn(s.ptr, "security scheme %q (%s) is not supported: calls that need it fail with a tool error", name, s.unsupported).Hint = "calls with another of their security alternatives still work; for the rest, serve the tool with custom: true and authenticate in your handler"
-			s.ir.Type = s.unsupported
 			out = append(out, s.ir)
 			continue
 		}

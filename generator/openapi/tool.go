@@ -20,6 +20,10 @@ func (imp *importer) tool(o *operation, schemes map[string]*scheme, used map[str
 		Name:  derivedName(o),
 		Title: strings.TrimSpace(op.Summary),
 	}
+	if long := t.Name; len(long) > MaxToolName && o.xmcp.Name == "" && (o.override == nil || o.override.Name == "") {
+		t.Name = shorten(long, o.method+" "+o.path)
+		imp.warn(o.ptr, "the tool of operation %s is named %q: %q is longer than %d characters", o.id, t.Name, long, MaxToolName).Hint = "give it a shorter name with x-mcp or an override"
+	}
 	o.namePtr, o.namePos = o.ptr, imp.doc.Pos(o.ptr)
 	if op.OperationID != "" {
 		o.namePtr = o.ptr + "/operationId"
@@ -392,6 +396,11 @@ func (imp *importer) body(o *operation, props *object) (*ir.Body, *object) {
 		}
 	case mt == "multipart/form-data":
 		schema, body.Files = imp.multipart(schemaRef, cptr+"/schema")
+		if _, ok := schema.get("required"); ok {
+			// A form with required fields cannot be left out (Swagger 2.0's
+			// formData parameters say so only this way).
+			body.Required = true
+		}
 	case strings.HasPrefix(mt, "text/") || strings.HasSuffix(mt, "+xml") || mt == "application/xml":
 		schema = typeOnly("string")
 		if schemaRef != nil && schemaRef.Value != nil && schemaRef.Value.Type.Is("string") {
