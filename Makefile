@@ -42,6 +42,28 @@ bench: ## run the benchmarks (see docs/performance.md)
 	$(GO) test -run '^$$' -bench ColdStart -benchtime 40x ./bench
 	$(GO) test -run '^$$' -bench 'Build200|Throughput' -benchtime 1x -timeout 30m ./bench
 
+# GitHub's REST API description (13 MB), for the OpenAPI loader's tests and
+# benchmarks; .cache/ ignores itself, so the file is never committed.
+GITHUB_SPEC := .cache/openapi/api.github.com.json
+OCTOKIT_OPENAPI := 23.0.2
+
+.PHONY: testdata-github bench-openapi
+
+testdata-github: $(GITHUB_SPEC) ## fetch GitHub's OpenAPI description (npm @octokit/openapi) into .cache/
+
+$(GITHUB_SPEC):
+	mkdir -p $(dir $@) && echo '*' > .cache/.gitignore
+	cd $(dir $@) && npm pack --silent @octokit/openapi@$(OCTOKIT_OPENAPI) >/dev/null && \
+	  tar -xzf octokit-openapi-$(OCTOKIT_OPENAPI).tgz package/generated/api.github.com.json && \
+	  mv package/generated/api.github.com.json . && rm -rf package octokit-openapi-$(OCTOKIT_OPENAPI).tgz
+
+bench-openapi: $(GITHUB_SPEC) ## the OpenAPI loader on GitHub's description: time, allocations, peak memory
+	$(GO) test -run '^$$' -bench 'GitHub|Pos' -benchtime 5x -count 3 ./generator/openapi/loader
+	$(GO) build -o bin/openapiload ./bench/openapiload
+	for i in 1 2 3; do for m in json kin load-novalidate load; do \
+	  /usr/bin/time -f "  $$m: %e s wall, %U s user, %M KB max RSS" bin/openapiload -mode $$m $(GITHUB_SPEC) || exit 1; \
+	done; done
+
 clean: ## remove build output
 	rm -rf bin
 
