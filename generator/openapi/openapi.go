@@ -153,9 +153,6 @@ func Import(doc *loader.Document, opts *Options) (*Result, diag.List) {
 
 	ops := imp.operations()
 	ops = imp.selectOps(ops, sec)
-	if imp.diags.HasErrors() {
-		return nil, imp.diags
-	}
 
 	// Which named schemas differ between inputs and outputs depends on all
 	// of them, so it is settled before any is converted.
