@@ -51,11 +51,13 @@ OCTOKIT_OPENAPI := 23.0.2
 
 testdata-github: $(GITHUB_SPEC) ## fetch GitHub's OpenAPI description (npm @octokit/openapi) into .cache/
 
+# Fetched in a directory of its own and moved into place whole, so that an
+# interrupted or concurrent fetch leaves nothing half-written.
 $(GITHUB_SPEC):
 	mkdir -p $(dir $@) && echo '*' > .cache/.gitignore
-	cd $(dir $@) && npm pack --silent @octokit/openapi@$(OCTOKIT_OPENAPI) >/dev/null && \
-	  tar -xzf octokit-openapi-$(OCTOKIT_OPENAPI).tgz package/generated/api.github.com.json && \
-	  mv package/generated/api.github.com.json . && rm -rf package octokit-openapi-$(OCTOKIT_OPENAPI).tgz
+	tmp=$$(mktemp -d) && (cd $$tmp && npm pack --silent @octokit/openapi@$(OCTOKIT_OPENAPI) >/dev/null && \
+	  tar -xzf octokit-openapi-$(OCTOKIT_OPENAPI).tgz package/generated/api.github.com.json) && \
+	  mv $$tmp/package/generated/api.github.com.json $@; status=$$?; rm -rf $$tmp; exit $$status
 
 bench-openapi: $(GITHUB_SPEC) ## the OpenAPI loader on GitHub's description: time, allocations, peak memory
 	$(GO) test -run '^$$' -bench 'GitHub|Pos' -benchtime 5x -count 3 ./generator/openapi/loader
