@@ -69,32 +69,23 @@ bench-openapi: $(GITHUB_SPEC) ## the OpenAPI loader on GitHub's description: tim
 clean: ## remove build output
 	rm -rf bin
 
-# The real-world OpenAPI documents of the corpus test (corpus/) and of the
-# OpenAPI benchmarks (bench/openapi_test.go), from npm, at pinned versions so
-# that results are reproducible. They go to .cache/, which git ignores.
+# The real-world OpenAPI documents of the corpus test (corpus/), from npm at
+# a pinned version so that results are reproducible, next to GitHub's
+# description (testdata-github). They go to .cache/, which git ignores.
 OAS_EXAMPLES_VERSION = 8.2.2
-OCTOKIT_OPENAPI_VERSION = 23.0.2
 
-# npm-fetch extracts npm package $(1) at version $(2) into .cache/$(3) once.
-define npm-fetch
-	@test -d .cache/$(3) || { tmp=$$(mktemp -d) && \
-	  (cd $$tmp && npm pack --silent $(1)@$(2) >/dev/null) && \
-	  mkdir -p .cache/$(3).part && tar -xzf $$tmp/*.tgz -C .cache/$(3).part && \
-	  mv .cache/$(3).part .cache/$(3); status=$$?; rm -rf $$tmp .cache/$(3).part; exit $$status; }
-endef
+.PHONY: testdata-corpus corpus bench-openapi-generate
 
-.PHONY: testdata-corpus corpus bench-openapi
+testdata-corpus: testdata-github ## fetch the corpus test's OpenAPI documents (npm @readme/oas-examples, and GitHub's) into .cache/
+	@test -d .cache/oas-examples@$(OAS_EXAMPLES_VERSION) || { tmp=$$(mktemp -d) && mkdir -p .cache && \
+	  (cd $$tmp && npm pack --silent @readme/oas-examples@$(OAS_EXAMPLES_VERSION) >/dev/null) && \
+	  mkdir -p $$tmp/x && tar -xzf $$tmp/*.tgz -C $$tmp/x && mv $$tmp/x .cache/oas-examples@$(OAS_EXAMPLES_VERSION); \
+	  status=$$?; rm -rf $$tmp; exit $$status; }
 
-testdata-corpus: ## fetch the corpus test's OpenAPI documents (npm) into .cache/
-	$(call npm-fetch,@readme/oas-examples,$(OAS_EXAMPLES_VERSION),oas-examples@$(OAS_EXAMPLES_VERSION))
-	$(call npm-fetch,@octokit/openapi,$(OCTOKIT_OPENAPI_VERSION),octokit-openapi@$(OCTOKIT_OPENAPI_VERSION))
-
-corpus: testdata-corpus ## generate, build and start a server from every corpus document
+corpus: testdata-corpus ## generate, build and start a server from every corpus document, and GitHub's in both modes
 	$(GO) test -count=1 -v -run 'Corpus|GitHub' -timeout 30m ./corpus
 
-GITHUB_SPEC = .cache/octokit-openapi@$(OCTOKIT_OPENAPI_VERSION)/package/generated/api.github.com.json
-
-bench-openapi: testdata-corpus build ## time and memory of generating GitHub's REST API (see docs/performance.md)
+bench-openapi-generate: testdata-github build ## whole generation from GitHub's description: time, allocations, peak memory, go build (see docs/performance.md)
 	$(GO) test -run '^$$' -bench 'OpenAPIGitHub$$' -benchtime 5x -benchmem ./bench
 	$(GO) test -run '^$$' -bench 'OpenAPIGitHubBuild' -benchtime 3x ./bench
 	@# Wall time and peak memory of one whole `mcpgen new --from`, as a user runs it.

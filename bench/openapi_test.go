@@ -17,16 +17,15 @@ import (
 )
 
 // githubSpecPath is GitHub's REST API description (@octokit/openapi, the
-// version the Makefile pins) under .cache/, where `make testdata-corpus`
-// puts it.
-const githubSpecPath = ".cache/octokit-openapi@23.0.2/package/generated/api.github.com.json"
+// version the Makefile pins), where `make testdata-github` puts it.
+const githubSpecPath = ".cache/openapi/api.github.com.json"
 
 // githubSpec reads GitHub's REST API description, or skips the benchmark.
 func githubSpec(tb testing.TB) []byte {
 	tb.Helper()
 	data, err := os.ReadFile(filepath.Join(repoRoot(tb), filepath.FromSlash(githubSpecPath)))
 	if err != nil {
-		tb.Skipf("%s is absent: run make testdata-corpus to fetch it", githubSpecPath)
+		tb.Skipf("%s is absent: run make testdata-github to fetch it", githubSpecPath)
 	}
 	return data
 }
@@ -54,8 +53,8 @@ func githubInput(tb testing.TB, spec []byte, mode string) *generator.Input {
 // two baselines on the same bytes: kin-openapi's default loader alone
 // (openapi3.NewLoader().LoadFromData) and encoding/json into any.
 //
-//	make testdata-corpus
-//	go test -run '^$' -bench OpenAPIGitHub -benchtime 5x -benchmem ./bench
+//	make testdata-github
+//	go test -run '^$' -bench 'OpenAPIGitHub$' -benchtime 5x -benchmem ./bench
 func BenchmarkOpenAPIGitHub(b *testing.B) {
 	spec := githubSpec(b)
 	for _, mode := range []string{"static", "dynamic"} {

@@ -11,7 +11,7 @@
 // the test.
 //
 //	make testdata-corpus   # fetch the documents into .cache/ (once)
-//	make corpus            # TestCorpus and TestGitHub, verbose
+//	make corpus            # TestCorpus and TestGitHub, verbose (about a minute)
 //	go test -fuzz FuzzImport -fuzztime 3m ./corpus
 //
 // Without the documents the corpus tests skip, naming the make target;

@@ -39,12 +39,12 @@ import (
 	"github.com/mcpgen/mcpgen/templates"
 )
 
-// The npm packages the Makefile's testdata-corpus target extracts into
-// .cache/, at the versions it pins (OAS_EXAMPLES_VERSION,
-// OCTOKIT_OPENAPI_VERSION).
+// Where the Makefile's testdata-corpus target puts the documents in
+// .cache/: @readme/oas-examples extracted whole (OAS_EXAMPLES_VERSION), and
+// GitHub's REST API description from @octokit/openapi (testdata-github).
 const (
-	oasExamplesDir = "oas-examples@8.2.2"
-	octokitDir     = "octokit-openapi@23.0.2"
+	oasExamplesDir = "oas-examples@8.2.2/package"
+	githubFile     = "openapi/api.github.com.json"
 	fetchTarget    = "make testdata-corpus"
 )
 
@@ -81,21 +81,21 @@ func runtimeDir(tb testing.TB) string {
 	return filepath.Join(repoRoot(tb), "runtime")
 }
 
-// cached returns the directory of an extracted npm package in .cache/, and
-// skips the test when it is absent.
-func cached(tb testing.TB, pkg string) string {
+// cached returns the path of a file or directory in .cache/, and skips the
+// test when it is absent.
+func cached(tb testing.TB, name string) string {
 	tb.Helper()
-	dir := filepath.Join(repoRoot(tb), ".cache", pkg, "package")
-	if _, err := os.Stat(dir); err != nil {
-		tb.Skipf(".cache/%s is absent: run %s to fetch it", pkg, fetchTarget)
+	p := filepath.Join(repoRoot(tb), ".cache", filepath.FromSlash(name))
+	if _, err := os.Stat(p); err != nil {
+		tb.Skipf(".cache/%s is absent: run %s to fetch it", name, fetchTarget)
 	}
-	return dir
+	return p
 }
 
 // githubSpec returns the path of GitHub's REST API description.
 func githubSpec(tb testing.TB) string {
 	tb.Helper()
-	return filepath.Join(cached(tb, octokitDir), "generated", "api.github.com.json")
+	return cached(tb, githubFile)
 }
 
 // A document is one OpenAPI document of the corpus.
