@@ -44,7 +44,7 @@ func TestLoad(t *testing.T) {
 	}{
 		{file: "petstore.yaml", version: "3.0.3", ops: 4},
 		{file: "petstore.json", version: "3.0.3", ops: 4},
-		{file: "v31.yaml", version: "3.1.0", ops: 2},
+		{file: "v31.yaml", version: "3.1.0", ops: 3},
 		{file: "swagger.yaml", version: "2.0", ops: 2},
 		{file: "swagger.json", version: "2.0", ops: 2},
 		{file: "cyclic.yaml", version: "3.0.3", ops: 1},
@@ -52,6 +52,9 @@ func TestLoad(t *testing.T) {
 		{file: "warnings.yaml", version: "3.0.3", ops: 2, warnings: []string{
 			`testdata/warnings.yaml:36:5: #/components/schemas/Broken: warning: invalid components: schema "Broken": duplicate field "a" in required`,
 			`testdata/warnings.yaml:5:1: #/paths: warning: invalid paths: operation GET /pets/{petId} must define exactly all path parameters (missing: [petId])`,
+		}},
+		{file: "ref-siblings.yaml", version: "3.1.0", ops: 2, warnings: []string{
+			`testdata/ref-siblings.yaml:10:24: #/paths/~1a/get/parameters/0/description: warning: the description next to $ref "#/components/parameters/Limit" replaces that of the component everywhere it is used; kin-openapi applies it to the shared component; move it into the component, or inline it`,
 		}},
 		{file: "bad-syntax.json", errs: []string{
 			`testdata/bad-syntax.json:5:62: invalid JSON: invalid character '}' looking for beginning of object key string`,
@@ -327,5 +330,48 @@ func TestSkipValidation(t *testing.T) {
 	}
 	if _, diags := Load("warnings.yaml", data, &Options{SkipValidation: true}); len(diags) != 0 {
 		t.Errorf("SkipValidation: %v", diags)
+	}
+}
+
+// TestOpenAPI31 checks that what OpenAPI 3.1 adds reaches T.
+func TestOpenAPI31(t *testing.T) {
+	doc, diags := load(t, "testdata/v31.yaml")
+	if doc == nil {
+		t.Fatal(diags)
+	}
+	for _, d := range diags {
+		t.Logf("%s", d)
+	}
+	T := doc.T
+	item := T.Components.Schemas["Item"].Value
+	props := item.Properties
+	checks := []struct {
+		what string
+		ok   bool
+	}{
+		{"jsonSchemaDialect", T.JSONSchemaDialect == "https://spec.openapis.org/oas/3.1/dialect/base"},
+		{"info.summary", T.Info.Summary != ""},
+		{"license.identifier", T.Info.License.Identifier == "MIT"},
+		{"type array", slices.Equal(props["name"].Value.Type.Slice(), []string{"string", "null"})},
+		{"examples", len(props["name"].Value.Examples) == 2 && props["name"].Value.Examples[1] == nil},
+		{"const", props["kind"].Value.Const == "tool"},
+		{"exclusiveMaximum as a number", props["price"].Value.ExclusiveMax.Value != nil && *props["price"].Value.ExclusiveMax.Value == 1000},
+		{"exclusiveMinimum as a number", T.Paths.Value("/items/{id}").Get.Parameters[0].Value.Schema.Value.ExclusiveMin.Value != nil},
+		{"prefixItems", len(props["tags"].Value.PrefixItems) == 1},
+		{"items: false", props["tags"].Value.Items != nil && props["tags"].Value.Items.Value != nil && props["tags"].Value.Items.Value.Always != nil && !*props["tags"].Value.Items.Value.Always},
+		{"$defs, and a $ref into them", item.Defs["Extra"] != nil && props["extra"].Value == item.Defs["Extra"].Value},
+		{"if/then/else", props["shape"].Value.If != nil && props["shape"].Value.Then != nil && props["shape"].Value.Else != nil},
+		{"contentMediaType", props["blob"].Value.ContentMediaType == "image/png"},
+		{"unevaluatedProperties", item.UnevaluatedProperties.Has != nil && !*item.UnevaluatedProperties.Has},
+		{"dependentRequired", slices.Equal(item.DependentRequired["price"], []string{"name"})},
+		{"webhooks, resolved", T.Webhooks["itemCreated"] != nil && T.Webhooks["itemCreated"].Post.RequestBody.Value.Content["application/json"].Schema.Value == item},
+		{"a path item $ref to components/pathItems", T.Paths.Value("/health") != nil && T.Paths.Value("/health").Get != nil},
+		{"mutualTLS", T.Components.SecuritySchemes["mtls"].Value.Type == "mutualTLS"},
+		{"a description next to a schema $ref", T.Paths.Value("/items/{id}").Get.Responses.Value("200").Value.Content["application/json"].Schema.Value != nil},
+	}
+	for _, c := range checks {
+		if !c.ok {
+			t.Errorf("%s: not in T", c.what)
+		}
 	}
 }

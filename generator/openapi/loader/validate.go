@@ -13,16 +13,27 @@ import (
 
 // validationOptions turn off the checks that real documents fail for
 // reasons that do not matter to a generator: examples and defaults that do
-// not match their schema (GitHub's own description has one), and patterns in
-// a regexp dialect Go's regexp does not compile. Every finding is reported,
-// not only the first.
+// not match their schema (GitHub's own description has one), patterns in a
+// regexp dialect Go's regexp does not compile, and formats kin-openapi does
+// not know. Every finding is reported, not only the first.
 var validationOptions = []openapi3.ValidationOption{
 	openapi3.DisableExamplesValidation(),
 	openapi3.DisableSchemaDefaultsValidation(),
 	openapi3.DisableSchemaPatternValidation(),
 	openapi3.DisableSchemaFormatValidation(),
-	openapi3.AllowExtraSiblingFields("description", "summary"),
 	openapi3.EnableMultiError(),
+}
+
+// validationOptions31 add, for OpenAPI 3.1, the one field of 3.1 kin-openapi
+// has no place for but resolves $refs into: components.pathItems.
+var validationOptions31 = append(validationOptions[:len(validationOptions):len(validationOptions)],
+	openapi3.AllowExtraSiblingFields("pathItems"))
+
+func (d *Document) validationOptions() []openapi3.ValidationOption {
+	if strings.HasPrefix(d.Version, "3.1") {
+		return validationOptions31
+	}
+	return validationOptions
 }
 
 // validateWith runs kin-openapi's validation and returns its findings as
@@ -43,7 +54,7 @@ func (d *Document) validateWith(ctx context.Context) diag.List {
 	var errs [2]error
 	var wg sync.WaitGroup
 	for i, doc := range []*openapi3.T{&withoutPaths, &withoutComponents} {
-		wg.Go(func() { errs[i] = doc.Validate(ctx, validationOptions...) })
+		wg.Go(func() { errs[i] = doc.Validate(ctx, d.validationOptions()...) })
 	}
 	wg.Wait()
 
