@@ -333,7 +333,8 @@ func TestSkipValidation(t *testing.T) {
 	}
 }
 
-// TestOpenAPI31 checks that what OpenAPI 3.1 adds reaches T.
+// TestOpenAPI31 checks that what OpenAPI 3.1 adds reaches T
+// (docs/openapi-support.md lists the same).
 func TestOpenAPI31(t *testing.T) {
 	doc, diags := load(t, "testdata/v31.yaml")
 	if doc == nil {
@@ -361,7 +362,13 @@ func TestOpenAPI31(t *testing.T) {
 		{"items: false", props["tags"].Value.Items != nil && props["tags"].Value.Items.Value != nil && props["tags"].Value.Items.Value.Always != nil && !*props["tags"].Value.Items.Value.Always},
 		{"$defs, and a $ref into them", item.Defs["Extra"] != nil && props["extra"].Value == item.Defs["Extra"].Value},
 		{"if/then/else", props["shape"].Value.If != nil && props["shape"].Value.Then != nil && props["shape"].Value.Else != nil},
-		{"contentMediaType", props["blob"].Value.ContentMediaType == "image/png"},
+		{"contentMediaType, contentEncoding", props["blob"].Value.ContentMediaType == "image/png" && props["blob"].Value.ContentEncoding == "base64"},
+		{"contentSchema", props["meta"].Value.ContentSchema != nil && props["meta"].Value.ContentSchema.Value.Type.Is("object")},
+		{"contains, minContains, maxContains", props["sizes"].Value.Contains != nil && *props["sizes"].Value.MinContains == 1 && *props["sizes"].Value.MaxContains == 3},
+		{"unevaluatedItems", props["sizes"].Value.UnevaluatedItems.Has != nil},
+		{"patternProperties", props["labels"].Value.PatternProperties["^x-"] != nil},
+		{"propertyNames", props["labels"].Value.PropertyNames != nil},
+		{"dependentSchemas", props["labels"].Value.DependentSchemas["color"] != nil},
 		{"unevaluatedProperties", item.UnevaluatedProperties.Has != nil && !*item.UnevaluatedProperties.Has},
 		{"dependentRequired", slices.Equal(item.DependentRequired["price"], []string{"name"})},
 		{"webhooks, resolved", T.Webhooks["itemCreated"] != nil && T.Webhooks["itemCreated"].Post.RequestBody.Value.Content["application/json"].Schema.Value == item},
@@ -373,5 +380,11 @@ func TestOpenAPI31(t *testing.T) {
 		if !c.ok {
 			t.Errorf("%s: not in T", c.what)
 		}
+	}
+
+	// 3.1 makes paths optional.
+	doc, diags = Load("webhooks.yaml", []byte("openapi: 3.1.0\ninfo: {title: t, version: '1'}\nwebhooks:\n  ping:\n    post:\n      responses:\n        '200': {description: ok}\n"), nil)
+	if doc == nil || len(diags) != 0 || doc.T.Webhooks["ping"] == nil {
+		t.Errorf("a document without paths: %v", diags)
 	}
 }

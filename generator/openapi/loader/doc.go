@@ -1,0 +1,67 @@
+// Package loader reads OpenAPI documents (3.0, 3.1 and Swagger 2.0, JSON or
+// YAML) into kin-openapi's OpenAPI 3 model, keeping enough of the source to
+// say where in it any node sits.
+//
+// # Loading
+//
+// Load detects the notation by content: a document whose first character is
+// "{" is JSON, anything else YAML. The version field decides the rest:
+// "openapi: 3.0.x" and "3.1.x" are read as they are, "swagger: 2.0" is read
+// with kin-openapi's openapi2 package and converted with openapi2conv (the
+// Document keeps Version "2.0"). $refs to other files are read through
+// Options.ReadFile, relative to the document; a $ref to a URL is refused, and
+// so is one that ReadFile refuses (fs.ReadFile refuses ".."). Cyclic $refs
+// load: kin-openapi resolves them to cyclic Go values.
+//
+// The result is the document kin-openapi's Loader.LoadFromData builds (the
+// tests compare the two), built several times faster. kin-openapi decodes its
+// types natively from a YAML node tree, in one pass; what costs is parsing
+// the text into that tree with the YAML parser, and, on its JSON path,
+// decoding every object twice at every level. So Load parses JSON with a
+// parser of its own that builds the same node tree the YAML parser would, in
+// a fraction of the time, and then decodes the path items and the component
+// entries — nearly all of a large document — concurrently, one worker per
+// CPU, each with kin-openapi's own decoder. kin-openapi's ResolveRefsIn then
+// resolves the $refs as usual. YAML goes through the YAML parser (there is no
+// cheaper correct way to read it) and then the same concurrent decode. See
+// docs/performance.md for the numbers.
+//
+// # Positions
+//
+// Loading keeps no positions: Document.Pos builds an index the first time it
+// is called, by parsing the sources again with positions, and then walks a
+// JSON pointer through it, following $refs into other files. For a Swagger
+// 2.0 document, Pos takes pointers of the converted OpenAPI 3 document and
+// maps them to the Swagger node they came from where that is plain
+// (#/components/schemas/X is #/definitions/X; a body parameter is the
+// operation's requestBody), and otherwise answers with the nearest node
+// above. An unknown line or column is 0, never a made-up 1:1.
+//
+// # Validation
+//
+// Real documents fail kin-openapi's Validate for reasons that do not stop a
+// generator — GitHub's own description has conflicting paths — so Load runs
+// it without the checks of examples, defaults, patterns and formats, reports
+// every remaining finding as a diag.Warning at the section, path, operation
+// or component it names, and never refuses a document for them. Validation
+// runs in two halves at once (components, and everything else). Hard errors
+// are a document that is not JSON or YAML, not an OpenAPI or Swagger document
+// or of an unsupported version, a $ref that cannot be resolved (reported at
+// the $ref), a file ReadFile cannot read, and what OpenAPI 3.1 allows but
+// kin-openapi cannot represent.
+//
+// # OpenAPI 3.1
+//
+// kin-openapi v0.153 carries most of 3.1 (docs/openapi-support.md has the
+// table, and TestOpenAPI31 checks each entry): type arrays and the "null"
+// type, examples, const, $defs (and $refs into them), numeric
+// exclusiveMinimum and exclusiveMaximum, prefixItems, if/then/else,
+// dependentRequired, unevaluatedProperties, boolean schemas, the content*
+// keywords, webhooks, jsonSchemaDialect, info.summary, license.identifier,
+// the mutualTLS security scheme, and $refs to components.pathItems (which it
+// otherwise keeps only as an extension of Components). What it cannot
+// represent is refused with an error at the node: $dynamicRef, which it
+// never resolves, and a $ref to an $anchor ("#name"). A description or
+// summary written next to a $ref to a component other than a schema is
+// applied by kin-openapi to the shared component, so Load warns about it.
+package loader
