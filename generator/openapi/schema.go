@@ -37,6 +37,7 @@ type def struct {
 	// ptr is the $ref that named the schema ("#/components/schemas/Pet").
 	ptr    string
 	schema *object
+	raw    []byte // schema's JSON, once complete
 }
 
 // converter converts the schemas of one document.
@@ -477,7 +478,13 @@ func (c *converter) list(refs openapi3.SchemaRefs, ptr string, r role) []any {
 func (c *converter) defaultOK(o *object, v any, ptr string) bool {
 	raw := marshal(o)
 	if bytes.Contains(raw, []byte(`"$ref"`)) {
-		return true
+		// Check it with the definitions it reaches, unless one of them is
+		// still being made (a default inside a recursive schema): the
+		// generator's last check covers those.
+		var ok bool
+		if raw, ok = c.withDefs(raw); !ok {
+			return true
+		}
 	}
 	var js jsonschema.Schema
 	if err := json.Unmarshal(raw, &js); err != nil {
@@ -497,6 +504,35 @@ func (c *converter) defaultOK(o *object, v any, ptr string) bool {
 		return false
 	}
 	return true
+}
+
+// withDefs adds to a schema the definitions it reaches, as Result.Full
+// does; false when one of them is not complete yet.
+func (c *converter) withDefs(raw []byte) ([]byte, bool) {
+	byName := make(map[string][]byte, len(c.order))
+	for _, d := range c.order {
+		if d.schema == nil {
+			byName[d.name] = nil
+			continue
+		}
+		if d.raw == nil {
+			d.raw = marshal(d.schema)
+		}
+		byName[d.name] = d.raw
+	}
+	for _, m := range defRef.FindAllSubmatch(raw, -1) {
+		if b, ok := byName[string(m[1])]; ok && b == nil {
+			return nil, false
+		}
+	}
+	r := &Result{defs: byName}
+	full := r.Full(raw)
+	for _, m := range defRef.FindAllSubmatch(full, -1) {
+		if b := byName[string(m[1])]; b == nil {
+			return nil, false
+		}
+	}
+	return full, true
 }
 
 // warnOnce warns about the node at ptr, once however often it is converted.
