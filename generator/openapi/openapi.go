@@ -296,7 +296,9 @@ func (imp *importer) selectOps(ops []*operation, sec *manifest.OpenAPI) []*opera
 			o = byID[normalizeMethodPath(ov.Operation)]
 		}
 		if o == nil {
-			d := imp.diags.Add(imp.manifestPos(ptr+"/operation"), ptr+"/operation", "override: %s has no operation %q", imp.doc.Path, ov.Operation)
+			// A warning, not an error: when an operation leaves the document,
+			// regeneration goes on (its custom handler is reported orphaned).
+			d := imp.diags.Warn(imp.manifestPos(ptr+"/operation"), ptr+"/operation", "override ignored: %s has no operation %q", imp.doc.Path, ov.Operation)
 			d.Hint = "give an operationId of the document, or METHOD /path; remove the override if the operation is gone"
 			if s := closest(ov.Operation, ops); s != "" {
 				d.Hint = fmt.Sprintf("did you mean %q?", s)
