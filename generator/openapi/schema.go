@@ -358,6 +358,24 @@ func (c *converter) schema(s *openapi3.Schema, ptr string, r role) any {
 	case ap.Has != nil && !*ap.Has:
 		o.set("additionalProperties", false)
 	}
+	for _, u := range []struct {
+		key string
+		b   openapi3.BoolSchema
+	}{{"unevaluatedProperties", s.UnevaluatedProperties}, {"unevaluatedItems", s.UnevaluatedItems}} {
+		switch {
+		case u.b.Schema != nil:
+			o.set(u.key, c.convert(u.b.Schema, ptr+"/"+u.key, r))
+		case u.b.Has != nil:
+			o.set(u.key, *u.b.Has)
+		}
+	}
+	if len(s.DependentSchemas) > 0 {
+		ds := newObject()
+		for _, k := range sortedKeys(s.DependentSchemas) {
+			ds.set(k, c.convert(s.DependentSchemas[k], ptr+"/dependentSchemas/"+escapeToken(k), r))
+		}
+		o.set("dependentSchemas", ds)
+	}
 	if s.PropertyNames != nil {
 		o.set("propertyNames", c.convert(s.PropertyNames, ptr+"/propertyNames", r))
 	}
@@ -731,6 +749,11 @@ func inner(owner, s *openapi3.Schema, walk func(*openapi3.Schema, *openapi3.Sche
 	for _, ref := range s.PatternProperties {
 		walk(owner, ref)
 	}
+	for _, ref := range s.DependentSchemas {
+		walk(owner, ref)
+	}
+	walk(owner, s.UnevaluatedProperties.Schema)
+	walk(owner, s.UnevaluatedItems.Schema)
 }
 
 // isObject reports whether every value the schema at ref accepts is a JSON
