@@ -25,12 +25,17 @@ var componentKinds = map[string]func() any{
 	"callbacks":       func() any { return new(openapi3.CallbackRef) },
 }
 
-// job is one independent piece of a document: a path item or a component.
+// job is one independent piece of a document: a path item or a component,
+// as a node, or as the range of JSON text src[start:end] to parse.
 type job struct {
-	section string // "paths", or a key of componentKinds
-	key     string
-	node    *yaml.Node
+	section    string // "paths", or a key of componentKinds
+	key        string
+	node       *yaml.Node
+	src        string
+	start, end int
+
 	value   any
+	methods []string // of a path item: its keys, in order
 	err     error
 }
 
@@ -40,19 +45,27 @@ type job struct {
 // document — decoded concurrently, one worker per CPU. What is left, the
 // document with those entries taken out, is decoded by kin-openapi as usual.
 //
-// It also returns the document's paths in source order.
-func decodeDocument(root *yaml.Node) (*openapi3.T, []string, error) {
+// It also returns the document's paths in source order, and the keys of
+// each path item in order.
+func decodeDocument(root *yaml.Node) (*openapi3.T, []string, map[string][]string, error) {
 	stub, jobs, order, ok := split(root)
 	if !ok {
 		// A duplicate key in a section: let kin-openapi decode the whole
 		// node and report it as it does.
 		var doc openapi3.T
 		if err := root.Decode(&doc); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
-		return &doc, order, nil
+		return &doc, order, pathKeys(root, nil), nil
 	}
+	doc, keys, err := decodeSplit(stub, jobs)
+	return doc, order, keys, err
+}
 
+// decodeSplit decodes stub, a top-level mapping with the entries of jobs
+// taken out, and the jobs, concurrently, and puts the entries back in the
+// document.
+func decodeSplit(stub *yaml.Node, jobs []job) (*openapi3.T, map[string][]string, error) {
 	var doc openapi3.T
 	if err := stub.Decode(&doc); err != nil {
 		return nil, nil, err
@@ -64,6 +77,7 @@ func decodeDocument(root *yaml.Node) (*openapi3.T, []string, error) {
 		}
 	}
 
+	keys := pathKeys(stub, jobs)
 	for i := range jobs {
 		j := &jobs[i]
 		if j.section == "paths" {
@@ -72,6 +86,9 @@ func decodeDocument(root *yaml.Node) (*openapi3.T, []string, error) {
 			}
 			doc.Paths.Set(j.key, j.value.(*openapi3.PathItem))
 			continue
+		}
+		if doc.Components == nil {
+			doc.Components = &openapi3.Components{}
 		}
 		c := doc.Components
 		switch v := j.value.(type) {
@@ -97,7 +114,38 @@ func decodeDocument(root *yaml.Node) (*openapi3.T, []string, error) {
 			return nil, nil, fmt.Errorf("internal error: component %s/%s decoded to %T", j.section, j.key, v)
 		}
 	}
-	return &doc, order, nil
+	return &doc, keys, nil
+}
+
+// pathKeys returns the keys of each path item, in order: of those left in
+// root's paths, and of those the jobs decoded.
+func pathKeys(root *yaml.Node, jobs []job) map[string][]string {
+	keys := make(map[string][]string)
+	if paths := mapping(root, "paths"); paths != nil {
+		for i := 0; i+1 < len(paths.Content); i += 2 {
+			keys[paths.Content[i].Value] = mappingKeys(paths.Content[i+1])
+		}
+	}
+	for _, j := range jobs {
+		if j.section == "paths" {
+			keys[j.key] = j.methods
+		}
+	}
+	return keys
+}
+
+func mappingKeys(n *yaml.Node) []string {
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	if n.Kind != yaml.MappingNode {
+		return nil
+	}
+	keys := make([]string, 0, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		keys = append(keys, n.Content[i].Value)
+	}
+	return keys
 }
 
 func setEntry[M ~map[string]V, V any](m M, k string, v V) M {
@@ -201,18 +249,27 @@ func runJobs(jobs []job) {
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
+			var p jsonParser // its slabs serve all of this worker's jobs
 			for {
 				i := int(next.Add(1)) - 1
 				if i >= len(jobs) {
 					return
 				}
 				j := &jobs[i]
+				n := j.node
+				if n == nil {
+					if n, j.err = p.parseRange(j.src, j.start, j.end); j.err != nil {
+						continue
+					}
+				}
 				if j.section == "paths" {
 					j.value = new(openapi3.PathItem)
+					j.methods = mappingKeys(n)
 				} else {
 					j.value = componentKinds[j.section]()
 				}
-				j.err = j.node.Decode(j.value)
+				j.err = n.Decode(j.value)
+				j.node = nil // the tree is garbage once decoded
 			}
 		})
 	}

@@ -128,7 +128,7 @@ func (p *jsonParser) value() (*yaml.Node, error) {
 	}
 	switch c := p.src[p.off]; {
 	case c == '{':
-		return p.object()
+		return p.object(nil)
 	case c == '[':
 		return p.array()
 	case c == '"':
@@ -158,7 +158,9 @@ func (p *jsonParser) enter() error {
 	return nil
 }
 
-func (p *jsonParser) object() (*yaml.Node, error) {
+// object parses an object. value, if not nil, parses the value of each key
+// instead of p.value, and may leave the pair out by returning a nil node.
+func (p *jsonParser) object(value func(key string) (*yaml.Node, error)) (*yaml.Node, error) {
 	if err := p.enter(); err != nil {
 		return nil, err
 	}
@@ -192,12 +194,19 @@ func (p *jsonParser) object() (*yaml.Node, error) {
 		}
 		p.off++
 		p.skipSpace()
-		v, err := p.value()
+		var v *yaml.Node
+		if value != nil {
+			v, err = value(k.Value)
+		} else {
+			v, err = p.value()
+		}
 		if err != nil {
 			return nil, err
 		}
-		p.stack = append(p.stack, k, v)
-		count += 2
+		if v != nil {
+			p.stack = append(p.stack, k, v)
+			count += 2
+		}
 		p.skipSpace()
 		if p.off >= len(p.src) {
 			return nil, p.errorf("unexpected end of JSON input")

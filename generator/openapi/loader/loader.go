@@ -121,7 +121,21 @@ func (d *Document) errorAt(pointer, hint, format string, args ...any) error {
 
 func (d *Document) load() error {
 	data := bytes.TrimPrefix(d.Source, []byte("\xef\xbb\xbf"))
-	root, err := parse(data, false)
+	// JSON is parsed with the path items and components left as ranges of
+	// text for decodeDocument's workers to parse (see parseJSONSplit); YAML
+	// has to be parsed whole.
+	var root *yaml.Node
+	var err error
+	p := &parsed{}
+	if isJSON(data) {
+		root, p.jobs, p.order, p.ok, err = parseJSONSplit(data)
+		if err != nil {
+			_, err = parseJSON(data, false) // for the first error, in order
+		}
+		p.split = true
+	} else {
+		root, err = parseYAML(data)
+	}
 	if err != nil {
 		return d.syntaxError(err)
 	}
@@ -137,13 +151,13 @@ func (d *Document) load() error {
 		if d.Version != "2.0" {
 			return d.errorAt("#/swagger", `mcpgen reads Swagger 2.0 and OpenAPI 3.0 and 3.1`, "unsupported Swagger version %q", d.Version)
 		}
-		return d.loadV2(data, root)
+		return d.loadV2(data, root, p)
 	case openapiVersion != nil:
 		d.Version = openapiVersion.Value
 		if !strings.HasPrefix(d.Version, "3.0") && !strings.HasPrefix(d.Version, "3.1") {
 			return d.errorAt("#/openapi", `mcpgen reads OpenAPI 3.0 and 3.1 (and Swagger 2.0)`, "unsupported OpenAPI version %q", d.Version)
 		}
-		return d.loadV3(data, root)
+		return d.loadV3(data, root, p)
 	default:
 		return &loadError{pos: diag.Pos{File: d.Path}, msg: `not an OpenAPI document: it has no "openapi" or "swagger" version field`,
 			hint: `an OpenAPI document starts with "openapi: 3.x.y" (or "swagger: \"2.0\"")`}
@@ -186,8 +200,45 @@ func bomLen(data []byte) int {
 	return 0
 }
 
-func (d *Document) loadV3(data []byte, root *yaml.Node) error {
-	t, order, err := decodeDocument(root)
+// parsed is what parseJSONSplit left for the decoders: the document's path
+// items and component entries, unparsed, and the paths in order.
+type parsed struct {
+	split bool // root is a stub, and jobs hold the rest
+	jobs  []job
+	order []string
+	ok    bool // false: a section repeats a key (see split)
+}
+
+// full returns the whole tree of the document whose top level is root.
+func (p *parsed) full(data []byte, root *yaml.Node) (*yaml.Node, error) {
+	if !p.split {
+		return root, nil
+	}
+	return parseJSON(data, false)
+}
+
+func (d *Document) loadV3(data []byte, root *yaml.Node, p *parsed) error {
+	var t *openapi3.T
+	var order []string
+	var keys map[string][]string
+	var err error
+	if p.split && p.ok {
+		order = p.order
+		t, keys, err = decodeSplit(root, p.jobs)
+	} else {
+		if root, err = p.full(data, root); err != nil {
+			return d.syntaxError(err)
+		}
+		t, order, keys, err = decodeDocument(root)
+	}
+	if se := (*syntaxError)(nil); errors.As(err, &se) {
+		// In an entry a worker parsed: parse the whole document for the
+		// first error in it, which may come before.
+		if _, perr := parseJSON(data, false); perr != nil {
+			err = perr
+		}
+		return d.syntaxError(err)
+	}
 	if err != nil && isJSON(data) {
 		// kin-openapi reads a JSON document that YAML cannot decode (one
 		// with a repeated key, say) with encoding/json; so does this.
@@ -199,20 +250,30 @@ func (d *Document) loadV3(data []byte, root *yaml.Node) error {
 	if err != nil {
 		return d.decodeError(err)
 	}
-	warnings, err := d.check31(root)
-	if err != nil {
-		return err
+	if strings.HasPrefix(d.Version, "3.1") {
+		// What the stub left out is looked at too: this parses a JSON
+		// document a second time, which only 3.1 documents pay.
+		full, err := p.full(data, root)
+		if err != nil {
+			return d.syntaxError(err)
+		}
+		if d.warnings, err = d.check31(full); err != nil {
+			return err
+		}
 	}
-	d.warnings = warnings
 	if err := d.resolve(func(l *openapi3.Loader, loc *url.URL) error { return l.ResolveRefsIn(t, loc) }); err != nil {
 		return err
 	}
 	d.T = t
-	d.order = operationOrder(t, root, order)
+	d.order = operationOrder(t, order, keys)
 	return nil
 }
 
-func (d *Document) loadV2(data []byte, root *yaml.Node) error {
+func (d *Document) loadV2(data []byte, root *yaml.Node, p *parsed) error {
+	root, err := p.full(data, root)
+	if err != nil {
+		return d.syntaxError(err)
+	}
 	var doc2 openapi2.T
 	if isJSON(data) {
 		if err := json.Unmarshal(data, &doc2); err != nil {
@@ -234,7 +295,7 @@ func (d *Document) loadV2(data []byte, root *yaml.Node) error {
 		}
 	}
 	var t *openapi3.T
-	err := d.resolve(func(l *openapi3.Loader, loc *url.URL) error {
+	err = d.resolve(func(l *openapi3.Loader, loc *url.URL) error {
 		var err error
 		t, err = openapi2conv.ToV3WithLoader(&doc2, l, loc)
 		return err
@@ -251,7 +312,7 @@ func (d *Document) loadV2(data []byte, root *yaml.Node) error {
 			}
 		}
 	}
-	d.order = operationOrder(t, root, order)
+	d.order = operationOrder(t, order, pathKeys(root, nil))
 	return nil
 }
 
@@ -322,23 +383,16 @@ func (d *Document) resolve(fn func(*openapi3.Loader, *url.URL) error) error {
 }
 
 // operationOrder lists t's operations in the order of the source: paths as
-// order has them, methods as the path item's node lists them.
-func operationOrder(t *openapi3.T, root *yaml.Node, order []string) []Operation {
+// order has them, methods as keys, the keys of each path item, do.
+func operationOrder(t *openapi3.T, order []string, keys map[string][]string) []Operation {
 	if t.Paths == nil {
 		return nil
 	}
-	paths := mapping(root, "paths")
 	var ops []Operation
 	for _, p := range order {
 		item := t.Paths.Value(p)
 		if item == nil {
 			continue
-		}
-		var methods []string
-		if n := mapping(paths, p); n != nil {
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				methods = append(methods, n.Content[i].Value)
-			}
 		}
 		byMethod := item.Operations()
 		seen := make(map[string]bool)
@@ -348,11 +402,11 @@ func operationOrder(t *openapi3.T, root *yaml.Node, order []string) []Operation 
 				ops = append(ops, Operation{Path: p, Method: m, Operation: op, Pointer: diag.Pointer("paths", p, strings.ToLower(m))})
 			}
 		}
-		for _, m := range methods {
+		for _, m := range keys[p] {
 			add(strings.ToUpper(m))
 		}
 		// A path item that is a $ref, or merges another: its methods are not
-		// in this node, so list them in kin-openapi's (alphabetical) order.
+		// in its node, so they follow in kin-openapi's (alphabetical) order.
 		for _, m := range sortedKeys(byMethod) {
 			add(m)
 		}

@@ -145,7 +145,7 @@ func TestNoReadFile(t *testing.T) {
 // TestSameAsKin checks that Load builds the same document kin-openapi's own
 // loader does, by comparing their JSON.
 func TestSameAsKin(t *testing.T) {
-	for _, file := range []string{"petstore.yaml", "petstore.json", "v31.yaml", "cyclic.yaml", "warnings.yaml", "external/api.yaml", "swagger.yaml", "swagger.json"} {
+	for _, file := range []string{"petstore.yaml", "petstore.json", "v31.yaml", "cyclic.yaml", "warnings.yaml", "external/api.yaml", "swagger.yaml", "swagger.json", "duplicate-keys.json", "ref-siblings.yaml"} {
 		t.Run(file, func(t *testing.T) {
 			path := filepath.Join("testdata", file)
 			doc, diags := load(t, path)

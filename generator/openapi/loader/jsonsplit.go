@@ -1,0 +1,131 @@
+package loader
+
+import (
+	"strings"
+
+	"go.yaml.in/yaml/v4"
+)
+
+// parseJSONSplit parses a JSON document like parseJSON, except for the path
+// items and the component entries: those it skips over, recording where
+// each one is, for decodeDocument's workers to parse and decode on their
+// own. The workers then parse concurrently too, and each entry's tree lives
+// only as long as its decoding, rather than the whole document's tree
+// staying in memory until the last entry is decoded.
+//
+// ok is false when a section repeats a key, which splitting would hide from
+// kin-openapi's decoder.
+func parseJSONSplit(data []byte) (stub *yaml.Node, jobs []job, order []string, ok bool, err error) {
+	p := &jsonParser{src: string(data), line: 1}
+	p.skipSpace()
+	if p.off >= len(p.src) || p.src[p.off] != '{' {
+		n, err := parseJSON(data, false)
+		return n, nil, nil, true, err
+	}
+	ok = true
+	stub, err = p.splitObject(func(key string) (*yaml.Node, error) {
+		switch key {
+		case "paths":
+			return p.splitSection("paths", &jobs, &order, &ok)
+		case "components":
+			return p.splitObject(func(kind string) (*yaml.Node, error) {
+				if _, known := componentKinds[kind]; known {
+					return p.splitSection(kind, &jobs, nil, &ok)
+				}
+				return p.value()
+			})
+		}
+		return p.value()
+	})
+	if err != nil {
+		return nil, nil, nil, false, err
+	}
+	p.skipSpace()
+	if p.off < len(p.src) {
+		return nil, nil, nil, false, p.errorf("invalid character %q after top-level value", p.src[p.off])
+	}
+	return stub, jobs, order, ok, nil
+}
+
+// splitObject parses an object, or any other value, with value parsing the
+// value of each of its keys.
+func (p *jsonParser) splitObject(value func(key string) (*yaml.Node, error)) (*yaml.Node, error) {
+	if p.off >= len(p.src) || p.src[p.off] != '{' {
+		return p.value()
+	}
+	return p.object(value)
+}
+
+// splitSection parses the object of a section ("paths", or a kind of
+// component), recording a job for each entry whose value is an object
+// (extensions of paths excepted) and keeping the rest.
+func (p *jsonParser) splitSection(section string, jobs *[]job, order *[]string, ok *bool) (*yaml.Node, error) {
+	if p.off >= len(p.src) || p.src[p.off] != '{' {
+		return p.value()
+	}
+	seen := make(map[string]struct{})
+	return p.object(func(key string) (*yaml.Node, error) {
+		if _, dup := seen[key]; dup {
+			*ok = false
+		}
+		seen[key] = struct{}{}
+		isExt := section == "paths" && strings.HasPrefix(key, "x-")
+		if order != nil && !isExt {
+			*order = append(*order, key)
+		}
+		if isExt || p.off >= len(p.src) || p.src[p.off] != '{' {
+			return p.value()
+		}
+		start := p.off
+		if err := p.skipObject(); err != nil {
+			return nil, err
+		}
+		*jobs = append(*jobs, job{section: section, key: key, src: p.src, start: start, end: p.off})
+		return nil, nil // left out of the stub
+	})
+}
+
+// skipObject moves past the object at the current offset, minding only
+// strings and nesting: the worker that parses it checks the rest.
+func (p *jsonParser) skipObject() error {
+	depth := 0
+	for p.off < len(p.src) {
+		switch p.src[p.off] {
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+			if depth == 0 {
+				p.off++
+				return nil
+			}
+		case '"':
+			p.off++
+			for p.off < len(p.src) && p.src[p.off] != '"' {
+				if p.src[p.off] == '\\' {
+					p.off++
+				}
+				p.off++
+			}
+		case '\n':
+			p.line++
+			p.lineStart = p.off + 1
+		}
+		p.off++
+	}
+	return p.errorf("unexpected end of JSON input")
+}
+
+// parseRange parses the value src[start:end], which must be exactly one
+// value, with p (reused across a worker's jobs for its slabs).
+func (p *jsonParser) parseRange(src string, start, end int) (*yaml.Node, error) {
+	p.src, p.off, p.depth, p.line = src[:end], start, 0, 1
+	n, err := p.value()
+	if err != nil {
+		return nil, err
+	}
+	if p.off != end {
+		return nil, p.errorf("invalid character %q after object", p.src[p.off])
+	}
+	return n, nil
+}
