@@ -467,3 +467,41 @@ func itoa(i int) string {
 	b, _ := json.Marshal(i)
 	return string(b)
 }
+
+// TestPathTemplate: a name of the path template without a parameter
+// becomes a required string argument, and a path parameter the template
+// lacks is left out, each with a warning.
+func TestPathTemplate(t *testing.T) {
+	doc := `openapi: 3.0.3
+info: {title: T, version: "1"}
+servers: [{url: "https://x.example.com"}]
+paths:
+  /orgs/{org}/teams:
+    get:
+      operationId: listTeams
+      parameters:
+        - {name: team, in: path, required: true, schema: {type: string}}
+        - {name: org, in: query, schema: {type: string}}
+      responses: {"200": {description: OK}}
+`
+	res, diags := importDoc(t, doc, nil)
+	if diags.HasErrors() {
+		t.Fatal(diags.Format(0))
+	}
+	op := toolNamed(t, res, "list_teams").Op
+	if len(op.Params) != 2 || op.Params[0].Name != "org" || op.Params[0].In != "path" || op.Params[0].Arg != "path_org" || !op.Params[0].Required {
+		t.Errorf("params %+v: want the path's {org} first, as the required argument path_org (the query parameter keeps org)", op.Params)
+	}
+	in := decode(t, toolNamed(t, res, "list_teams").InputSchema)
+	if at(t, in, "properties", "team") != nil {
+		t.Error("the path parameter team, which the path lacks, is still an argument")
+	}
+	var added, dropped bool
+	for _, d := range diags.Warnings() {
+		added = added || strings.Contains(d.Msg, `names {org}`)
+		dropped = dropped || strings.Contains(d.Msg, `parameter "team" is left out`)
+	}
+	if !added || !dropped {
+		t.Errorf("want a warning for each change:\n%s", diags.Format(0))
+	}
+}

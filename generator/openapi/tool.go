@@ -291,6 +291,56 @@ func (imp *importer) params(o *operation) []param {
 		}
 		out = append(out, param{ir: ip, schema: o2})
 	}
+	return imp.pathParams(o, out, args)
+}
+
+// pathParams reconciles the path template with the path parameters: a
+// parameter the template does not name is left out, and a name in the
+// template without a parameter gets one, a string, so that the server never
+// sends a literal "{name}".
+func (imp *importer) pathParams(o *operation, params []param, args map[string]string) []param {
+	var named []string
+	for rest := o.path; ; {
+		i := strings.IndexByte(rest, '{')
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(rest[i:], '}')
+		if j < 0 {
+			imp.fail(diag.Pointer("paths", o.path), "the path template %q has an unclosed {", o.path)
+			return params
+		}
+		named = append(named, rest[i+1:i+j])
+		rest = rest[i+j+1:]
+	}
+	out := params[:0:0]
+	for _, p := range params {
+		if p.ir.In == "path" && !slices.Contains(named, p.ir.Name) {
+			imp.warn(o.ptr, "path parameter %q is left out: the path %s has no {%s}", p.ir.Name, o.path, p.ir.Name)
+			continue
+		}
+		out = append(out, p)
+	}
+	for _, name := range named {
+		if slices.ContainsFunc(out, func(p param) bool { return p.ir.In == "path" && p.ir.Name == name }) {
+			continue
+		}
+		arg := name
+		if _, taken := args[arg]; taken {
+			arg = "path_" + name
+		}
+		args[arg] = "path"
+		schema := typeOnly("string")
+		schema.set("description", fmt.Sprintf("The {%s} of the path.", name))
+		imp.warn(o.ptr, "the path %s names {%s}, which no parameter describes: it is the string argument %q", o.path, name, arg).Hint = "describe it under parameters, with in: path"
+		p := param{ir: ir.Param{Name: name, Arg: arg, In: "path", Style: "simple", Required: true}, schema: schema}
+		// Path parameters come first.
+		i := slices.IndexFunc(out, func(p param) bool { return p.ir.In != "path" })
+		if i < 0 {
+			i = len(out)
+		}
+		out = slices.Insert(out, i, p)
+	}
 	return out
 }
 
