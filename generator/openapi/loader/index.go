@@ -22,9 +22,15 @@ const maxRefHops = 64
 // Pos, from the source, so that loading, where nothing is wrong, spends
 // nothing on positions: the files are parsed again, this time keeping lines
 // and columns.
+//
+// A JSON file's index starts as the tree parseJSONSplit builds, with a
+// placeholder for each path item and component, parsed when a walk first
+// enters it: skipping over the rest of a large document is several times
+// faster than building all of its tree, and a walk enters few entries.
 type index struct {
 	mu    sync.Mutex
 	files map[string]*yaml.Node // by path relative to the document's directory; "" is the document
+	lazy  map[*yaml.Node]job    // placeholders, and where their text is
 }
 
 // Pos returns where the node at the JSON pointer (RFC 6901, "#/paths/~1pets/get")
@@ -38,7 +44,7 @@ type index struct {
 // that is clear (#/components/schemas/X is #/definitions/X), or to the
 // nearest node above.
 func (d *Document) Pos(pointer string) diag.Pos {
-	d.indexOnce.Do(func() { d.index = &index{files: make(map[string]*yaml.Node)} })
+	d.indexOnce.Do(func() { d.index = &index{files: make(map[string]*yaml.Node), lazy: make(map[*yaml.Node]job)} })
 	d.index.mu.Lock()
 	defer d.index.mu.Unlock()
 
@@ -69,10 +75,34 @@ func (d *Document) fileNode(file string) *yaml.Node {
 	}
 	var n *yaml.Node
 	if data != nil {
-		n, _ = parse(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")), true)
+		data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+		if isJSON(data) {
+			var jobs []job
+			if n, jobs, _, _, _ = splitJSON(data, true); n != nil {
+				for _, j := range jobs {
+					d.index.lazy[j.node] = j
+				}
+			}
+		} else {
+			n, _ = parseYAML(data)
+		}
 	}
 	d.index.files[file] = n
 	return n
+}
+
+// expand parses the entry a placeholder stands for, in its place, or leaves
+// the placeholder if the entry does not parse.
+func (d *Document) expand(n *yaml.Node) {
+	j, ok := d.index.lazy[n]
+	if !ok {
+		return
+	}
+	delete(d.index.lazy, n)
+	p := &jsonParser{positions: true}
+	if parsed, err := p.parseRange(j.src, j.start, j.end); err == nil {
+		*n = *parsed
+	}
 }
 
 // displayPath is how diagnostics name file.
@@ -108,6 +138,9 @@ func (d *Document) walk(file string, node *yaml.Node, tokens []string, hops int)
 	w := walked{file: file, node: node}
 	for i, tok := range tokens {
 		cur := w.node
+		if cur.Kind == lazyKind {
+			d.expand(cur)
+		}
 		if cur.Kind == yaml.AliasNode && cur.Alias != nil {
 			cur = cur.Alias
 		}

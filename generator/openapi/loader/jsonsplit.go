@@ -16,7 +16,14 @@ import (
 // ok is false when a section repeats a key, which splitting would hide from
 // kin-openapi's decoder.
 func parseJSONSplit(data []byte) (stub *yaml.Node, jobs []job, order []string, ok bool, err error) {
-	p := &jsonParser{src: string(data), line: 1}
+	return splitJSON(data, false)
+}
+
+// splitJSON is parseJSONSplit; with positions, it keeps the lines and
+// columns, and leaves a placeholder node where each entry was (see
+// index.expand).
+func splitJSON(data []byte, positions bool) (stub *yaml.Node, jobs []job, order []string, ok bool, err error) {
+	p := &jsonParser{src: string(data), line: 1, positions: positions}
 	p.skipSpace()
 	if p.off >= len(p.src) || p.src[p.off] != '{' {
 		n, err := parseJSON(data, false)
@@ -76,12 +83,16 @@ func (p *jsonParser) splitSection(section string, jobs *[]job, order *[]string, 
 		if isExt || p.off >= len(p.src) || p.src[p.off] != '{' {
 			return p.value()
 		}
+		var placeholder *yaml.Node
+		if p.positions {
+			placeholder = p.newNode(lazyKind, "")
+		}
 		start := p.off
 		if err := p.skipObject(); err != nil {
 			return nil, err
 		}
-		*jobs = append(*jobs, job{section: section, key: key, src: p.src, start: start, end: p.off})
-		return nil, nil // left out of the stub
+		*jobs = append(*jobs, job{section: section, key: key, node: placeholder, src: p.src, start: start, end: p.off})
+		return placeholder, nil // nil: left out of the stub
 	})
 }
 
@@ -116,10 +127,19 @@ func (p *jsonParser) skipObject() error {
 	return p.errorf("unexpected end of JSON input")
 }
 
+// lazyKind marks a placeholder node: an entry the position index has not
+// parsed yet.
+const lazyKind yaml.Kind = 0
+
 // parseRange parses the value src[start:end], which must be exactly one
 // value, with p (reused across a worker's jobs for its slabs).
 func (p *jsonParser) parseRange(src string, start, end int) (*yaml.Node, error) {
 	p.src, p.off, p.depth, p.line = src[:end], start, 0, 1
+	if p.positions {
+		p.line = 1 + strings.Count(src[:start], "\n")
+		p.lineStart = strings.LastIndexByte(src[:start], '\n') + 1
+		p.colOff, p.colRunes = p.lineStart, 0
+	}
 	n, err := p.value()
 	if err != nil {
 		return nil, err
