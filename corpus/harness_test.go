@@ -218,14 +218,13 @@ func dirReader(dir string) func(string) ([]byte, error) {
 var unclear = regexp.MustCompile(`%!|\(MISSING\)|<nil>|runtime error|internal error|invalid memory address|\bpanic\b|goroutine \d|\bopenapi3\.|\bjson: cannot unmarshal|Go struct field|\*[a-z]+\.[A-Z]\w+`)
 
 // unclearError returns why d is not a clear error, or "" when it is: it must
-// name a file, point into it (a JSON pointer, or a line where the document
-// does not parse), and give a one-line reason in plain words.
+// name a file, point into it with a JSON pointer unless it concerns the
+// whole file (as package diag allows: a document that is no mapping, say),
+// and give a one-line reason in plain words.
 func unclearError(d diag.Diagnostic) string {
 	switch {
 	case d.Pos.File == "":
 		return "names no file"
-	case d.Pointer == "" && d.Pos.Line == 0:
-		return "points nowhere: neither a JSON pointer nor a line"
 	case d.Pointer != "" && !strings.HasPrefix(d.Pointer, "#"):
 		return fmt.Sprintf("pointer %q is not a URI fragment (#/...)", d.Pointer)
 	case strings.TrimSpace(d.Msg) == "":
