@@ -96,7 +96,14 @@ func (imp *importer) security(o *operation, schemes map[string]*scheme, used map
 		for _, name := range sortedKeys(req) {
 			s, ok := schemes[name]
 			if !ok {
-				imp.fail(fmt.Sprintf("%s/%d/%s", ptr, i, escapeToken(name)), "security scheme %q is not defined", name).Hint = "define it under components.securitySchemes"
+				// Like an unsupported scheme: the calls that have only
+				// this alternative fail, with a tool error that names it.
+				at := fmt.Sprintf("%s/%d/%s", ptr, i, escapeToken(name))
+				if !imp.conv.reported[at] {
+					imp.conv.reported[at] = true
+					imp.warn(at, "security scheme %q is not defined: calls that need it fail with a tool error", name).Hint = "define it under components.securitySchemes"
+				}
+				alt = append(alt, name)
 				continue
 			}
 			used[name] = true
