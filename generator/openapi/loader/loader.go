@@ -336,12 +336,27 @@ func (d *Document) decodeError(err error) error {
 			err = derr
 		}
 	}
-	msg := err.Error()
+	var les *yaml.LoadErrors
+	if errors.As(err, &les) && len(les.Errors) > 0 {
+		err = les.Errors[0]
+	}
+	// The innermost load error says what, and where.
+	var found *yaml.LoadError
+	for e := err; e != nil; {
+		var le *yaml.LoadError
+		if !errors.As(e, &le) {
+			break
+		}
+		found, e = le, errors.Unwrap(le)
+	}
+	if found != nil {
+		return &loadError{pos: diag.Pos{File: d.Path, Line: found.Mark.Line, Col: found.Mark.Column}, msg: "cannot read the document: " + found.Message}
+	}
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	line := 0
 	if _, rest, ok := strings.Cut(msg, "line "); ok {
 		fmt.Sscanf(rest, "%d", &line)
 	}
-	msg = strings.TrimPrefix(msg, "yaml: ")
 	return &loadError{pos: diag.Pos{File: d.Path, Line: line}, msg: "cannot read the document: " + msg}
 }
 

@@ -56,6 +56,15 @@ func TestLoad(t *testing.T) {
 		{file: "ref-siblings.yaml", version: "3.1.0", ops: 2, warnings: []string{
 			`testdata/ref-siblings.yaml:10:24: #/paths/~1a/get/parameters/0/description: warning: the description next to $ref "#/components/parameters/Limit" replaces that of the component everywhere it is used; kin-openapi applies it to the shared component; move it into the component, or inline it`,
 		}},
+		{file: "wrong-type.yaml", errs: []string{
+			`testdata/wrong-type.yaml:6:19: cannot read the document: cannot construct !!map into openapi3.Parameters`,
+		}},
+		{file: "wrong-type.json", errs: []string{
+			`testdata/wrong-type.json:7:23: cannot read the document: cannot construct !!map into openapi3.Parameters`,
+		}},
+		{file: "alias-bomb.yaml", errs: []string{
+			`testdata/alias-bomb.yaml:3:40: cannot read the document: document contains excessive aliasing`,
+		}},
 		{file: "bad-syntax.json", errs: []string{
 			`testdata/bad-syntax.json:5:62: invalid JSON: invalid character '}' looking for beginning of object key string`,
 		}},
