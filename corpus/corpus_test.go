@@ -1,6 +1,7 @@
 package corpus
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/mcpgen/mcpgen/generator/write"
@@ -89,7 +91,7 @@ func TestCorpus(t *testing.T) {
 						o.result, o.detail = failed, "generated, but did not build, vet or start (see the test log)"
 					}
 				}()
-				b := buildAndList(t, o.plan)
+				b := buildAndList(t, o.plan, nil)
 				o.built, o.tools = true, len(b.Tools)
 				o.plan = nil
 				if o.tools != o.ops {
@@ -284,7 +286,11 @@ func TestGitHub(t *testing.T) {
 			for _, content := range files {
 				size += len(content)
 			}
-			b := buildAndList(t, g.plan)
+			var also func(context.Context, *mcp.ClientSession)
+			if mode == "dynamic" {
+				also = func(ctx context.Context, cs *mcp.ClientSession) { checkCatalog(t, ctx, cs, ops) }
+			}
+			b := buildAndList(t, g.plan, also)
 			names := make([]string, len(b.Tools))
 			for i, tool := range b.Tools {
 				names[i] = tool.Name
@@ -306,4 +312,46 @@ func TestGitHub(t *testing.T) {
 				b.BuildTime.Round(time.Millisecond), len(b.Tools), b.ListBytes)
 		})
 	}
+}
+
+// checkCatalog checks through a dynamic server's tools that it knows every
+// operation: list_operations counts them all, and describe_operation
+// describes the first it lists.
+func checkCatalog(t *testing.T, ctx context.Context, cs *mcp.ClientSession, ops int) {
+	t.Helper()
+	text := func(name string, args map[string]any) string {
+		t.Helper()
+		res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: name, Arguments: args})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		var b strings.Builder
+		for _, c := range res.Content {
+			if tc, ok := c.(*mcp.TextContent); ok {
+				b.WriteString(tc.Text)
+			}
+		}
+		if res.IsError {
+			t.Fatalf("%s: tool error: %s", name, b.String())
+		}
+		return b.String()
+	}
+	list := text("list_operations", map[string]any{})
+	if want := fmt.Sprintf("%d operations", ops); !strings.HasPrefix(list, want) {
+		t.Fatalf("list_operations begins %q, want %q", firstLine(list), want)
+	}
+	// The lines after the first are "name: METHOD /path — summary".
+	lines := strings.Split(list, "\n")
+	first, _, ok := strings.Cut(lines[min(1, len(lines)-1)], ":")
+	if !ok {
+		t.Fatalf("list_operations lists no operation:\n%s", list)
+	}
+	if d := text("describe_operation", map[string]any{"name": first}); !strings.Contains(d, `"inputSchema"`) {
+		t.Errorf("describe_operation %s gives no input schema:\n%.500s", first, d)
+	}
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
 }

@@ -68,6 +68,9 @@ func checkGeneration(t *testing.T, g *generation, data []byte) {
 		if g.plan != nil {
 			t.Fatalf("errors, yet a plan, for\n%s\n\n%s", data, g.diags.Format(10))
 		}
+		if os.Getenv("FUZZ_IMPORT_LAX") != "" {
+			break
+		}
 		for _, d := range g.diags.Errors() {
 			if why := unclearError(d); why != "" {
 				t.Fatalf("unclear error %q (it %s) for\n%s", d, why, data)
@@ -104,6 +107,10 @@ func TestSeeds(t *testing.T) {
 // a project it generates must be gofmt-clean and type-check.
 //
 //	go test -fuzz FuzzImport -fuzztime 3m ./corpus
+//
+// FUZZ_IMPORT_LAX=1 leaves out the check that errors are clear, to look
+// past a known kind of unclear error (testdata/repro) for panics, hangs and
+// output that does not compile.
 func FuzzImport(f *testing.F) {
 	for name, data := range seeds(f) {
 		asJSON := strings.HasSuffix(name, ".json")

@@ -390,8 +390,9 @@ type build struct {
 
 // buildAndList writes the project into a temporary directory, builds it,
 // vets it, starts the server on 127.0.0.1 with its API pointed at a local
-// httptest server, and lists its tools through the MCP SDK's client.
-func buildAndList(tb testing.TB, plan *write.Plan) *build {
+// httptest server, and lists its tools through the MCP SDK's client; then
+// it runs also, if not nil, in the same session.
+func buildAndList(tb testing.TB, plan *write.Plan, also func(context.Context, *mcp.ClientSession)) *build {
 	tb.Helper()
 	dir := tb.TempDir()
 	writeProject(tb, dir, plan)
@@ -437,6 +438,9 @@ func buildAndList(tb testing.TB, plan *write.Plan) *build {
 			break
 		}
 		params.Cursor = res.NextCursor
+	}
+	if also != nil {
+		also(ctx, cs)
 	}
 	if s.Cmd.ProcessState != nil {
 		tb.Fatalf("the server exited while listing its tools")
