@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"path"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/mcpgen/mcpgen/generator/diag"
 	"github.com/mcpgen/mcpgen/generator/gotype"
@@ -88,11 +90,14 @@ func buildAPI(f *manifest.File, in *Input, p *ir.Project, claimed func(string) b
 			break
 		}
 		op.Var = "op" + t.GoName
-		full := res.Full(t.InputSchema)
-		t.BadArguments = badArguments(full)
 		if !op.Custom {
+			t.BadArguments = opBadArguments(t.InputSchema)
 			continue
 		}
+		// A custom tool's handler is the user's: its test needs arguments
+		// that break the schema itself, not only its list of names.
+		full := res.Full(t.InputSchema)
+		t.BadArguments = badArguments(full)
 		t.InputType = t.GoName + "Input"
 		t.HandlerFile = names.Snake(t.Name) + "_tool.go"
 		r, err := gotype.Convert(t.InputType, full, &gotype.Options{
@@ -133,6 +138,30 @@ func buildAPI(f *manifest.File, in *Input, p *ir.Project, claimed func(string) b
 	return diags
 }
 
+// opBadArguments is the BadArguments of an imported tool: its input
+// schema, as the importer makes it, lists the arguments it requires and
+// refuses any other, so {} breaks it when it requires any and an unknown
+// argument when not. (The generated test proves it, with an API that fails
+// the test when it is called.)
+func opBadArguments(schema []byte) string {
+	var top struct {
+		Required             []string        `json:"required"`
+		Properties           map[string]any  `json:"properties"`
+		AdditionalProperties json.RawMessage `json:"additionalProperties"`
+	}
+	if json.Unmarshal(schema, &top) != nil {
+		return ""
+	}
+	if len(top.Required) > 0 {
+		return "{}"
+	}
+	const unknown = "mcpgenUnexpectedProperty"
+	if _, ok := top.Properties[unknown]; !ok && string(top.AdditionalProperties) == "false" {
+		return `{"` + unknown + `":true}`
+	}
+	return ""
+}
+
 // defOf is the shared definition a type's pointer is in ("Note" for
 // "#/paths/~1notes/post/$defs/Note/properties/x"), or "".
 func defOf(ptr string) string {
@@ -148,65 +177,102 @@ func defOf(ptr string) string {
 // schema that fails them. A failure here means the document has a
 // construct the importer does not translate, and is an error.
 //
-// The schemas are checked as one, each tool's a property of it and the
-// shared definitions its $defs, so that a definition many tools share is
-// checked once.
+// The schemas are checked in a few large batches, at once: the shared
+// definitions in one, checked once however many tools use them, and the
+// tools' schemas in the others, each batch a schema whose properties are
+// the tools' schemas and whose definitions are stand-ins (the importer
+// checked the defaults that reach them already).
 func checkSchemas(doc *loader.Document, res *openapi.Result) diag.List {
-	var b bytes.Buffer
-	b.WriteString(`{"type":"object","properties":{`)
-	for i, t := range res.Tools {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		fmt.Fprintf(&b, `"%di":`, i)
-		b.Write(t.InputSchema)
-		if t.OutputSchema != nil {
-			fmt.Fprintf(&b, `,"%do":`, i)
-			b.Write(t.OutputSchema)
-		}
+	type batch struct {
+		schema []byte
+		tools  []int // the tool of each property, by its name's number
+		diags  diag.List
 	}
-	b.WriteString(`},"$defs":{`)
+	var batches []*batch
+	var defs bytes.Buffer
+	defs.WriteString(`{"type":"object","$defs":{`)
+	stubs := []byte(`{`)
 	for i, d := range res.API.Defs {
 		if i > 0 {
-			b.WriteByte(',')
+			defs.WriteByte(',')
+			stubs = append(stubs, ',')
 		}
 		name, _ := json.Marshal(d.Name)
-		b.Write(name)
-		b.WriteByte(':')
-		b.Write(d.Schema)
+		defs.Write(name)
+		defs.WriteByte(':')
+		defs.Write(d.Schema)
+		stubs = append(stubs, name...)
+		stubs = append(stubs, ":{}"...)
 	}
-	b.WriteString("}}")
-	m := &manifest.Manifest{Name: "check", Tools: []manifest.Tool{{Name: "check", Description: "check", InputSchema: manifest.Schema{JSON: b.Bytes()}}}}
+	defs.WriteString("}}")
+	stubs = append(stubs, '}')
+	batches = append(batches, &batch{schema: defs.Bytes()})
+
+	n := max(1, runtime.GOMAXPROCS(0)-1)
+	per := (len(res.Tools) + n - 1) / n
+	for start := 0; start < len(res.Tools); start += per {
+		var b bytes.Buffer
+		b.WriteString(`{"type":"object","properties":{`)
+		for i := start; i < min(start+per, len(res.Tools)); i++ {
+			t := res.Tools[i]
+			if i > start {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, `"%di":`, i)
+			b.Write(t.InputSchema)
+			if t.OutputSchema != nil {
+				fmt.Fprintf(&b, `,"%do":`, i)
+				b.Write(t.OutputSchema)
+			}
+		}
+		b.WriteString(`},"$defs":`)
+		b.Write(stubs)
+		b.WriteString("}")
+		batches = append(batches, &batch{schema: b.Bytes()})
+	}
+
+	var wg sync.WaitGroup
+	for _, b := range batches {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			m := &manifest.Manifest{Name: "check", Tools: []manifest.Tool{{Name: "check", Description: "check", InputSchema: manifest.Schema{JSON: b.schema}}}}
+			b.diags = manifest.Validate(&manifest.File{Filename: doc.Path, Manifest: m}).Errors()
+		}()
+	}
+	wg.Wait()
 
 	var diags diag.List
 	const root = "#/tools/0/inputSchema/"
-	for _, d := range manifest.Validate(&manifest.File{Filename: doc.Path, Manifest: m}).Errors() {
-		rest, ok := strings.CutPrefix(d.Pointer, root)
-		if !ok {
-			continue
-		}
-		kind, rest, _ := strings.Cut(rest, "/")
-		key, at, _ := strings.Cut(rest, "/")
-		ptr, what := "", ""
-		switch kind {
-		case "properties":
-			i, err := strconv.Atoi(strings.TrimRight(key, "io"))
-			if err != nil || i >= len(res.Tools) {
+	for _, b := range batches {
+		for _, d := range b.diags {
+			rest, ok := strings.CutPrefix(d.Pointer, root)
+			if !ok {
 				continue
 			}
-			t := res.Tools[i]
-			ptr, what = t.Op.Pointer, fmt.Sprintf("the input schema made for tool %q", t.Name)
-			if strings.HasSuffix(key, "o") {
-				what = fmt.Sprintf("the output schema made for tool %q", t.Name)
+			kind, rest, _ := strings.Cut(rest, "/")
+			key, at, _ := strings.Cut(rest, "/")
+			ptr, what := "", ""
+			switch kind {
+			case "properties":
+				i, err := strconv.Atoi(strings.TrimRight(key, "io"))
+				if err != nil || i >= len(res.Tools) {
+					continue
+				}
+				t := res.Tools[i]
+				ptr, what = t.Op.Pointer, fmt.Sprintf("the input schema made for tool %q", t.Name)
+				if strings.HasSuffix(key, "o") {
+					what = fmt.Sprintf("the output schema made for tool %q", t.Name)
+				}
+			case "$defs":
+				name := strings.NewReplacer("~1", "/", "~0", "~").Replace(key)
+				ptr, what = res.DefPointer(name), fmt.Sprintf("the schema made of %s", name)
+			default:
+				continue
 			}
-		case "$defs":
-			name := strings.NewReplacer("~1", "/", "~0", "~").Replace(key)
-			ptr, what = res.DefPointer(name), fmt.Sprintf("the schema made of %s", name)
-		default:
-			continue
+			e := diags.Add(doc.Pos(ptr), ptr, "%s is not usable: %s (at #/%s)", what, d.Msg, at)
+			e.Hint = "this construct of the document is not supported; exclude the operations that use it, or report it to mcpgen"
 		}
-		e := diags.Add(doc.Pos(ptr), ptr, "%s is not usable: %s (at #/%s)", what, d.Msg, at)
-		e.Hint = "this construct of the document is not supported; exclude the operations that use it, or report it to mcpgen"
 	}
 	return diags
 }

@@ -26,8 +26,7 @@ var apiDescription = &upstream.API{
 		},
 		{
 			Name: "petstore_auth",
-			Type: "OAuth 2.0 without a client credentials flow",
-			Env:  []string{},
+			Type: "oauth2 without a client credentials flow",
 		},
 	},
 }

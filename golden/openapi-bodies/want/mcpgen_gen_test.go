@@ -95,10 +95,10 @@ func TestGeneratedArgumentsValidated(t *testing.T) {
 		arguments string
 	}{
 		{"send_json", "{}"},
-		{"send_vendor_json", "{\"body\":[1,2,3]}"},
-		{"send_form", "{\"body\":[1,2,3]}"},
+		{"send_vendor_json", "{\"mcpgenUnexpectedProperty\":true}"},
+		{"send_form", "{\"mcpgenUnexpectedProperty\":true}"},
 		{"upload_photos", "{}"},
-		{"send_text", "{\"body\":{\"unexpected\":true}}"},
+		{"send_text", "{\"mcpgenUnexpectedProperty\":true}"},
 		{"put_blob", "{}"},
 	} {
 		res, err := cs.CallTool(t.Context(), &mcp.CallToolParams{

@@ -94,7 +94,7 @@ func TestGeneratedArgumentsValidated(t *testing.T) {
 		tool      string
 		arguments string
 	}{
-		{"list_notes", "{\"limit\":{\"unexpected\":true}}"},
+		{"list_notes", "{\"mcpgenUnexpectedProperty\":true}"},
 		{"create_note", "{}"},
 		{"get_note", "{}"},
 	} {

@@ -94,7 +94,7 @@ func TestGeneratedArgumentsValidated(t *testing.T) {
 		tool      string
 		arguments string
 	}{
-		{"list_pets", "{\"limit\":{\"unexpected\":true}}"},
+		{"list_pets", "{\"mcpgenUnexpectedProperty\":true}"},
 		{"create_pet", "{}"},
 		{"show_pet_by_id", "{}"},
 		{"delete_pet", "{}"},

@@ -97,7 +97,7 @@ func TestGeneratedArgumentsValidated(t *testing.T) {
 		{"create_shape", "{}"},
 		{"get_drawing", "{}"},
 		{"replace_drawing", "{}"},
-		{"search", "{\"code\":{\"unexpected\":true}}"},
+		{"search", "{\"mcpgenUnexpectedProperty\":true}"},
 	} {
 		res, err := cs.CallTool(t.Context(), &mcp.CallToolParams{
 			Arguments: json.RawMessage(tc.arguments),

@@ -94,7 +94,7 @@ func TestGeneratedArgumentsValidated(t *testing.T) {
 		tool      string
 		arguments string
 	}{
-		{"list_orders", "{\"status\":{\"unexpected\":true}}"},
+		{"list_orders", "{\"mcpgenUnexpectedProperty\":true}"},
 		{"create_order", "{}"},
 		{"upload_receipt", "{}"},
 	} {
