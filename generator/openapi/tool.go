@@ -80,6 +80,14 @@ func (imp *importer) tool(o *operation, schemes map[string]*scheme, used map[str
 	}
 	t.Op = iop
 
+	if op.Servers != nil && len(*op.Servers) > 0 || len(o.item.Servers) > 0 {
+		at := o.ptr + "/servers"
+		if op.Servers == nil || len(*op.Servers) == 0 {
+			at = diag.Pointer("paths", o.path, "servers")
+		}
+		imp.warn(at, "the servers of operation %s are ignored: its calls go to the API's base URL", o.id).Hint = "serve it with custom: true to call another server"
+	}
+
 	errs := len(imp.diags.Errors())
 	in := newObject()
 	in.set("type", "object")
