@@ -631,12 +631,12 @@ func (r *Result) Full(schema []byte) []byte {
 			}
 		}
 	}
-	if len(reached) == 0 {
+	trimmed := bytes.TrimRight(schema, " \n\t")
+	if len(reached) == 0 || len(trimmed) < 2 || trimmed[len(trimmed)-1] != '}' {
 		return schema
 	}
 	slices.Sort(reached)
 	var b bytes.Buffer
-	trimmed := bytes.TrimRight(schema, " \n\t")
 	b.Write(trimmed[:len(trimmed)-1]) // the root object, open
 	b.WriteString(`,"$defs":{`)
 	for i, name := range reached {

@@ -1,0 +1,56 @@
+package generator
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/mcpgen/mcpgen/generator/ir"
+	"github.com/mcpgen/mcpgen/generator/openapi"
+	"github.com/mcpgen/mcpgen/generator/openapi/loader"
+)
+
+// TestCheckSchemas feeds the last guard schemas the importer would never
+// make, and expects each problem reported at the operation or schema of
+// the document it came from.
+func TestCheckSchemas(t *testing.T) {
+	doc, diags := loader.Load("api.yaml", []byte(`openapi: 3.0.3
+info: {title: T, version: "1"}
+paths:
+  /a:
+    get:
+      operationId: a
+      responses: {"200": {description: OK}}
+components:
+  schemas:
+    Bad: {type: string}
+`), nil)
+	if doc == nil {
+		t.Fatal(diags.Format(0))
+	}
+	res := &openapi.Result{
+		API: &ir.API{Defs: []ir.Def{
+			{Name: "Good", Schema: []byte(`{"type":"string"}`)},
+			{Name: "Bad", Schema: []byte(`{"type":"string","pattern":"(?!x)"}`)},
+		}},
+		Tools: []*ir.Tool{
+			{Name: "fine", InputSchema: []byte(`{"type":"object","properties":{"g":{"$ref":"#/$defs/Good"}}}`), Op: &ir.Operation{Pointer: "#/paths/~1a/get"}},
+			{Name: "broken", InputSchema: []byte(`{"type":"object","properties":{"n":{"type":"integer","minimum":"one"}}}`), Op: &ir.Operation{Pointer: "#/paths/~1a/get"}},
+		},
+	}
+	got := checkSchemas(doc, res)
+	if len(got) != 2 {
+		t.Fatalf("want 2 errors, got:\n%s", got.Format(0))
+	}
+	var byTool, byDef bool
+	for _, d := range got {
+		switch {
+		case strings.Contains(d.Msg, `input schema made for tool "broken"`) && strings.Contains(d.Msg, "#/properties/n/minimum") && d.Pointer == "#/paths/~1a/get" && d.Pos.Line > 0:
+			byTool = true
+		case strings.Contains(d.Msg, "schema made of Bad") && d.Pointer == "#":
+			byDef = true
+		}
+	}
+	if !byTool || !byDef {
+		t.Errorf("errors not placed at the tool's operation and the definition:\n%s", got.Format(0))
+	}
+}
