@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"go.yaml.in/yaml/v4"
 )
 
 // GitHubSpec is where `make testdata-github` puts GitHub's REST API
@@ -107,4 +108,65 @@ func TestGitHubValidationSplit(t *testing.T) {
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("split validation:\n%s\nwhole:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
+}
+
+// TestGitHubYAML loads GitHub's description written as YAML, which goes
+// through the YAML parser rather than Load's JSON parser, and checks that
+// the result is kin-openapi's too.
+func TestGitHubYAML(t *testing.T) {
+	if testing.Short() {
+		t.Skip("converts and loads a 13 MB document twice")
+	}
+	_, data := githubSpec(t)
+	var v any
+	if err := json.Unmarshal(data, &v); err != nil {
+		t.Fatal(err)
+	}
+	yamlData, err := yaml.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, diags := Load("api.github.com.yaml", yamlData, &Options{SkipValidation: true})
+	if doc == nil {
+		t.Fatal(diags)
+	}
+	kin, err := openapi3.NewLoader().LoadFromData(yamlData)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := json.Marshal(kin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := json.Marshal(doc.T)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != string(want) {
+		t.Errorf("Load and kin-openapi differ (%d and %d bytes of JSON)", len(got), len(want))
+	}
+	if n := len(doc.Operations()); n != len(kinOperations(kin)) {
+		t.Errorf("%d operations, kin-openapi has %d", n, len(kinOperations(kin)))
+	}
+	lines := strings.Split(string(yamlData), "\n")
+	for _, op := range doc.Operations() {
+		pos := doc.Pos(op.Pointer)
+		if pos.Line == 0 || pos.Line > len(lines) {
+			t.Fatalf("%s: no position (%s)", op.Pointer, pos)
+		}
+		want := strings.ToLower(op.Method) + ":"
+		if text := lines[pos.Line-1]; pos.Col < 1 || pos.Col > len(text) || !strings.HasPrefix(text[pos.Col-1:], want) {
+			t.Fatalf("%s at %s: line is %q, want %s at column %d", op.Pointer, pos, text, want, pos.Col)
+		}
+	}
+}
+
+func kinOperations(t *openapi3.T) []*openapi3.Operation {
+	var ops []*openapi3.Operation
+	for _, item := range t.Paths.Map() {
+		for _, op := range item.Operations() {
+			ops = append(ops, op)
+		}
+	}
+	return ops
 }

@@ -33,6 +33,15 @@ type index struct {
 	lazy  map[*yaml.Node]job    // placeholders, and where their text is
 }
 
+// newIndex returns an index, with the document's tree if it is at hand.
+func newIndex(root *yaml.Node) *index {
+	x := &index{files: make(map[string]*yaml.Node), lazy: make(map[*yaml.Node]job)}
+	if root != nil {
+		x.files[""] = root
+	}
+	return x
+}
+
 // Pos returns where the node at the JSON pointer (RFC 6901, "#/paths/~1pets/get")
 // sits in the document: the file, and the line and column when known.
 //
@@ -44,7 +53,7 @@ type index struct {
 // that is clear (#/components/schemas/X is #/definitions/X), or to the
 // nearest node above.
 func (d *Document) Pos(pointer string) diag.Pos {
-	d.indexOnce.Do(func() { d.index = &index{files: make(map[string]*yaml.Node), lazy: make(map[*yaml.Node]job)} })
+	d.indexOnce.Do(func() { d.index = newIndex(nil) })
 	d.index.mu.Lock()
 	defer d.index.mu.Unlock()
 

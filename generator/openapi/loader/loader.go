@@ -135,6 +135,13 @@ func (d *Document) load() error {
 		p.split = true
 	} else {
 		root, err = parseYAML(data)
+		if err == nil {
+			// The YAML parser's tree has the positions, and decoding leaves
+			// it whole: it is the position index, rather than parsing the
+			// document again (the slowest step of loading YAML) when Pos is
+			// first called, as the importer always does.
+			d.indexOnce.Do(func() { d.index = newIndex(root) })
+		}
 	}
 	if err != nil {
 		return d.syntaxError(err)
