@@ -49,6 +49,7 @@ func TestLoad(t *testing.T) {
 		{file: "swagger.json", version: "2.0", ops: 2},
 		{file: "cyclic.yaml", version: "3.0.3", ops: 1},
 		{file: "external/api.yaml", version: "3.0.3", ops: 1},
+		{file: "external/swagger.yaml", version: "2.0", ops: 1},
 		{file: "warnings.yaml", version: "3.0.3", ops: 2, warnings: []string{
 			`testdata/warnings.yaml:36:5: #/components/schemas/Broken: warning: invalid components: schema "Broken": duplicate field "a" in required`,
 			`testdata/warnings.yaml:5:1: #/paths: warning: invalid paths: operation GET /pets/{petId} must define exactly all path parameters (missing: [petId])`,
@@ -154,7 +155,7 @@ func TestNoReadFile(t *testing.T) {
 // TestSameAsKin checks that Load builds the same document kin-openapi's own
 // loader does, by comparing their JSON.
 func TestSameAsKin(t *testing.T) {
-	for _, file := range []string{"petstore.yaml", "petstore.json", "v31.yaml", "cyclic.yaml", "warnings.yaml", "external/api.yaml", "swagger.yaml", "swagger.json", "duplicate-keys.json", "ref-siblings.yaml"} {
+	for _, file := range []string{"petstore.yaml", "petstore.json", "v31.yaml", "cyclic.yaml", "warnings.yaml", "external/api.yaml", "swagger.yaml", "swagger.json", "duplicate-keys.json", "ref-siblings.yaml", "external/swagger.yaml"} {
 		t.Run(file, func(t *testing.T) {
 			path := filepath.Join("testdata", file)
 			doc, diags := load(t, path)
@@ -249,6 +250,8 @@ func TestPos(t *testing.T) {
 		{"swagger.yaml", "#/paths/~1pets/post/responses/201/content/application~1json/schema", "schema:", ""},
 		{"swagger.yaml", "#/servers/0/url", "petstore.example.com", ""},
 		{"swagger.yaml", "#/paths/~1pets/get/parameters/0/schema/maximum", "100", ""},
+		{"external/swagger.yaml", "#/components/schemas/Pet/properties/name/type", "string", "external/schemas/pet.yaml"},
+		{"external/swagger.yaml", "#/paths/~1pets/get/responses/200/content/application~1json/schema/items/properties/owner", "owner:", "external/schemas/pet.yaml"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file+tt.pointer, func(t *testing.T) {
