@@ -57,7 +57,7 @@ func RegisterTools(s *mcp.Server, h ToolHandler, api *upstream.Client) {
 	upstream.AddTool(s, &mcp.Tool{
 		Name:         "find_pets_by_status",
 		Title:        "Finds Pets by status.",
-		Description:  "Multiple status values can be provided with comma separated strings.",
+		Description:  "Finds Pets by status.\n\nMultiple status values can be provided with comma separated strings.",
 		InputSchema:  json.RawMessage(schemaFindPetsByStatusInput),
 		OutputSchema: apiSchema(schemaFindPetsByStatusOutput),
 		Annotations: &mcp.ToolAnnotations{
@@ -67,7 +67,7 @@ func RegisterTools(s *mcp.Server, h ToolHandler, api *upstream.Client) {
 	upstream.AddTool(s, &mcp.Tool{
 		Name:         "find_pets_by_tags",
 		Title:        "Finds Pets by tags.",
-		Description:  "Multiple tags can be provided with comma separated strings. Use tag1, tag2, tag3 for testing.",
+		Description:  "Finds Pets by tags.\n\nMultiple tags can be provided with comma separated strings. Use tag1, tag2, tag3 for testing.",
 		InputSchema:  json.RawMessage(schemaFindPetsByTagsInput),
 		OutputSchema: apiSchema(schemaFindPetsByTagsOutput),
 		Annotations: &mcp.ToolAnnotations{
@@ -77,7 +77,7 @@ func RegisterTools(s *mcp.Server, h ToolHandler, api *upstream.Client) {
 	upstream.AddTool(s, &mcp.Tool{
 		Name:         "get_pet_by_id",
 		Title:        "Find pet by ID.",
-		Description:  "Returns a single pet.",
+		Description:  "Find pet by ID.\n\nReturns a single pet.",
 		InputSchema:  json.RawMessage(schemaGetPetByIDInput),
 		OutputSchema: apiSchema(schemaGetPetByIDOutput),
 		Annotations: &mcp.ToolAnnotations{
@@ -87,14 +87,14 @@ func RegisterTools(s *mcp.Server, h ToolHandler, api *upstream.Client) {
 	upstream.AddTool(s, &mcp.Tool{
 		Name:         "update_pet_with_form",
 		Title:        "Updates a pet in the store with form data.",
-		Description:  "Updates a pet resource based on the form data.",
+		Description:  "Updates a pet in the store with form data.\n\nUpdates a pet resource based on the form data.",
 		InputSchema:  json.RawMessage(schemaUpdatePetWithFormInput),
 		OutputSchema: apiSchema(schemaUpdatePetWithFormOutput),
 	}, api, opUpdatePetWithForm)
 	upstream.AddTool(s, &mcp.Tool{
 		Name:        "delete_pet",
 		Title:       "Deletes a pet.",
-		Description: "Delete a pet.",
+		Description: "Deletes a pet.\n\nDelete a pet.",
 		InputSchema: json.RawMessage(schemaDeletePetInput),
 		Annotations: &mcp.ToolAnnotations{
 			DestructiveHint: boolHint(true),
@@ -104,14 +104,14 @@ func RegisterTools(s *mcp.Server, h ToolHandler, api *upstream.Client) {
 	upstream.AddTool(s, &mcp.Tool{
 		Name:         "upload_file",
 		Title:        "Uploads an image.",
-		Description:  "Upload image of the pet.",
+		Description:  "Uploads an image.\n\nUpload image of the pet.",
 		InputSchema:  json.RawMessage(schemaUploadFileInput),
 		OutputSchema: apiSchema(schemaUploadFileOutput),
 	}, api, opUploadFile)
 	upstream.AddTool(s, &mcp.Tool{
 		Name:         "get_inventory",
 		Title:        "Returns pet inventories by status.",
-		Description:  "Returns a map of status codes to quantities.",
+		Description:  "Returns pet inventories by status.\n\nReturns a map of status codes to quantities.",
 		InputSchema:  json.RawMessage(schemaGetInventoryInput),
 		OutputSchema: json.RawMessage(schemaGetInventoryOutput),
 		Annotations: &mcp.ToolAnnotations{
@@ -121,14 +121,14 @@ func RegisterTools(s *mcp.Server, h ToolHandler, api *upstream.Client) {
 	upstream.AddTool(s, &mcp.Tool{
 		Name:         "place_order",
 		Title:        "Place an order for a pet.",
-		Description:  "Place a new order in the store.",
+		Description:  "Place an order for a pet.\n\nPlace a new order in the store.",
 		InputSchema:  apiSchema(schemaPlaceOrderInput),
 		OutputSchema: apiSchema(schemaPlaceOrderOutput),
 	}, api, opPlaceOrder)
 	upstream.AddTool(s, &mcp.Tool{
 		Name:         "get_order_by_id",
 		Title:        "Find purchase order by ID.",
-		Description:  "For valid response try integer IDs with value <= 5 or > 10. Other values will generate exceptions.",
+		Description:  "Find purchase order by ID.\n\nFor valid response try integer IDs with value <= 5 or > 10. Other values will generate exceptions.",
 		InputSchema:  json.RawMessage(schemaGetOrderByIDInput),
 		OutputSchema: apiSchema(schemaGetOrderByIDOutput),
 		Annotations: &mcp.ToolAnnotations{
@@ -138,7 +138,7 @@ func RegisterTools(s *mcp.Server, h ToolHandler, api *upstream.Client) {
 	upstream.AddTool(s, &mcp.Tool{
 		Name:        "delete_order",
 		Title:       "Delete purchase order by identifier.",
-		Description: "For valid response try integer IDs with value < 1000. Anything above 1000 or non-integers will generate API errors.",
+		Description: "Delete purchase order by identifier.\n\nFor valid response try integer IDs with value < 1000. Anything above 1000 or non-integers will generate API errors.",
 		InputSchema: json.RawMessage(schemaDeleteOrderInput),
 		Annotations: &mcp.ToolAnnotations{
 			DestructiveHint: boolHint(true),
@@ -148,7 +148,7 @@ func RegisterTools(s *mcp.Server, h ToolHandler, api *upstream.Client) {
 	upstream.AddTool(s, &mcp.Tool{
 		Name:         "create_user",
 		Title:        "Create user.",
-		Description:  "This can only be done by the logged in user.",
+		Description:  "Create user.\n\nThis can only be done by the logged in user.",
 		InputSchema:  apiSchema(schemaCreateUserInput),
 		OutputSchema: apiSchema(schemaCreateUserOutput),
 	}, api, opCreateUser)
@@ -162,7 +162,7 @@ func RegisterTools(s *mcp.Server, h ToolHandler, api *upstream.Client) {
 	upstream.AddTool(s, &mcp.Tool{
 		Name:         "login_user",
 		Title:        "Logs user into the system.",
-		Description:  "Log into the system.",
+		Description:  "Logs user into the system.\n\nLog into the system.",
 		InputSchema:  json.RawMessage(schemaLoginUserInput),
 		OutputSchema: json.RawMessage(schemaLoginUserOutput),
 		Annotations: &mcp.ToolAnnotations{
@@ -172,7 +172,7 @@ func RegisterTools(s *mcp.Server, h ToolHandler, api *upstream.Client) {
 	upstream.AddTool(s, &mcp.Tool{
 		Name:        "logout_user",
 		Title:       "Logs out current logged in user session.",
-		Description: "Log user out of the system.",
+		Description: "Logs out current logged in user session.\n\nLog user out of the system.",
 		InputSchema: json.RawMessage(schemaLogoutUserInput),
 		Annotations: &mcp.ToolAnnotations{
 			ReadOnlyHint: true,
@@ -181,7 +181,7 @@ func RegisterTools(s *mcp.Server, h ToolHandler, api *upstream.Client) {
 	upstream.AddTool(s, &mcp.Tool{
 		Name:         "get_user_by_name",
 		Title:        "Get user by user name.",
-		Description:  "Get user detail based on username.",
+		Description:  "Get user by user name.\n\nGet user detail based on username.",
 		InputSchema:  json.RawMessage(schemaGetUserByNameInput),
 		OutputSchema: apiSchema(schemaGetUserByNameOutput),
 		Annotations: &mcp.ToolAnnotations{
@@ -191,7 +191,7 @@ func RegisterTools(s *mcp.Server, h ToolHandler, api *upstream.Client) {
 	upstream.AddTool(s, &mcp.Tool{
 		Name:        "update_user",
 		Title:       "Update user resource.",
-		Description: "This can only be done by the logged in user.",
+		Description: "Update user resource.\n\nThis can only be done by the logged in user.",
 		InputSchema: apiSchema(schemaUpdateUserInput),
 		Annotations: &mcp.ToolAnnotations{
 			IdempotentHint: true,
@@ -200,7 +200,7 @@ func RegisterTools(s *mcp.Server, h ToolHandler, api *upstream.Client) {
 	upstream.AddTool(s, &mcp.Tool{
 		Name:        "delete_user",
 		Title:       "Delete user resource.",
-		Description: "This can only be done by the logged in user.",
+		Description: "Delete user resource.\n\nThis can only be done by the logged in user.",
 		InputSchema: json.RawMessage(schemaDeleteUserInput),
 		Annotations: &mcp.ToolAnnotations{
 			DestructiveHint: boolHint(true),

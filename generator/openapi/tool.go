@@ -40,9 +40,14 @@ func (imp *importer) tool(o *operation, schemes map[string]*scheme, used map[str
 		o.namePos = imp.manifestPos(o.namePtr)
 	}
 
+	// The summary says what the operation does, the description often only
+	// how: a model needs both.
 	desc := strings.TrimSpace(op.Description)
-	if desc == "" {
+	switch sum := strings.TrimSuffix(t.Title, "."); {
+	case desc == "":
 		desc = t.Title
+	case sum != "" && !strings.HasPrefix(strings.ToLower(desc), strings.ToLower(sum)):
+		desc = sum + ".\n\n" + desc
 	}
 	if x := o.xmcp.Description; x != "" {
 		desc = x

@@ -53,7 +53,7 @@ func RegisterTools(s *mcp.Server, h ToolHandler, api *upstream.Client) {
 	upstream.AddTool(s, &mcp.Tool{
 		Name:         "list_pets",
 		Title:        "List pets",
-		Description:  "Lists the pets of the store, optionally filtered by tags.",
+		Description:  "List pets.\n\nLists the pets of the store, optionally filtered by tags.",
 		InputSchema:  json.RawMessage(schemaListPetsInput),
 		OutputSchema: apiSchema(schemaListPetsOutput),
 		Annotations: &mcp.ToolAnnotations{
