@@ -152,6 +152,11 @@ func (d *Document) load() error {
 			hint: `an OpenAPI document starts with "openapi: 3.x.y" (or "swagger: \"2.0\"")`}
 	}
 	openapiVersion, swaggerVersion := scalar(root, "openapi"), scalar(root, "swagger")
+	for _, key := range []string{"openapi", "swagger"} {
+		if v := lookup(root, key); v != nil && v.Kind != yaml.ScalarNode {
+			return d.errorAt("#/"+key, `write it as a string, e.g. "3.1.0"`, "the %s version is %s, not a string", key, kindName(v))
+		}
+	}
 	switch {
 	case swaggerVersion != nil && openapiVersion == nil:
 		d.Version = swaggerVersion.Value
@@ -188,6 +193,9 @@ func parse(data []byte, positions bool) (*yaml.Node, error) {
 }
 
 func (d *Document) syntaxError(err error) error {
+	if errors.Is(err, errEmpty) {
+		return &loadError{pos: diag.Pos{File: d.Path}, msg: "the document is empty", hint: `an OpenAPI document starts with "openapi: 3.x.y" (or "swagger: \"2.0\"")`}
+	}
 	var se *syntaxError
 	if errors.As(err, &se) {
 		line, col := lineCol(d.Source, se.off+bomLen(d.Source))
@@ -471,6 +479,8 @@ func lookup(n *yaml.Node, key string) *yaml.Node {
 
 func kindName(n *yaml.Node) string {
 	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
 	case yaml.SequenceNode:
 		return "a list"
 	case yaml.ScalarNode:
@@ -485,7 +495,7 @@ func kindName(n *yaml.Node) string {
 			return "a number"
 		}
 	}
-	return "not a mapping"
+	return "an alias"
 }
 
 // validate runs kin-openapi's validation with the checks that matter to a

@@ -136,6 +136,26 @@ func TestLoad(t *testing.T) {
 	}
 }
 
+// TestNotADocument: what is not an OpenAPI document says what it is.
+func TestNotADocument(t *testing.T) {
+	hint := `; an OpenAPI document starts with "openapi: 3.x.y" (or "swagger: \"2.0\"")`
+	tests := []struct{ in, want string }{
+		{"", "doc: the document is empty" + hint},
+		{"# a comment\n", "doc: the document is empty" + hint},
+		{"[1, 2]", "doc: not an OpenAPI document: the top level is a list, not a mapping" + hint},
+		{`"openapi"`, "doc: not an OpenAPI document: the top level is a string, not a mapping" + hint},
+		{"{}", `doc: not an OpenAPI document: it has no "openapi" or "swagger" version field` + hint},
+		{"openapi: [3]", `doc:1:1: #/openapi: the openapi version is a list, not a string; write it as a string, e.g. "3.1.0"`},
+		{"swagger: 1.2\n", `doc:1:10: #/swagger: unsupported Swagger version "1.2"; mcpgen reads Swagger 2.0 and OpenAPI 3.0 and 3.1`},
+	}
+	for _, tt := range tests {
+		doc, diags := Load("doc", []byte(tt.in), nil)
+		if doc != nil || len(diags) != 1 || diags[0].String() != tt.want {
+			t.Errorf("Load(%q) = %v, %q; want nil, %q", tt.in, doc != nil, diags, tt.want)
+		}
+	}
+}
+
 // TestNoReadFile: without Options.ReadFile, a document that names another
 // file is refused, at the $ref.
 func TestNoReadFile(t *testing.T) {

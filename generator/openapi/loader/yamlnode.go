@@ -17,16 +17,19 @@ import (
 //   - a mapping key is the text it is written as (200 is "200");
 //   - .inf and .nan, which JSON cannot hold, are refused, as are null keys
 //     and anchors whose value contains an alias to itself.
+// errEmpty is a document with nothing in it.
+var errEmpty = errors.New("the document is empty")
+
 func parseYAML(data []byte) (*yaml.Node, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return nil, err
 	}
 	root := &doc
+	if doc.Kind == 0 || doc.Kind == yaml.DocumentNode && len(doc.Content) == 0 {
+		return nil, errEmpty
+	}
 	if doc.Kind == yaml.DocumentNode {
-		if len(doc.Content) == 0 {
-			return nil, errors.New("the document is empty")
-		}
 		root = doc.Content[0]
 	}
 	hasAlias := false
