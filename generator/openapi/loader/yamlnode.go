@@ -17,6 +17,7 @@ import (
 //   - a mapping key is the text it is written as (200 is "200");
 //   - .inf and .nan, which JSON cannot hold, are refused, as are null keys
 //     and anchors whose value contains an alias to itself.
+//
 // errEmpty is a document with nothing in it.
 var errEmpty = errors.New("the document is empty")
 
