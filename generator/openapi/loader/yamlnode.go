@@ -8,6 +8,9 @@ import (
 	"go.yaml.in/yaml/v4"
 )
 
+// errEmpty is a document with nothing in it.
+var errEmpty = errors.New("the document is empty")
+
 // parseYAML parses data, a YAML document, into its top-level node, and gives
 // the tree the reading kin-openapi gives a YAML document before decoding it,
 // so that both load the same document from the same text:
@@ -17,10 +20,6 @@ import (
 //   - a mapping key is the text it is written as (200 is "200");
 //   - .inf and .nan, which JSON cannot hold, are refused, as are null keys
 //     and anchors whose value contains an alias to itself.
-//
-// errEmpty is a document with nothing in it.
-var errEmpty = errors.New("the document is empty")
-
 func parseYAML(data []byte) (*yaml.Node, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
