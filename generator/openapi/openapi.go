@@ -324,6 +324,9 @@ func (imp *importer) selectOps(ops []*operation, sec *manifest.OpenAPI) []*opera
 				}
 			}
 			if !in {
+				if ov := o.override; ov != nil && !ov.Exclude {
+					imp.diags.Warn(imp.manifestPos(o.overridePtr), o.overridePtr, "the override of %s does nothing: no include filter matches the operation", o.id).Hint = "add the operation to an include filter, or remove the override"
+				}
 				continue
 			}
 		}
@@ -334,6 +337,10 @@ func (imp *importer) selectOps(ops []*operation, sec *manifest.OpenAPI) []*opera
 			}
 		}
 		if out2 || o.xmcp.Exclude || o.override != nil && o.override.Exclude {
+			if ov := o.override; ov != nil && !ov.Exclude && (ov.Name != "" || ov.Description != "" || ov.Custom) {
+				ptr := o.overridePtr
+				imp.diags.Warn(imp.manifestPos(ptr), ptr, "the override of %s does nothing: the operation is excluded", o.id).Hint = "remove the override, or the filter or x-mcp exclude that leaves the operation out"
+			}
 			continue
 		}
 		out = append(out, o)
