@@ -50,6 +50,7 @@ func TestLoad(t *testing.T) {
 		{file: "cyclic.yaml", version: "3.0.3", ops: 1},
 		{file: "external/api.yaml", version: "3.0.3", ops: 1},
 		{file: "external/swagger.yaml", version: "2.0", ops: 1},
+		{file: "yaml-features.yaml", version: "3.0.3", ops: 1},
 		{file: "warnings.yaml", version: "3.0.3", ops: 2, warnings: []string{
 			`testdata/warnings.yaml:36:5: #/components/schemas/Broken: warning: invalid components: schema "Broken": duplicate field "a" in required`,
 			`testdata/warnings.yaml:5:1: #/paths: warning: invalid paths: operation GET /pets/{petId} must define exactly all path parameters (missing: [petId])`,
@@ -175,7 +176,7 @@ func TestNoReadFile(t *testing.T) {
 // TestSameAsKin checks that Load builds the same document kin-openapi's own
 // loader does, by comparing their JSON.
 func TestSameAsKin(t *testing.T) {
-	for _, file := range []string{"petstore.yaml", "petstore.json", "v31.yaml", "cyclic.yaml", "warnings.yaml", "external/api.yaml", "swagger.yaml", "swagger.json", "duplicate-keys.json", "ref-siblings.yaml", "external/swagger.yaml"} {
+	for _, file := range []string{"petstore.yaml", "petstore.json", "v31.yaml", "cyclic.yaml", "warnings.yaml", "external/api.yaml", "swagger.yaml", "swagger.json", "duplicate-keys.json", "ref-siblings.yaml", "external/swagger.yaml", "yaml-features.yaml"} {
 		t.Run(file, func(t *testing.T) {
 			path := filepath.Join("testdata", file)
 			doc, diags := load(t, path)
@@ -256,6 +257,11 @@ func TestPos(t *testing.T) {
 		{"petstore.json", "#/paths/~1pets/get/parameters/0", `{`, ""},
 		{"petstore.json", "#/paths/~1pets/get/parameters/0/schema/maximum", "100", ""},
 		{"petstore.json", "#/paths/~1pets/get/parameters/1/name", `"tag"`, ""},
+		// Through YAML's merge keys and aliases.
+		{"yaml-features.yaml", "#/paths/~1items/get/parameters/0/schema/maxLength", "10", ""},
+		{"yaml-features.yaml", "#/paths/~1items/get/parameters/0/schema/minLength", "1", ""},
+		{"yaml-features.yaml", "#/paths/~1items/get/responses/default/content/application~1json/schema/properties/born/example", "2020-06-11", ""},
+		{"yaml-features.yaml", "#/paths/~1items/get/responses/200/description", "Items.", ""},
 		// Into other files.
 		{"external/api.yaml", "#/paths/~1pets/get/parameters/0/schema/maximum", "50", "external/schemas/params.yaml"},
 		{"external/api.yaml", "#/components/schemas/Pet/properties/owner/properties/name", "name:", "external/common.yaml"},
