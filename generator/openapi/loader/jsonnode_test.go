@@ -3,7 +3,9 @@ package loader
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -99,4 +101,76 @@ func TestParseJSONErrors(t *testing.T) {
 			t.Errorf("parseJSON(%q): error at %d (%v), encoding/json at %d (%v)", in, se.off, err, js.Offset, jerr)
 		}
 	}
+}
+
+// FuzzParseJSON checks parseJSON against encoding/json: both accept the
+// same objects, and read the same values from them (numbers compared as
+// the text they are written as).
+func FuzzParseJSON(f *testing.F) {
+	for _, s := range []string{`{}`, `{"a":[1,-0.5e3,true,null,"x\u00e9\n"]}`, `{"a":{"b":{}},"a":2}`, "{\"\xff\":\"\\ud83d\\ude00\"}"} {
+		f.Add([]byte(s))
+	}
+	if data, err := os.ReadFile("testdata/petstore.json"); err == nil {
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		n, err := parseJSON(data, true)
+		dec := json.NewDecoder(strings.NewReader(string(data)))
+		dec.UseNumber()
+		var want any
+		jerr := dec.Decode(&want)
+		if jerr == nil && dec.More() || jerr == nil && trailing(dec) {
+			jerr = fmt.Errorf("trailing data")
+		}
+		if _, isObject := want.(map[string]any); jerr == nil && !isObject {
+			jerr = fmt.Errorf("not an object") // parseJSON reads any value; compare objects
+			if err != nil {
+				t.Fatalf("parseJSON refused %q, a valid JSON value: %v", data, err)
+			}
+			return
+		}
+		if (err == nil) != (jerr == nil) {
+			t.Fatalf("parseJSON(%q): %v; encoding/json: %v", data, err, jerr)
+		}
+		if err != nil {
+			return
+		}
+		if got := nodeValue(n); !reflect.DeepEqual(got, want) {
+			t.Fatalf("parseJSON(%q) = %#v, encoding/json %#v", data, got, want)
+		}
+	})
+}
+
+// trailing reports whether anything but white space follows the value dec
+// read.
+func trailing(dec *json.Decoder) bool {
+	_, err := dec.Token()
+	return err != io.EOF
+}
+
+// nodeValue is the value n holds as encoding/json with UseNumber reads it.
+func nodeValue(n *yaml.Node) any {
+	switch n.Kind {
+	case yaml.MappingNode:
+		m := make(map[string]any)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			m[n.Content[i].Value] = nodeValue(n.Content[i+1])
+		}
+		return m
+	case yaml.SequenceNode:
+		s := make([]any, 0, len(n.Content))
+		for _, c := range n.Content {
+			s = append(s, nodeValue(c))
+		}
+		return s
+	}
+	switch n.Tag {
+	case "!!null":
+		return nil
+	case "!!bool":
+		return n.Value == "true"
+	case "!!int", "!!float":
+		return json.Number(n.Value)
+	}
+	return n.Value
 }
