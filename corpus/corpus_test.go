@@ -33,8 +33,8 @@ type outcome struct {
 	plan                      *write.Plan
 	// ops is the number of operations in the document.
 	ops int
-	// built is set once the project was built, vetted and started; tools is
-	// then the number of tools it listed.
+	// built is set once the project was built, vetted, tested and
+	// started; tools is then the number of tools it listed.
 	built bool
 	tools int
 }
@@ -57,9 +57,10 @@ func (o *outcome) fail(t *testing.T, format string, args ...any) {
 // (static mode, as `mcpgen new --from` does). Each must either become a
 // project whose Go files are gofmt-clean and type-check, or be refused with
 // clear errors and no plan. A sample of the projects (every one with
-// CORPUS_BUILD=all) is then built, vetted and started on 127.0.0.1, and its
-// tools listed through the MCP SDK's client, so that a server that panics
-// while registering its tools shows. The summary table is logged.
+// CORPUS_BUILD=all) is then built, vetted, tested and started on
+// 127.0.0.1, and its tools listed through the MCP SDK's client, so that a
+// server that panics while registering its tools shows; it must list one
+// tool per operation. The summary table is logged.
 func TestCorpus(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: the corpus test generates and builds real-world projects")
@@ -195,7 +196,7 @@ func summary(outcomes []*outcome) string {
 		fmt.Fprintf(w, "%s\t%s\t%d\t%s\t%v\t%s\t%s\n", o.doc.Name, o.result, o.ops, tools, o.gen.Round(time.Millisecond), warnings, detail)
 	}
 	w.Flush()
-	fmt.Fprintf(&b, "\n%d documents: %d generated a project that type-checks (%d of them built, vetted, started and listed their tools), %d refused with a clear error, %d failed\n",
+	fmt.Fprintf(&b, "\n%d documents: %d generated a project that type-checks (%d of them built, vetted, tested, started and listed their tools), %d refused with a clear error, %d failed\n",
 		len(outcomes), counts[ok], built, counts[refused], counts[failed])
 	return b.String()
 }

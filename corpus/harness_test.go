@@ -377,7 +377,7 @@ func goCmd(dir string, args ...string) ([]byte, time.Duration, error) {
 	return out, time.Since(t0), err
 }
 
-// A build is a generated project built, vetted and started.
+// A build is a generated project built, vetted, tested and started.
 type build struct {
 	// BuildTime is the wall-clock time of go build.
 	BuildTime time.Duration
@@ -389,7 +389,7 @@ type build struct {
 }
 
 // buildAndList writes the project into a temporary directory, builds it,
-// vets it, starts the server on 127.0.0.1 with its API pointed at a local
+// vets it, runs its tests, starts the server on 127.0.0.1 with its API pointed at a local
 // httptest server, and lists its tools through the MCP SDK's client; then
 // it runs also, if not nil, in the same session.
 func buildAndList(tb testing.TB, plan *write.Plan, also func(context.Context, *mcp.ClientSession)) *build {
@@ -405,6 +405,12 @@ func buildAndList(tb testing.TB, plan *write.Plan, also func(context.Context, *m
 	b.BuildTime = elapsed
 	if out, _, err := goCmd(dir, "vet", "./..."); err != nil {
 		tb.Fatalf("go vet: %v\n%s", err, out)
+	}
+	// The project's own generated tests: every tool is listed, and
+	// arguments its schema rejects are refused before the API is called
+	// (the API is a local stand-in that fails the test if called).
+	if out, _, err := goCmd(dir, "test", "-count=1", "./..."); err != nil {
+		tb.Fatalf("go test: %v\n%s", err, out)
 	}
 
 	// The API is never called: listing tools must not need it, but the
