@@ -43,6 +43,7 @@ type Document struct {
 	Source []byte
 
 	readFile func(name string) ([]byte, error)
+	paths    []string // in source order
 	order    []Operation
 	warnings diag.List // found while loading
 
@@ -69,15 +70,10 @@ func (d *Document) Operations() []Operation {
 	return d.order
 }
 
-// PathOrder returns the document's paths in the order the document lists them.
+// PathOrder returns the document's paths in the order the document lists
+// them, those without operations too.
 func (d *Document) PathOrder() []string {
-	var paths []string
-	for _, op := range d.order {
-		if len(paths) == 0 || paths[len(paths)-1] != op.Path {
-			paths = append(paths, op.Path)
-		}
-	}
-	return paths
+	return d.paths
 }
 
 // Load reads the document at path, whose content is data. Problems that do
@@ -260,6 +256,9 @@ func (d *Document) loadV3(data []byte, root *yaml.Node, p *parsed) error {
 		var doc openapi3.T
 		if json.Unmarshal(data, &doc) == nil {
 			t, err = &doc, nil
+			if full, perr := p.full(data, root); perr == nil {
+				order, keys = pathOrder(full), pathKeys(full, nil)
+			}
 		}
 	}
 	if err != nil {
@@ -280,7 +279,8 @@ func (d *Document) loadV3(data []byte, root *yaml.Node, p *parsed) error {
 		return err
 	}
 	d.T = t
-	d.order = operationOrder(t, order, keys)
+	order = unique(order)
+	d.paths, d.order = order, operationOrder(t, order, keys)
 	return nil
 }
 
@@ -319,15 +319,8 @@ func (d *Document) loadV2(data []byte, root *yaml.Node, p *parsed) error {
 		return err
 	}
 	d.T = t
-	var order []string
-	if paths := mapping(root, "paths"); paths != nil {
-		for i := 0; i+1 < len(paths.Content); i += 2 {
-			if k := paths.Content[i].Value; !strings.HasPrefix(k, "x-") {
-				order = append(order, k)
-			}
-		}
-	}
-	d.order = operationOrder(t, order, pathKeys(root, nil))
+	order := pathOrder(root)
+	d.paths, d.order = order, operationOrder(t, order, pathKeys(root, nil))
 	return nil
 }
 
@@ -442,6 +435,34 @@ func operationOrder(t *openapi3.T, order []string, keys map[string][]string) []O
 		}
 	}
 	return ops
+}
+
+// pathOrder returns the paths of the document whose top level is root, in
+// order, once each.
+func pathOrder(root *yaml.Node) []string {
+	var order []string
+	if paths := mapping(root, "paths"); paths != nil {
+		for i := 0; i+1 < len(paths.Content); i += 2 {
+			if k := paths.Content[i].Value; !strings.HasPrefix(k, "x-") {
+				order = append(order, k)
+			}
+		}
+	}
+	return unique(order)
+}
+
+// unique returns s without repeats, in order: a key a JSON document repeats
+// names one path (the last one wins, as in kin-openapi).
+func unique(s []string) []string {
+	seen := make(map[string]bool, len(s))
+	out := s[:0:0]
+	for _, v := range s {
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // scalar returns the scalar value of key in the mapping n, or nil.

@@ -51,6 +51,7 @@ func TestLoad(t *testing.T) {
 		{file: "external/api.yaml", version: "3.0.3", ops: 1},
 		{file: "external/swagger.yaml", version: "2.0", ops: 1},
 		{file: "yaml-features.yaml", version: "3.0.3", ops: 1},
+		{file: "duplicate-keys.json", version: "3.0.3", ops: 1},
 		{file: "warnings.yaml", version: "3.0.3", ops: 2, warnings: []string{
 			`testdata/warnings.yaml:36:5: #/components/schemas/Broken: warning: invalid components: schema "Broken": duplicate field "a" in required`,
 			`testdata/warnings.yaml:5:1: #/paths: warning: invalid paths: operation GET /pets/{petId} must define exactly all path parameters (missing: [petId])`,
@@ -348,6 +349,15 @@ func TestOperations(t *testing.T) {
 	}
 	if got := doc.Operations()[0].Operation.Extensions["x-mcp"]; !equalJSON(got, map[string]any{"name": "create_pet"}) {
 		t.Errorf("x-mcp = %#v", got)
+	}
+
+	// A path without operations is a path too.
+	doc, diags = Load("p.yaml", []byte("openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /b: {}\n  /a:\n    get: {responses: {'200': {description: ok}}}\n"), nil)
+	if doc == nil {
+		t.Fatal(diags)
+	}
+	if got, want := doc.PathOrder(), []string{"/b", "/a"}; !slices.Equal(got, want) {
+		t.Errorf("PathOrder = %q, want %q", got, want)
 	}
 }
 
