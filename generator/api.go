@@ -62,8 +62,8 @@ func buildAPI(f *manifest.File, in *Input, p *ir.Project, claimed func(string) b
 	types := make(map[string]string) // type name → the definition it declares
 	for _, t := range res.Tools {
 		op := t.Op
-		pos := doc.Pos(op.Pointer)
-		t.Pointer, t.Pos = op.Pointer, pos
+		// t.Pos stays unset: positions are looked up for messages only.
+		t.Pointer = op.Pointer
 		base := names.Exported(t.Name)
 		for n := 1; ; n++ {
 			goName := base
@@ -107,7 +107,7 @@ func buildAPI(f *manifest.File, in *Input, p *ir.Project, claimed func(string) b
 		})
 		if err != nil {
 			for _, e := range gotypeErrors(err) {
-				diags.Add(pos, op.Pointer, "the arguments of custom tool %q have no Go type: %s", t.Name, e.Msg).Hint = "serve the operation without custom: true"
+				diags.Add(doc.Pos(op.Pointer), op.Pointer, "the arguments of custom tool %q have no Go type: %s", t.Name, e.Msg).Hint = "serve the operation without custom: true"
 			}
 			continue
 		}
@@ -119,7 +119,7 @@ func buildAPI(f *manifest.File, in *Input, p *ir.Project, claimed func(string) b
 			ok := true
 			for _, name := range d.Names {
 				if name != t.InputType && !claim(name, "a type of "+sec.Spec) {
-					diags.Add(pos, op.Pointer, "custom tool %q needs the Go name %s for %s, which is already taken", t.Name, name, d.Pointer).Hint = "rename the schema or the tool"
+					diags.Add(doc.Pos(op.Pointer), op.Pointer, "custom tool %q needs the Go name %s for %s, which is already taken", t.Name, name, d.Pointer).Hint = "rename the schema or the tool"
 					ok = false
 				}
 			}
@@ -265,7 +265,7 @@ func checkSchemas(doc *loader.Document, res *openapi.Result) diag.List {
 					what = fmt.Sprintf("the output schema made for tool %q", t.Name)
 				}
 			case "$defs":
-				name := strings.NewReplacer("~1", "/", "~0", "~").Replace(key)
+				name := strings.NewReplacer("~1", "/", "~0", "~").Replace(key) // rare: errors only
 				ptr, what = res.DefPointer(name), fmt.Sprintf("the schema made of %s", name)
 			default:
 				continue

@@ -108,7 +108,17 @@ func encode(buf *bytes.Buffer, v any) {
 	}
 }
 
-func writeString(buf *bytes.Buffer, s string) { writeValue(buf, s) }
+func writeString(buf *bytes.Buffer, s string) {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= 0x80 {
+			writeValue(buf, s) // escapes, or UTF-8 to check
+			return
+		}
+	}
+	buf.WriteByte('"')
+	buf.WriteString(s)
+	buf.WriteByte('"')
+}
 
 // writeValue writes a value decoded from the document as JSON, leaving
 // <, > and & as they are: schemas are read by people and models, not

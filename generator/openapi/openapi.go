@@ -111,8 +111,19 @@ type operation struct {
 	tool *ir.Tool
 	// explicit is set when the tool's name was given (x-mcp or override).
 	explicit bool
-	namePtr  string // where the name came from, for collisions
-	namePos  diag.Pos
+	// namePtr is where the name came from, for collisions: in the
+	// document, or in the manifest.
+	namePtr        string
+	nameInManifest bool
+}
+
+// namePos locates where the operation's tool name came from. (Positions
+// are looked up only for messages: finding one costs more than importing.)
+func (imp *importer) namePos(o *operation) diag.Pos {
+	if o.nameInManifest {
+		return imp.manifestPos(o.namePtr)
+	}
+	return imp.doc.Pos(o.namePtr)
 }
 
 // xMCP is the x-mcp extension of an operation.
@@ -561,7 +572,7 @@ func (imp *importer) nameTools(ops []*operation, dynamic bool) {
 		}
 		name := o.tool.Name
 		if prev, ok := owner[name]; ok {
-			imp.diags.Add(o.namePos, o.namePtr, "tool name %q is also given to operation %s (%s %s)", name, prev.id, prev.namePos, prev.namePtr).Hint = "give one of them another name"
+			imp.diags.Add(imp.namePos(o), o.namePtr, "tool name %q is also given to operation %s (%s %s)", name, prev.id, imp.namePos(prev), prev.namePtr).Hint = "give one of them another name"
 			continue
 		}
 		if taken(name) {
@@ -569,7 +580,7 @@ func (imp *importer) nameTools(ops []*operation, dynamic bool) {
 			if dynamic && slices.Contains(dynamicTools, name) {
 				what = "a tool of dynamic mode"
 			}
-			imp.diags.Add(o.namePos, o.namePtr, "tool name %q of operation %s is already the name of %s", name, o.id, what).Hint = "give the operation another name"
+			imp.diags.Add(imp.namePos(o), o.namePtr, "tool name %q of operation %s is already the name of %s", name, o.id, what).Hint = "give the operation another name"
 			continue
 		}
 		owner[name] = o
@@ -627,7 +638,7 @@ func (r *Result) Full(schema []byte) []byte {
 		s := queue[0]
 		queue = queue[1:]
 		for _, m := range defRef.FindAllSubmatch(s, -1) {
-			name := strings.NewReplacer("~1", "/", "~0", "~").Replace(string(m[1]))
+			name := unescaper.Replace(string(m[1]))
 			if seen[name] {
 				continue
 			}

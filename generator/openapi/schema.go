@@ -142,7 +142,7 @@ func (c *converter) defName(ref string, forInput bool) string {
 			break
 		}
 	}
-	frag = strings.NewReplacer("~1", "/", "~0", "~").Replace(frag)
+	frag = unescaper.Replace(frag)
 	name := strings.Trim(nonName.ReplaceAllString(frag, "_"), "_")
 	if file != "" {
 		base := file[strings.LastIndexByte(file, '/')+1:]
@@ -163,8 +163,17 @@ func (c *converter) defName(ref string, forInput bool) string {
 	return unique
 }
 
+// escaper and unescaper write and read JSON pointer tokens.
+var (
+	escaper   = strings.NewReplacer("~", "~0", "/", "~1")
+	unescaper = strings.NewReplacer("~1", "/", "~0", "~")
+)
+
 func escapeToken(s string) string {
-	return strings.NewReplacer("~", "~0", "/", "~1").Replace(s)
+	if !strings.ContainsAny(s, "~/") {
+		return s
+	}
+	return escaper.Replace(s)
 }
 
 // schema converts one schema for role r. ptr is where it sits in the

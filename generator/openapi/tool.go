@@ -24,20 +24,18 @@ func (imp *importer) tool(o *operation, schemes map[string]*scheme, used map[str
 		t.Name = shorten(long, o.method+" "+o.path)
 		imp.warn(o.ptr, "the tool of operation %s is named %q: %q is longer than %d characters", o.id, t.Name, long, MaxToolName).Hint = "give it a shorter name with x-mcp or an override"
 	}
-	o.namePtr, o.namePos = o.ptr, imp.doc.Pos(o.ptr)
+	o.namePtr = o.ptr
 	if op.OperationID != "" {
 		o.namePtr = o.ptr + "/operationId"
-		o.namePos = imp.doc.Pos(o.namePtr)
 	}
 	if n := o.xmcp.Name; n != "" {
 		t.Name, o.explicit = n, true
 		o.namePtr = o.ptr + "/x-mcp/name"
-		o.namePos = imp.doc.Pos(o.namePtr)
 	}
 	if ov := o.override; ov != nil && ov.Name != "" {
 		t.Name, o.explicit = ov.Name, true
 		o.namePtr = o.overridePtr + "/name"
-		o.namePos = imp.manifestPos(o.namePtr)
+		o.nameInManifest = true
 	}
 
 	// The summary says what the operation does, the description often only
