@@ -1,0 +1,96 @@
+package loader
+
+import (
+	"encoding/json"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+// TestCorpus loads every document of @readme/oas-examples (`make
+// testdata-corpus` fetches it into .cache/): real OpenAPI 3.0, 3.1 and
+// Swagger 2.0 documents, JSON and YAML. Each must load to the document
+// kin-openapi builds, and each operation's position must be where its
+// method is written.
+func TestCorpus(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads 129 documents twice")
+	}
+	dirs, _ := filepath.Glob(filepath.Join("..", "..", "..", ".cache", "oas-examples@*", "package"))
+	if len(dirs) == 0 {
+		t.Skip("@readme/oas-examples is not in .cache/; run `make testdata-corpus` to fetch it")
+	}
+	var files []string
+	err := filepath.WalkDir(dirs[len(dirs)-1], func(p string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if e.IsDir() && (e.Name() == "test" || e.Name() == "node_modules") {
+			return filepath.SkipDir
+		}
+		if ext := filepath.Ext(p); !e.IsDir() && (ext == ".json" || ext == ".yaml") && e.Name() != "package.json" {
+			files = append(files, p)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) < 100 {
+		t.Fatalf("%d documents in %s; expected over 100", len(files), dirs[len(dirs)-1])
+	}
+	ops := 0
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc, diags := Load(file, data, &Options{ReadFile: dirReader(filepath.Dir(file))})
+		if doc == nil {
+			t.Errorf("%s: %v", file, diags)
+			continue
+		}
+
+		var want []byte
+		if doc.Version == "2.0" {
+			want = kinLoad(t, file)
+		} else {
+			l := openapi3.NewLoader()
+			l.IsExternalRefsAllowed = true
+			kin, err := l.LoadFromFile(file)
+			if err != nil {
+				t.Errorf("%s: Load loads it, kin-openapi does not: %v", file, err)
+				continue
+			}
+			if want, err = json.Marshal(kin); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got, err := json.Marshal(doc.T); err != nil || string(got) != string(want) {
+			t.Errorf("%s: Load and kin-openapi differ (%v)", file, err)
+		}
+
+		lines := strings.Split(string(data), "\n")
+		for _, op := range doc.Operations() {
+			ops++
+			pos := doc.Pos(op.Pointer)
+			if pos.File != file || pos.Line < 1 || pos.Line > len(lines) {
+				t.Errorf("%s: Pos(%s) = %s", file, op.Pointer, pos)
+				continue
+			}
+			text, m := []rune(lines[pos.Line-1]), strings.ToLower(op.Method)
+			if pos.Col < 1 || pos.Col > len(text) {
+				t.Errorf("%s: Pos(%s) = %s, past the end of the line", file, op.Pointer, pos)
+				continue
+			}
+			if rest := string(text[pos.Col-1:]); !strings.HasPrefix(rest, m+":") && !strings.HasPrefix(rest, `"`+m+`"`) {
+				t.Errorf("%s: Pos(%s) = %s, where the text is %q", file, op.Pointer, pos, rest)
+			}
+		}
+	}
+	t.Logf("%d documents, %d operations", len(files), ops)
+}
