@@ -55,8 +55,8 @@ func (o *outcome) fail(t *testing.T, format string, args ...any) {
 
 // TestCorpus generates a project from every document of @readme/oas-examples
 // (static mode, as `mcpgen new --from` does). Each must either become a
-// project whose Go files are gofmt-clean and type-check, or be refused with
-// clear errors and no plan. A sample of the projects (every one with
+// project whose Go files are gofmt-clean and type-check, in dynamic mode
+// too, or be refused with clear errors and no plan. A sample of the projects (every one with
 // CORPUS_BUILD=all) is then built, vetted, tested and started on
 // 127.0.0.1, and its tools listed through the MCP SDK's client, so that a
 // server that panics while registering its tools shows; it must list one
@@ -79,6 +79,9 @@ func TestCorpus(t *testing.T) {
 					t.Fatalf("counting the operations: %v", err)
 				}
 				classify(t, o, generateFile(doc.Path, "static", rt))
+				if o.result == ok {
+					checkDynamic(t, o, generateFile(doc.Path, "dynamic", rt))
+				}
 			})
 		}
 	})
@@ -142,6 +145,24 @@ func classify(t *testing.T, o *outcome, g *generation) {
 			return
 		}
 		o.result, o.plan = ok, g.plan
+	}
+}
+
+// checkDynamic checks the dynamic-mode project of a document whose static
+// project type-checked: it must type-check too.
+func checkDynamic(t *testing.T, o *outcome, g *generation) {
+	t.Helper()
+	switch {
+	case g.panicked != "":
+		o.fail(t, "dynamic mode: generator panicked: %s", g.panicked)
+	case g.hung:
+		o.fail(t, "dynamic mode: generator.Generate did not return within %v", generateTimeout)
+	case g.diags.HasErrors():
+		o.fail(t, "dynamic mode refused what static mode generated: %s", g.diags.Errors()[0])
+	default:
+		if err := checkGo(g.files()); err != nil {
+			o.fail(t, "dynamic mode: generated code: %v", err)
+		}
 	}
 }
 
