@@ -1,0 +1,65 @@
+// Package oauth makes an MCP server its own OAuth 2.1 authorization server
+// for MCP clients, signing users in with an identity provider (GitHub,
+// Google or any OpenID Connect issuer), as the MCP authorization
+// specification describes.
+//
+// To MCP clients the server is an authorization server: it publishes
+// protected resource metadata (RFC 9728) and authorization server metadata
+// (RFC 8414), registers clients through Client ID Metadata Documents or
+// dynamic registration (RFC 7591), runs the authorization code flow with
+// PKCE (S256 only) and resource indicators (RFC 8707) behind a consent
+// page, and issues opaque access and refresh tokens that it revokes on
+// request (RFC 7009). To the identity provider it is an ordinary OAuth
+// client: the user signs in there, and the provider's token is kept,
+// encrypted, on the server. It never reaches the MCP client; tool handlers
+// use it through [Server.UpstreamClient].
+//
+// A generated main wires it up like this:
+//
+//	auth, err := oauth.New(AuthOptions(), os.LookupEnv, nil)
+//	if err != nil { ... }
+//	defer auth.Close()
+//	s := NewServer(&Tools{Auth: auth}, nil)
+//	auth.Gate(s)
+//	opts := ServeOptions()
+//	opts.Auth = auth
+//	serve.Main(s, opts)
+//
+// # Settings
+//
+// [New] reads its settings from the environment:
+//
+//   - BASE_URL: the server's public base URL (default
+//     http://localhost:<port of ADDR or PORT, or 8080>). It is the issuer,
+//     and BASE_URL+"/mcp" is the resource that tokens are bound to.
+//   - GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET (provider "github"), and
+//     GITHUB_AUTHORIZE_URL, GITHUB_TOKEN_URL, GITHUB_API_URL to point at
+//     GitHub Enterprise (defaults: github.com's).
+//   - GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET (provider "google").
+//   - OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET (provider "oidc").
+//   - ENCRYPTION_KEY: the base64 encoding of a 32-byte AES-256 key that
+//     encrypts provider tokens at rest. A comma-separated list rotates keys:
+//     the first encrypts, all decrypt. When it is absent, a key is generated
+//     and kept in a file next to the store, with a warning: fine for
+//     development, not for production.
+//   - STORE_PATH: the bbolt file that holds clients, grants and tokens
+//     (default ./data/oauth.db), so that sign-ins survive restarts.
+//   - the UsersEnv variables named by [Options.Tools].
+//
+// # Redirect URIs
+//
+// Dynamic registration accepts https redirect URIs, http ones on a
+// loopback host (127.0.0.1, [::1], localhost) and private-use schemes
+// (com.example.app:/callback) for native apps. /authorize matches the
+// redirect URI exactly, except that for an http loopback URI the port may
+// differ from the registered one (RFC 8252 §7.3: native apps listen on an
+// ephemeral port).
+//
+// # Tokens
+//
+// Access tokens live one hour, refresh tokens 30 days; both are random
+// strings that the store keeps only as SHA-256 hashes, each bound to the
+// client, the resource, the user and the scopes. A refresh token is
+// replaced on every use, and presenting one already used revokes the whole
+// grant, as does using an authorization code twice.
+package oauth
