@@ -22,9 +22,10 @@ type entry struct {
 func (e entry) expired(now time.Time) bool { return !e.expires.IsZero() && !now.Before(e.expires) }
 
 type memory struct {
-	now func() time.Time
-	mu  sync.Mutex
-	m   map[string]entry
+	now  func() time.Time
+	mu   sync.Mutex
+	m    map[string]entry
+	puts int // since the last sweep
 }
 
 func (s *memory) Get(ctx context.Context, key string) ([]byte, error) {
@@ -57,12 +58,13 @@ func (s *memory) Put(ctx context.Context, key string, value []byte, ttl time.Dur
 	return nil
 }
 
-// sweep drops expired entries once the map has grown, so that a
-// long-running process does not keep every code it ever issued.
+// sweep drops expired entries every thousand Puts, so that a long-running
+// process does not keep every code it ever issued.
 func (s *memory) sweep() {
-	if len(s.m) < 1024 || len(s.m)&1023 != 0 {
+	if s.puts++; s.puts < 1000 {
 		return
 	}
+	s.puts = 0
 	now := s.now()
 	for k, e := range s.m {
 		if e.expired(now) {
