@@ -29,6 +29,7 @@ var reserved = map[string]string{
 	"ServeOptions":             "the runtime options",
 	"ServerName":               "the server name constant",
 	"ServerVersion":            "the server version constant",
+	"AuthOptions":              "the OAuth options",
 	"Tools":                    "the user's handler type",
 }
 
@@ -48,8 +49,16 @@ func build(f *manifest.File, in *Input) (*ir.Project, diag.List) {
 	if p.Version == "" {
 		p.Version = defaultVersion
 	}
+	if a := m.Auth; a != nil {
+		p.Auth = &ir.Auth{Provider: a.Provider, Scopes: a.Scopes, Pointer: "#/auth"}
+	}
 	if len(p.Transports) == 0 {
 		p.Transports = []string{"streamable", "sse", "stdio"}
+		if p.Auth != nil {
+			// stdio has no HTTP requests to protect (validation refuses it
+			// when it is listed), so an OAuth server serves HTTP only.
+			p.Transports = []string{"streamable", "sse"}
+		}
 	}
 
 	// Every Go name a tool produces, and which tool took it first.
@@ -114,6 +123,9 @@ func build(f *manifest.File, in *Input) (*ir.Project, diag.List) {
 				IdempotentHint:  a.IdempotentHint,
 				OpenWorldHint:   a.OpenWorldHint,
 			}
+		}
+		if a := mt.Auth; a != nil && p.Auth != nil {
+			t.Auth = &ir.ToolAuth{Users: a.Users, UsersEnv: a.UsersEnv, Scopes: a.Scopes, Pointer: ptr + "/auth"}
 		}
 		p.Tools = append(p.Tools, t)
 	}

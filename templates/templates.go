@@ -19,7 +19,7 @@ import (
 	"text/template"
 )
 
-//go:embed project authless openapi
+//go:embed project authless openapi github-oauth google-oauth oidc
 var files embed.FS
 
 // Info describes a built-in project template.
@@ -31,6 +31,9 @@ type Info struct {
 // builtin lists the templates in the order `mcpgen templates` prints them.
 var builtin = []Info{
 	{"authless", "An MCP server without authentication, with two working tools: add and calculate (like Cloudflare's remote-mcp-authless)."},
+	{"github-oauth", "An OAuth-protected MCP server whose users sign in with GitHub: userInfo calls GitHub as the user, and serverStatus is shown only to the logins in ALLOWED_USERS (like Cloudflare's remote-mcp-github-oauth)."},
+	{"google-oauth", "An OAuth-protected MCP server whose users sign in with Google, with a tool shown only to the addresses in ALLOWED_USERS."},
+	{"oidc", "An OAuth-protected MCP server whose users sign in with any OpenID Connect provider (found through discovery from OIDC_ISSUER)."},
 	{"openapi", "Tools imported from an OpenAPI document, each calling the API: mcpgen new NAME --from SPEC."},
 }
 

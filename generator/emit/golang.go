@@ -30,6 +30,7 @@ func newFile(p *ir.Project, generated bool) *jen.File {
 	f := jen.NewFile("main")
 	f.ImportName(mcpPkg, "mcp")
 	f.ImportName(servePkg, "serve")
+	f.ImportName(oauthPkg, "oauth")
 	if generated {
 		f.HeaderComment(strings.TrimPrefix(write.Header, "// "))
 		f.HeaderComment("Source: " + p.Source)
@@ -125,6 +126,10 @@ func serverFile(p *ir.Project) *jen.File {
 		})),
 	)
 
+	if p.Auth != nil {
+		authOptions(f, p)
+		envFileFunc(f)
+	}
 	if len(p.Resources) > 0 {
 		resources(f, p)
 	}
