@@ -1,0 +1,116 @@
+package oauth
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+// User is a user signed in through the identity provider.
+type User struct {
+	ID    string `json:"id"`
+	Login string `json:"login"` // GitHub login; preferred_username or email elsewhere
+	Name  string `json:"name,omitempty"`
+	Email string `json:"email,omitempty"`
+	// Scopes are the scopes the provider granted.
+	Scopes []string `json:"scopes,omitempty"`
+}
+
+// rule is a Rule with its users read and folded to lower case.
+type rule struct {
+	users  []string // nil: any signed-in user
+	scopes []string
+}
+
+func compileRules(tools map[string]Rule, lookupEnv func(string) (string, bool)) map[string]rule {
+	rules := make(map[string]rule, len(tools))
+	for name, r := range tools {
+		var users []string
+		for _, u := range r.Users {
+			users = append(users, strings.ToLower(strings.TrimSpace(u)))
+		}
+		restricted := len(r.Users) > 0
+		if r.UsersEnv != "" {
+			// A rule that names a variable restricts the tool even when
+			// the variable is unset: unset means nobody, not everybody.
+			restricted = true
+			v, _ := lookupEnv(r.UsersEnv)
+			for _, u := range strings.Split(v, ",") {
+				if u = strings.ToLower(strings.TrimSpace(u)); u != "" {
+					users = append(users, u)
+				}
+			}
+		}
+		if restricted && users == nil {
+			users = []string{}
+		}
+		rules[name] = rule{users: users, scopes: r.Scopes}
+	}
+	return rules
+}
+
+// allows reports whether the user (nil: nobody signed in) may call the
+// tool.
+func (s *Server) allows(tool string, u *User) bool {
+	r, gated := s.rules[tool]
+	if !gated {
+		return true
+	}
+	if u == nil {
+		return false
+	}
+	if r.users != nil {
+		// Rules name GitHub users by login, others by email address.
+		who := u.Login
+		if s.set.provider.name != "github" {
+			who = u.Email
+		}
+		if who == "" || !slices.Contains(r.users, strings.ToLower(who)) {
+			return false
+		}
+	}
+	for _, sc := range r.scopes {
+		if !slices.Contains(u.Scopes, sc) {
+			return false
+		}
+	}
+	return true
+}
+
+// Gate installs middleware on srv that applies Options.Tools: tools/list
+// shows each caller only the tools it may call, and calling another tool
+// fails with a tool error that says no more than that it is not allowed.
+func (s *Server) Gate(srv *mcp.Server) {
+	if len(s.rules) == 0 {
+		return
+	}
+	srv.AddReceivingMiddleware(func(next mcp.MethodHandler) mcp.MethodHandler {
+		return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
+			switch method {
+			case "tools/call":
+				if p, ok := req.GetParams().(*mcp.CallToolParamsRaw); ok {
+					u, _ := UserOf(req)
+					if !s.allows(p.Name, u) {
+						res := &mcp.CallToolResult{IsError: true}
+						res.Content = []mcp.Content{&mcp.TextContent{Text: "not allowed"}}
+						return res, nil
+					}
+				}
+			case "tools/list":
+				res, err := next(ctx, method, req)
+				if lr, ok := res.(*mcp.ListToolsResult); ok && err == nil {
+					u, _ := UserOf(req)
+					filtered := *lr
+					filtered.Tools = slices.DeleteFunc(slices.Clone(lr.Tools), func(t *mcp.Tool) bool { return !s.allows(t.Name, u) })
+					// The list now depends on who asks.
+					filtered.CacheScope = "private"
+					return &filtered, nil
+				}
+				return res, err
+			}
+			return next(ctx, method, req)
+		}
+	})
+}
