@@ -21,6 +21,8 @@ test-short: ## the quick tests (no builds of generated projects)
 examples: ## regenerate the committed examples
 	rm -rf examples/authless
 	MCPGEN_RUNTIME_DIR=runtime $(GO) run ./cmd/mcpgen new authless --template=authless --out examples/authless
+	rm -rf examples/github-oauth
+	MCPGEN_RUNTIME_DIR=runtime $(GO) run ./cmd/mcpgen new github-oauth --template=github-oauth --out examples/github-oauth
 
 check: ## fail if an example or the manifest schema is stale
 	$(GO) test ./examples/... ./generator/manifest/...

@@ -30,6 +30,7 @@ type example struct {
 
 var examples = []example{
 	{dir: "authless", name: "authless", template: "authless"},
+	{dir: "github-oauth", name: "github-oauth", template: "github-oauth"},
 }
 
 func TestExamplesUpToDate(t *testing.T) {

@@ -3,6 +3,7 @@ package emit
 import (
 	"bufio"
 	"bytes"
+	"slices"
 	"strings"
 
 	"github.com/mcpgen/mcpgen/generator/ir"
@@ -172,6 +173,10 @@ func runtimeRequires() ([]requirement, error) {
 			Indirect: fields[0] != "github.com/modelcontextprotocol/go-sdk",
 		})
 	}
+	// The runtime's go.mod lists its direct requirements apart; in the
+	// project all but the SDK are indirect, in one sorted list as go mod
+	// tidy would write it.
+	slices.SortFunc(reqs, func(a, b requirement) int { return strings.Compare(a.Path, b.Path) })
 	return reqs, sc.Err()
 }
 
@@ -239,7 +244,7 @@ func authFacts(p *ir.Project) *authData {
 	for _, t := range p.GatedTools() {
 		var who []string
 		if len(t.Auth.Users) > 0 {
-			who = append(who, strings.Join(t.Auth.Users, ", "))
+			who = append(who, "`"+strings.Join(t.Auth.Users, "`, `")+"`")
 		}
 		if t.Auth.UsersEnv != "" {
 			who = append(who, "the users in `"+t.Auth.UsersEnv+"`")
@@ -253,9 +258,8 @@ func authFacts(p *ir.Project) *authData {
 			if rule == "" {
 				rule = "users"
 			}
-			rule += " who granted " + strings.Join(t.Auth.Scopes, ", ")
+			rule += " who granted `" + strings.Join(t.Auth.Scopes, "`, `") + "`"
 		}
-		rule = strings.ToUpper(rule[:1]) + rule[1:]
 		a.Gated = append(a.Gated, gatedTool{Name: t.Name, Rule: tableCell(rule)})
 	}
 	for _, env := range envOrder {

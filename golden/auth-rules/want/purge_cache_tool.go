@@ -1,0 +1,16 @@
+package main
+
+import (
+	"context"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+// PurgeCache serves the "purge_cache" tool: Empty the server's cache.
+// Operators only.
+//
+// mcpgen created this file once and will not change it: it is yours.
+func (t *Tools) PurgeCache(ctx context.Context, req *mcp.CallToolRequest, in PurgeCacheInput) (*mcp.CallToolResult, error) {
+	// TODO: implement. An error returned here reaches the client as a tool error.
+	return nil, errNotImplemented("purge_cache")
+}
