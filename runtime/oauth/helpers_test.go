@@ -162,6 +162,7 @@ type envOptions struct {
 	opts      *Options
 	vars      map[string]string // overrides
 	storePath string            // "" = a new file in a temp dir
+	setup     func(*Server)     // run before the server serves
 }
 
 func newEnv(t *testing.T, eo *envOptions) *env {
@@ -206,6 +207,9 @@ func newEnv(t *testing.T, eo *envOptions) *env {
 	e.auth = a
 	e.clock = &testClock{t: time.Now()}
 	a.now = e.clock.now // before serving: the clock is set once
+	if eo.setup != nil {
+		eo.setup(a)
+	}
 	t.Cleanup(func() { a.Close() })
 	e.mcp = newMCPServer(a)
 	a.Gate(e.mcp)
