@@ -220,7 +220,7 @@ func newEnv(t *testing.T, eo *envOptions) *env {
 	e.ts.Config.Handler = mux
 	e.ts.Start()
 	t.Cleanup(e.ts.Close)
-	if e.ts.URL != base {
+	if e.ts.URL != base && eo.vars["BASE_URL"] == "" {
 		t.Fatalf("server at %s, not %s", e.ts.URL, base)
 	}
 	return e
@@ -332,7 +332,11 @@ func (e *env) consent(b *http.Client, f consentForm, action string) *url.URL {
 		if err != nil {
 			e.t.Fatal(err)
 		}
-		if !strings.HasPrefix(loc.String(), e.ts.URL) && !strings.HasPrefix(loc.String(), e.gh.URL) {
+		if e.auth.issuer != e.ts.URL && strings.HasPrefix(loc.String(), e.auth.issuer+"/") {
+			// BASE_URL is a proxy's in front of the test server.
+			loc, _ = url.Parse(e.ts.URL + strings.TrimPrefix(loc.String(), e.auth.issuer))
+		}
+		if !strings.HasPrefix(loc.String(), e.ts.URL+"/") && !strings.HasPrefix(loc.String(), e.gh.URL+"/") {
 			return loc // at the client
 		}
 		if hop > 5 {
@@ -407,7 +411,7 @@ func (e *env) authURL(c *testClient, p pkce, extra map[string]string) string {
 		"state":                 {"st-123"},
 		"code_challenge":        {p.challenge},
 		"code_challenge_method": {"S256"},
-		"resource":              {e.ts.URL + "/mcp"},
+		"resource":              {e.auth.resource},
 		"scope":                 {"mcp"},
 	}
 	for k, v := range extra {
@@ -428,8 +432,8 @@ func (e *env) code(c *testClient, p pkce) string {
 	f, _ := e.startAuthorize(b, e.authURL(c, p, nil))
 	loc := e.consent(b, f, "approve")
 	q := loc.Query()
-	if q.Get("code") == "" || q.Get("state") != "st-123" || q.Get("iss") != e.ts.URL {
-		e.t.Fatalf("client redirect %s: want code, state st-123 and iss %s", loc, e.ts.URL)
+	if q.Get("code") == "" || q.Get("state") != "st-123" || q.Get("iss") != e.auth.issuer {
+		e.t.Fatalf("client redirect %s: want code, state st-123 and iss %s", loc, e.auth.issuer)
 	}
 	return q.Get("code")
 }
@@ -455,7 +459,7 @@ func (e *env) token(form url.Values) (int, map[string]any) {
 func (e *env) exchange(c *testClient, code string, p pkce) (access, refresh string) {
 	e.t.Helper()
 	status, out := e.token(url.Values{"grant_type": {"authorization_code"}, "client_id": {c.id}, "code": {code},
-		"redirect_uri": {c.redirect}, "code_verifier": {p.verifier}, "resource": {e.ts.URL + "/mcp"}})
+		"redirect_uri": {c.redirect}, "code_verifier": {p.verifier}, "resource": {e.auth.resource}})
 	if status != http.StatusOK {
 		e.t.Fatalf("exchange: %d %v", status, out)
 	}
@@ -514,7 +518,7 @@ func (e *env) wantAccepted(token string) {
 func (e *env) wantRejected(token string) {
 	e.t.Helper()
 	status, www := e.mcpStatus(token)
-	want := fmt.Sprintf(`Bearer resource_metadata="%s/.well-known/oauth-protected-resource/mcp", error="invalid_token"`, e.ts.URL)
+	want := fmt.Sprintf(`Bearer resource_metadata="%s/.well-known/oauth-protected-resource/mcp", error="invalid_token"`, e.auth.issuer)
 	if status != http.StatusUnauthorized || !strings.HasPrefix(www, want) {
 		e.t.Fatalf("got %d, WWW-Authenticate %q; want 401 with %s", status, www, want)
 	}
