@@ -283,7 +283,7 @@ func (s *signIn) refresh(ctx context.Context, rt http.RoundTripper, refreshToken
 
 // signInAs connects a new MCP client that signs in, through the consent
 // page and the stand-in GitHub, as login.
-func signInAs(t *testing.T, ctx context.Context, gh *fakeGitHub, rec *recorder, base, login string) *signIn {
+func signInAs(t testing.TB, ctx context.Context, gh *fakeGitHub, rec http.RoundTripper, base, login string) *signIn {
 	t.Helper()
 	gh.setLogin(login)
 	// Nothing listens there: the fetcher stops at the redirect to it, as a
@@ -537,7 +537,7 @@ func (b *recordedBody) Read(p []byte) (int, error) {
 // fakeGitHub plays github.com's OAuth endpoints and the two API calls the
 // server makes (GET /user, GET /user/emails).
 type fakeGitHub struct {
-	t                      *testing.T
+	t                      testing.TB
 	srv                    *httptest.Server
 	clientID, clientSecret string
 	callback               string
@@ -549,7 +549,7 @@ type fakeGitHub struct {
 	calls  int               // API calls with a valid token
 }
 
-func newFakeGitHub(t *testing.T) *fakeGitHub {
+func newFakeGitHub(t testing.TB) *fakeGitHub {
 	g := &fakeGitHub{
 		t:            t,
 		clientID:     "Iv1.fakeclientid",
@@ -684,7 +684,7 @@ func (s *authServer) stderr() string {
 
 // startAuthServer starts binary in dir at base (http://127.0.0.1:PORT) with
 // only the given settings in its environment, and waits until it answers.
-func startAuthServer(t *testing.T, binary, dir, base string, settings []string) *authServer {
+func startAuthServer(t testing.TB, binary, dir, base string, settings []string) *authServer {
 	t.Helper()
 	s := &authServer{cmd: exec.Command(binary, "--addr", strings.TrimPrefix(base, "http://"))}
 	s.cmd.Dir = dir
@@ -729,7 +729,7 @@ func startAuthServer(t *testing.T, binary, dir, base string, settings []string) 
 
 // freeLoopbackAddr returns a loopback address with a port that was free a
 // moment ago: the server's BASE_URL must be known before it starts.
-func freeLoopbackAddr(t *testing.T) string {
+func freeLoopbackAddr(t testing.TB) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -739,7 +739,7 @@ func freeLoopbackAddr(t *testing.T) string {
 	return l.Addr().String()
 }
 
-func randomBytes(t *testing.T, n int) []byte {
+func randomBytes(t testing.TB, n int) []byte {
 	b := make([]byte, n)
 	if _, err := rand.Read(b); err != nil {
 		t.Fatal(err)
