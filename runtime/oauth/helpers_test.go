@@ -35,8 +35,8 @@ const upstreamToken = "gho_UPSTREAM_SECRET_d41d8cd98f00b204"
 // (/user, /user/emails, /octo) for one user.
 type fakeGitHub struct {
 	*httptest.Server
-	login, email string // the signed-in user; email "" makes /user hide it
-	scope        string // granted scopes, as GitHub reports them
+	login string // the signed-in user, whose email only /user/emails tells
+	scope string // granted scopes, as GitHub reports them
 
 	mu         sync.Mutex
 	challenges map[string]string // code → PKCE challenge sent to authorize
@@ -44,7 +44,7 @@ type fakeGitHub struct {
 }
 
 func newFakeGitHub(t *testing.T) *fakeGitHub {
-	gh := &fakeGitHub{login: "octocat", email: "octo@example.com", scope: "read:user,user:email", challenges: map[string]string{}}
+	gh := &fakeGitHub{login: "octocat", scope: "read:user,user:email", challenges: map[string]string{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /login/oauth/authorize", func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
@@ -81,7 +81,10 @@ func newFakeGitHub(t *testing.T) *fakeGitHub {
 		case !ok || base64.RawURLEncoding.EncodeToString(sum[:]) != challenge:
 			json.NewEncoder(w).Encode(map[string]string{"error": "bad_verification_code"})
 		default:
-			json.NewEncoder(w).Encode(map[string]string{"access_token": upstreamToken, "token_type": "bearer", "scope": gh.scope})
+			gh.mu.Lock()
+			scope := gh.scope
+			gh.mu.Unlock()
+			json.NewEncoder(w).Encode(map[string]string{"access_token": upstreamToken, "token_type": "bearer", "scope": scope})
 		}
 	})
 	authed := func(h http.HandlerFunc) http.HandlerFunc {
@@ -94,12 +97,15 @@ func newFakeGitHub(t *testing.T) *fakeGitHub {
 		}
 	}
 	mux.HandleFunc("GET /user", authed(func(w http.ResponseWriter, r *http.Request) {
-		json.NewEncoder(w).Encode(map[string]any{"id": 583231, "login": gh.login, "name": "The Octocat", "email": nil})
+		gh.mu.Lock()
+		login := gh.login
+		gh.mu.Unlock()
+		json.NewEncoder(w).Encode(map[string]any{"id": 583231, "login": login, "name": "The Octocat", "email": nil})
 	}))
 	mux.HandleFunc("GET /user/emails", authed(func(w http.ResponseWriter, r *http.Request) {
 		json.NewEncoder(w).Encode([]map[string]any{
 			{"email": "old@example.com", "primary": false, "verified": true},
-			{"email": gh.email, "primary": true, "verified": true},
+			{"email": "octo@example.com", "primary": true, "verified": true},
 		})
 	}))
 	mux.HandleFunc("GET /octo", authed(func(w http.ResponseWriter, r *http.Request) {
@@ -536,6 +542,13 @@ func (e *env) session(token string) *mcp.ClientSession {
 	}
 	e.t.Cleanup(func() { cs.Close() })
 	return cs
+}
+
+// setUser changes who signs in at the fake GitHub, and what they grant.
+func (e *env) setUser(login, scope string) {
+	e.gh.mu.Lock()
+	e.gh.login, e.gh.scope = login, scope
+	e.gh.mu.Unlock()
 }
 
 // advance moves the server's clock.
