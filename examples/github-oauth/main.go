@@ -6,8 +6,11 @@ Run it with --help to see its flags.
 package main
 
 import (
+	"errors"
+	"flag"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/mcpgen/mcpgen/runtime/oauth"
 	"github.com/mcpgen/mcpgen/runtime/serve"
@@ -17,21 +20,37 @@ func main() {
 	// Settings in .env (cp .env.example .env) apply unless the environment
 	// sets them already.
 	if err := loadEnvFile(".env"); err != nil {
-		fmt.Fprintf(os.Stderr, "%s: %v\n", ServerName, err)
-		os.Exit(2)
+		fatal(err)
 	}
-	auth, err := oauth.New(AuthOptions(), os.LookupEnv, nil)
+	opts := ServeOptions()
+	// The flags first, so that --help and a bad flag are answered before
+	// OAuth asks for its settings, and OAuth logs as the server does.
+	cfg, err := serve.ParseConfig(os.Args[1:], os.LookupEnv, opts)
+	if errors.Is(err, flag.ErrHelp) {
+		return
+	}
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "%s: %v\n", ServerName, err)
-		os.Exit(2)
+		fatal(err)
+	}
+	auth, err := oauth.New(AuthOptions(), os.LookupEnv, serve.NewLogger(cfg, os.Stderr))
+	if err != nil {
+		fatal(err)
 	}
 	defer auth.Close()
 
 	s := NewServer(&Tools{Auth: auth}, nil)
 	// Each caller sees and calls only the tools its rules allow.
 	auth.Gate(s)
-	opts := ServeOptions()
 	// The OAuth endpoints are mounted next to /mcp, which needs a token.
 	opts.Auth = auth
 	serve.Main(s, opts)
+}
+
+// fatal reports err, one line per problem, and exits with status 2, as
+// serve.Main does for bad settings.
+func fatal(err error) {
+	for _, line := range strings.Split(err.Error(), "\n") {
+		fmt.Fprintf(os.Stderr, "%s: %s\n", ServerName, line)
+	}
+	os.Exit(2)
 }

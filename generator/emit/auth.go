@@ -179,46 +179,63 @@ func toolNames(tools []*ir.Tool) []string {
 // missing setting stops the server with a message naming it), gates the
 // tools, and protects the HTTP transports.
 func authMain(p *ir.Project) []jen.Code {
-	exit := func() jen.Code {
-		return jen.If(jen.Id("err").Op("!=").Nil()).Block(
-			jen.Qual("fmt", "Fprintf").Call(jen.Qual("os", "Stderr"), jen.Lit("%s: %v\n"), jen.Id("ServerName"), jen.Id("err")),
-			jen.Qual("os", "Exit").Call(jen.Lit(2)),
-		)
+	exitOn := func() jen.Code {
+		return jen.If(jen.Id("err").Op("!=").Nil()).Block(jen.Id("fatal").Call(jen.Id("err")))
 	}
 	var code []jen.Code
 	code = append(code,
 		jen.Comment("Settings in .env (cp .env.example .env) apply unless the environment"),
 		jen.Comment("sets them already."),
 		jen.If(jen.Id("err").Op(":=").Id("loadEnvFile").Call(jen.Lit(".env")), jen.Id("err").Op("!=").Nil()).Block(
-			jen.Qual("fmt", "Fprintf").Call(jen.Qual("os", "Stderr"), jen.Lit("%s: %v\n"), jen.Id("ServerName"), jen.Id("err")),
-			jen.Qual("os", "Exit").Call(jen.Lit(2)),
+			jen.Id("fatal").Call(jen.Id("err")),
 		),
+		jen.Id("opts").Op(":=").Id("ServeOptions").Call(),
+		jen.Comment("The flags first, so that --help and a bad flag are answered before"),
+		jen.Comment("OAuth asks for its settings, and OAuth logs as the server does."),
+		jen.List(jen.Id("cfg"), jen.Id("err")).Op(":=").Qual(servePkg, "ParseConfig").Call(
+			jen.Qual("os", "Args").Index(jen.Lit(1), jen.Empty()), jen.Qual("os", "LookupEnv"), jen.Id("opts"),
+		),
+		jen.If(jen.Qual("errors", "Is").Call(jen.Id("err"), jen.Qual("flag", "ErrHelp"))).Block(jen.Return()),
+		exitOn(),
 	)
 	tools := jen.Dict{jen.Id("Auth"): jen.Id("auth")}
 	newServer := []jen.Code{jen.Op("&").Id("Tools").Values(tools)}
 	if p.API != nil {
 		code = append(code,
 			jen.List(jen.Id("api"), jen.Id("err")).Op(":=").Id("NewAPIClient").Call(jen.Qual("os", "LookupEnv")),
-			exit(),
+			exitOn(),
 		)
 		tools[jen.Id("API")] = jen.Id("api")
 		newServer = append(newServer, jen.Id("api"))
 	}
 	newServer = append(newServer, jen.Nil())
 	code = append(code,
-		jen.List(jen.Id("auth"), jen.Id("err")).Op(":=").Qual(oauthPkg, "New").Call(jen.Id("AuthOptions").Call(), jen.Qual("os", "LookupEnv"), jen.Nil()),
-		exit(),
+		jen.List(jen.Id("auth"), jen.Id("err")).Op(":=").Qual(oauthPkg, "New").Call(
+			jen.Id("AuthOptions").Call(), jen.Qual("os", "LookupEnv"), jen.Qual(servePkg, "NewLogger").Call(jen.Id("cfg"), jen.Qual("os", "Stderr")),
+		),
+		exitOn(),
 		jen.Defer().Id("auth").Dot("Close").Call(),
 		jen.Line(),
 		jen.Id("s").Op(":=").Id("NewServer").Call(newServer...),
 		jen.Comment("Each caller sees and calls only the tools its rules allow."),
 		jen.Id("auth").Dot("Gate").Call(jen.Id("s")),
-		jen.Id("opts").Op(":=").Id("ServeOptions").Call(),
 		jen.Comment("The OAuth endpoints are mounted next to /mcp, which needs a token."),
 		jen.Id("opts").Dot("Auth").Op("=").Id("auth"),
 		jen.Qual(servePkg, "Main").Call(jen.Id("s"), jen.Id("opts")),
 	)
 	return code
+}
+
+// fatalFunc emits main.go's fatal, which reports a bad setting as
+// serve.Main does: one line per problem, then exit status 2.
+func fatalFunc(f *jen.File) {
+	fileDoc(f, "fatal reports err, one line per problem, and exits with status 2, as serve.Main does for bad settings.")
+	f.Func().Id("fatal").Params(jen.Id("err").Error()).Block(
+		jen.For(jen.List(jen.Id("_"), jen.Id("line")).Op(":=").Range().Qual("strings", "Split").Call(jen.Id("err").Dot("Error").Call(), jen.Lit("\n"))).Block(
+			jen.Qual("fmt", "Fprintf").Call(jen.Qual("os", "Stderr"), jen.Lit("%s: %s\n"), jen.Id("ServerName"), jen.Id("line")),
+		),
+		jen.Qual("os", "Exit").Call(jen.Lit(2)),
+	)
 }
 
 // envFileFunc emits loadEnvFile, which main of an OAuth-protected server

@@ -68,6 +68,7 @@ func mainFile(p *ir.Project) *jen.File {
 	))
 	if p.Auth != nil {
 		f.Func().Id("main").Params().Block(authMain(p)...)
+		fatalFunc(f)
 		return f
 	}
 	if p.API != nil {
