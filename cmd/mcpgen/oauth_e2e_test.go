@@ -54,7 +54,7 @@ func TestEndToEndGitHubOAuth(t *testing.T) {
 
 	gh := newFakeGitHub(t)
 	base := "http://" + freeLoopbackAddr(t)
-	srv := startAuthServer(t, binary, dir, base, []string{
+	settings := []string{
 		"GITHUB_CLIENT_ID=" + gh.clientID,
 		"GITHUB_CLIENT_SECRET=" + gh.clientSecret,
 		"GITHUB_AUTHORIZE_URL=" + gh.srv.URL + "/login/oauth/authorize",
@@ -66,8 +66,10 @@ func TestEndToEndGitHubOAuth(t *testing.T) {
 		"ALLOWED_USERS=octocat",
 		// Debug logging logs every request: more places for a token to leak.
 		"LOG_LEVEL=debug",
-	})
+	}
 	gh.callback = base + "/callback"
+	srv := startAuthServer(t, binary, dir, base, settings)
+	servers := []*authServer{srv}
 	rec := &recorder{base: http.DefaultTransport}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -144,11 +146,12 @@ func TestEndToEndGitHubOAuth(t *testing.T) {
 		}
 	})
 
+	// mallory is not.
+	mallory := signInAs(t, ctx, gh, rec, base, "mallory")
+	if mallory == nil {
+		t.Fatal("the second sign-in failed")
+	}
 	t.Run("tools-as-other-user", func(t *testing.T) {
-		mallory := signInAs(t, ctx, gh, rec, base, "mallory")
-		if mallory == nil {
-			t.FailNow()
-		}
 		if got := listNames(t, ctx, mallory.session); !slices.Equal(got, []string{"add", "userInfo"}) {
 			t.Errorf("tools/list for mallory = %q, want add and userInfo (serverStatus hidden)", got)
 		}
@@ -223,6 +226,46 @@ func TestEndToEndGitHubOAuth(t *testing.T) {
 		}
 	})
 
+	t.Run("sse", func(t *testing.T) {
+		req, _ := http.NewRequestWithContext(ctx, "GET", base+"/sse", nil)
+		req.Header.Set("Accept", "text/event-stream")
+		resp, err := (&http.Client{Transport: rec}).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(resp.Header.Get("WWW-Authenticate"), "resource_metadata=") {
+			t.Errorf("GET /sse without a token: %d, WWW-Authenticate %q; want 401 with resource_metadata", resp.StatusCode, resp.Header.Get("WWW-Authenticate"))
+		}
+		hc := &http.Client{Transport: &oauth2.Transport{Source: oauth2.StaticTokenSource(mallory.token()), Base: rec}}
+		cs, err := mcp.NewClient(&mcp.Implementation{Name: "e2e", Version: "v0"}, nil).Connect(ctx, &mcp.SSEClientTransport{Endpoint: base + "/sse", HTTPClient: hc}, nil)
+		if err != nil {
+			t.Fatalf("connect over SSE with a token: %v", err)
+		}
+		defer cs.Close()
+		if got := listNames(t, ctx, cs); !slices.Equal(got, []string{"add", "userInfo"}) {
+			t.Errorf("tools/list for mallory over SSE = %q, want add and userInfo", got)
+		}
+	})
+
+	t.Run("grants-survive-a-restart", func(t *testing.T) {
+		tok := mallory.token()
+		srv.stop()
+		again := startAuthServer(t, binary, dir, base, settings)
+		servers = append(servers, again)
+		cs := connectWithToken(t, ctx, rec, base, tok.AccessToken)
+		// followers comes from GitHub's API, called with the GitHub token
+		// the first process stored encrypted and the second decrypted.
+		var who struct {
+			Login     string `json:"login"`
+			Followers int    `json:"followers"`
+		}
+		structured(t, callTool(t, ctx, cs, "userInfo", map[string]any{}), &who)
+		if who.Login != "mallory" || who.Followers != 42 {
+			t.Errorf("userInfo after a restart = %+v, want mallory with 42 followers", who)
+		}
+	})
+
 	t.Run("github-token-stays-on-the-server", func(t *testing.T) {
 		issued := gh.issuedTokens()
 		if len(issued) == 0 {
@@ -232,7 +275,10 @@ func TestEndToEndGitHubOAuth(t *testing.T) {
 			t.Error("no call reached GitHub's API with a user's token")
 		}
 		seen := rec.String()
-		stderr := srv.stderr()
+		var stderr string
+		for _, s := range servers {
+			stderr += s.stderr()
+		}
 		for _, tok := range issued {
 			if strings.Contains(seen, tok) {
 				t.Errorf("a GitHub access token reached the MCP client")
@@ -666,8 +712,10 @@ func (g *fakeGitHub) emails(w http.ResponseWriter, r *http.Request) {
 // authServer is a generated OAuth server process.
 type authServer struct {
 	cmd *exec.Cmd
-	mu  sync.Mutex
-	log bytes.Buffer
+	// stop interrupts the server and waits for it to exit.
+	stop func()
+	mu   sync.Mutex
+	log  bytes.Buffer
 }
 
 func (s *authServer) Write(p []byte) (int, error) {
@@ -695,7 +743,7 @@ func startAuthServer(t testing.TB, binary, dir, base string, settings []string) 
 	}
 	exited := make(chan struct{})
 	go func() { s.cmd.Wait(); close(exited) }()
-	t.Cleanup(func() {
+	s.stop = sync.OnceFunc(func() {
 		s.cmd.Process.Signal(os.Interrupt)
 		select {
 		case <-exited:
@@ -703,6 +751,9 @@ func startAuthServer(t testing.TB, binary, dir, base string, settings []string) 
 			s.cmd.Process.Kill()
 			<-exited
 		}
+	})
+	t.Cleanup(func() {
+		s.stop()
 		if t.Failed() {
 			t.Logf("server log:\n%s", s.stderr())
 		}
