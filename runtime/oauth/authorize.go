@@ -201,8 +201,14 @@ func (s *Server) consentPage(w http.ResponseWriter, c *client, p *pending, id, c
 	if server == "" {
 		server = s.issuer
 	}
+	// A metadata document's client is who hosts it: that host is the one
+	// thing about it that is verified. A registered client's URI is
+	// whatever it said.
 	var clientHost string
-	if u, err := url.Parse(c.URI); err == nil && c.URI != "" {
+	if isCIMD(c.ID) {
+		u, _ := url.Parse(c.ID)
+		clientHost = u.Host
+	} else if u, err := url.Parse(c.URI); err == nil && c.URI != "" {
 		clientHost = u.Host
 	}
 	ru, _ := url.Parse(p.RedirectURI)

@@ -96,8 +96,9 @@ func TestCIMD(t *testing.T) {
 		c := mc("/good.json")
 		b := e.browser()
 		f, page := e.startAuthorize(b, e.authURL(c, p, nil))
-		if !strings.Contains(page, "Metadata Client") || !strings.Contains(page, "app.example") {
-			t.Errorf("the consent page does not name the client:\n%s", page)
+		if !strings.Contains(page, "Metadata Client") || !strings.Contains(page, strings.TrimPrefix(h.URL, "https://")) ||
+			strings.Contains(page, "app.example") || strings.Contains(page, "not been verified") {
+			t.Errorf("the consent page does not name the client by its document's host (and only that):\n%s", page)
 		}
 		code := e.consent(b, f, "approve").Query().Get("code")
 		access, _ := e.exchange(c, code, p)

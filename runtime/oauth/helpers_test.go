@@ -43,7 +43,7 @@ type fakeGitHub struct {
 	deny       bool              // the user cancels at GitHub
 }
 
-func newFakeGitHub(t *testing.T) *fakeGitHub {
+func newFakeGitHub(t testing.TB) *fakeGitHub {
 	gh := &fakeGitHub{login: "octocat", scope: "read:user,user:email", challenges: map[string]string{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /login/oauth/authorize", func(w http.ResponseWriter, r *http.Request) {
@@ -137,7 +137,7 @@ func (s *syncBuffer) String() string {
 // env is an MCP server protected by a Server, on 127.0.0.1, with a fake
 // GitHub.
 type env struct {
-	t       *testing.T
+	t       testing.TB
 	auth    *Server
 	mcp     *mcp.Server
 	ts      *httptest.Server
@@ -171,7 +171,7 @@ type envOptions struct {
 	setup     func(*Server)     // run before the server serves
 }
 
-func newEnv(t *testing.T, eo *envOptions) *env {
+func newEnv(t testing.TB, eo *envOptions) *env {
 	t.Helper()
 	if eo == nil {
 		eo = &envOptions{}

@@ -108,7 +108,7 @@ func (s *boltStore) Get(ctx context.Context, key string) ([]byte, error) {
 
 func (s *boltStore) Put(ctx context.Context, key string, value []byte, ttl time.Duration) error {
 	if key == "" {
-		return errors.New("store: empty key")
+		return errEmptyKey
 	}
 	var exp int64
 	if ttl > 0 {
@@ -152,7 +152,10 @@ func (s *boltStore) Take(ctx context.Context, key string) ([]byte, error) {
 	return v, err
 }
 
-var errExpired = errors.New("expired")
+var (
+	errExpired  = errors.New("expired")
+	errEmptyKey = errors.New("store: empty key")
+)
 
 // sweep deletes every expired entry.
 func (s *boltStore) sweep() error {

@@ -47,6 +47,9 @@ func (s *memory) get(key string) ([]byte, error) {
 }
 
 func (s *memory) Put(ctx context.Context, key string, value []byte, ttl time.Duration) error {
+	if key == "" {
+		return errEmptyKey
+	}
 	e := entry{value: append([]byte(nil), value...)}
 	if ttl > 0 {
 		e.expires = s.now().Add(ttl)

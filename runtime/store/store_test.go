@@ -110,6 +110,9 @@ func testBasics(t *testing.T, im impl) {
 	v[0] = 'X'
 	mustGet(t, s, "a", "two")
 
+	if err := s.Put(ctx, "", []byte("x"), 0); err == nil {
+		t.Error("Put with an empty key succeeded")
+	}
 	if err := s.Put(ctx, "empty", nil, 0); err != nil {
 		t.Fatal(err)
 	}
