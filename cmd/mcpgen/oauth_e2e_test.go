@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -299,6 +300,90 @@ func TestEndToEndGitHubOAuth(t *testing.T) {
 	})
 }
 
+// TestEndToEndOIDC does the same with the oidc template against a stand-in
+// OpenID Connect issuer, found through discovery: users are known by their
+// email address, and only a verified one counts for the allow-list.
+func TestEndToEndOIDC(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs a generated server")
+	}
+	t.Setenv("MCPGEN_RUNTIME_DIR", checkoutRuntimeDir(t))
+	dir := filepath.Join(t.TempDir(), "idp")
+	if code, _, stderr := mcpgen(t, "", "new", "idp", "--template=oidc", "--out", dir); code != 0 {
+		t.Fatalf("mcpgen new: exit %d\n%s", code, stderr)
+	}
+	binary := filepath.Join(dir, "idp-server")
+	if out, err := goCmd(t, dir, "build", "-o", binary, "."); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	idp := newFakeOIDC(t)
+	base := "http://" + freeLoopbackAddr(t)
+	idp.callback = base + "/callback"
+	srv := startAuthServer(t, binary, dir, base, []string{
+		"OIDC_ISSUER=" + idp.srv.URL,
+		"OIDC_CLIENT_ID=" + idp.clientID,
+		"OIDC_CLIENT_SECRET=" + idp.clientSecret,
+		"BASE_URL=" + base,
+		"STORE_PATH=" + filepath.Join(t.TempDir(), "oauth.db"),
+		"ENCRYPTION_KEY=" + base64.StdEncoding.EncodeToString(randomBytes(t, 32)),
+		"ALLOWED_USERS=ada@example.com, unverified@example.com",
+		"LOG_LEVEL=debug",
+	})
+	rec := &recorder{base: http.DefaultTransport}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+
+	for _, tc := range []struct {
+		login   string
+		want    []string
+		allowed bool
+	}{
+		{"ada", []string{"add", "serverStatus", "userInfo"}, true},
+		{"bob", []string{"add", "userInfo"}, false},
+		// Listed, but the issuer has not verified the address: it could be
+		// anyone's.
+		{"unverified", []string{"add", "userInfo"}, false},
+	} {
+		t.Run(tc.login, func(t *testing.T) {
+			s := signInAs(t, ctx, idp, rec, base, tc.login)
+			if s == nil {
+				t.FailNow()
+			}
+			if got := listNames(t, ctx, s.session); !slices.Equal(got, tc.want) {
+				t.Errorf("tools/list for %s = %q, want %q", tc.login, got, tc.want)
+			}
+			var who struct {
+				Subject string `json:"subject"`
+				Email   string `json:"email"`
+			}
+			structured(t, callTool(t, ctx, s.session, "userInfo", map[string]any{}), &who)
+			wantEmail := tc.login + "@example.com"
+			if tc.login == "unverified" {
+				wantEmail = ""
+			}
+			if who.Subject != "sub-"+tc.login || who.Email != wantEmail {
+				t.Errorf("userInfo = %+v, want subject sub-%s and email %q", who, tc.login, wantEmail)
+			}
+			res := callTool(t, ctx, s.session, "serverStatus", map[string]any{})
+			if res.IsError == tc.allowed {
+				t.Errorf("serverStatus for %s: %q (isError %v)", tc.login, toolText(res), res.IsError)
+			}
+		})
+	}
+
+	t.Run("provider-token-stays-on-the-server", func(t *testing.T) {
+		seen, stderr := rec.String(), srv.stderr()
+		if len(idp.issuedTokens()) < 3 || !strings.Contains(stderr, "ada") {
+			t.Fatalf("%d provider tokens issued, log %d bytes: nothing to check", len(idp.issuedTokens()), len(stderr))
+		}
+		for _, tok := range idp.issuedTokens() {
+			if strings.Contains(seen, tok) || strings.Contains(stderr, tok) {
+				t.Errorf("a provider access token reached the MCP client or the log")
+			}
+		}
+	})
+}
+
 // signIn is one signed-in MCP client.
 type signIn struct {
 	session *mcp.ClientSession
@@ -329,7 +414,7 @@ func (s *signIn) refresh(ctx context.Context, rt http.RoundTripper, refreshToken
 
 // signInAs connects a new MCP client that signs in, through the consent
 // page and the stand-in GitHub, as login.
-func signInAs(t testing.TB, ctx context.Context, gh *fakeGitHub, rec http.RoundTripper, base, login string) *signIn {
+func signInAs(t testing.TB, ctx context.Context, gh *fakeIdP, rec http.RoundTripper, base, login string) *signIn {
 	t.Helper()
 	gh.setLogin(login)
 	// Nothing listens there: the fetcher stops at the redirect to it, as a
@@ -580,29 +665,30 @@ func (b *recordedBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// fakeGitHub plays github.com's OAuth endpoints and the two API calls the
-// server makes (GET /user, GET /user/emails).
-type fakeGitHub struct {
+// fakeIdP is a stand-in identity provider. As GitHub, it plays
+// github.com's OAuth endpoints and the two API calls the server makes (GET
+// /user, GET /user/emails); as an OpenID Connect issuer, discovery, the
+// authorization and token endpoints, and userinfo. Either way it checks the
+// server's client credentials, redirect URI and PKCE, and signs in whoever
+// setLogin named, at once.
+type fakeIdP struct {
 	t                      testing.TB
 	srv                    *httptest.Server
+	oidc                   bool
 	clientID, clientSecret string
 	callback               string
 
 	mu     sync.Mutex
 	login  string            // who signs in next
-	codes  map[string]string // code → login
+	codes  map[string]grant  // code → who, and the PKCE challenge
 	tokens map[string]string // access token → login
 	calls  int               // API calls with a valid token
 }
 
-func newFakeGitHub(t testing.TB) *fakeGitHub {
-	g := &fakeGitHub{
-		t:            t,
-		clientID:     "Iv1.fakeclientid",
-		clientSecret: "fake-client-secret-" + rand.Text(),
-		codes:        make(map[string]string),
-		tokens:       make(map[string]string),
-	}
+type grant struct{ login, challenge string }
+
+func newFakeGitHub(t testing.TB) *fakeIdP {
+	g := newFakeIdP(t)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /login/oauth/authorize", g.authorize)
 	mux.HandleFunc("POST /login/oauth/access_token", g.accessToken)
@@ -613,13 +699,45 @@ func newFakeGitHub(t testing.TB) *fakeGitHub {
 	return g
 }
 
-func (g *fakeGitHub) setLogin(login string) {
+func newFakeOIDC(t testing.TB) *fakeIdP {
+	g := newFakeIdP(t)
+	g.oidc = true
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]any{
+			"issuer":                           g.srv.URL,
+			"authorization_endpoint":           g.srv.URL + "/authorize",
+			"token_endpoint":                   g.srv.URL + "/token",
+			"userinfo_endpoint":                g.srv.URL + "/userinfo",
+			"code_challenge_methods_supported": []string{"S256"},
+		})
+	})
+	mux.HandleFunc("GET /authorize", g.authorize)
+	mux.HandleFunc("POST /token", g.accessToken)
+	mux.HandleFunc("GET /userinfo", g.userinfo)
+	g.srv = httptest.NewServer(mux)
+	t.Cleanup(g.srv.Close)
+	return g
+}
+
+func newFakeIdP(t testing.TB) *fakeIdP {
+	return &fakeIdP{
+		t:            t,
+		clientID:     "fake-client-id",
+		clientSecret: "fake-client-secret-" + rand.Text(),
+		codes:        make(map[string]grant),
+		tokens:       make(map[string]string),
+	}
+}
+
+func (g *fakeIdP) setLogin(login string) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.login = login
 }
 
-func (g *fakeGitHub) issuedTokens() []string {
+func (g *fakeIdP) issuedTokens() []string {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	var out []string
@@ -629,52 +747,59 @@ func (g *fakeGitHub) issuedTokens() []string {
 	return out
 }
 
-func (g *fakeGitHub) apiCalls() int {
+func (g *fakeIdP) apiCalls() int {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	return g.calls
 }
 
 // authorize signs the next user in at once and sends the browser back.
-func (g *fakeGitHub) authorize(w http.ResponseWriter, r *http.Request) {
+func (g *fakeIdP) authorize(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	if q.Get("client_id") != g.clientID || q.Get("state") == "" || (q.Get("redirect_uri") != "" && q.Get("redirect_uri") != g.callback) {
-		g.t.Errorf("GitHub authorize: unexpected request %s", r.URL.RawQuery)
+	if q.Get("client_id") != g.clientID || q.Get("state") == "" || q.Get("redirect_uri") != g.callback ||
+		q.Get("code_challenge") == "" || q.Get("code_challenge_method") != "S256" {
+		g.t.Errorf("provider authorize: unexpected request %s", r.URL.RawQuery)
 		http.Error(w, "bad request", http.StatusBadRequest)
 		return
 	}
-	code := "ghcode-" + rand.Text()
+	code := "idpcode-" + rand.Text()
 	g.mu.Lock()
-	g.codes[code] = g.login
+	g.codes[code] = grant{login: g.login, challenge: q.Get("code_challenge")}
 	g.mu.Unlock()
 	http.Redirect(w, r, g.callback+"?"+url.Values{"code": {code}, "state": {q.Get("state")}}.Encode(), http.StatusFound)
 }
 
-func (g *fakeGitHub) accessToken(w http.ResponseWriter, r *http.Request) {
+func (g *fakeIdP) accessToken(w http.ResponseWriter, r *http.Request) {
 	r.ParseForm()
 	id, secret, ok := r.BasicAuth()
 	if !ok {
 		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
 	}
 	g.mu.Lock()
-	login, known := g.codes[r.PostForm.Get("code")]
+	gr, known := g.codes[r.PostForm.Get("code")]
 	delete(g.codes, r.PostForm.Get("code"))
 	g.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
-	if id != g.clientID || secret != g.clientSecret || !known {
-		g.t.Errorf("GitHub token: bad client credentials or code")
-		w.Write([]byte(`{"error":"bad_verification_code"}`))
+	sum := sha256.Sum256([]byte(r.PostForm.Get("code_verifier")))
+	if id != g.clientID || secret != g.clientSecret || !known || base64.RawURLEncoding.EncodeToString(sum[:]) != gr.challenge {
+		g.t.Errorf("provider token: bad client credentials, code or PKCE verifier")
+		w.WriteHeader(http.StatusBadRequest)
+		w.Write([]byte(`{"error":"invalid_grant"}`))
 		return
 	}
 	tok := "gho_" + rand.Text()
+	scope := "read:user,user:email"
+	if g.oidc {
+		tok, scope = "oidc-at-"+rand.Text(), "openid email profile"
+	}
 	g.mu.Lock()
-	g.tokens[tok] = login
+	g.tokens[tok] = gr.login
 	g.mu.Unlock()
-	json.NewEncoder(w).Encode(map[string]string{"access_token": tok, "token_type": "bearer", "scope": "read:user,user:email"})
+	json.NewEncoder(w).Encode(map[string]string{"access_token": tok, "token_type": "Bearer", "scope": scope})
 }
 
 // caller is the login whose token the request bears.
-func (g *fakeGitHub) caller(w http.ResponseWriter, r *http.Request) (string, bool) {
+func (g *fakeIdP) caller(w http.ResponseWriter, r *http.Request) (string, bool) {
 	h := r.Header.Get("Authorization")
 	tok := strings.TrimPrefix(strings.TrimPrefix(h, "Bearer "), "token ")
 	g.mu.Lock()
@@ -689,7 +814,7 @@ func (g *fakeGitHub) caller(w http.ResponseWriter, r *http.Request) (string, boo
 	return login, ok
 }
 
-func (g *fakeGitHub) user(w http.ResponseWriter, r *http.Request) {
+func (g *fakeIdP) user(w http.ResponseWriter, r *http.Request) {
 	login, ok := g.caller(w, r)
 	if !ok {
 		return
@@ -700,13 +825,29 @@ func (g *fakeGitHub) user(w http.ResponseWriter, r *http.Request) {
 		login, 1000+len(login), login, login)
 }
 
-func (g *fakeGitHub) emails(w http.ResponseWriter, r *http.Request) {
+func (g *fakeIdP) emails(w http.ResponseWriter, r *http.Request) {
 	login, ok := g.caller(w, r)
 	if !ok {
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
 	fmt.Fprintf(w, `[{"email":"%s@old.example","primary":false,"verified":true},{"email":"%s@users.example","primary":true,"verified":true}]`, login, login)
+}
+
+// userinfo describes the OIDC user: login@example.com, verified, except
+// for a login starting with "unverified".
+func (g *fakeIdP) userinfo(w http.ResponseWriter, r *http.Request) {
+	login, ok := g.caller(w, r)
+	if !ok {
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(map[string]any{
+		"sub":            "sub-" + login,
+		"email":          login + "@example.com",
+		"email_verified": !strings.HasPrefix(login, "unverified"),
+		"name":           "The " + login,
+	})
 }
 
 // authServer is a generated OAuth server process.

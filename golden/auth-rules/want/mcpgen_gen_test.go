@@ -108,7 +108,7 @@ func generatedToolText(res *mcp.CallToolResult) string {
 // TestGeneratedToolsGated checks that a caller who has not signed in neither
 // sees the tools that mcpgen.yaml restricts nor can call them.
 //
-// The credentials are stand-ins: nobody signs in, so the identity provider is
+// The provider's settings are stand-ins: nobody signs in, so the provider is
 // never called.
 func TestGeneratedToolsGated(t *testing.T) {
 	settings := map[string]string{
