@@ -1,6 +1,7 @@
 package oauth
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
@@ -11,6 +12,9 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/auth"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
 // cimdHost serves client metadata documents over TLS on 127.0.0.1.
@@ -103,6 +107,26 @@ func TestCIMD(t *testing.T) {
 		code := e.consent(b, f, "approve").Query().Get("code")
 		access, _ := e.exchange(c, code, p)
 		e.wantAccepted(access)
+	})
+	t.Run("sdk", func(t *testing.T) {
+		// The go-sdk's client, registered by its metadata document.
+		handler, err := auth.NewAuthorizationCodeHandler(&auth.AuthorizationCodeHandlerConfig{
+			ClientIDMetadataDocumentConfig: &auth.ClientIDMetadataDocumentConfig{URL: h.URL + "/good.json"},
+			RedirectURL:                    "http://127.0.0.1:9999/callback",
+			AuthorizationCodeFetcher:       e.fetcher(),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cs, err := mcp.NewClient(&mcp.Implementation{Name: "sdk", Version: "1"}, nil).Connect(context.Background(),
+			&mcp.StreamableClientTransport{Endpoint: e.ts.URL + "/mcp", OAuthHandler: handler}, nil)
+		if err != nil {
+			t.Fatalf("connect: %v", err)
+		}
+		defer cs.Close()
+		if res := callTool(t, cs, "whoami"); res.IsError || !strings.HasPrefix(toolText(t, res), "octocat") {
+			t.Fatalf("whoami: %q", toolText(t, res))
+		}
 	})
 	t.Run("cache", func(t *testing.T) {
 		before := h.fetches.Load()
