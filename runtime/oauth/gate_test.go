@@ -3,10 +3,13 @@ package oauth
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"slices"
+	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -70,14 +73,23 @@ func TestGateUnsetEnv(t *testing.T) {
 	}
 }
 
-// fakeOIDC is an OpenID provider on 127.0.0.1 for one user.
-func fakeOIDC(t *testing.T, email string, verified bool) *httptest.Server {
-	var ts *httptest.Server
+// oidcProvider is a fake OpenID provider on 127.0.0.1 for one user. Its
+// first tokens expire at once (x/oauth2 counts a token as expired 10 s
+// early) and come with a refresh token; refreshed ones last an hour.
+type oidcProvider struct {
+	*httptest.Server
+	refreshes atomic.Int32
+}
+
+const refreshedUpstreamToken = "ya29_REFRESHED_UPSTREAM_SECRET"
+
+func fakeOIDC(t *testing.T, email string, verified bool) *oidcProvider {
+	p := &oidcProvider{}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
 		json.NewEncoder(w).Encode(map[string]any{
-			"issuer": ts.URL, "authorization_endpoint": ts.URL + "/auth", "token_endpoint": ts.URL + "/token",
-			"userinfo_endpoint": ts.URL + "/userinfo", "code_challenge_methods_supported": []string{"S256"},
+			"issuer": p.URL, "authorization_endpoint": p.URL + "/auth", "token_endpoint": p.URL + "/token",
+			"userinfo_endpoint": p.URL + "/userinfo", "code_challenge_methods_supported": []string{"S256"},
 		})
 	})
 	mux.HandleFunc("GET /auth", func(w http.ResponseWriter, r *http.Request) {
@@ -91,19 +103,39 @@ func fakeOIDC(t *testing.T, email string, verified bool) *httptest.Server {
 		http.Redirect(w, r, ru.String(), http.StatusFound)
 	})
 	mux.HandleFunc("POST /token", func(w http.ResponseWriter, r *http.Request) {
+		r.ParseForm()
 		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(map[string]any{"access_token": upstreamToken, "token_type": "Bearer", "expires_in": 3600, "scope": "openid email profile"})
-	})
-	mux.HandleFunc("GET /userinfo", func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("Authorization") != "Bearer "+upstreamToken {
-			http.Error(w, "no", http.StatusUnauthorized)
+		if r.PostForm.Get("grant_type") == "refresh_token" {
+			if r.PostForm.Get("refresh_token") != "upstream-refresh" {
+				w.WriteHeader(http.StatusBadRequest)
+				json.NewEncoder(w).Encode(map[string]any{"error": "invalid_grant"})
+				return
+			}
+			p.refreshes.Add(1)
+			json.NewEncoder(w).Encode(map[string]any{"access_token": refreshedUpstreamToken, "token_type": "Bearer", "expires_in": 3600})
 			return
 		}
-		json.NewEncoder(w).Encode(map[string]any{"sub": "u-1", "email": email, "email_verified": verified, "name": "Octo"})
+		json.NewEncoder(w).Encode(map[string]any{"access_token": upstreamToken, "token_type": "Bearer", "expires_in": 1,
+			"refresh_token": "upstream-refresh", "scope": "openid email profile"})
 	})
-	ts = httptest.NewServer(mux)
-	t.Cleanup(ts.Close)
-	return ts
+	authed := func(h http.HandlerFunc) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			if a := r.Header.Get("Authorization"); a != "Bearer "+upstreamToken && a != "Bearer "+refreshedUpstreamToken {
+				http.Error(w, "no", http.StatusUnauthorized)
+				return
+			}
+			h(w, r)
+		}
+	}
+	mux.HandleFunc("GET /userinfo", authed(func(w http.ResponseWriter, r *http.Request) {
+		json.NewEncoder(w).Encode(map[string]any{"sub": "u-1", "email": email, "email_verified": verified, "name": "Octo"})
+	}))
+	mux.HandleFunc("GET /octo", authed(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "hello from the API")
+	}))
+	p.Server = httptest.NewServer(mux)
+	t.Cleanup(p.Close)
+	return p
 }
 
 // TestOIDC signs in through an OpenID provider, found by discovery; rules
@@ -140,6 +172,21 @@ func TestOIDC(t *testing.T) {
 			}
 			if e.auth.APIURL() != idp.URL {
 				t.Errorf("APIURL = %s", e.auth.APIURL())
+			}
+			// The provider's token had expired: the first call refreshes
+			// it, and the refreshed token is kept for the next.
+			for range 3 {
+				if res := callTool(t, cs, "whoami"); res.IsError || !strings.HasSuffix(toolText(t, res), "hello from the API") {
+					t.Fatalf("whoami: %q", toolText(t, res))
+				}
+			}
+			if n := idp.refreshes.Load(); n != 1 {
+				t.Errorf("the provider token was refreshed %d times for 3 calls, want once", n)
+			}
+			for what, text := range map[string]string{"responses": e.traffic.String(), "logs": e.logs.String()} {
+				if strings.Contains(text, upstreamToken) || strings.Contains(text, refreshedUpstreamToken) {
+					t.Errorf("a provider token appears in the %s", what)
+				}
 			}
 		})
 	}

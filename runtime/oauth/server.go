@@ -181,6 +181,10 @@ const (
 	keyRefresh = "rt:"       // + hash of token
 	keyRotated = "rotated:"  // + hash of a refresh token already exchanged
 	keyGrant   = "grant:"    // + grant ID
+	// keyUpstream + grant ID: the provider's token once refreshed, sealed.
+	// It is apart from the grant so that saving it can never bring a
+	// revoked grant back.
+	keyUpstream = "upstream:"
 )
 
 func (s *Server) putJSON(ctx context.Context, key string, v any, ttl time.Duration) error {

@@ -273,6 +273,7 @@ func (s *Server) revokeGrant(ctx context.Context, id string) {
 	if err := s.store.Delete(ctx, keyGrant+id); err != nil {
 		s.logger.Error("oauth: revoking a grant", "err", err)
 	}
+	s.store.Delete(ctx, keyUpstream+id)
 }
 
 // handleRevoke is token revocation (RFC 7009). Revoking a refresh token

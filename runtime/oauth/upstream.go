@@ -2,10 +2,12 @@ package oauth
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
+	"sync"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"golang.org/x/oauth2"
@@ -28,6 +30,15 @@ func (s *Server) UpstreamClient(ctx context.Context, req mcp.Request) (*http.Cli
 	if err != nil {
 		return nil, fmt.Errorf("oauth: %w", err)
 	}
+	if sealed, err := s.store.Get(ctx, keyUpstream+g.ID); err == nil {
+		// A refreshed token, newer than the one the grant holds.
+		if b, err := open(s.set.keys, sealed, []byte(g.ID)); err == nil {
+			var fresh oauth2.Token
+			if json.Unmarshal(b, &fresh) == nil {
+				tok = &fresh
+			}
+		}
+	}
 	api, err := url.Parse(s.APIURL())
 	if err != nil {
 		return nil, fmt.Errorf("oauth: API URL: %w", err)
@@ -39,12 +50,25 @@ func (s *Server) UpstreamClient(ctx context.Context, req mcp.Request) (*http.Cli
 	ts := oauth2.StaticTokenSource(tok)
 	if tok.RefreshToken != "" {
 		// Google's and other OIDC providers' tokens expire within the
-		// hour; x/oauth2 refreshes them with the refresh token.
+		// hour; x/oauth2 refreshes them with the refresh token, and the
+		// new token is kept for the next call.
 		cfg, _, err := s.provider.config(ctx, s.httpClient, s.issuer+"/callback")
 		if err != nil {
 			return nil, fmt.Errorf("oauth: %w", err)
 		}
-		ts = cfg.TokenSource(context.WithValue(context.Background(), oauth2.HTTPClient, s.httpClient), tok)
+		ts = &savingSource{
+			src:  cfg.TokenSource(context.WithValue(context.Background(), oauth2.HTTPClient, s.httpClient), tok),
+			last: tok.AccessToken,
+			save: func(t *oauth2.Token) {
+				b, err := json.Marshal(t)
+				if err == nil {
+					err = s.store.Put(context.Background(), keyUpstream+g.ID, seal(s.set.keys, b, []byte(g.ID)), refreshTokenTTL)
+				}
+				if err != nil {
+					s.logger.Error("oauth: keeping a refreshed provider token", "err", err)
+				}
+			},
+		}
 	}
 	return &http.Client{
 		Timeout: s.httpClient.Timeout,
@@ -73,4 +97,27 @@ func (t *sameOrigin) RoundTrip(r *http.Request) (*http.Response, error) {
 		return nil, fmt.Errorf("oauth: the upstream client calls only %s://%s, not %s://%s", t.origin.Scheme, t.origin.Host, r.URL.Scheme, r.URL.Host)
 	}
 	return t.next.RoundTrip(r)
+}
+
+// savingSource passes tokens on from src, saving each new one.
+type savingSource struct {
+	src  oauth2.TokenSource
+	save func(*oauth2.Token)
+	mu   sync.Mutex
+	last string // access token last seen
+}
+
+func (s *savingSource) Token() (*oauth2.Token, error) {
+	tok, err := s.src.Token()
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	fresh := tok.AccessToken != s.last
+	s.last = tok.AccessToken
+	s.mu.Unlock()
+	if fresh {
+		s.save(tok)
+	}
+	return tok, nil
 }
