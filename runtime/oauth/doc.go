@@ -46,6 +46,18 @@
 //     (default ./data/oauth.db), so that sign-ins survive restarts.
 //   - the UsersEnv variables named by [Options.Tools].
 //
+// # Clients
+//
+// A client_id that is an https URL with a path names a Client ID Metadata
+// Document, which the server fetches (at most 5 KB, within 5 s, with no
+// redirects, and only from public addresses: the check runs on the address
+// dialled, so DNS rebinding cannot reach loopback or private networks) and
+// caches as its Cache-Control says, between 30 s and a day. Its client_id
+// must be its own URL, and its clients are public. Other clients register
+// at /register (RFC 7591); those that ask for client_secret_basic or
+// client_secret_post (the RFC's default) get a secret, kept hashed. A
+// client that names no grant_types may refresh.
+//
 // # Redirect URIs
 //
 // Dynamic registration accepts https redirect URIs, http ones on a
@@ -53,13 +65,31 @@
 // (com.example.app:/callback) for native apps. /authorize matches the
 // redirect URI exactly, except that for an http loopback URI the port may
 // differ from the registered one (RFC 8252 §7.3: native apps listen on an
-// ephemeral port).
+// ephemeral port). An unknown client or a redirect URI it did not register
+// gets an error page, never a redirect.
+//
+// # Consent
+//
+// Every authorization goes through a consent page that names the client
+// (by the host serving its metadata document, or by the name and URI it
+// registered, marked unverified) and the host it will send the user to.
+// The page's form carries a CSRF token bound to the pending request, and
+// the request is bound to the browser that made it by a cookie, so nobody
+// can start an authorization and have someone else's browser approve it.
 //
 // # Tokens
 //
-// Access tokens live one hour, refresh tokens 30 days; both are random
-// strings that the store keeps only as SHA-256 hashes, each bound to the
-// client, the resource, the user and the scopes. A refresh token is
+// This server's tokens have one scope, "mcp"; what a user may do is up to
+// the provider's scopes and [Options.Tools]. Access tokens live one hour,
+// refresh tokens 30 days; both are random strings that the store keeps
+// only as SHA-256 hashes, each bound to the client, the resource, the user
+// and the scopes. Authorization codes live 60 seconds. A refresh token is
 // replaced on every use, and presenting one already used revokes the whole
-// grant, as does using an authorization code twice.
+// grant, as does using an authorization code twice. Revoking a refresh
+// token (RFC 7009) revokes its grant; revoking an access token revokes
+// that token.
+//
+// The provider's token is sealed with AES-256-GCM under ENCRYPTION_KEY,
+// bound to its grant. It appears in no response, redirect, log line or
+// error.
 package oauth
