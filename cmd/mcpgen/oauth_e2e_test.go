@@ -557,7 +557,7 @@ func connectWithToken(t *testing.T, ctx context.Context, rec *recorder, base, to
 }
 
 // postMCP sends a ping to /mcp with the access token and returns the status.
-func postMCP(t *testing.T, ctx context.Context, rec *recorder, base, token string) int {
+func postMCP(t *testing.T, ctx context.Context, rec http.RoundTripper, base, token string) int {
 	t.Helper()
 	req, _ := http.NewRequestWithContext(ctx, "POST", base+"/mcp", strings.NewReader(`{"jsonrpc":"2.0","id":1,"method":"ping"}`))
 	req.Header.Set("Content-Type", "application/json")
@@ -937,4 +937,59 @@ func randomBytes(t testing.TB, n int) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestEndToEndAuthAddedLater adds an auth section to an existing open
+// project. Regeneration refuses it alongside stdio, then rewrites the
+// generated files; the user's main.go is not rewritten, so until it wires
+// the OAuth server in, the server must fail closed rather than serve its
+// tools to anyone.
+func TestEndToEndAuthAddedLater(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs a generated server")
+	}
+	dir, _ := newProject(t)
+	manifestPath := filepath.Join(dir, "mcpgen.yaml")
+	manifest := strings.Replace(readString(t, manifestPath), "\ntools:", "\nauth: {provider: github}\n\ntools:", 1)
+	if err := os.WriteFile(manifestPath, []byte(manifest), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := mcpgen(t, dir, "generate")
+	if code != 1 || !strings.Contains(stderr, `transport "stdio" cannot be protected by auth`) {
+		t.Fatalf("generate with auth and stdio: exit %d, stderr %q; want 1 and the stdio error", code, stderr)
+	}
+
+	manifest = strings.Replace(manifest, "transports: [streamable, sse, stdio]", "transports: [streamable, sse]", 1)
+	if err := os.WriteFile(manifestPath, []byte(manifest), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mainBefore := readString(t, filepath.Join(dir, "main.go"))
+	if code, out, stderr := mcpgen(t, dir, "generate"); code != 0 || !strings.Contains(out, "updated   server_gen.go") {
+		t.Fatalf("generate with auth: exit %d\n%s%s", code, out, stderr)
+	}
+	if readString(t, filepath.Join(dir, "main.go")) != mainBefore {
+		t.Fatal("generate rewrote the user's main.go")
+	}
+	binary := filepath.Join(dir, "calc-server")
+	for _, args := range [][]string{{"build", "-o", binary, "."}, {"vet", "./..."}, {"test", "-count=1", "./..."}} {
+		if out, err := goCmd(t, dir, args...); err != nil {
+			t.Fatalf("go %s: %v\n%s", args[0], err, out)
+		}
+	}
+	base := "http://" + freeLoopbackAddr(t)
+	srv := startAuthServer(t, binary, dir, base, nil)
+	if status := postMCP(t, t.Context(), http.DefaultTransport, base, "any-token"); status != http.StatusServiceUnavailable {
+		t.Errorf("POST /mcp on a server whose main does not wire auth: status %d, want 503", status)
+	}
+	req, _ := http.NewRequest("POST", base+"/mcp", strings.NewReader(`{"jsonrpc":"2.0","id":1,"method":"ping"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json, text/event-stream")
+	if resp, err := http.DefaultClient.Do(req); err != nil {
+		t.Fatal(err)
+	} else if resp.Body.Close(); resp.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("POST /mcp without a token: status %d, want 503", resp.StatusCode)
+	}
+	if log := srv.stderr(); !strings.Contains(log, "does not set serve.Options.Auth") {
+		t.Errorf("the server's log does not say why it refuses requests:\n%s", log)
+	}
 }

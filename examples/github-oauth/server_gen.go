@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
+	"net/http"
 	"os"
 	"strings"
 
@@ -49,8 +51,13 @@ func NewServer(h ToolHandler, opts *mcp.ServerOptions) *mcp.Server {
 
 // ServeOptions returns what the runtime needs to serve this server: its name,
 // version and the transports mcpgen.yaml enables.
+//
+// Its Auth must be set to the server's oauth.Server, as main.go does. Until it
+// is, /mcp and /sse refuse every request: a server whose manifest asks for
+// auth is never served open.
 func ServeOptions() *serve.Options {
 	return &serve.Options{
+		Auth:       authNotWired{},
 		Name:       ServerName,
 		Transports: []string{"streamable", "sse"},
 		Version:    ServerVersion,
@@ -74,6 +81,23 @@ func AuthOptions() *oauth.Options {
 			},
 		},
 	}
+}
+
+// authNotWired stands in for the OAuth server until main sets
+// serve.Options.Auth: it refuses every request to /mcp and /sse, and says why
+// in the log.
+//
+// main.go of a project created with an auth section shows the wiring; see also
+// the README's "Set up sign-in".
+type authNotWired struct{}
+
+func (authNotWired) Mount(*http.ServeMux) {}
+
+func (authNotWired) Protect(http.Handler) http.Handler {
+	slog.Error("mcpgen.yaml has an auth section, but main does not set serve.Options.Auth: /mcp and /sse refuse every request")
+	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "authorization is not set up on this server", http.StatusServiceUnavailable)
+	})
 }
 
 // loadEnvFile sets the environment variables that the file name assigns,

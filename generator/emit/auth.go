@@ -52,6 +52,26 @@ func authOptions(f *jen.File, p *ir.Project) {
 	)
 }
 
+// authNotWired emits the stand-in that ServeOptions puts in Options.Auth,
+// so that a project whose manifest gained an auth section, but whose
+// main.go (the user's) does not set Options.Auth yet, fails closed.
+func authNotWired(f *jen.File, p *ir.Project) {
+	fileDoc(f, comment.Doc(
+		"authNotWired stands in for the OAuth server until main sets serve.Options.Auth: it refuses every request to /mcp and /sse, and says why in the log.",
+		"main.go of a project created with an auth section shows the wiring; see also the README's \"Set up sign-in\".",
+	))
+	f.Type().Id("authNotWired").Struct()
+	f.Line()
+	f.Func().Params(jen.Id("authNotWired")).Id("Mount").Params(jen.Op("*").Qual("net/http", "ServeMux")).Block()
+	f.Line()
+	f.Func().Params(jen.Id("authNotWired")).Id("Protect").Params(jen.Qual("net/http", "Handler")).Qual("net/http", "Handler").Block(
+		jen.Qual("log/slog", "Error").Call(jen.Lit(p.Source+" has an auth section, but main does not set serve.Options.Auth: /mcp and /sse refuse every request")),
+		jen.Return(jen.Qual("net/http", "HandlerFunc").Call(jen.Func().Params(jen.Id("w").Qual("net/http", "ResponseWriter"), jen.Id("_").Op("*").Qual("net/http", "Request")).Block(
+			jen.Qual("net/http", "Error").Call(jen.Id("w"), jen.Lit("authorization is not set up on this server"), jen.Qual("net/http", "StatusServiceUnavailable")),
+		))),
+	)
+}
+
 // stringSlice is a []string literal.
 func stringSlice(values []string) jen.Code {
 	return jen.Index().String().ValuesFunc(func(g *jen.Group) {
