@@ -50,9 +50,9 @@ type authData struct {
 	// Scopes are requested at sign-in, space-separated; empty for the
 	// provider's default.
 	Scopes string
-	// UserWord is what identifies a user in an allow-list: "login" or
-	// "email address".
-	UserWord string
+	// UsersWord is what identifies users in an allow-list: "logins" or
+	// "email addresses".
+	UsersWord string
 	// Gated are the tools with an auth rule, and UsersEnv the environment
 	// variables their rules read, each with the tools it opens.
 	Gated    []gatedTool
@@ -228,16 +228,16 @@ func credentials(s ir.Scheme) []envVar {
 // authFacts computes what the templates say about the auth of p.
 func authFacts(p *ir.Project) *authData {
 	a := &authData{
-		Provider: p.Auth.Provider,
-		Title:    providerTitle(p.Auth.Provider),
-		IsGitHub: p.Auth.Provider == "github",
-		IsGoogle: p.Auth.Provider == "google",
-		IsOIDC:   p.Auth.Provider == "oidc",
-		Scopes:   strings.Join(p.Auth.Scopes, " "),
-		UserWord: "email address",
+		Provider:  p.Auth.Provider,
+		Title:     providerTitle(p.Auth.Provider),
+		IsGitHub:  p.Auth.Provider == "github",
+		IsGoogle:  p.Auth.Provider == "google",
+		IsOIDC:    p.Auth.Provider == "oidc",
+		Scopes:    strings.Join(p.Auth.Scopes, " "),
+		UsersWord: "email addresses",
 	}
 	if a.IsGitHub {
-		a.UserWord = "login"
+		a.UsersWord = "logins"
 	}
 	envTools := make(map[string][]string)
 	var envOrder []string
