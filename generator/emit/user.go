@@ -29,10 +29,14 @@ func stubFile(p *ir.Project, t *ir.Tool) *jen.File {
 		)
 		return f
 	}
-	f.Func().Params(jen.Id("t").Op("*").Id("Tools")).Id(t.GoName).Params(handlerParams(t)...).Params(handlerResults(t)...).Block(
-		jen.Comment("TODO: implement. An error returned here reaches the client as a tool error."),
-		jen.Return(zeroResult(t), jen.Id("errNotImplemented").Call(jen.Lit(t.Name))),
-	)
+	f.Func().Params(jen.Id("t").Op("*").Id("Tools")).Id(t.GoName).Params(handlerParams(t)...).Params(handlerResults(t)...).BlockFunc(func(g *jen.Group) {
+		g.Comment("TODO: implement. An error returned here reaches the client as a tool error.")
+		if p.Auth != nil {
+			g.Comment("oauth.UserOf(req) is the signed-in user; t.Auth.UpstreamClient(ctx, req)")
+			g.Comment("calls " + providerTitle(p.Auth.Provider) + " as them.")
+		}
+		g.Return(zeroResult(t), jen.Id("errNotImplemented").Call(jen.Lit(t.Name)))
+	})
 	return f
 }
 
