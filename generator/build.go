@@ -66,6 +66,11 @@ func build(f *manifest.File, in *Input) (*ir.Project, diag.List) {
 	for name, what := range reserved {
 		taken[name] = what
 	}
+	if p.Auth != nil {
+		// Tools.Auth holds the OAuth server: a handler method of that name
+		// would clash with the field.
+		taken["Auth"] = "the field of Tools that holds the OAuth server"
+	}
 	files := make(map[string]string)
 
 	for i, mt := range m.Tools {
@@ -84,7 +89,7 @@ func build(f *manifest.File, in *Input) (*ir.Project, diag.List) {
 		claim := func(name, what string) bool {
 			if prev, ok := taken[name]; ok {
 				hint := "rename one of them"
-				if _, isReserved := reserved[name]; isReserved {
+				if _, isReserved := reserved[name]; isReserved || name == "Auth" {
 					hint = "rename the tool"
 				}
 				diags.Add(f.Pos(namePtr), namePtr, "tool %q needs the Go name %s for %s, which %s already uses", mt.Name, name, what, prev).Hint = hint
