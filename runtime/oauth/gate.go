@@ -2,6 +2,8 @@ package oauth
 
 import (
 	"context"
+
+	"github.com/modelcontextprotocol/go-sdk/auth"
 	"slices"
 	"strings"
 
@@ -82,12 +84,15 @@ func (s *Server) allows(tool string, u *User) bool {
 // Gate installs middleware on srv that applies Options.Tools: tools/list
 // shows each caller only the tools it may call, and calling another tool
 // fails with a tool error that says no more than that it is not allowed.
+//
+// It also makes [UserOf] and [Server.UpstreamClient] work over the legacy
+// SSE transport, whose requests carry no TokenInfo of their own: there the
+// user is the one who opened the session, whom every post must match (see
+// [Server.Protect]).
 func (s *Server) Gate(srv *mcp.Server) {
-	if len(s.rules) == 0 {
-		return
-	}
 	srv.AddReceivingMiddleware(func(next mcp.MethodHandler) mcp.MethodHandler {
 		return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
+			withTokenInfo(ctx, req)
 			switch method {
 			case "tools/call":
 				if p, ok := req.GetParams().(*mcp.CallToolParamsRaw); ok {
@@ -100,8 +105,8 @@ func (s *Server) Gate(srv *mcp.Server) {
 				}
 			case "tools/list":
 				res, err := next(ctx, method, req)
-				if lr, ok := res.(*mcp.ListToolsResult); ok && err == nil {
-					u, _ := UserOf(req)
+				if lr, ok := res.(*mcp.ListToolsResult); ok && err == nil && len(s.rules) > 0 {
+					u, _ := userFrom(ctx, req)
 					filtered := *lr
 					filtered.Tools = slices.DeleteFunc(slices.Clone(lr.Tools), func(t *mcp.Tool) bool { return !s.allows(t.Name, u) })
 					// The list now depends on who asks.
@@ -113,4 +118,47 @@ func (s *Server) Gate(srv *mcp.Server) {
 			return next(ctx, method, req)
 		}
 	})
+}
+
+// withTokenInfo gives a request that has no TokenInfo (one over the
+// legacy SSE transport) the one of its context, for the request types
+// whose handlers call UserOf.
+func withTokenInfo(ctx context.Context, req mcp.Request) {
+	if extra := req.GetExtra(); extra != nil && extra.TokenInfo != nil {
+		return
+	}
+	ti := auth.TokenInfoFromContext(ctx)
+	if ti == nil {
+		return
+	}
+	set := func(extra **mcp.RequestExtra) {
+		if *extra == nil {
+			*extra = &mcp.RequestExtra{}
+		}
+		(*extra).TokenInfo = ti
+	}
+	switch r := req.(type) {
+	case *mcp.CallToolRequest:
+		set(&r.Extra)
+	case *mcp.ListToolsRequest:
+		set(&r.Extra)
+	case *mcp.GetPromptRequest:
+		set(&r.Extra)
+	case *mcp.ReadResourceRequest:
+		set(&r.Extra)
+	case *mcp.CompleteRequest:
+		set(&r.Extra)
+	}
+}
+
+// userFrom is UserOf, falling back to the context's TokenInfo.
+func userFrom(ctx context.Context, req mcp.Request) (*User, bool) {
+	if u, ok := UserOf(req); ok {
+		return u, true
+	}
+	if ti := auth.TokenInfoFromContext(ctx); ti != nil {
+		u, ok := ti.Extra[extraUser].(*User)
+		return u, ok
+	}
+	return nil, false
 }

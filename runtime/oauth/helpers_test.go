@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"log/slog"
 	"net/http"
@@ -100,7 +101,7 @@ func newFakeGitHub(t testing.TB) *fakeGitHub {
 		gh.mu.Lock()
 		login := gh.login
 		gh.mu.Unlock()
-		json.NewEncoder(w).Encode(map[string]any{"id": 583231, "login": login, "name": "The Octocat", "email": nil})
+		json.NewEncoder(w).Encode(map[string]any{"id": crc32.ChecksumIEEE([]byte(login)), "login": login, "name": "The Octocat", "email": nil})
 	}))
 	mux.HandleFunc("GET /user/emails", authed(func(w http.ResponseWriter, r *http.Request) {
 		json.NewEncoder(w).Encode([]map[string]any{
@@ -169,6 +170,9 @@ type envOptions struct {
 	vars      map[string]string // overrides
 	storePath string            // "" = a new file in a temp dir
 	setup     func(*Server)     // run before the server serves
+	// handler, if set, is the test server's handler, instead of a mux
+	// with Mount and a protected /mcp.
+	handler func(*Server, *mcp.Server) http.Handler
 }
 
 func newEnv(t testing.TB, eo *envOptions) *env {
@@ -219,11 +223,15 @@ func newEnv(t testing.TB, eo *envOptions) *env {
 	t.Cleanup(func() { a.Close() })
 	e.mcp = newMCPServer(a)
 	a.Gate(e.mcp)
-	mux := http.NewServeMux()
-	a.Mount(mux)
-	mux.Handle("/mcp", a.Protect(mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return e.mcp },
-		&mcp.StreamableHTTPOptions{Stateless: true, Logger: slog.New(slog.NewTextHandler(e.logs, nil))})))
-	e.ts.Config.Handler = mux
+	if eo.handler != nil {
+		e.ts.Config.Handler = eo.handler(a, e.mcp)
+	} else {
+		mux := http.NewServeMux()
+		a.Mount(mux)
+		mux.Handle("/mcp", a.Protect(mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return e.mcp },
+			&mcp.StreamableHTTPOptions{Stateless: true, Logger: slog.New(slog.NewTextHandler(e.logs, nil))})))
+		e.ts.Config.Handler = mux
+	}
 	e.ts.Start()
 	t.Cleanup(e.ts.Close)
 	if e.ts.URL != base && eo.vars["BASE_URL"] == "" {

@@ -1,10 +1,12 @@
 package oauth
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -52,9 +54,66 @@ func (s *Server) Protect(h http.Handler) http.Handler {
 			}
 			return
 		}
-		inner.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), verifiedKey{}, ti)))
+		r = r.WithContext(context.WithValue(r.Context(), verifiedKey{}, ti))
+		// The legacy SSE transport runs a session's calls on the context
+		// of the GET that opened it, whoever posts them: posts must come
+		// from the user who opened the session.
+		if id := r.URL.Query().Get("sessionid"); id != "" {
+			if owner, ok := s.sseSessions.Load(id); ok && owner != ti.UserID {
+				http.Error(w, "Forbidden: the session belongs to another user", http.StatusForbidden)
+				return
+			}
+		} else if r.Method == http.MethodGet {
+			sw := &sessionWriter{ResponseWriter: w, s: s, user: ti.UserID}
+			defer sw.forget()
+			w = sw
+		}
+		inner.ServeHTTP(w, r)
 	})
 }
+
+// sessionWriter watches the start of a GET's response for the endpoint
+// event with which the legacy SSE transport names its session, and
+// records whose session it is until the GET ends.
+type sessionWriter struct {
+	http.ResponseWriter
+	s       *Server
+	user    string
+	seen    bool   // the first write has been looked at
+	session string // the session ID, if this was an SSE stream
+}
+
+func (w *sessionWriter) Write(p []byte) (int, error) {
+	if !w.seen {
+		w.seen = true
+		const prefix = "event: endpoint\ndata: "
+		if rest, ok := bytes.CutPrefix(p, []byte(prefix)); ok {
+			line, _, _ := bytes.Cut(rest, []byte("\n"))
+			if u, err := url.Parse(string(line)); err == nil {
+				if id := u.Query().Get("sessionid"); id != "" {
+					w.session = id
+					w.s.sseSessions.Store(id, w.user)
+				}
+			}
+		}
+	}
+	return w.ResponseWriter.Write(p)
+}
+
+func (w *sessionWriter) forget() {
+	if w.session != "" {
+		w.s.sseSessions.Delete(w.session)
+	}
+}
+
+// Flush and Unwrap let event streams flush through the wrapper.
+func (w *sessionWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+func (w *sessionWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 type verifiedKey struct{}
 

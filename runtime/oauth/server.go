@@ -75,6 +75,10 @@ type Server struct {
 	// httpClient calls the provider.
 	httpClient *http.Client
 
+	// sseSessions maps the IDs of open legacy SSE sessions to the user
+	// (TokenInfo.UserID) who opened each.
+	sseSessions sync.Map
+
 	closeOnce sync.Once
 }
 
