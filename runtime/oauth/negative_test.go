@@ -340,3 +340,14 @@ func TestAccessTokens(t *testing.T) {
 		e.wantRejected(access)
 	})
 }
+
+func TestRefreshExpired(t *testing.T) {
+	e := newEnv(t, nil)
+	c, _, refresh := e.signIn()
+	e.advance(refreshTokenTTL)
+	status, out := e.token(url.Values{"grant_type": {"refresh_token"}, "client_id": {c.id}, "refresh_token": {refresh}})
+	wantError(t, status, out, http.StatusBadRequest, "invalid_grant")
+	if !strings.Contains(out["error_description"].(string), "expired") {
+		t.Errorf("description %q does not say the token expired", out["error_description"])
+	}
+}

@@ -202,16 +202,20 @@ func (s *Server) refresh(ctx context.Context, c *client, r *http.Request) (*toke
 		}
 		return nil, errorf("invalid_grant", "the refresh token is invalid, expired or revoked")
 	}
+	// What is left of the token's life; a store TTL of 0 would be forever.
+	left := time.Unix(tr.Expires, 0).Sub(s.now())
+	if left <= 0 {
+		return nil, errorf("invalid_grant", "the refresh token has expired")
+	}
 	if tr.ClientID != c.ID {
 		// Not this client's: put it back untouched, for its owner.
-		s.putJSON(ctx, keyRefresh+h, &tr, time.Until(time.Unix(tr.Expires, 0)))
+		if err := s.putJSON(ctx, keyRefresh+h, &tr, left); err != nil {
+			return nil, s.internal(err)
+		}
 		return nil, errorf("invalid_grant", "the refresh token was issued to another client")
 	}
-	if err := s.store.Put(ctx, keyRotated+h, []byte(tr.GrantID), time.Until(time.Unix(tr.Expires, 0))); err != nil {
+	if err := s.store.Put(ctx, keyRotated+h, []byte(tr.GrantID), left); err != nil {
 		return nil, s.internal(err)
-	}
-	if s.now().Unix() >= tr.Expires {
-		return nil, errorf("invalid_grant", "the refresh token has expired")
 	}
 	if res := form["resource"]; len(res) > 0 && (len(res) > 1 || !s.isResource(res[0])) {
 		return nil, errorf("invalid_target", "the resource is not this server: it is %s", s.resource)
