@@ -993,3 +993,26 @@ func TestEndToEndAuthAddedLater(t *testing.T) {
 		t.Errorf("the server's log does not say why it refuses requests:\n%s", log)
 	}
 }
+
+// TestOAuthTemplatesListed checks that mcpgen templates lists the OAuth
+// templates, and that mcpgen new names the settings each needs.
+func TestOAuthTemplatesListed(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := run([]string{"mcpgen", "templates"}, &out, &errb); code != 0 {
+		t.Fatalf("templates: exit %d\n%s", code, errb.String())
+	}
+	t.Setenv("MCPGEN_RUNTIME_DIR", "none")
+	for tmpl, settings := range map[string]string{
+		"github-oauth": "GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET",
+		"google-oauth": "GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET",
+		"oidc":         "OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET",
+	} {
+		if !regexp.MustCompile(`(?m)^` + tmpl + ` +\S`).MatchString(out.String()) {
+			t.Errorf("mcpgen templates does not list %s:\n%s", tmpl, out.String())
+		}
+		code, stdout, stderr := mcpgen(t, "", "new", "x", "--template="+tmpl, "--out", filepath.Join(t.TempDir(), "x"))
+		if code != 0 || !strings.Contains(stdout, "cp .env.example .env   # "+settings) {
+			t.Errorf("mcpgen new --template=%s: exit %d, output:\n%s%s", tmpl, code, stdout, stderr)
+		}
+	}
+}
