@@ -381,14 +381,13 @@ func (s *Server) handleCallback(w http.ResponseWriter, r *http.Request) {
 		Resource: p.Resource,
 		Scopes:   p.Scopes,
 		Created:  s.now().Unix(),
+		Expires:  s.now().Add(refreshTokenTTL).Unix(),
 	}
 	if err := g.setUpstream(s.set.keys, tok); err != nil {
 		s.serverError(w, err)
 		return
 	}
-	// Until its code is redeemed, a grant lives only as long as the code
-	// could.
-	if err := s.putJSON(r.Context(), keyGrant+g.ID, g, usedCodeTTL); err != nil {
+	if err := s.putJSON(r.Context(), keyGrant+g.ID, g, refreshTokenTTL); err != nil {
 		s.serverError(w, err)
 		return
 	}

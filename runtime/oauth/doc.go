@@ -81,7 +81,8 @@
 //
 // This server's tokens have one scope, "mcp"; what a user may do is up to
 // the provider's scopes and [Options.Tools]. Access tokens live one hour,
-// refresh tokens 30 days; both are random strings that the store keeps
+// and a sign-in (a grant, with its refresh tokens) 30 days, after which
+// the user signs in again. Tokens are random strings that the store keeps
 // only as SHA-256 hashes, each bound to the client, the resource, the user
 // and the scopes. Authorization codes live 60 seconds. A refresh token is
 // replaced on every use, and presenting one already used revokes the whole

@@ -351,3 +351,34 @@ func TestRefreshExpired(t *testing.T) {
 		t.Errorf("description %q does not say the token expired", out["error_description"])
 	}
 }
+
+// TestRefreshScope: a refresh may narrow the scopes, not widen them; a
+// refused request leaves the refresh token usable.
+func TestRefreshScope(t *testing.T) {
+	e := newEnv(t, nil)
+	c, _, refresh := e.signIn()
+	status, out := e.token(url.Values{"grant_type": {"refresh_token"}, "client_id": {c.id}, "refresh_token": {refresh}, "scope": {"mcp admin"}})
+	wantError(t, status, out, http.StatusBadRequest, "invalid_scope")
+	status, out = e.token(url.Values{"grant_type": {"refresh_token"}, "client_id": {c.id}, "refresh_token": {refresh}, "scope": {"mcp"}})
+	if status != http.StatusOK || out["scope"] != "mcp" {
+		t.Fatalf("refresh after a refused one: %d %v", status, out)
+	}
+}
+
+// TestGrantLifetime: a sign-in lasts refreshTokenTTL however often its
+// tokens are refreshed.
+func TestGrantLifetime(t *testing.T) {
+	e := newEnv(t, nil)
+	c, _, refresh := e.signIn()
+	for range 3 {
+		e.advance(refreshTokenTTL / 4)
+		status, out := e.token(url.Values{"grant_type": {"refresh_token"}, "client_id": {c.id}, "refresh_token": {refresh}})
+		if status != http.StatusOK {
+			t.Fatalf("refresh: %d %v", status, out)
+		}
+		refresh = out["refresh_token"].(string)
+	}
+	e.advance(refreshTokenTTL / 4)
+	status, out := e.token(url.Values{"grant_type": {"refresh_token"}, "client_id": {c.id}, "refresh_token": {refresh}})
+	wantError(t, status, out, http.StatusBadRequest, "invalid_grant")
+}

@@ -156,8 +156,8 @@ func (s *Server) verify(ctx context.Context, token string) (*auth.TokenInfo, err
 	if tr.Resource != s.resource {
 		return nil, invalid("the token is for another resource")
 	}
-	var g grant
-	if err := s.getJSON(ctx, keyGrant+tr.GrantID, &g); err != nil {
+	g, err := s.loadGrant(ctx, tr.GrantID)
+	if err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, invalid("revoked token")
 		}

@@ -23,7 +23,7 @@ const (
 	refreshTokenTTL = 30 * 24 * time.Hour
 	codeTTL         = 60 * time.Second
 	pendingTTL      = 10 * time.Minute // from /authorize to the provider's callback
-	// usedTTL is how long a used code is remembered, so that its replay
+	// usedCodeTTL is how long a used code is remembered, so that its replay
 	// can revoke what it issued.
 	usedCodeTTL = 10 * time.Minute
 )

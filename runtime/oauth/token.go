@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -20,6 +21,11 @@ import (
 // A grant is what one sign-in of a user authorized one client to do. Every
 // token issued from it names it, so revoking the grant (deleting it)
 // revokes them all at once.
+//
+// A grant is written once, when the user signs in, and lives
+// refreshTokenTTL from then: after that the user signs in again. Nothing
+// rewrites it, so that no request racing a revocation can write a revoked
+// grant back.
 type grant struct {
 	ID       string   `json:"id"`
 	ClientID string   `json:"client_id"`
@@ -27,6 +33,7 @@ type grant struct {
 	Resource string   `json:"resource"`
 	Scopes   []string `json:"scopes"`
 	Created  int64    `json:"created"`
+	Expires  int64    `json:"expires"` // Unix seconds
 	// Upstream is the provider's token, sealed with ENCRYPTION_KEY and
 	// bound to the grant's ID.
 	Upstream []byte `json:"upstream"`
@@ -48,6 +55,19 @@ func (g *grant) upstream(keys []cipher.AEAD) (*oauth2.Token, error) {
 	}
 	var tok oauth2.Token
 	return &tok, json.Unmarshal(b, &tok)
+}
+
+// loadGrant returns the grant with the given ID, if it is neither revoked
+// nor expired.
+func (s *Server) loadGrant(ctx context.Context, id string) (*grant, error) {
+	var g grant
+	if err := s.getJSON(ctx, keyGrant+id, &g); err != nil {
+		return nil, err
+	}
+	if s.now().Unix() >= g.Expires {
+		return nil, store.ErrNotFound
+	}
+	return &g, nil
 }
 
 // codeRecord is an authorization code, stored under its hash.
@@ -158,15 +178,11 @@ func (s *Server) exchangeCode(ctx context.Context, c *client, r *http.Request) (
 	if res := form["resource"]; len(res) > 0 && (len(res) > 1 || !s.isResource(res[0]) || cr.Resource != s.resource) {
 		return nil, errorf("invalid_target", "the resource is not the one authorized")
 	}
-	var g grant
-	if err := s.getJSON(ctx, keyGrant+cr.GrantID, &g); err != nil {
+	g, err := s.loadGrant(ctx, cr.GrantID)
+	if err != nil {
 		return nil, errorf("invalid_grant", "the authorization was revoked")
 	}
-	// The grant now lives as long as its refresh tokens can.
-	if err := s.putJSON(ctx, keyGrant+g.ID, &g, refreshTokenTTL); err != nil {
-		return nil, s.internal(err)
-	}
-	return s.issue(ctx, c, &g, g.Scopes)
+	return s.issue(ctx, c, g, g.Scopes)
 }
 
 // verifierMatches checks a PKCE verifier against an S256 challenge
@@ -207,15 +223,30 @@ func (s *Server) refresh(ctx context.Context, c *client, r *http.Request) (*toke
 	if left <= 0 {
 		return nil, errorf("invalid_grant", "the refresh token has expired")
 	}
-	if tr.ClientID != c.ID {
-		// Not this client's: put it back untouched, for its owner.
+	scopes, oerr := s.checkRefresh(c, &tr, form)
+	if oerr != nil {
+		// A request refused before rotation leaves the token as it was,
+		// for its owner to use.
 		if err := s.putJSON(ctx, keyRefresh+h, &tr, left); err != nil {
 			return nil, s.internal(err)
 		}
-		return nil, errorf("invalid_grant", "the refresh token was issued to another client")
+		return nil, oerr
 	}
 	if err := s.store.Put(ctx, keyRotated+h, []byte(tr.GrantID), left); err != nil {
 		return nil, s.internal(err)
+	}
+	g, err := s.loadGrant(ctx, tr.GrantID)
+	if err != nil {
+		return nil, errorf("invalid_grant", "the authorization was revoked or has expired; sign in again")
+	}
+	return s.issue(ctx, c, g, scopes)
+}
+
+// checkRefresh checks a refresh request against its token and returns
+// the scopes to issue.
+func (s *Server) checkRefresh(c *client, tr *tokenRecord, form url.Values) ([]string, *oauthError) {
+	if tr.ClientID != c.ID {
+		return nil, errorf("invalid_grant", "the refresh token was issued to another client")
 	}
 	if res := form["resource"]; len(res) > 0 && (len(res) > 1 || !s.isResource(res[0])) {
 		return nil, errorf("invalid_target", "the resource is not this server: it is %s", s.resource)
@@ -230,14 +261,7 @@ func (s *Server) refresh(ctx context.Context, c *client, r *http.Request) (*toke
 			}
 		}
 	}
-	var g grant
-	if err := s.getJSON(ctx, keyGrant+tr.GrantID, &g); err != nil {
-		return nil, errorf("invalid_grant", "the authorization was revoked")
-	}
-	if err := s.putJSON(ctx, keyGrant+g.ID, &g, refreshTokenTTL); err != nil {
-		return nil, s.internal(err)
-	}
-	return s.issue(ctx, c, &g, scopes)
+	return scopes, nil
 }
 
 // issue issues an access token, and a refresh token if the client uses
@@ -258,8 +282,8 @@ func (s *Server) issue(ctx context.Context, c *client, g *grant, scopes []string
 	if c.allowsRefresh() {
 		rt := randomToken()
 		rrec := *rec
-		rrec.Expires = now.Add(refreshTokenTTL).Unix()
-		if err := s.putJSON(ctx, keyRefresh+hash(rt), &rrec, refreshTokenTTL); err != nil {
+		rrec.Expires = g.Expires // no longer than the grant
+		if err := s.putJSON(ctx, keyRefresh+hash(rt), &rrec, time.Unix(g.Expires, 0).Sub(now)); err != nil {
 			return nil, s.internal(err)
 		}
 		resp.RefreshToken = rt

@@ -22,8 +22,8 @@ func (s *Server) UpstreamClient(ctx context.Context, req mcp.Request) (*http.Cli
 		return nil, errors.New("oauth: the request has no signed-in user")
 	}
 	grantID, _ := req.GetExtra().TokenInfo.Extra[extraGrant].(string)
-	var g grant
-	if err := s.getJSON(ctx, keyGrant+grantID, &g); err != nil {
+	g, err := s.loadGrant(ctx, grantID)
+	if err != nil {
 		return nil, errors.New("oauth: the user's authorization was revoked")
 	}
 	tok, err := g.upstream(s.set.keys)
