@@ -150,6 +150,10 @@ func (f *cimdFetcher) fetch(ctx context.Context, clientID string) (*client, time
 	req.Header.Set("Accept", "application/json")
 	resp, err := f.client().Do(req)
 	if err != nil {
+		var nerr net.Error
+		if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &nerr) && nerr.Timeout() {
+			return nil, 0, fmt.Errorf("fetching client metadata document %s: no answer within %v", clientID, f.timeout)
+		}
 		var uerr *url.Error
 		if errors.As(err, &uerr) {
 			err = uerr.Err // the URL is in the message already

@@ -322,6 +322,10 @@ func (e *env) startAuthorize(b *http.Client, authURL string) (consentForm, strin
 	if resp.StatusCode != http.StatusOK {
 		e.t.Fatalf("GET %s = %s (Location %q)\n%s", authURL, resp.Status, resp.Header.Get("Location"), body)
 	}
+	if resp.Header.Get("X-Frame-Options") != "DENY" || !strings.Contains(resp.Header.Get("Content-Security-Policy"), "frame-ancestors 'none'") ||
+		resp.Header.Get("Cache-Control") != "no-store" {
+		e.t.Errorf("the consent page may be framed or cached: %v", resp.Header)
+	}
 	r, c := requestField.FindSubmatch(body), csrfField.FindSubmatch(body)
 	if r == nil || c == nil {
 		e.t.Fatalf("no consent form in\n%s", body)

@@ -22,7 +22,8 @@ func (s *Server) resourceMetadataURL() string {
 
 // protectedResourceMetadata serves RFC 9728 metadata. The one resource is
 // BASE_URL/mcp, served at the path-suffixed well-known URL and, for
-// clients that look only there, at the root one.
+// clients that look only there, at the root one. Tokens for it are good
+// at /sse too, whose 401s point here as well.
 func (s *Server) protectedResourceMetadata() http.Handler {
 	return auth.ProtectedResourceMetadataHandler(&oauthex.ProtectedResourceMetadata{
 		Resource:               s.resource,

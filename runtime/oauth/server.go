@@ -136,7 +136,6 @@ func (s *Server) Mount(mux *http.ServeMux) {
 	prm := s.protectedResourceMetadata()
 	mux.Handle("/.well-known/oauth-protected-resource", prm)
 	mux.Handle("/.well-known/oauth-protected-resource/mcp", prm)
-	mux.Handle("/.well-known/oauth-protected-resource/sse", prm)
 	asm := s.authServerMetadata()
 	mux.Handle("/.well-known/oauth-authorization-server", asm)
 	mux.Handle("/.well-known/openid-configuration", asm)
