@@ -415,8 +415,7 @@ type pkce struct{ verifier, challenge string }
 
 func newPKCE() pkce {
 	v := oauth2.GenerateVerifier()
-	sum := sha256.Sum256([]byte(v))
-	return pkce{v, base64.RawURLEncoding.EncodeToString(sum[:])}
+	return pkce{v, oauth2.S256ChallengeFromVerifier(v)}
 }
 
 // authURL is an authorization request from c; extra overrides or (with

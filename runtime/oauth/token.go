@@ -3,9 +3,7 @@ package oauth
 import (
 	"context"
 	"crypto/cipher"
-	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -191,8 +189,7 @@ func verifierMatches(verifier, challenge string) bool {
 	if len(verifier) < 43 || len(verifier) > 128 {
 		return false
 	}
-	sum := sha256.Sum256([]byte(verifier))
-	got := base64.RawURLEncoding.EncodeToString(sum[:])
+	got := oauth2.S256ChallengeFromVerifier(verifier)
 	return subtle.ConstantTimeCompare([]byte(got), []byte(challenge)) == 1
 }
 
