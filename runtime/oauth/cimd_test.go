@@ -153,6 +153,7 @@ func TestCIMD(t *testing.T) {
 		{"not-found", "/missing.json", "404"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			defer e.unchanged(e.writes.snapshot())
 			resp, err := e.browser().Get(e.authURL(mc(tc.path), p, nil))
 			if err != nil {
 				t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 	"hash/crc32"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -18,6 +19,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -26,6 +28,8 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/auth"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"golang.org/x/oauth2"
+
+	"github.com/mcpgen/mcpgen/runtime/store"
 )
 
 // upstreamToken is the access token the fake GitHub issues. It must never
@@ -147,6 +151,42 @@ type env struct {
 	vars    map[string]string
 	traffic *syncBuffer // every response a client saw, dumped
 	clock   *testClock
+	writes  *countingStore
+}
+
+// countingStore counts the Puts to its store by kind of key (the part up
+// to the first colon), so that tests can check that a refused request
+// stored nothing.
+type countingStore struct {
+	store.Store
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (c *countingStore) Put(ctx context.Context, key string, value []byte, ttl time.Duration) error {
+	kind, _, _ := strings.Cut(key, ":")
+	c.mu.Lock()
+	c.n[kind]++
+	c.mu.Unlock()
+	return c.Store.Put(ctx, key, value, ttl)
+}
+
+// snapshot returns the counts so far.
+func (c *countingStore) snapshot() map[string]int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return maps.Clone(c.n)
+}
+
+// unchanged fails the test if anything but the given kinds of records
+// was stored since before (a snapshot).
+func (e *env) unchanged(before map[string]int, except ...string) {
+	e.t.Helper()
+	for kind, n := range e.writes.snapshot() {
+		if n != before[kind] && !slices.Contains(except, kind) {
+			e.t.Errorf("a refused request stored %d %q record(s)", n-before[kind], kind)
+		}
+	}
 }
 
 // testClock is the server's clock in tests, moved by advance.
@@ -220,6 +260,8 @@ func newEnv(t testing.TB, eo *envOptions) *env {
 	if eo.setup != nil {
 		eo.setup(a)
 	}
+	e.writes = &countingStore{Store: a.store, n: map[string]int{}}
+	a.store = e.writes
 	t.Cleanup(func() { a.Close() })
 	e.mcp = newMCPServer(a)
 	a.Gate(e.mcp)

@@ -15,6 +15,8 @@ import (
 // so no pending request) came of it.
 func (e *env) wantClientError(authURL, code string) {
 	e.t.Helper()
+	before := e.writes.snapshot()
+	defer e.unchanged(before)
 	resp, err := e.browser().Get(authURL)
 	if err != nil {
 		e.t.Fatal(err)
@@ -68,6 +70,7 @@ func TestAuthorizeErrors(t *testing.T) {
 		e.wantClientError(e.authURL(c, p, map[string]string{"scope": "mcp admin"}), "invalid_scope")
 	})
 	t.Run("redirect-unregistered", func(t *testing.T) {
+		defer e.unchanged(e.writes.snapshot())
 		for _, ru := range []string{"http://127.0.0.1:9999/elsewhere", "https://attacker.example/callback", "http://127.0.0.2:9999/callback"} {
 			resp, err := e.browser().Get(e.authURL(c, p, map[string]string{"redirect_uri": ru}))
 			if err != nil {
@@ -85,6 +88,7 @@ func TestAuthorizeErrors(t *testing.T) {
 		}
 	})
 	t.Run("client-unknown", func(t *testing.T) {
+		defer e.unchanged(e.writes.snapshot())
 		resp, err := e.browser().Get(e.authURL(&testClient{id: "no-such-client", redirect: c.redirect}, p, nil))
 		if err != nil {
 			t.Fatal(err)
@@ -125,6 +129,7 @@ func TestConsentCSRF(t *testing.T) {
 	p := newPKCE()
 	b := e.browser()
 	f, _ := e.startAuthorize(b, e.authURL(c, p, nil))
+	before := e.writes.snapshot()
 
 	for name, form := range map[string]url.Values{
 		"missing": {"request": {f.request}, "action": {"approve"}},
@@ -145,6 +150,7 @@ func TestConsentCSRF(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantErrorPage(t, resp, http.StatusForbidden, "could not be verified")
+	e.unchanged(before)
 
 	// None of that spent the request: the real form still works.
 	loc := e.consent(b, f, "approve")
@@ -181,8 +187,10 @@ func TestTokenErrors(t *testing.T) {
 	t.Run("verifier-missing", func(t *testing.T) {
 		p := newPKCE()
 		code := e.code(c, p)
+		before := e.writes.snapshot()
 		status, out := e.token(form(code, p, map[string]string{"code_verifier": ""}))
 		wantError(t, status, out, http.StatusBadRequest, "invalid_request")
+		e.unchanged(before, "usedcode") // no token issued
 		// A failed attempt spends the code: it could be an attacker's.
 		status, out = e.token(form(code, p, nil))
 		wantError(t, status, out, http.StatusBadRequest, "invalid_grant")
@@ -197,8 +205,10 @@ func TestTokenErrors(t *testing.T) {
 		code := e.code(c, p)
 		access, refresh := e.exchange(c, code, p)
 		e.wantAccepted(access)
+		before := e.writes.snapshot()
 		status, out := e.token(form(code, p, nil))
 		wantError(t, status, out, http.StatusBadRequest, "invalid_grant")
+		e.unchanged(before)
 		// The replay revoked what the code had issued.
 		e.wantRejected(access)
 		status, out = e.token(url.Values{"grant_type": {"refresh_token"}, "client_id": {c.id}, "refresh_token": {refresh}})
@@ -263,13 +273,17 @@ func TestRefreshReplay(t *testing.T) {
 	// Another client cannot use the refresh token, and trying does not
 	// spend it.
 	other := e.newClient()
+	before0 := e.writes.snapshot()
 	status, out = e.token(url.Values{"grant_type": {"refresh_token"}, "client_id": {other.id}, "refresh_token": {refresh2}})
 	wantError(t, status, out, http.StatusBadRequest, "invalid_grant")
+	e.unchanged(before0, "rt") // put back as it was
 	e.wantAccepted(access2)
 
 	// Replaying the rotated token revokes the grant...
+	before := e.writes.snapshot()
 	status, out = refresh(refresh1)
 	wantError(t, status, out, http.StatusBadRequest, "invalid_grant")
+	e.unchanged(before)
 	// ...so the newer tokens stop working too.
 	e.wantRejected(access2)
 	e.wantRejected(access1)

@@ -31,6 +31,7 @@ func TestRegisterErrors(t *testing.T) {
 		{"client-uri", map[string]any{"redirect_uris": []string{"https://app.example/cb"}, "client_uri": "javascript:x"}, "invalid_client_metadata"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			defer e.unchanged(e.writes.snapshot())
 			status, out := e.register(tc.md)
 			wantError(t, status, out, http.StatusBadRequest, tc.code)
 			if out["client_id"] != nil {
