@@ -19,13 +19,17 @@ import (
 // decides on the consent page, and then (as a flow) until the provider
 // sends the user back.
 type pending struct {
-	ClientID    string   `json:"client_id"`
-	RedirectURI string   `json:"redirect_uri"`
-	State       string   `json:"state,omitempty"`
-	Challenge   string   `json:"code_challenge"`
-	Resource    string   `json:"resource"`
-	Scopes      []string `json:"scopes"`
-	CSRFHash    string   `json:"csrf"`
+	ClientID    string `json:"client_id"`
+	RedirectURI string `json:"redirect_uri"`
+	// RedirectGiven is whether the request named its redirect URI (which
+	// it may leave out when the client registered only one); if it did,
+	// the token request must name it too (RFC 6749 §4.1.3).
+	RedirectGiven bool     `json:"redirect_given,omitempty"`
+	State         string   `json:"state,omitempty"`
+	Challenge     string   `json:"code_challenge"`
+	Resource      string   `json:"resource"`
+	Scopes        []string `json:"scopes"`
+	CSRFHash      string   `json:"csrf"`
 	// BrowserHash binds the request to the browser that made it (the hash
 	// of its browser cookie), so that nobody can get another user's
 	// browser to approve a request they started.
@@ -61,7 +65,7 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, http.StatusBadRequest, "The redirect URI is not one the application registered.")
 		return
 	}
-	p := &pending{ClientID: c.ID, RedirectURI: redirectURI, State: q.Get("state")}
+	p := &pending{ClientID: c.ID, RedirectURI: redirectURI, RedirectGiven: q.Has("redirect_uri"), State: q.Get("state")}
 	fail := func(code, desc string) { s.redirectError(w, r, p, code, desc) }
 	switch {
 	case q.Get("response_type") != "code":
@@ -393,12 +397,13 @@ func (s *Server) handleCallback(w http.ResponseWriter, r *http.Request) {
 	}
 	code := randomToken()
 	cr := &codeRecord{
-		GrantID:     g.ID,
-		ClientID:    p.ClientID,
-		RedirectURI: p.RedirectURI,
-		Challenge:   p.Challenge,
-		Resource:    p.Resource,
-		Expires:     s.now().Add(codeTTL).Unix(),
+		GrantID:       g.ID,
+		ClientID:      p.ClientID,
+		RedirectURI:   p.RedirectURI,
+		RedirectGiven: p.RedirectGiven,
+		Challenge:     p.Challenge,
+		Resource:      p.Resource,
+		Expires:       s.now().Add(codeTTL).Unix(),
 	}
 	if err := s.putJSON(r.Context(), keyCode+hash(code), cr, codeTTL+time.Minute); err != nil {
 		s.serverError(w, err)

@@ -233,6 +233,25 @@ func TestTokenErrors(t *testing.T) {
 		status, out := e.token(form(e.code(c, p), p, map[string]string{"redirect_uri": "http://127.0.0.1:9999/other"}))
 		wantError(t, status, out, http.StatusBadRequest, "invalid_grant")
 	})
+	t.Run("redirect-left-out", func(t *testing.T) {
+		// A client with one redirect URI may leave it out of both
+		// requests, but not out of only the authorization request.
+		p := newPKCE()
+		b := e.browser()
+		f, _ := e.startAuthorize(b, e.authURL(c, p, map[string]string{"redirect_uri": ""}))
+		loc := e.consent(b, f, "approve")
+		if !strings.HasPrefix(loc.String(), c.redirect+"?") {
+			t.Fatalf("redirected to %s, want the registered URI", loc)
+		}
+		code := loc.Query().Get("code")
+		status, out := e.token(form(code, p, map[string]string{"redirect_uri": ""}))
+		if status != http.StatusOK {
+			t.Fatalf("token without redirect_uri: %d %v", status, out)
+		}
+		p = newPKCE()
+		status, out = e.token(form(e.code(c, p), p, map[string]string{"redirect_uri": ""}))
+		wantError(t, status, out, http.StatusBadRequest, "invalid_grant")
+	})
 	t.Run("resource-elsewhere", func(t *testing.T) {
 		p := newPKCE()
 		status, out := e.token(form(e.code(c, p), p, map[string]string{"resource": "http://127.0.0.1:1/mcp"}))

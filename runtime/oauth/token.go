@@ -70,12 +70,13 @@ func (s *Server) loadGrant(ctx context.Context, id string) (*grant, error) {
 
 // codeRecord is an authorization code, stored under its hash.
 type codeRecord struct {
-	GrantID     string `json:"grant"`
-	ClientID    string `json:"client_id"`
-	RedirectURI string `json:"redirect_uri"`
-	Challenge   string `json:"code_challenge"`
-	Resource    string `json:"resource"`
-	Expires     int64  `json:"expires"`
+	GrantID       string `json:"grant"`
+	ClientID      string `json:"client_id"`
+	RedirectURI   string `json:"redirect_uri"`
+	RedirectGiven bool   `json:"redirect_given,omitempty"`
+	Challenge     string `json:"code_challenge"`
+	Resource      string `json:"resource"`
+	Expires       int64  `json:"expires"`
 }
 
 // tokenRecord is an access or refresh token, stored under its hash.
@@ -166,7 +167,7 @@ func (s *Server) exchangeCode(ctx context.Context, c *client, r *http.Request) (
 		return nil, errorf("invalid_grant", "the code has expired")
 	case cr.ClientID != c.ID:
 		return nil, errorf("invalid_grant", "the code was issued to another client")
-	case form.Get("redirect_uri") != cr.RedirectURI:
+	case (cr.RedirectGiven || form.Has("redirect_uri")) && form.Get("redirect_uri") != cr.RedirectURI:
 		return nil, errorf("invalid_grant", "redirect_uri differs from the authorization request's")
 	case form.Get("code_verifier") == "":
 		return nil, errorf("invalid_request", "code_verifier is missing")
