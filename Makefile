@@ -27,6 +27,8 @@ examples: ## regenerate the committed examples
 	{ MCPGEN_RUNTIME_DIR=runtime $(GO) run ./cmd/mcpgen new petstore --from $$spec/openapi.yaml --out examples/openapi-petstore || \
 	  { mkdir -p examples/openapi-petstore; cp $$spec/openapi.yaml examples/openapi-petstore/; false; }; }; \
 	status=$$?; rm -rf $$spec; exit $$status
+	rm -rf examples/github-oauth
+	MCPGEN_RUNTIME_DIR=runtime $(GO) run ./cmd/mcpgen new github-oauth --template=github-oauth --out examples/github-oauth
 
 check: ## fail if an example or the manifest schema is stale
 	$(GO) test ./examples/... ./generator/manifest/...

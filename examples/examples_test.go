@@ -31,6 +31,7 @@ type example struct {
 var examples = []example{
 	{dir: "authless", name: "authless", template: "authless"},
 	{dir: "openapi-petstore", name: "petstore", template: "openapi", spec: "openapi.yaml", firstOperation: "updatePet"},
+	{dir: "github-oauth", name: "github-oauth", template: "github-oauth"},
 }
 
 func TestExamplesUpToDate(t *testing.T) {

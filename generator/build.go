@@ -29,6 +29,7 @@ var reserved = map[string]string{
 	"ServeOptions":             "the runtime options",
 	"ServerName":               "the server name constant",
 	"ServerVersion":            "the server version constant",
+	"AuthOptions":              "the OAuth options",
 	"Tools":                    "the user's handler type",
 }
 
@@ -48,14 +49,27 @@ func build(f *manifest.File, in *Input) (*ir.Project, diag.List) {
 	if p.Version == "" {
 		p.Version = defaultVersion
 	}
+	if a := m.Auth; a != nil {
+		p.Auth = &ir.Auth{Provider: a.Provider, Scopes: a.Scopes, Pointer: "#/auth"}
+	}
 	if len(p.Transports) == 0 {
 		p.Transports = []string{"streamable", "sse", "stdio"}
+		if p.Auth != nil {
+			// stdio has no HTTP requests to protect (validation refuses it
+			// when it is listed), so an OAuth server serves HTTP only.
+			p.Transports = []string{"streamable", "sse"}
+		}
 	}
 
 	// Every Go name a tool produces, and which tool took it first.
 	taken := make(map[string]string)
 	for name, what := range reserved {
 		taken[name] = what
+	}
+	if p.Auth != nil {
+		// Tools.Auth holds the OAuth server: a handler method of that name
+		// would clash with the field.
+		taken["Auth"] = "the field of Tools that holds the OAuth server"
 	}
 	files := make(map[string]string)
 
@@ -75,7 +89,7 @@ func build(f *manifest.File, in *Input) (*ir.Project, diag.List) {
 		claim := func(name, what string) bool {
 			if prev, ok := taken[name]; ok {
 				hint := "rename one of them"
-				if _, isReserved := reserved[name]; isReserved {
+				if _, isReserved := reserved[name]; isReserved || name == "Auth" {
 					hint = "rename the tool"
 				}
 				diags.Add(f.Pos(namePtr), namePtr, "tool %q needs the Go name %s for %s, which %s already uses", mt.Name, name, what, prev).Hint = hint
@@ -116,6 +130,9 @@ func build(f *manifest.File, in *Input) (*ir.Project, diag.List) {
 				IdempotentHint:  a.IdempotentHint,
 				OpenWorldHint:   a.OpenWorldHint,
 			}
+		}
+		if a := mt.Auth; a != nil && p.Auth != nil {
+			t.Auth = &ir.ToolAuth{Users: a.Users, UsersEnv: a.UsersEnv, Scopes: a.Scopes, Pointer: ptr + "/auth"}
 		}
 		p.Tools = append(p.Tools, t)
 	}

@@ -19,19 +19,25 @@ import (
 	"text/template"
 )
 
-//go:embed project authless openapi
+//go:embed project authless openapi github-oauth google-oauth oidc
 var files embed.FS
 
 // Info describes a built-in project template.
 type Info struct {
 	Name        string
 	Description string
+	// Settings, if set, are the environment variables a new project of the
+	// template needs before it can serve, for the hint after mcpgen new.
+	Settings string
 }
 
 // builtin lists the templates in the order `mcpgen templates` prints them.
 var builtin = []Info{
-	{"authless", "An MCP server without authentication, with two working tools: add and calculate (like Cloudflare's remote-mcp-authless)."},
-	{"openapi", "Tools imported from an OpenAPI document, each calling the API: mcpgen new NAME --from SPEC."},
+	{"authless", "An MCP server without authentication, with two working tools: add and calculate (like Cloudflare's remote-mcp-authless).", ""},
+	{"github-oauth", "An OAuth-protected MCP server whose users sign in with GitHub: userInfo calls GitHub as the user, and serverStatus is shown only to the logins in ALLOWED_USERS (like Cloudflare's remote-mcp-github-oauth).", "GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET"},
+	{"google-oauth", "An OAuth-protected MCP server whose users sign in with Google, with a tool shown only to the addresses in ALLOWED_USERS.", "GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET"},
+	{"oidc", "An OAuth-protected MCP server whose users sign in with any OpenID Connect provider (found through discovery from OIDC_ISSUER).", "OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET"},
+	{"openapi", "Tools imported from an OpenAPI document, each calling the API: mcpgen new NAME --from SPEC.", ""},
 }
 
 // List returns the built-in templates.

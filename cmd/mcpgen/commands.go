@@ -38,6 +38,8 @@ func newCommand() *cli.Command {
 			"Example:\n" +
 			"  mcpgen new my-server --template=authless\n" +
 			"  cd my-server && go run .\n" +
+			"  mcpgen new my-server --template=github-oauth\n" +
+			"  cd my-server && cp .env.example .env   # then set GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET\n" +
 			"  mcpgen new petstore --from petstore.yaml\n" +
 			"  cd petstore && PETSTORE_BASE_URL=https://petstore3.swagger.io/api/v3 go run .",
 		Flags: []cli.Flag{
@@ -124,6 +126,10 @@ func runNew(c *cli.Context) error {
 	write.Report(c.App.Writer, changes)
 	if spec != nil {
 		fmt.Fprintf(c.App.Writer, "\nCreated %s from %s. Next:\n\n  cd %s\n  cp .env.example .env   # the API's base URL and credentials\n  make run               # MCP at http://localhost:8080/mcp\n  make test\n", name, from, out)
+		return nil
+	}
+	if info, _ := templates.Lookup(tmpl); info.Settings != "" {
+		fmt.Fprintf(c.App.Writer, "\nCreated %s from the %s template. Next:\n\n  cd %s\n  cp .env.example .env   # %s (README.md: Set up sign-in)\n  go run .               # MCP at http://localhost:8080/mcp, OAuth-protected\n  make test\n", name, tmpl, out, info.Settings)
 		return nil
 	}
 	fmt.Fprintf(c.App.Writer, "\nCreated %s from the %s template. Next:\n\n  cd %s\n  go run .            # MCP at http://localhost:8080/mcp\n  make test\n", name, tmpl, out)
@@ -240,7 +246,7 @@ func templatesCommand() *cli.Command {
 		Description: "Example:\n  mcpgen templates\n  mcpgen new my-server --template=authless",
 		Action: func(c *cli.Context) error {
 			for _, t := range templates.List() {
-				fmt.Fprintf(c.App.Writer, "%-12s %s\n", t.Name, t.Description)
+				fmt.Fprintf(c.App.Writer, "%-14s %s\n", t.Name, t.Description)
 			}
 			return nil
 		},

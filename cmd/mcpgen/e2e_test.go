@@ -27,7 +27,7 @@ import (
 // HTTP, SSE and stdio. Everything is offline and on 127.0.0.1.
 
 // checkoutRuntimeDir is this checkout's runtime module.
-func checkoutRuntimeDir(t *testing.T) string {
+func checkoutRuntimeDir(t testing.TB) string {
 	t.Helper()
 	_, file, _, _ := runtime.Caller(0)
 	return filepath.Join(filepath.Dir(file), "..", "..", "runtime")

@@ -3,6 +3,7 @@ package emit
 import (
 	"bufio"
 	"bytes"
+	"slices"
 	"strings"
 
 	"github.com/mcpgen/mcpgen/generator/ir"
@@ -35,6 +36,31 @@ type data struct {
 
 	// API is set for a project generated from an OpenAPI document.
 	API *apiData
+
+	// Auth is set for an OAuth-protected server.
+	Auth *authData
+}
+
+// authData is what the templates say about an OAuth-protected server.
+type authData struct {
+	// Provider is github, google or oidc; Title is its name in prose
+	// ("GitHub"); the Is fields select the provider's set-up steps.
+	Provider, Title            string
+	IsGitHub, IsGoogle, IsOIDC bool
+	// Scopes are requested at sign-in, space-separated; empty for the
+	// provider's default.
+	Scopes string
+	// UsersWord is what identifies users in an allow-list: "logins" or
+	// "email addresses".
+	UsersWord string
+	// Gated are the tools with an auth rule, and UsersEnv the environment
+	// variables their rules read, each with the tools it opens.
+	Gated    []gatedTool
+	UsersEnv []envVar
+}
+
+type gatedTool struct {
+	Name, Rule string
 }
 
 type toolData struct {
@@ -102,6 +128,9 @@ func projectData(p *ir.Project, opts *Options) (*data, error) {
 			d.API.Credentials = append(d.API.Credentials, credentials(s)...)
 		}
 	}
+	if a := p.Auth; a != nil {
+		d.Auth = authFacts(p)
+	}
 	reqs, err := runtimeRequires()
 	if err != nil {
 		return nil, err
@@ -144,6 +173,10 @@ func runtimeRequires() ([]requirement, error) {
 			Indirect: fields[0] != "github.com/modelcontextprotocol/go-sdk",
 		})
 	}
+	// The runtime's go.mod lists its direct requirements apart; in the
+	// project all but the SDK are indirect, in one sorted list as go mod
+	// tidy would write it.
+	slices.SortFunc(reqs, func(a, b requirement) int { return strings.Compare(a.Path, b.Path) })
 	return reqs, sc.Err()
 }
 
@@ -190,4 +223,47 @@ func credentials(s ir.Scheme) []envVar {
 		return two("OAuth 2.0 client ID (client credentials flow)", "OAuth 2.0 client secret")
 	}
 	return one("Credential")
+}
+
+// authFacts computes what the templates say about the auth of p.
+func authFacts(p *ir.Project) *authData {
+	a := &authData{
+		Provider:  p.Auth.Provider,
+		Title:     providerTitle(p.Auth.Provider),
+		IsGitHub:  p.Auth.Provider == "github",
+		IsGoogle:  p.Auth.Provider == "google",
+		IsOIDC:    p.Auth.Provider == "oidc",
+		Scopes:    strings.Join(p.Auth.Scopes, " "),
+		UsersWord: "email addresses",
+	}
+	if a.IsGitHub {
+		a.UsersWord = "logins"
+	}
+	envTools := make(map[string][]string)
+	var envOrder []string
+	for _, t := range p.GatedTools() {
+		var who []string
+		if len(t.Auth.Users) > 0 {
+			who = append(who, "`"+strings.Join(t.Auth.Users, "`, `")+"`")
+		}
+		if t.Auth.UsersEnv != "" {
+			who = append(who, "the users in `"+t.Auth.UsersEnv+"`")
+			if _, ok := envTools[t.Auth.UsersEnv]; !ok {
+				envOrder = append(envOrder, t.Auth.UsersEnv)
+			}
+			envTools[t.Auth.UsersEnv] = append(envTools[t.Auth.UsersEnv], t.Name)
+		}
+		rule := strings.Join(who, " or ")
+		if len(t.Auth.Scopes) > 0 {
+			if rule == "" {
+				rule = "users"
+			}
+			rule += " who granted `" + strings.Join(t.Auth.Scopes, "`, `") + "`"
+		}
+		a.Gated = append(a.Gated, gatedTool{Name: t.Name, Rule: tableCell(rule)})
+	}
+	for _, env := range envOrder {
+		a.UsersEnv = append(a.UsersEnv, envVar{Name: env, Description: strings.Join(envTools[env], ", ")})
+	}
+	return a
 }

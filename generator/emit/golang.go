@@ -30,6 +30,7 @@ func newFile(p *ir.Project, generated bool) *jen.File {
 	f := jen.NewFile("main")
 	f.ImportName(mcpPkg, "mcp")
 	f.ImportName(servePkg, "serve")
+	f.ImportName(oauthPkg, "oauth")
 	if generated {
 		f.HeaderComment(strings.TrimPrefix(write.Header, "// "))
 		f.HeaderComment("Source: " + p.Source)
@@ -112,19 +113,31 @@ func serverFile(p *ir.Project) *jen.File {
 		g.Return(jen.Id("s"))
 	})
 
-	fileDoc(f, "ServeOptions returns what the runtime needs to serve this server: its name,\nversion and the transports "+p.Source+" enables.")
+	serveDoc := "ServeOptions returns what the runtime needs to serve this server: its name,\nversion and the transports " + p.Source + " enables."
+	if p.Auth != nil {
+		serveDoc = comment.Doc(serveDoc, "Its Auth must be set to the server's oauth.Server, as main.go does. Until it is, /mcp and /sse refuse every request: a server whose manifest asks for auth is never served open.")
+	}
+	fileDoc(f, serveDoc)
 	f.Func().Id("ServeOptions").Params().Op("*").Qual(servePkg, "Options").Block(
-		jen.Return(jen.Op("&").Qual(servePkg, "Options").Values(jen.Dict{
-			jen.Id("Name"):    jen.Id("ServerName"),
-			jen.Id("Version"): jen.Id("ServerVersion"),
-			jen.Id("Transports"): jen.Index().String().ValuesFunc(func(g *jen.Group) {
+		jen.Return(jen.Op("&").Qual(servePkg, "Options").Values(jen.DictFunc(func(d jen.Dict) {
+			d[jen.Id("Name")] = jen.Id("ServerName")
+			d[jen.Id("Version")] = jen.Id("ServerVersion")
+			d[jen.Id("Transports")] = jen.Index().String().ValuesFunc(func(g *jen.Group) {
 				for _, t := range p.Transports {
 					g.Lit(t)
 				}
-			}),
-		})),
+			})
+			if p.Auth != nil {
+				d[jen.Id("Auth")] = jen.Id("authNotWired").Values()
+			}
+		}))),
 	)
 
+	if p.Auth != nil {
+		authOptions(f, p)
+		authNotWired(f, p)
+		envFileFunc(f)
+	}
 	if len(p.Resources) > 0 {
 		resources(f, p)
 	}

@@ -43,23 +43,25 @@ func testFile(p *ir.Project) *jen.File {
 		)
 	}
 
-	fileDoc(f, "connectGenerated connects an in-memory client to the generated server.")
-	f.Func().Id("connectGenerated").Params(jen.Id("t").Op("*").Qual("testing", "T")).Op("*").Qual(mcpPkg, "ClientSession").Block(
-		jen.Id("t").Dot("Helper").Call(),
-		jen.Id("ctx").Op(":=").Id("t").Dot("Context").Call(),
-		jen.List(jen.Id("serverTransport"), jen.Id("clientTransport")).Op(":=").Qual(mcpPkg, "NewInMemoryTransports").Call(),
-		jen.List(jen.Id("ss"), jen.Id("err")).Op(":=").Add(newServerCall(p)).Dot("Connect").Call(jen.Id("ctx"), jen.Id("serverTransport"), jen.Nil()),
-		jen.If(jen.Id("err").Op("!=").Nil()).Block(jen.Id("t").Dot("Fatal").Call(jen.Id("err"))),
-		jen.Id("t").Dot("Cleanup").Call(jen.Func().Params().Block(jen.Id("ss").Dot("Close").Call())),
-		jen.Id("client").Op(":=").Qual(mcpPkg, "NewClient").Call(jen.Op("&").Qual(mcpPkg, "Implementation").Values(jen.Dict{
-			jen.Id("Name"):    jen.Lit("test"),
-			jen.Id("Version"): jen.Lit("v0"),
-		}), jen.Nil()),
-		jen.List(jen.Id("cs"), jen.Id("err")).Op(":=").Id("client").Dot("Connect").Call(jen.Id("ctx"), jen.Id("clientTransport"), jen.Nil()),
-		jen.If(jen.Id("err").Op("!=").Nil()).Block(jen.Id("t").Dot("Fatal").Call(jen.Id("err"))),
-		jen.Id("t").Dot("Cleanup").Call(jen.Func().Params().Block(jen.Id("cs").Dot("Close").Call())),
-		jen.Return(jen.Id("cs")),
-	)
+	if p.Auth != nil {
+		fileDoc(f, comment.Doc(
+			"connectGenerated connects an in-memory client to the generated server.",
+			"The in-memory connection bypasses OAuth (it carries no HTTP requests, so no tokens) and the server has no Gate: these tests see every tool, as a user allowed to call all of them would.",
+		))
+		f.Func().Id("connectGenerated").Params(jen.Id("t").Op("*").Qual("testing", "T")).Op("*").Qual(mcpPkg, "ClientSession").Block(
+			jen.Id("t").Dot("Helper").Call(),
+			jen.Return(jen.Id("connectGeneratedServer").Call(jen.Id("t"), newServerCall(p))),
+		)
+		fileDoc(f, "connectGeneratedServer connects an in-memory client to s.")
+		f.Func().Id("connectGeneratedServer").Params(jen.Id("t").Op("*").Qual("testing", "T"), jen.Id("s").Op("*").Qual(mcpPkg, "Server")).Op("*").Qual(mcpPkg, "ClientSession").Block(
+			connectBody(jen.Id("s"))...,
+		)
+	} else {
+		fileDoc(f, "connectGenerated connects an in-memory client to the generated server.")
+		f.Func().Id("connectGenerated").Params(jen.Id("t").Op("*").Qual("testing", "T")).Op("*").Qual(mcpPkg, "ClientSession").Block(
+			connectBody(newServerCall(p))...,
+		)
+	}
 
 	fileDoc(f, "TestGeneratedToolsListed checks that the server lists exactly the tools of "+p.Source+".")
 	f.Func().Id("TestGeneratedToolsListed").Params(jen.Id("t").Op("*").Qual("testing", "T")).Block(
@@ -80,6 +82,10 @@ func testFile(p *ir.Project) *jen.File {
 			jen.Id("t").Dot("Errorf").Call(jen.Lit("tools/list = %q, want %q"), jen.Id("got"), jen.Id("want")),
 		),
 	)
+
+	if p.Auth != nil {
+		authTests(f, p)
+	}
 
 	var cases []*ir.Tool
 	for _, t := range p.Tools {
@@ -157,4 +163,25 @@ func listedTools(p *ir.Project) []string {
 		names = append(names, dynamicTools...)
 	}
 	return names
+}
+
+// connectBody is the body of a function that connects an in-memory client
+// to server and returns the client's session.
+func connectBody(server jen.Code) []jen.Code {
+	return []jen.Code{
+		jen.Id("t").Dot("Helper").Call(),
+		jen.Id("ctx").Op(":=").Id("t").Dot("Context").Call(),
+		jen.List(jen.Id("serverTransport"), jen.Id("clientTransport")).Op(":=").Qual(mcpPkg, "NewInMemoryTransports").Call(),
+		jen.List(jen.Id("ss"), jen.Id("err")).Op(":=").Add(server).Dot("Connect").Call(jen.Id("ctx"), jen.Id("serverTransport"), jen.Nil()),
+		jen.If(jen.Id("err").Op("!=").Nil()).Block(jen.Id("t").Dot("Fatal").Call(jen.Id("err"))),
+		jen.Id("t").Dot("Cleanup").Call(jen.Func().Params().Block(jen.Id("ss").Dot("Close").Call())),
+		jen.Id("client").Op(":=").Qual(mcpPkg, "NewClient").Call(jen.Op("&").Qual(mcpPkg, "Implementation").Values(jen.Dict{
+			jen.Id("Name"):    jen.Lit("test"),
+			jen.Id("Version"): jen.Lit("v0"),
+		}), jen.Nil()),
+		jen.List(jen.Id("cs"), jen.Id("err")).Op(":=").Id("client").Dot("Connect").Call(jen.Id("ctx"), jen.Id("clientTransport"), jen.Nil()),
+		jen.If(jen.Id("err").Op("!=").Nil()).Block(jen.Id("t").Dot("Fatal").Call(jen.Id("err"))),
+		jen.Id("t").Dot("Cleanup").Call(jen.Func().Params().Block(jen.Id("cs").Dot("Close").Call())),
+		jen.Return(jen.Id("cs")),
+	}
 }

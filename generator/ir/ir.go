@@ -31,9 +31,50 @@ type Project struct {
 	// none.
 	API *API
 
+	// Auth protects the server with OAuth; nil when the server is open.
+	Auth *Auth
+
 	// Transports the server mounts, in the runtime's names: "streamable",
-	// "sse", "stdio". Never empty.
+	// "sse", "stdio". Never empty, and without stdio when Auth is set.
 	Transports []string
+}
+
+// Auth is how users sign in to an OAuth-protected server. Its fields
+// mirror the runtime's oauth.Options.
+type Auth struct {
+	// Provider is the identity provider: "github", "google" or "oidc".
+	Provider string
+	// Scopes are requested from the provider at sign-in; nil for the
+	// provider's default.
+	Scopes []string
+	// Pointer locates the auth section in the manifest ("#/auth").
+	Pointer string
+}
+
+// ToolAuth limits a tool to some signed-in users; it mirrors oauth.Rule.
+type ToolAuth struct {
+	// Users are the allowed users: GitHub logins, or email addresses.
+	Users []string
+	// UsersEnv names an environment variable with more allowed users.
+	UsersEnv string
+	// Scopes are the provider scopes the user must have granted.
+	Scopes []string
+	// Pointer locates the rule in the manifest ("#/tools/2/auth").
+	Pointer string
+}
+
+// HasAuth reports whether the server is protected with OAuth.
+func (p *Project) HasAuth() bool { return p.Auth != nil }
+
+// GatedTools are the tools with an auth rule, in manifest order.
+func (p *Project) GatedTools() []*Tool {
+	var out []*Tool
+	for _, t := range p.Tools {
+		if t.Auth != nil {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // HasStreamable reports whether streamable HTTP is mounted.
@@ -79,6 +120,10 @@ type Tool struct {
 	Types []gotype.Decl
 
 	Annotations *Annotations
+
+	// Auth limits who may see and call the tool; nil when every signed-in
+	// user may (or the server has no auth).
+	Auth *ToolAuth
 
 	// BadArguments is a JSON object the input schema rejects, checked when
 	// the IR was built; the generated tests send it. Empty when the schema

@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -385,13 +384,12 @@ func TestLimits(t *testing.T) {
 		{"deep", "name: a\ntools:\n  - name: t\n    description: d\n    inputSchema: {type: object, x: " + strings.Repeat("[", 5000) + strings.Repeat("]", 5000) + "}\n", "the manifest nests more than 2000 levels deep"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			start := time.Now()
+			// The limits are counted, not timed: the diagnostic below proves
+			// that expansion stopped at the limit (a timing check would fail
+			// on a loaded machine, not on a regression).
 			f, diags := Load("m.yaml", []byte(c.yaml))
 			if f != nil {
 				Validate(f)
-			}
-			if elapsed := time.Since(start); elapsed > 10*time.Second {
-				t.Errorf("took %v", elapsed)
 			}
 			if !strings.Contains(diagStrings(diags), c.want) {
 				t.Errorf("diagnostics:\n%s\nwant one saying %q", diagStrings(diags), c.want)

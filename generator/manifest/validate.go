@@ -95,6 +95,11 @@ func Validate(f *File) diag.List {
 			v.add(ptr, "unknown transport %q", t).Hint = "use streamable, sse or stdio"
 		case listed[t]:
 			v.add(ptr, "transport %q is listed twice", t)
+		case t == "stdio" && m.Auth != nil:
+			// OAuth protects HTTP requests; a stdio server would be open to
+			// whoever starts it, so the combination is refused rather than
+			// served unprotected.
+			v.add(ptr, "transport \"stdio\" cannot be protected by auth: it has no HTTP requests to carry tokens").Hint = "remove stdio from transports; with auth the server serves streamable and sse"
 		}
 		listed[t] = true
 	}

@@ -73,6 +73,9 @@ func TestValidate(t *testing.T) {
 			`m.yaml:5:102: #/tools/1/auth/scopes/0: warning: scope "repo" is not in auth.scopes, so sign-in never asks for it and nobody can call the tool; add it to auth.scopes`)},
 		{"tool auth without auth", "name: a\ntools:\n  - {name: t, description: d, inputSchema: {type: object}, auth: {users: [x]}}\n", wantLines(
 			`m.yaml:3:66: #/tools/0/auth: tool "t" has auth rules, but the server has no auth section; add auth: {provider: github} at the top level, or remove the rules`)},
+		{"auth with stdio", "name: a\nauth: {provider: github}\ntransports: [streamable, stdio]\n", wantLines(
+			`m.yaml:3:26: #/transports/1: transport "stdio" cannot be protected by auth: it has no HTTP requests to carry tokens; remove stdio from transports; with auth the server serves streamable and sse`)},
+		{"auth with HTTP transports", "name: a\nauth: {provider: oidc}\ntransports: [sse]\n", ""},
 		{"title like the name is fine", "name: a\ntools:\n  - {name: t, title: t, description: d, inputSchema: {type: object}}\n", ""},
 		{"resources", "name: a\nresources:\n" +
 			"  - {uri: help, name: h, text: t, mimeType: 'text/'}\n" +

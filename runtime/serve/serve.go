@@ -62,6 +62,13 @@ type Options struct {
 	// "stdio". Empty means all three. An HTTP transport left out is not
 	// mounted (its path answers 404); stdio left out makes --stdio an error.
 	Transports []string
+	// Auth, if set, protects the HTTP transports: Mount adds its routes to
+	// the server's mux, and Protect wraps /mcp and /sse. Stdio is not
+	// protected: it has no HTTP requests to carry a token.
+	Auth interface {
+		Mount(*http.ServeMux)
+		Protect(http.Handler) http.Handler
+	}
 }
 
 // orDefault returns a copy of o with defaults filled in; o may be nil.
@@ -291,6 +298,13 @@ func newHandler(s *mcp.Server, cfg *Config, opts *Options, logger *slog.Logger) 
 	origins := newOriginPolicy(cfg.AllowedOrigins, logger)
 	streams := newStreamCloser(s)
 	mux := http.NewServeMux()
+	// protect applies opts.Auth inside the Origin check, so that CORS
+	// preflights, which carry no credentials, are answered without a token.
+	protect := func(h http.Handler) http.Handler { return h }
+	if opts.Auth != nil {
+		opts.Auth.Mount(mux)
+		protect = opts.Auth.Protect
+	}
 	if opts.has(TransportStreamable) {
 		h := mcp.NewStreamableHTTPHandler(getServer, &mcp.StreamableHTTPOptions{
 			// Stateless is what the 2026-07-28 protocol needs; older
@@ -301,7 +315,7 @@ func newHandler(s *mcp.Server, cfg *Config, opts *Options, logger *slog.Logger) 
 			MaxRequestBodyBytes:        cfg.MaxBodyBytes,
 			Logger:                     logger,
 		})
-		mux.Handle("/mcp", origins.wrap(streams.wrap(h)))
+		mux.Handle("/mcp", origins.wrap(protect(streams.wrap(h))))
 	}
 	if opts.has(TransportSSE) {
 		// The SSE handler serves both the event stream (GET /sse) and the
@@ -311,7 +325,7 @@ func newHandler(s *mcp.Server, cfg *Config, opts *Options, logger *slog.Logger) 
 			DisableLocalhostProtection: cfg.DisableHostCheck,
 			MaxRequestBodyBytes:        cfg.MaxBodyBytes,
 		})
-		mux.Handle("/sse", origins.wrap(streams.wrap(h)))
+		mux.Handle("/sse", origins.wrap(protect(streams.wrap(h))))
 	}
 	// GET patterns match HEAD too; other methods get 405.
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

@@ -1,0 +1,429 @@
+package oauth
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"html/template"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/mcpgen/mcpgen/runtime/store"
+	"golang.org/x/oauth2"
+)
+
+// pending is an authorization request from /authorize until the user
+// decides on the consent page, and then (as a flow) until the provider
+// sends the user back.
+type pending struct {
+	ClientID    string `json:"client_id"`
+	RedirectURI string `json:"redirect_uri"`
+	// RedirectGiven is whether the request named its redirect URI (which
+	// it may leave out when the client registered only one); if it did,
+	// the token request must name it too (RFC 6749 §4.1.3).
+	RedirectGiven bool     `json:"redirect_given,omitempty"`
+	State         string   `json:"state,omitempty"`
+	Challenge     string   `json:"code_challenge"`
+	Resource      string   `json:"resource"`
+	Scopes        []string `json:"scopes"`
+	CSRFHash      string   `json:"csrf"`
+	// BrowserHash binds the request to the browser that made it (the hash
+	// of its browser cookie), so that nobody can get another user's
+	// browser to approve a request they started.
+	BrowserHash string `json:"browser"`
+	// Verifier is the PKCE verifier towards the provider, once approved.
+	Verifier string `json:"verifier,omitempty"`
+}
+
+// browserCookie binds authorization requests to a browser.
+const browserCookie = "mcpgen_oauth"
+
+// handleAuthorize is the authorization endpoint (RFC 6749 §4.1.1 with
+// OAuth 2.1's PKCE and RFC 8707's resource). A request that names an
+// unknown client or a redirect URI it did not register gets an error page:
+// redirecting there would make this server an open redirector. Other
+// errors go back to the client.
+func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.errorPage(w, http.StatusBadRequest, "The authorization request is malformed.")
+		return
+	}
+	q := r.Form
+	c, err := s.lookupClient(r.Context(), q.Get("client_id"))
+	if err != nil {
+		s.errorPage(w, http.StatusBadRequest, "The application is not registered with this server: "+err.Error())
+		return
+	}
+	redirectURI := q.Get("redirect_uri")
+	if redirectURI == "" && len(c.RedirectURIs) == 1 {
+		redirectURI = c.RedirectURIs[0]
+	}
+	if !matchRedirectURI(c.RedirectURIs, redirectURI) {
+		s.errorPage(w, http.StatusBadRequest, "The redirect URI is not one the application registered.")
+		return
+	}
+	p := &pending{ClientID: c.ID, RedirectURI: redirectURI, RedirectGiven: q.Has("redirect_uri"), State: q.Get("state")}
+	fail := func(code, desc string) { s.redirectError(w, r, p, code, desc) }
+	switch {
+	case q.Get("response_type") != "code":
+		fail("unsupported_response_type", "response_type must be code")
+		return
+	case q.Get("code_challenge") == "":
+		fail("invalid_request", "PKCE is required: code_challenge is missing")
+		return
+	case q.Get("code_challenge_method") != "S256":
+		fail("invalid_request", "code_challenge_method must be S256")
+		return
+	case !validChallenge(q.Get("code_challenge")):
+		fail("invalid_request", "code_challenge is not a base64url SHA-256 hash")
+		return
+	}
+	p.Challenge = q.Get("code_challenge")
+	p.Resource = s.resource
+	if res := q["resource"]; len(res) > 0 {
+		if len(res) > 1 || !s.isResource(res[0]) {
+			fail("invalid_target", "the resource is not this server, "+s.resource)
+			return
+		}
+	}
+	if p.Scopes, err = checkScopes(q.Get("scope")); err != nil {
+		fail("invalid_scope", err.Error())
+		return
+	}
+
+	browser := s.browserID(w, r)
+	csrf := randomToken()
+	p.CSRFHash, p.BrowserHash = hash(csrf), hash(browser)
+	id := randomToken()
+	if err := s.putJSON(r.Context(), keyPending+id, p, pendingTTL); err != nil {
+		s.serverError(w, err)
+		return
+	}
+	s.consentPage(w, c, p, id, csrf)
+}
+
+// isResource reports whether a resource parameter names this server's
+// resource. A trailing slash is tolerated.
+func (s *Server) isResource(res string) bool {
+	return strings.TrimSuffix(res, "/") == s.resource
+}
+
+func validChallenge(c string) bool {
+	if len(c) != 43 {
+		return false
+	}
+	return !strings.ContainsFunc(c, func(r rune) bool {
+		return !(r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_')
+	})
+}
+
+// checkScopes checks the requested scopes, defaulting to "mcp".
+func checkScopes(scope string) ([]string, error) {
+	scopes := strings.Fields(scope)
+	for _, sc := range scopes {
+		if !slices.Contains(supportedScopes, sc) {
+			return nil, errors.New("unknown scope " + sc)
+		}
+	}
+	if len(scopes) == 0 {
+		scopes = []string{scopeMCP}
+	}
+	slices.Sort(scopes)
+	return slices.Compact(scopes), nil
+}
+
+// browserID returns the browser's binding secret, setting the cookie
+// first if the browser has none.
+func (s *Server) browserID(w http.ResponseWriter, r *http.Request) string {
+	if ck, err := r.Cookie(browserCookie); err == nil && len(ck.Value) == 43 {
+		return ck.Value
+	}
+	v := randomToken()
+	http.SetCookie(w, &http.Cookie{
+		Name:     browserCookie,
+		Value:    v,
+		Path:     "/",
+		HttpOnly: true,
+		Secure:   strings.HasPrefix(s.issuer, "https://"),
+		SameSite: http.SameSiteLaxMode,
+	})
+	return v
+}
+
+// sameBrowser reports whether r comes from the browser whose cookie hash
+// is want.
+func sameBrowser(r *http.Request, want string) bool {
+	ck, err := r.Cookie(browserCookie)
+	return err == nil && subtle.ConstantTimeCompare([]byte(hash(ck.Value)), []byte(want)) == 1
+}
+
+var consentTmpl = template.Must(template.New("consent").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Authorize {{.Client}}</title>
+<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;line-height:1.5}
+.host{font-family:monospace;font-weight:bold}button{font-size:1rem;padding:.5rem 1.25rem;margin-right:.5rem}</style>
+</head><body>
+<h1>Authorize {{.Client}}</h1>
+<p><strong>{{.Client}}</strong>{{if .ClientURI}} (<span class="host">{{.ClientURI}}</span>){{end}} wants to use <strong>{{.Server}}</strong> on your behalf.</p>
+<p>If you approve, you will sign in with {{.Provider}}, and then be sent to <span class="host">{{.RedirectHost}}</span>.</p>
+{{if .Unverified}}<p><strong>This application's name is self-declared and has not been verified.</strong> Approve only if you started this sign-in yourself.</p>{{end}}
+<form method="post" action="/consent">
+<input type="hidden" name="request" value="{{.Request}}">
+<input type="hidden" name="csrf" value="{{.CSRF}}">
+<button type="submit" name="action" value="approve">Approve</button>
+<button type="submit" name="action" value="deny">Deny</button>
+</form>
+</body></html>
+`))
+
+var errorTmpl = template.Must(template.New("error").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Authorization failed</title></head>
+<body style="font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem">
+<h1>Authorization failed</h1><p>{{.}}</p></body></html>
+`))
+
+// pageHeaders are set on every page: not to be cached, framed (which
+// would allow clickjacking the Approve button) or leak their URL.
+func pageHeaders(w http.ResponseWriter) {
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
+	h.Set("Referrer-Policy", "no-referrer")
+}
+
+func (s *Server) consentPage(w http.ResponseWriter, c *client, p *pending, id, csrf string) {
+	name := c.Name
+	if name == "" {
+		name = c.ID
+	}
+	server := s.opts.ServerName
+	if server == "" {
+		server = s.issuer
+	}
+	// A metadata document's client is who hosts it: that host is the one
+	// thing about it that is verified. A registered client's URI is
+	// whatever it said.
+	var clientHost string
+	if isCIMD(c.ID) {
+		u, _ := url.Parse(c.ID)
+		clientHost = u.Host
+	} else if u, err := url.Parse(c.URI); err == nil && c.URI != "" {
+		clientHost = u.Host
+	}
+	ru, _ := url.Parse(p.RedirectURI)
+	redirectHost := ru.Host
+	if redirectHost == "" {
+		redirectHost = ru.Scheme + ":" // a native app's private-use scheme
+	}
+	pageHeaders(w)
+	consentTmpl.Execute(w, map[string]any{
+		"Client":       name,
+		"ClientURI":    clientHost,
+		"Server":       server,
+		"Provider":     providerTitle(s.set.provider.name),
+		"RedirectHost": redirectHost,
+		"Unverified":   !isCIMD(c.ID),
+		"Request":      id,
+		"CSRF":         csrf,
+	})
+}
+
+func providerTitle(name string) string {
+	switch name {
+	case "github":
+		return "GitHub"
+	case "google":
+		return "Google"
+	}
+	return "your identity provider"
+}
+
+func (s *Server) errorPage(w http.ResponseWriter, status int, msg string) {
+	pageHeaders(w)
+	w.WriteHeader(status)
+	errorTmpl.Execute(w, msg)
+}
+
+func (s *Server) serverError(w http.ResponseWriter, err error) {
+	s.logger.Error("oauth: internal error", "err", err)
+	s.errorPage(w, http.StatusInternalServerError, "Something went wrong on the server. Try again.")
+}
+
+// redirectError sends the user back to the client with an error (RFC 6749
+// §4.1.2.1), once the redirect URI is known to be the client's.
+func (s *Server) redirectError(w http.ResponseWriter, r *http.Request, p *pending, code, desc string) {
+	s.redirectToClient(w, r, p, url.Values{"error": {code}, "error_description": {desc}})
+}
+
+// redirectToClient redirects to p's redirect URI with params, state and
+// iss (RFC 9207) added to its query.
+func (s *Server) redirectToClient(w http.ResponseWriter, r *http.Request, p *pending, params url.Values) {
+	u, err := url.Parse(p.RedirectURI)
+	if err != nil {
+		s.errorPage(w, http.StatusBadRequest, "The redirect URI is malformed.")
+		return
+	}
+	q := u.Query()
+	for k, v := range params {
+		q[k] = v
+	}
+	if p.State != "" {
+		q.Set("state", p.State)
+	}
+	q.Set("iss", s.issuer)
+	u.RawQuery = q.Encode()
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	http.Redirect(w, r, u.String(), http.StatusFound)
+}
+
+// handleConsent takes the user's decision on the consent page.
+func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.errorPage(w, http.StatusBadRequest, "The form is malformed.")
+		return
+	}
+	id := r.PostForm.Get("request")
+	var p pending
+	if err := s.getJSON(r.Context(), keyPending+id, &p); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			s.errorPage(w, http.StatusBadRequest, "This authorization request has expired or was already answered. Start again from the application.")
+			return
+		}
+		s.serverError(w, err)
+		return
+	}
+	csrf := r.PostForm.Get("csrf")
+	if csrf == "" || subtle.ConstantTimeCompare([]byte(hash(csrf)), []byte(p.CSRFHash)) != 1 || !sameBrowser(r, p.BrowserHash) {
+		// Left pending: the real page can still be answered.
+		s.errorPage(w, http.StatusForbidden, "The form could not be verified. Go back to the application and start again.")
+		return
+	}
+	// Taking it makes the decision count once, even if submitted twice.
+	if err := s.takeJSON(r.Context(), keyPending+id, &p); err != nil {
+		s.errorPage(w, http.StatusBadRequest, "This authorization request was already answered.")
+		return
+	}
+	if r.PostForm.Get("action") != "approve" {
+		s.logger.Info("oauth: consent denied", "client_id", p.ClientID)
+		s.redirectError(w, r, &p, "access_denied", "the user denied the request")
+		return
+	}
+	cfg, pkce, err := s.provider.config(r.Context(), s.httpClient, s.issuer+"/callback")
+	if err != nil {
+		s.logger.Error("oauth: identity provider unavailable", "err", err)
+		s.redirectError(w, r, &p, "temporarily_unavailable", "the identity provider is unavailable")
+		return
+	}
+	state := randomToken()
+	var opts []oauth2.AuthCodeOption
+	if pkce {
+		p.Verifier = oauth2.GenerateVerifier()
+		opts = append(opts, oauth2.S256ChallengeOption(p.Verifier))
+	}
+	if err := s.putJSON(r.Context(), keyFlow+hash(state), &p, pendingTTL); err != nil {
+		s.serverError(w, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	http.Redirect(w, r, cfg.AuthCodeURL(state, opts...), http.StatusFound)
+}
+
+// handleCallback is where the provider sends the user back. It signs the
+// user in, keeps the provider's token (encrypted) in a new grant, and
+// sends the user back to the client with this server's own code.
+func (s *Server) handleCallback(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	var p pending
+	if err := s.takeJSON(r.Context(), keyFlow+hash(q.Get("state")), &p); err != nil {
+		s.errorPage(w, http.StatusBadRequest, "This sign-in has expired or was already completed. Start again from the application.")
+		return
+	}
+	if !sameBrowser(r, p.BrowserHash) {
+		s.errorPage(w, http.StatusForbidden, "This sign-in was started in another browser. Start again from the application.")
+		return
+	}
+	if e := q.Get("error"); e != "" {
+		s.logger.Info("oauth: the identity provider refused the sign-in", "client_id", p.ClientID, "error", e)
+		s.redirectError(w, r, &p, "access_denied", "the sign-in with the identity provider was not completed")
+		return
+	}
+	ctx := context.WithValue(r.Context(), oauth2.HTTPClient, s.httpClient)
+	cfg, _, err := s.provider.config(ctx, s.httpClient, s.issuer+"/callback")
+	if err != nil {
+		s.logger.Error("oauth: identity provider unavailable", "err", err)
+		s.redirectError(w, r, &p, "temporarily_unavailable", "the identity provider is unavailable")
+		return
+	}
+	var opts []oauth2.AuthCodeOption
+	if p.Verifier != "" {
+		opts = append(opts, oauth2.VerifierOption(p.Verifier))
+	}
+	tok, err := cfg.Exchange(ctx, q.Get("code"), opts...)
+	if err != nil {
+		s.logger.Warn("oauth: exchanging the identity provider's code failed", "err", describeExchangeError(err))
+		s.redirectError(w, r, &p, "access_denied", "the sign-in with the identity provider failed")
+		return
+	}
+	user, err := s.provider.user(ctx, s.httpClient, tok)
+	if err != nil {
+		s.logger.Warn("oauth: reading the signed-in user failed", "err", err)
+		s.redirectError(w, r, &p, "access_denied", "the identity provider did not say who signed in")
+		return
+	}
+	user.Scopes = grantedScopes(tok, s.provider.scopes)
+
+	g := &grant{
+		ID:       randomToken(),
+		ClientID: p.ClientID,
+		User:     *user,
+		Resource: p.Resource,
+		Scopes:   p.Scopes,
+		Created:  s.now().Unix(),
+		Expires:  s.now().Add(refreshTokenTTL).Unix(),
+	}
+	if err := g.setUpstream(s.set.keys, tok); err != nil {
+		s.serverError(w, err)
+		return
+	}
+	if err := s.putJSON(r.Context(), keyGrant+g.ID, g, refreshTokenTTL); err != nil {
+		s.serverError(w, err)
+		return
+	}
+	code := randomToken()
+	cr := &codeRecord{
+		GrantID:       g.ID,
+		ClientID:      p.ClientID,
+		RedirectURI:   p.RedirectURI,
+		RedirectGiven: p.RedirectGiven,
+		Challenge:     p.Challenge,
+		Resource:      p.Resource,
+		Expires:       s.now().Add(codeTTL).Unix(),
+	}
+	if err := s.putJSON(r.Context(), keyCode+hash(code), cr, codeTTL+time.Minute); err != nil {
+		s.serverError(w, err)
+		return
+	}
+	s.logger.Info("oauth: signed in", "user", user.Login, "client_id", p.ClientID)
+	s.redirectToClient(w, r, &p, url.Values{"code": {code}})
+}
+
+// describeExchangeError describes a failed code exchange by the
+// provider's error code only: its response is not for logs.
+func describeExchangeError(err error) string {
+	var re *oauth2.RetrieveError
+	if errors.As(err, &re) {
+		if re.ErrorCode != "" {
+			return "the provider answered " + re.ErrorCode
+		}
+		if re.Response != nil {
+			return "the provider answered " + re.Response.Status
+		}
+	}
+	return err.Error()
+}

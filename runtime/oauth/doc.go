@@ -1,0 +1,96 @@
+// Package oauth makes an MCP server its own OAuth 2.1 authorization server
+// for MCP clients, signing users in with an identity provider (GitHub,
+// Google or any OpenID Connect issuer), as the MCP authorization
+// specification describes.
+//
+// To MCP clients the server is an authorization server: it publishes
+// protected resource metadata (RFC 9728) and authorization server metadata
+// (RFC 8414), registers clients through Client ID Metadata Documents or
+// dynamic registration (RFC 7591), runs the authorization code flow with
+// PKCE (S256 only) and resource indicators (RFC 8707) behind a consent
+// page, and issues opaque access and refresh tokens that it revokes on
+// request (RFC 7009). To the identity provider it is an ordinary OAuth
+// client: the user signs in there, and the provider's token is kept,
+// encrypted, on the server. It never reaches the MCP client; tool handlers
+// use it through [Server.UpstreamClient].
+//
+// A generated main wires it up like this:
+//
+//	auth, err := oauth.New(AuthOptions(), os.LookupEnv, nil)
+//	if err != nil { ... }
+//	defer auth.Close()
+//	s := NewServer(&Tools{Auth: auth}, nil)
+//	auth.Gate(s)
+//	opts := ServeOptions()
+//	opts.Auth = auth
+//	serve.Main(s, opts)
+//
+// # Settings
+//
+// [New] reads its settings from the environment:
+//
+//   - BASE_URL: the server's public base URL (default
+//     http://localhost:<port of ADDR or PORT, or 8080>). It is the issuer,
+//     and BASE_URL+"/mcp" is the resource that tokens are bound to.
+//   - GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET (provider "github"), and
+//     GITHUB_AUTHORIZE_URL, GITHUB_TOKEN_URL, GITHUB_API_URL to point at
+//     GitHub Enterprise (defaults: github.com's).
+//   - GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET (provider "google").
+//   - OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET (provider "oidc").
+//   - ENCRYPTION_KEY: the base64 encoding of a 32-byte AES-256 key that
+//     encrypts provider tokens at rest. A comma-separated list rotates keys:
+//     the first encrypts, all decrypt. When it is absent, a key is generated
+//     and kept in a file next to the store, with a warning: fine for
+//     development, not for production.
+//   - STORE_PATH: the bbolt file that holds clients, grants and tokens
+//     (default ./data/oauth.db), so that sign-ins survive restarts.
+//   - the UsersEnv variables named by [Options.Tools].
+//
+// # Clients
+//
+// A client_id that is an https URL with a path names a Client ID Metadata
+// Document, which the server fetches (at most 5 KB, within 5 s, with no
+// redirects, and only from public addresses: the check runs on the address
+// dialled, so DNS rebinding cannot reach loopback or private networks) and
+// caches as its Cache-Control says, between 30 s and a day. Its client_id
+// must be its own URL, and its clients are public. Other clients register
+// at /register (RFC 7591); those that ask for client_secret_basic or
+// client_secret_post (the RFC's default) get a secret, kept hashed. A
+// client that names no grant_types may refresh.
+//
+// # Redirect URIs
+//
+// Dynamic registration accepts https redirect URIs, http ones on a
+// loopback host (127.0.0.1, [::1], localhost) and private-use schemes
+// (com.example.app:/callback) for native apps. /authorize matches the
+// redirect URI exactly, except that for an http loopback URI the port may
+// differ from the registered one (RFC 8252 §7.3: native apps listen on an
+// ephemeral port). An unknown client or a redirect URI it did not register
+// gets an error page, never a redirect.
+//
+// # Consent
+//
+// Every authorization goes through a consent page that names the client
+// (by the host serving its metadata document, or by the name and URI it
+// registered, marked unverified) and the host it will send the user to.
+// The page's form carries a CSRF token bound to the pending request, and
+// the request is bound to the browser that made it by a cookie, so nobody
+// can start an authorization and have someone else's browser approve it.
+//
+// # Tokens
+//
+// This server's tokens have one scope, "mcp"; what a user may do is up to
+// the provider's scopes and [Options.Tools]. Access tokens live one hour,
+// and a sign-in (a grant, with its refresh tokens) 30 days, after which
+// the user signs in again. Tokens are random strings that the store keeps
+// only as SHA-256 hashes, each bound to the client, the resource, the user
+// and the scopes. Authorization codes live 60 seconds. A refresh token is
+// replaced on every use, and presenting one already used revokes the whole
+// grant, as does using an authorization code twice. Revoking a refresh
+// token (RFC 7009) revokes its grant; revoking an access token revokes
+// that token.
+//
+// The provider's token is sealed with AES-256-GCM under ENCRYPTION_KEY,
+// bound to its grant. It appears in no response, redirect, log line or
+// error.
+package oauth

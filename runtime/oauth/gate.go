@@ -1,0 +1,164 @@
+package oauth
+
+import (
+	"context"
+
+	"github.com/modelcontextprotocol/go-sdk/auth"
+	"slices"
+	"strings"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+// User is a user signed in through the identity provider.
+type User struct {
+	ID    string `json:"id"`
+	Login string `json:"login"` // GitHub login; preferred_username or email elsewhere
+	Name  string `json:"name,omitempty"`
+	Email string `json:"email,omitempty"`
+	// Scopes are the scopes the provider granted.
+	Scopes []string `json:"scopes,omitempty"`
+}
+
+// rule is a Rule with its users read and folded to lower case.
+type rule struct {
+	users  []string // nil: any signed-in user
+	scopes []string
+}
+
+func compileRules(tools map[string]Rule, lookupEnv func(string) (string, bool)) map[string]rule {
+	rules := make(map[string]rule, len(tools))
+	for name, r := range tools {
+		var users []string
+		for _, u := range r.Users {
+			users = append(users, strings.ToLower(strings.TrimSpace(u)))
+		}
+		restricted := len(r.Users) > 0
+		if r.UsersEnv != "" {
+			// A rule that names a variable restricts the tool even when
+			// the variable is unset: unset means nobody, not everybody.
+			restricted = true
+			v, _ := lookupEnv(r.UsersEnv)
+			for _, u := range strings.Split(v, ",") {
+				if u = strings.ToLower(strings.TrimSpace(u)); u != "" {
+					users = append(users, u)
+				}
+			}
+		}
+		if restricted && users == nil {
+			users = []string{}
+		}
+		rules[name] = rule{users: users, scopes: r.Scopes}
+	}
+	return rules
+}
+
+// allows reports whether the user (nil: nobody signed in) may call the
+// tool.
+func (s *Server) allows(tool string, u *User) bool {
+	r, gated := s.rules[tool]
+	if !gated {
+		return true
+	}
+	if u == nil {
+		return false
+	}
+	if r.users != nil {
+		// Rules name GitHub users by login, others by email address.
+		who := u.Login
+		if s.set.provider.name != "github" {
+			who = u.Email
+		}
+		if who == "" || !slices.Contains(r.users, strings.ToLower(who)) {
+			return false
+		}
+	}
+	for _, sc := range r.scopes {
+		if !slices.Contains(u.Scopes, sc) {
+			return false
+		}
+	}
+	return true
+}
+
+// Gate installs middleware on srv that applies Options.Tools: tools/list
+// shows each caller only the tools it may call, and calling another tool
+// fails with a tool error that says no more than that it is not allowed.
+//
+// It also makes [UserOf] and [Server.UpstreamClient] work over the legacy
+// SSE transport, whose requests carry no TokenInfo of their own: there the
+// user is the one who opened the session, whom every post must match (see
+// [Server.Protect]).
+func (s *Server) Gate(srv *mcp.Server) {
+	srv.AddReceivingMiddleware(func(next mcp.MethodHandler) mcp.MethodHandler {
+		return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
+			withTokenInfo(ctx, req)
+			switch method {
+			case "tools/call":
+				if p, ok := req.GetParams().(*mcp.CallToolParamsRaw); ok {
+					u, _ := UserOf(req)
+					if !s.allows(p.Name, u) {
+						res := &mcp.CallToolResult{IsError: true}
+						res.Content = []mcp.Content{&mcp.TextContent{Text: "not allowed"}}
+						return res, nil
+					}
+				}
+			case "tools/list":
+				res, err := next(ctx, method, req)
+				if lr, ok := res.(*mcp.ListToolsResult); ok && err == nil && len(s.rules) > 0 {
+					u, _ := userFrom(ctx, req)
+					filtered := *lr
+					filtered.Tools = slices.DeleteFunc(slices.Clone(lr.Tools), func(t *mcp.Tool) bool { return !s.allows(t.Name, u) })
+					// The list now depends on who asks.
+					filtered.CacheScope = "private"
+					return &filtered, nil
+				}
+				return res, err
+			}
+			return next(ctx, method, req)
+		}
+	})
+}
+
+// withTokenInfo gives a request that has no TokenInfo (one over the
+// legacy SSE transport) the one of its context, for the request types
+// whose handlers call UserOf.
+func withTokenInfo(ctx context.Context, req mcp.Request) {
+	if extra := req.GetExtra(); extra != nil && extra.TokenInfo != nil {
+		return
+	}
+	ti := auth.TokenInfoFromContext(ctx)
+	if ti == nil {
+		return
+	}
+	set := func(extra **mcp.RequestExtra) {
+		if *extra == nil {
+			*extra = &mcp.RequestExtra{}
+		}
+		(*extra).TokenInfo = ti
+	}
+	switch r := req.(type) {
+	case *mcp.CallToolRequest:
+		set(&r.Extra)
+	case *mcp.ListToolsRequest:
+		set(&r.Extra)
+	case *mcp.GetPromptRequest:
+		set(&r.Extra)
+	case *mcp.ReadResourceRequest:
+		set(&r.Extra)
+	case *mcp.CompleteRequest:
+		set(&r.Extra)
+	}
+}
+
+// userFrom is UserOf, falling back to the context's TokenInfo.
+func userFrom(ctx context.Context, req mcp.Request) (*User, bool) {
+	if u, ok := UserOf(req); ok {
+		return u, true
+	}
+	if ti := auth.TokenInfoFromContext(ctx); ti != nil {
+		u, ok := ti.Extra[extraUser].(*User)
+		return u, ok
+	}
+	return nil, false
+}

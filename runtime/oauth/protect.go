@@ -1,0 +1,188 @@
+package oauth
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/mcpgen/mcpgen/runtime/store"
+	"github.com/modelcontextprotocol/go-sdk/auth"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+// TokenInfo.Extra keys.
+const (
+	extraUser  = "user"  // *User
+	extraGrant = "grant" // grant ID, for UpstreamClient
+)
+
+// Protect wraps h so that only requests bearing a valid access token for
+// this server's resource reach it. A request without one gets 401 with
+// WWW-Authenticate: Bearer resource_metadata="…" (RFC 9728 §5.1), and
+// error="invalid_token" when it had a token that is not valid (RFC 6750
+// §3.1). The request context of an accepted request carries the token's
+// auth.TokenInfo, as auth.RequireBearerToken sets it, so the MCP handler
+// passes it to tool handlers in RequestExtra; its Extra holds the user
+// (see [UserOf]).
+func (s *Server) Protect(h http.Handler) http.Handler {
+	// The go-sdk's middleware puts the TokenInfo where the MCP handlers
+	// look for it; verification happened already, with errors of our own.
+	inner := auth.RequireBearerToken(func(ctx context.Context, _ string, _ *http.Request) (*auth.TokenInfo, error) {
+		if ti, ok := ctx.Value(verifiedKey{}).(*auth.TokenInfo); ok {
+			return ti, nil
+		}
+		return nil, auth.ErrInvalidToken
+	}, nil)(h)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		token, ok := bearerToken(r)
+		if !ok {
+			s.challenge(w, "", "")
+			return
+		}
+		ti, err := s.verify(r.Context(), token)
+		if err != nil {
+			if errors.Is(err, auth.ErrInvalidToken) {
+				s.challenge(w, "invalid_token", strings.TrimPrefix(err.Error(), auth.ErrInvalidToken.Error()+": "))
+			} else {
+				s.logger.Error("oauth: checking a token", "err", err)
+				http.Error(w, "internal error", http.StatusInternalServerError)
+			}
+			return
+		}
+		r = r.WithContext(context.WithValue(r.Context(), verifiedKey{}, ti))
+		// The legacy SSE transport runs a session's calls on the context
+		// of the GET that opened it, whoever posts them: posts must come
+		// from the user who opened the session.
+		if id := r.URL.Query().Get("sessionid"); id != "" {
+			if owner, ok := s.sseSessions.Load(id); ok && owner != ti.UserID {
+				http.Error(w, "Forbidden: the session belongs to another user", http.StatusForbidden)
+				return
+			}
+		} else if r.Method == http.MethodGet {
+			sw := &sessionWriter{ResponseWriter: w, s: s, user: ti.UserID}
+			defer sw.forget()
+			w = sw
+		}
+		inner.ServeHTTP(w, r)
+	})
+}
+
+// sessionWriter watches the start of a GET's response for the endpoint
+// event with which the legacy SSE transport names its session, and
+// records whose session it is until the GET ends.
+type sessionWriter struct {
+	http.ResponseWriter
+	s       *Server
+	user    string
+	seen    bool   // the first write has been looked at
+	session string // the session ID, if this was an SSE stream
+}
+
+func (w *sessionWriter) Write(p []byte) (int, error) {
+	if !w.seen {
+		w.seen = true
+		const prefix = "event: endpoint\ndata: "
+		if rest, ok := bytes.CutPrefix(p, []byte(prefix)); ok {
+			line, _, _ := bytes.Cut(rest, []byte("\n"))
+			if u, err := url.Parse(string(line)); err == nil {
+				if id := u.Query().Get("sessionid"); id != "" {
+					w.session = id
+					w.s.sseSessions.Store(id, w.user)
+				}
+			}
+		}
+	}
+	return w.ResponseWriter.Write(p)
+}
+
+func (w *sessionWriter) forget() {
+	if w.session != "" {
+		w.s.sseSessions.Delete(w.session)
+	}
+}
+
+// Flush and Unwrap let event streams flush through the wrapper.
+func (w *sessionWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+func (w *sessionWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+type verifiedKey struct{}
+
+func bearerToken(r *http.Request) (string, bool) {
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	token = strings.TrimSpace(token)
+	return token, token != ""
+}
+
+// challenge answers 401 with the WWW-Authenticate header that starts
+// discovery.
+func (s *Server) challenge(w http.ResponseWriter, code, desc string) {
+	v := fmt.Sprintf("Bearer resource_metadata=%q", s.resourceMetadataURL())
+	if code != "" {
+		v += fmt.Sprintf(", error=%q, error_description=%q", code, desc)
+	}
+	w.Header().Set("WWW-Authenticate", v)
+	http.Error(w, "Unauthorized", http.StatusUnauthorized)
+}
+
+// verify checks an access token: issued here, unexpired, for this
+// resource, and its grant not revoked. Errors that make the token
+// invalid wrap auth.ErrInvalidToken.
+func (s *Server) verify(ctx context.Context, token string) (*auth.TokenInfo, error) {
+	invalid := func(why string) error { return fmt.Errorf("%w: %s", auth.ErrInvalidToken, why) }
+	var tr tokenRecord
+	if err := s.getJSON(ctx, keyAccess+hash(token), &tr); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, invalid("unknown, expired or revoked token")
+		}
+		return nil, err
+	}
+	exp := time.Unix(tr.Expires, 0)
+	if !s.now().Before(exp) {
+		return nil, invalid("expired token")
+	}
+	if tr.Resource != s.resource {
+		return nil, invalid("the token is for another resource")
+	}
+	g, err := s.loadGrant(ctx, tr.GrantID)
+	if err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, invalid("revoked token")
+		}
+		return nil, err
+	}
+	u := g.User
+	return &auth.TokenInfo{
+		Scopes: tr.Scopes,
+		// RequireBearerToken compares this to the wall clock, so it is
+		// the token's remaining life (by s.now, checked above) from now.
+		Expiration: time.Now().Add(exp.Sub(s.now())),
+		UserID:     s.set.provider.name + ":" + u.ID,
+		Extra:      map[string]any{extraUser: &u, extraGrant: g.ID},
+	}, nil
+}
+
+// UserOf returns the signed-in user of a call to a protected server.
+func UserOf(req mcp.Request) (*User, bool) {
+	if req == nil {
+		return nil, false
+	}
+	extra := req.GetExtra()
+	if extra == nil || extra.TokenInfo == nil {
+		return nil, false
+	}
+	u, ok := extra.TokenInfo.Extra[extraUser].(*User)
+	return u, ok
+}

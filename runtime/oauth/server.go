@@ -1,0 +1,250 @@
+package oauth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/mcpgen/mcpgen/runtime/store"
+)
+
+// Lifetimes of what the server issues.
+const (
+	accessTokenTTL  = time.Hour
+	refreshTokenTTL = 30 * 24 * time.Hour
+	codeTTL         = 60 * time.Second
+	pendingTTL      = 10 * time.Minute // from /authorize to the provider's callback
+	// usedCodeTTL is how long a used code is remembered, so that its replay
+	// can revoke what it issued.
+	usedCodeTTL = 10 * time.Minute
+)
+
+// Rule restricts a tool to some signed-in users. The empty Rule lets
+// every signed-in user call the tool.
+type Rule struct {
+	// Users, if not empty, are the users allowed: GitHub logins, or
+	// email addresses for Google and OIDC, compared case-insensitively.
+	Users []string
+	// UsersEnv, if set, names an environment variable holding more
+	// allowed users, comma-separated. It is read once, by New.
+	UsersEnv string
+	// Scopes are provider scopes the user must have granted.
+	Scopes []string
+}
+
+// Options configure a Server. Generated code fills them in from the auth
+// section of mcpgen.yaml.
+type Options struct {
+	// Provider is the identity provider: "github", "google" or "oidc".
+	Provider string
+	// Scopes are requested from the provider at sign-in. Nil means the
+	// provider's default: read:user and user:email on GitHub, openid,
+	// email and profile otherwise.
+	Scopes []string
+	// ServerName is shown on the consent page.
+	ServerName string
+	// Tools maps tool names to the rule that gates them. Tools absent from
+	// the map are open to every signed-in user.
+	Tools map[string]Rule
+}
+
+// A Server is the OAuth authorization server of one MCP server, and the
+// guard of its MCP endpoints.
+type Server struct {
+	opts     Options
+	set      *settings
+	issuer   string // = BASE_URL
+	resource string // = BASE_URL/mcp
+	store    store.Store
+	logger   *slog.Logger
+	provider *provider
+	rules    map[string]rule
+	cimd     *cimdFetcher
+
+	// now is the clock; tests set it to move time.
+	now func() time.Time
+	// httpClient calls the provider.
+	httpClient *http.Client
+
+	// sseSessions maps the IDs of open legacy SSE sessions to the user
+	// (TokenInfo.UserID) who opened each.
+	sseSessions sync.Map
+
+	closeOnce sync.Once
+}
+
+// New returns a Server configured by opts and the environment, read
+// through lookupEnv (os.LookupEnv in main); see the package documentation
+// for the variables. A nil logger logs to slog.Default(). When settings are
+// missing, the error names all of them.
+//
+// New opens the store (STORE_PATH); call Close to release it.
+func New(opts *Options, lookupEnv func(string) (string, bool), logger *slog.Logger) (*Server, error) {
+	if opts == nil {
+		return nil, errors.New("oauth: no Options")
+	}
+	if logger == nil {
+		logger = slog.Default()
+	}
+	set, err := readSettings(opts, lookupEnv, logger)
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.OpenBolt(set.storePath)
+	if err != nil {
+		return nil, err
+	}
+	s, err := newServer(opts, set, st, lookupEnv, logger)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// newServer builds a Server on st, which it then owns.
+func newServer(opts *Options, set *settings, st store.Store, lookupEnv func(string) (string, bool), logger *slog.Logger) (*Server, error) {
+	s := &Server{
+		opts:       *opts,
+		set:        set,
+		issuer:     set.baseURL,
+		resource:   set.baseURL + "/mcp",
+		store:      st,
+		logger:     logger,
+		now:        time.Now,
+		httpClient: &http.Client{Timeout: 30 * time.Second},
+		cimd:       newCIMDFetcher(),
+	}
+	s.provider = newProvider(&set.provider, opts.Scopes)
+	s.rules = compileRules(opts.Tools, lookupEnv)
+	return s, nil
+}
+
+// Mount adds the server's endpoints to mux: the metadata documents under
+// /.well-known/, and /authorize, /consent, /callback, /token, /register
+// and /revoke.
+func (s *Server) Mount(mux *http.ServeMux) {
+	prm := s.protectedResourceMetadata()
+	mux.Handle("/.well-known/oauth-protected-resource", prm)
+	mux.Handle("/.well-known/oauth-protected-resource/mcp", prm)
+	asm := s.authServerMetadata()
+	mux.Handle("/.well-known/oauth-authorization-server", asm)
+	mux.Handle("/.well-known/openid-configuration", asm)
+	mux.HandleFunc("GET /authorize", s.handleAuthorize)
+	mux.HandleFunc("POST /authorize", s.handleAuthorize)
+	mux.HandleFunc("POST /consent", s.handleConsent)
+	mux.HandleFunc("GET /callback", s.handleCallback)
+	mux.HandleFunc("/token", s.handleToken)
+	mux.HandleFunc("/register", s.handleRegister)
+	mux.HandleFunc("/revoke", s.handleRevoke)
+}
+
+// Close releases the server's store.
+func (s *Server) Close() error {
+	var err error
+	s.closeOnce.Do(func() { err = s.store.Close() })
+	return err
+}
+
+// APIURL returns the base URL of the provider's API, such as
+// https://api.github.com.
+func (s *Server) APIURL() string { return s.set.provider.apiURL }
+
+// randomToken returns a fresh unguessable string (256 bits).
+func randomToken() string {
+	b := make([]byte, 32)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// hash is how tokens, codes and secrets are kept: never in the clear.
+func hash(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+// Store keys, by kind of record.
+const (
+	keyClient  = "client:"   // + client ID: a registered client
+	keyCIMD    = "cimd:"     // + URL: a fetched client metadata document
+	keyPending = "pending:"  // + request ID: an authorization awaiting consent
+	keyFlow    = "flow:"     // + provider state: an authorization at the provider
+	keyCode    = "code:"     // + hash of code
+	keyUsed    = "usedcode:" // + hash of code: a redeemed code, for replay detection
+	keyAccess  = "at:"       // + hash of token
+	keyRefresh = "rt:"       // + hash of token
+	keyRotated = "rotated:"  // + hash of a refresh token already exchanged
+	keyGrant   = "grant:"    // + grant ID
+	// keyUpstream + grant ID: the provider's token once refreshed, sealed.
+	// It is apart from the grant so that saving it can never bring a
+	// revoked grant back.
+	keyUpstream = "upstream:"
+)
+
+func (s *Server) putJSON(ctx context.Context, key string, v any, ttl time.Duration) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return s.store.Put(ctx, key, b, ttl)
+}
+
+func (s *Server) getJSON(ctx context.Context, key string, v any) error {
+	b, err := s.store.Get(ctx, key)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, v)
+}
+
+func (s *Server) takeJSON(ctx context.Context, key string, v any) error {
+	b, err := s.store.Take(ctx, key)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, v)
+}
+
+// oauthError is an error response of RFC 6749 §5.2 (and RFC 7591 §3.2.2,
+// RFC 7009 §2.2.1), with the HTTP status it is sent with.
+type oauthError struct {
+	Code        string `json:"error"`
+	Description string `json:"error_description,omitempty"`
+	status      int
+}
+
+func (e *oauthError) Error() string { return e.Code + ": " + e.Description }
+
+func errorf(code string, format string, args ...any) *oauthError {
+	return &oauthError{Code: code, Description: fmt.Sprintf(format, args...), status: http.StatusBadRequest}
+}
+
+// writeJSON writes v as a response that no cache may keep.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Pragma", "no-cache")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+func writeError(w http.ResponseWriter, err *oauthError) {
+	if err.status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Basic realm="token"`)
+	}
+	writeJSON(w, err.status, err)
+}
+
+// splitList splits a comma- or space-separated list.
+func splitList(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' })
+}
