@@ -1,10 +1,13 @@
 package loader
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
 )
 
 // FuzzLoad feeds arbitrary documents to Load: it must not panic or hang,
@@ -60,6 +63,43 @@ func FuzzLoad(f *testing.F) {
 			if pos := doc.Pos(p); pos.File == "" {
 				t.Fatalf("Pos(%s): no file", p)
 			}
+		}
+	})
+}
+
+// FuzzSameAsKin: whatever both Load and kin-openapi's loader accept, they
+// must read as the same document. The seeds are the documents in testdata
+// that name no other file.
+func FuzzSameAsKin(f *testing.F) {
+	seeds, err := filepath.Glob("testdata/*.*")
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, s := range seeds {
+		data, err := os.ReadFile(s)
+		if err != nil {
+			f.Fatal(err)
+		}
+		if !strings.Contains(string(data), "swagger") {
+			f.Add(data)
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		doc, _ := Load("fuzz.yaml", data, &Options{SkipValidation: true})
+		if doc == nil || doc.Version == "2.0" {
+			return
+		}
+		kin, err := openapi3.NewLoader().LoadFromData(data)
+		if err != nil {
+			return
+		}
+		got, err1 := json.Marshal(doc.T)
+		want, err2 := json.Marshal(kin)
+		if err1 != nil || err2 != nil {
+			return // kin-openapi's values need not marshal (NaN, say)
+		}
+		if string(got) != string(want) {
+			t.Fatalf("Load and kin-openapi differ on %q:\n got %s\nwant %s", data, got, want)
 		}
 	})
 }
