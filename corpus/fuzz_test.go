@@ -48,22 +48,26 @@ func seeds(tb testing.TB) map[string][]byte {
 }
 
 // generateBytes generates a project from one in-memory document, named
-// openapi.json or openapi.yaml; any other file it refers to does not exist.
-func generateBytes(data []byte, asJSON, dynamic bool) *generation {
+// openapi.json or openapi.yaml; any other file it refers to does not
+// exist. runtimeReplace is as in generator.Options.
+func generateBytes(data []byte, asJSON, dynamic bool, runtimeReplace string) *generation {
 	name := "openapi.yaml"
 	if asJSON {
 		name = "openapi.json"
 	}
-	mode := "static"
-	if dynamic {
-		mode = "dynamic"
-	}
-	return generateFrom(name, mode, "", fuzzTimeout, func(n string) ([]byte, error) {
+	return generateFrom(name, modeName(dynamic), runtimeReplace, fuzzTimeout, func(n string) ([]byte, error) {
 		if n != name {
 			return nil, fmt.Errorf("open %s: %w", n, fs.ErrNotExist)
 		}
 		return data, nil
 	})
+}
+
+func modeName(dynamic bool) string {
+	if dynamic {
+		return "dynamic"
+	}
+	return "static"
 }
 
 // checkGeneration fails the test when the generator panicked or hung, when
@@ -95,15 +99,27 @@ func checkGeneration(t *testing.T, g *generation, data []byte) {
 }
 
 // TestSeeds holds each seed of FuzzImport to the fuzz test's rule in both
-// modes, so that -short runs check the importer on them too.
+// modes, so that -short runs check the importer on them too. Without
+// -short, each static project that generates is also built, vetted, tested
+// and started, and must list its tools.
 func TestSeeds(t *testing.T) {
 	for name, data := range seeds(t) {
 		for _, dynamic := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/dynamic=%v", name, dynamic), func(t *testing.T) {
-				g := generateBytes(data, strings.HasSuffix(name, ".json"), dynamic)
+				g := generateBytes(data, strings.HasSuffix(name, ".json"), dynamic, "")
 				checkGeneration(t, g, data)
 				if g.diags.HasErrors() {
 					t.Logf("refused: %s", g.diags.Errors()[0])
+					return
+				}
+				if testing.Short() || dynamic {
+					return // dynamic mode is built in TestGitHub
+				}
+				// Generated again, its go.mod pointing at this checkout's
+				// runtime, to be built.
+				g = generateBytes(data, strings.HasSuffix(name, ".json"), dynamic, filepath.ToSlash(runtimeDir(t)))
+				if b := buildAndList(t, g.plan, nil); len(b.Tools) == 0 {
+					t.Error("the server lists no tools")
 				}
 			})
 		}
@@ -138,6 +154,6 @@ func FuzzImport(f *testing.F) {
 		if len(data) > 1<<16 {
 			t.Skip() // larger documents are the corpus test's
 		}
-		checkGeneration(t, generateBytes(data, asJSON, dynamic), data)
+		checkGeneration(t, generateBytes(data, asJSON, dynamic, ""), data)
 	})
 }

@@ -28,7 +28,7 @@ func TestReproductions(t *testing.T) {
 		}
 		for _, dynamic := range []bool{false, true} {
 			t.Run(filepath.Base(name)+map[bool]string{false: "/static", true: "/dynamic"}[dynamic], func(t *testing.T) {
-				checkGeneration(t, generateBytes(data, strings.HasSuffix(name, ".json"), dynamic), data)
+				checkGeneration(t, generateBytes(data, strings.HasSuffix(name, ".json"), dynamic, ""), data)
 			})
 		}
 	}
@@ -45,7 +45,7 @@ func TestFieldNamesAreCaseSensitive(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := generateBytes(data, false, false)
+	g := generateBytes(data, false, false, "")
 	checkGeneration(t, g, data)
 	for p, content := range g.files() {
 		if p != "openapi.yaml" && bytes.Contains(content, []byte("api.example.com")) {
