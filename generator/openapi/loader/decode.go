@@ -33,9 +33,6 @@ type job struct {
 	node       *yaml.Node
 	src        string
 	start, end int
-	yaml       []byte     // or the lines of YAML text to parse (see splitYAML)
-	line       int        // of the first of them, 0-based
-	keyNode    *yaml.Node // parsed from them
 
 	value   any
 	methods []string // of a path item: its keys, in order
@@ -260,18 +257,10 @@ func runJobs(jobs []job) {
 				}
 				j := &jobs[i]
 				n := j.node
-				parsedJSON := false
-				switch {
-				case j.yaml != nil:
-					if j.keyNode, n, j.err = parseYAMLEntry(j); j.err != nil {
-						continue
-					}
-					j.key, j.node = j.keyNode.Value, n
-				case n == nil:
+				if n == nil {
 					if n, j.err = p.parseRange(j.src, j.start, j.end); j.err != nil {
 						continue
 					}
-					parsedJSON = true
 				}
 				if j.section == "paths" {
 					j.value = new(openapi3.PathItem)
@@ -280,9 +269,7 @@ func runJobs(jobs []job) {
 					j.value = componentKinds[j.section]()
 				}
 				j.err = n.Decode(j.value)
-				if parsedJSON {
-					j.node = nil // the tree is garbage once decoded
-				}
+				j.node = nil // the tree is garbage once decoded
 			}
 		})
 	}

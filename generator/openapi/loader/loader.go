@@ -130,16 +130,13 @@ func (d *Document) load() error {
 		}
 		p.split = true
 	} else {
-		// YAML in block style is cut into its entries by indentation, for
-		// the workers to parse too (see splitYAML); if the stub does not
-		// parse, or later an entry, the document is parsed whole.
-		if stub, jobs, ok := splitYAML(data); ok {
-			if sroot, serr := parseYAML(stub); serr == nil && sroot.Kind == yaml.MappingNode {
-				root, p.jobs, p.yamlSplit = sroot, jobs, true
-			}
-		}
-		if !p.yamlSplit {
-			root, err = d.parseYAMLWhole(data)
+		root, err = parseYAML(data)
+		if err == nil {
+			// The YAML parser's tree has the positions, and decoding leaves
+			// it whole: it is the position index, rather than parsing the
+			// document again (the slowest step of loading YAML) when Pos is
+			// first called, as the importer always does.
+			d.indexOnce.Do(func() { d.index = newIndex(root) })
 		}
 	}
 	if err != nil {
@@ -214,63 +211,21 @@ func bomLen(data []byte) int {
 	return 0
 }
 
-// parsed is what parseJSONSplit or splitYAML left for the decoders: the
-// document's path items and component entries, unparsed, and the paths in
-// order.
+// parsed is what parseJSONSplit left for the decoders: the document's path
+// items and component entries, unparsed, and the paths in order.
 type parsed struct {
-	split     bool // JSON: root is a stub, and jobs hold the rest
-	yamlSplit bool // YAML: the same
-	jobs      []job
-	order     []string
-	ok        bool // false: a section repeats a key (see split)
+	split bool // root is a stub, and jobs hold the rest
+	jobs  []job
+	order []string
+	ok    bool // false: a section repeats a key (see split)
 }
 
 // full returns the whole tree of the document whose top level is root.
 func (p *parsed) full(data []byte, root *yaml.Node) (*yaml.Node, error) {
-	switch {
-	case p.split:
-		return parseJSON(data, false)
-	case p.yamlSplit:
-		return parseYAML(data)
+	if !p.split {
+		return root, nil
 	}
-	return root, nil
-}
-
-// parseYAMLWhole parses a YAML document in one piece. The parser's tree has
-// the positions, and decoding leaves it whole: it is the position index,
-// rather than parsing the document again (the slowest step of loading YAML)
-// when Pos is first called, as the importer always does.
-func (d *Document) parseYAMLWhole(data []byte) (*yaml.Node, error) {
-	root, err := parseYAML(data)
-	if err == nil {
-		d.indexOnce.Do(func() { d.index = newIndex(root) })
-	}
-	return root, err
-}
-
-// decodeYAMLSplit decodes the stub splitYAML left and its entries, and puts
-// the entries' trees back into the stub's, which becomes the document's
-// tree and position index. Any error means the cut did not work: the caller
-// parses the document whole.
-func (d *Document) decodeYAMLSplit(stub *yaml.Node, jobs []job) (*openapi3.T, *yaml.Node, error) {
-	t, _, err := decodeSplit(stub, jobs)
-	if err != nil {
-		return nil, nil, err
-	}
-	seen := make(map[[2]string]bool)
-	for _, j := range jobs {
-		section := mapping(stub, "paths")
-		if j.section != "paths" {
-			section = mapping(mapping(stub, "components"), j.section)
-		}
-		if section == nil || seen[[2]string{j.section, j.key}] || lookup(section, j.key) != nil {
-			return nil, nil, errNotSplit
-		}
-		seen[[2]string{j.section, j.key}] = true
-		section.Content = append(section.Content, j.keyNode, j.node)
-	}
-	d.indexOnce.Do(func() { d.index = newIndex(stub) })
-	return t, stub, nil
+	return parseJSON(data, false)
 }
 
 func (d *Document) loadV3(data []byte, root *yaml.Node, p *parsed) error {
@@ -278,17 +233,7 @@ func (d *Document) loadV3(data []byte, root *yaml.Node, p *parsed) error {
 	var order []string
 	var keys map[string][]string
 	var err error
-	if p.yamlSplit {
-		if t, root, err = d.decodeYAMLSplit(root, p.jobs); err == nil {
-			order, keys = pathOrder(root), pathKeys(root, nil)
-			p.yamlSplit = false // root is whole now
-		} else if root, err = d.parseYAMLWhole(data); err != nil {
-			return d.syntaxError(err)
-		} else {
-			p.yamlSplit = false
-			t, order, keys, err = decodeDocument(root)
-		}
-	} else if p.split && p.ok {
+	if p.split && p.ok {
 		order = p.order
 		t, keys, err = decodeSplit(root, p.jobs)
 	} else {
