@@ -3,6 +3,7 @@ package loader
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 
@@ -29,11 +30,13 @@ var validationOptions = []openapi3.ValidationOption{
 var validationOptions31 = append(validationOptions[:len(validationOptions):len(validationOptions)],
 	openapi3.AllowExtraSiblingFields("pathItems"))
 
+// validationOptions returns the options for d, with no room to grow: Validate
+// appends to them, and the two halves run at once.
 func (d *Document) validationOptions() []openapi3.ValidationOption {
 	if strings.HasPrefix(d.Version, "3.1") {
-		return validationOptions31
+		return slices.Clip(validationOptions31)
 	}
-	return validationOptions
+	return slices.Clip(validationOptions)
 }
 
 // validateWith runs kin-openapi's validation and returns its findings as
