@@ -54,7 +54,11 @@ func TestLoad(t *testing.T) {
 		{file: "duplicate-keys.json", version: "3.0.3", ops: 1},
 		{file: "warnings.yaml", version: "3.0.3", ops: 2, warnings: []string{
 			`testdata/warnings.yaml:36:5: #/components/schemas/Broken: warning: invalid components: schema "Broken": duplicate field "a" in required`,
-			`testdata/warnings.yaml:5:1: #/paths: warning: invalid paths: operation GET /pets/{petId} must define exactly all path parameters (missing: [petId])`,
+			`testdata/warnings.yaml:7:5: #/paths/~1pets~1{petId}/get: warning: invalid paths: operation GET /pets/{petId} must define exactly all path parameters (missing: [petId])`,
+		}},
+		// As in GitHub's own description.
+		{file: "conflicting-paths.yaml", version: "3.0.3", ops: 2, warnings: []string{
+			`testdata/conflicting-paths.yaml:14:3: #/paths/~1pets~1{id}: warning: invalid paths: conflicting paths "/pets/{petId}" and "/pets/{id}"`,
 		}},
 		{file: "ref-siblings.yaml", version: "3.1.0", ops: 2, warnings: []string{
 			`testdata/ref-siblings.yaml:10:24: #/paths/~1a/get/parameters/0/description: warning: the description next to $ref "#/components/parameters/Limit" replaces that of the component everywhere it is used; kin-openapi applies it to the shared component; move it into the component, or inline it`,

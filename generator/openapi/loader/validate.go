@@ -125,6 +125,12 @@ func validationPointer(err error) string {
 			if s, ok := componentSections[e.Section]; ok {
 				tokens = append(tokens[:0], "components", s, e.Name)
 			}
+		case *openapi3.PathParametersError:
+			tokens = append(tokens[:0], "paths", e.Path, strings.ToLower(e.Method))
+		case *openapi3.ConflictingPathsError:
+			// The second of the two, in document order, is the one that
+			// conflicts with a path already there.
+			tokens = append(tokens[:0], "paths", e.Path2)
 		}
 	}
 	if len(tokens) == 0 {
