@@ -18,15 +18,17 @@ import (
 // cycle of refs ends.
 const maxRefHops = 64
 
-// index finds the nodes JSON pointers name. It is built on the first call to
-// Pos, from the source, so that loading, where nothing is wrong, spends
-// nothing on positions: the files are parsed again, this time keeping lines
-// and columns.
+// index finds the nodes JSON pointers name. For a JSON file it is built on
+// the first call to Pos, from the source, so that loading, where nothing is
+// wrong, spends nothing on positions: the file is parsed again, this time
+// keeping lines and columns. It starts as the tree parseJSONSplit builds,
+// with a placeholder for each path item and component, parsed when a walk
+// first enters it: skipping over the rest of a large document is several
+// times faster than building all of its tree, and a walk enters few entries.
 //
-// A JSON file's index starts as the tree parseJSONSplit builds, with a
-// placeholder for each path item and component, parsed when a walk first
-// enters it: skipping over the rest of a large document is several times
-// faster than building all of its tree, and a walk enters few entries.
+// A YAML document's index is the tree Load parsed it into, which has the
+// positions already; parsing YAML again would cost more than loading did.
+// Other YAML files are parsed when a walk first reaches them.
 type index struct {
 	mu    sync.Mutex
 	files map[string]*yaml.Node // by path relative to the document's directory; "" is the document
