@@ -8,8 +8,9 @@ import (
 )
 
 // TestRuntimeModuleCopies keeps the copies of the runtime's go.mod and
-// go.sum, from which new projects get their requirements and checksums, in
-// step with the runtime module.
+// go.sum in step with the runtime module, without the go command: when they
+// change, what new projects get in their go.mod and go.sum
+// (project/runtime.deps, checked by TestRuntimeDeps) must be refreshed too.
 func TestRuntimeModuleCopies(t *testing.T) {
 	for _, name := range []string{"go.mod", "go.sum"} {
 		want, err := os.ReadFile("../runtime/" + name)
@@ -21,7 +22,7 @@ func TestRuntimeModuleCopies(t *testing.T) {
 			t.Fatal(err)
 		}
 		if !bytes.Equal(got, want) {
-			t.Errorf("templates/project/runtime.%s differs from runtime/%s; copy it: cp runtime/%s templates/project/runtime.%s", name, name, name, name)
+			t.Errorf("templates/project/runtime.%s differs from runtime/%s; copy it (cp runtime/%s templates/project/runtime.%s) and refresh runtime.deps: go test ./templates -run TestRuntimeDeps -update", name, name, name, name)
 		}
 	}
 }

@@ -1,12 +1,18 @@
 package emit
 
 import (
-	"bufio"
 	"bytes"
+	"fmt"
+	"go/parser"
+	"go/token"
+	"maps"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/mcpgen/mcpgen/generator/ir"
+	"github.com/mcpgen/mcpgen/generator/write"
 	"github.com/mcpgen/mcpgen/templates"
 )
 
@@ -32,7 +38,9 @@ type data struct {
 
 	GoVersion, GoImage                            string
 	RuntimeModule, RuntimeVersion, RuntimeReplace string
-	Requires                                      []requirement
+	// Requires and IndirectRequires are the go.mod's two blocks, as go mod
+	// tidy writes them.
+	Requires, IndirectRequires []requirement
 
 	// API is set for a project generated from an OpenAPI document.
 	API *apiData
@@ -88,7 +96,7 @@ type requirement struct {
 	Indirect      bool
 }
 
-func projectData(p *ir.Project, opts *Options) (*data, error) {
+func projectData(p *ir.Project, opts *Options, requires []requirement) (*data, error) {
 	d := &data{
 		Name:           p.Name,
 		Title:          p.Title,
@@ -106,6 +114,13 @@ func projectData(p *ir.Project, opts *Options) (*data, error) {
 		RuntimeModule:  RuntimeModule,
 		RuntimeVersion: RuntimeVersion,
 		RuntimeReplace: opts.RuntimeReplace,
+	}
+	for _, r := range requires {
+		if r.Indirect {
+			d.IndirectRequires = append(d.IndirectRequires, r)
+		} else {
+			d.Requires = append(d.Requires, r)
+		}
 	}
 	for _, t := range p.Tools {
 		td := toolData{
@@ -131,54 +146,133 @@ func projectData(p *ir.Project, opts *Options) (*data, error) {
 	if a := p.Auth; a != nil {
 		d.Auth = authFacts(p)
 	}
-	reqs, err := runtimeRequires()
-	if err != nil {
-		return nil, err
-	}
-	d.Requires = append([]requirement{{Path: RuntimeModule, Version: RuntimeVersion}}, reqs...)
 	return d, nil
 }
 
-// runtimeRequires reads the runtime's go.mod (a copy kept in templates) and
-// returns its requirements as the generated project needs them: the MCP SDK
-// directly, everything else indirectly.
-func runtimeRequires() ([]requirement, error) {
-	mod, err := templates.Raw("project/runtime.go.mod")
+// moduleFiles returns the requirements and the go.sum of a project whose Go
+// files are files, as go mod tidy would write them: the runtime module, and
+// the union of what each runtime package the files import needs
+// (templates/project/runtime.deps, derived from the runtime by
+// TestRuntimeDeps in templates). A module is a direct requirement when the
+// files import a package of its own. The go.sum has no line for the runtime
+// itself, which a development build replaces with its checkout.
+func moduleFiles(files []write.File) ([]requirement, []byte, error) {
+	deps, err := runtimeDeps()
+	if err != nil {
+		return nil, nil, err
+	}
+	imports, err := goImports(files)
+	if err != nil {
+		return nil, nil, err
+	}
+	versions := make(map[string]string) // module path → version
+	sums := make(map[string]bool)
+	var other []string // imports neither standard nor of the runtime
+	for _, imp := range imports {
+		switch {
+		case !strings.Contains(strings.SplitN(imp, "/", 2)[0], "."):
+			// the standard library
+		case imp == RuntimeModule || strings.HasPrefix(imp, RuntimeModule+"/"):
+			d, ok := deps[imp]
+			if !ok {
+				return nil, nil, fmt.Errorf("generated code imports %s, which templates/project/runtime.deps does not list; refresh it: go test ./templates -run TestRuntimeDeps -update", imp)
+			}
+			for _, r := range d.requires {
+				versions[r.Path] = r.Version
+			}
+			for _, line := range d.sum {
+				sums[line] = true
+			}
+		default:
+			other = append(other, imp)
+		}
+	}
+	direct := map[string]bool{RuntimeModule: true}
+	for _, imp := range other {
+		mod := ""
+		for path := range versions {
+			if (imp == path || strings.HasPrefix(imp, path+"/")) && len(path) > len(mod) {
+				mod = path
+			}
+		}
+		if mod == "" {
+			return nil, nil, fmt.Errorf("generated code imports %s, from no module the runtime packages it imports require", imp)
+		}
+		direct[mod] = true
+	}
+	reqs := []requirement{{Path: RuntimeModule, Version: RuntimeVersion}}
+	for path, version := range versions {
+		reqs = append(reqs, requirement{Path: path, Version: version, Indirect: !direct[path]})
+	}
+	slices.SortFunc(reqs, func(a, b requirement) int { return strings.Compare(a.Path, b.Path) })
+	var sum bytes.Buffer
+	for _, line := range slices.Sorted(maps.Keys(sums)) {
+		sum.WriteString(line + "\n")
+	}
+	return reqs, sum.Bytes(), nil
+}
+
+// goImports returns the sorted import paths of the Go files among files,
+// tests included, as go mod tidy considers them.
+func goImports(files []write.File) ([]string, error) {
+	seen := make(map[string]bool)
+	fset := token.NewFileSet()
+	for _, f := range files {
+		if !strings.HasSuffix(f.Path, ".go") {
+			continue
+		}
+		af, err := parser.ParseFile(fset, f.Path, f.Content, parser.ImportsOnly)
+		if err != nil {
+			return nil, err
+		}
+		for _, spec := range af.Imports {
+			path, err := strconv.Unquote(spec.Path.Value)
+			if err != nil {
+				return nil, err
+			}
+			seen[path] = true
+		}
+	}
+	return slices.Sorted(maps.Keys(seen)), nil
+}
+
+// packageDeps is what a runtime package needs in a project's go.mod and
+// go.sum.
+type packageDeps struct {
+	requires []requirement
+	sum      []string
+}
+
+// runtimeDeps parses templates/project/runtime.deps once: by runtime
+// package, "require PATH VERSION" and "sum LINE" lines.
+var runtimeDeps = sync.OnceValues(func() (map[string]*packageDeps, error) {
+	const name = "project/runtime.deps"
+	b, err := templates.Raw(name)
 	if err != nil {
 		return nil, err
 	}
-	var reqs []requirement
-	inBlock := false
-	sc := bufio.NewScanner(bytes.NewReader(mod))
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		line, _, _ = strings.Cut(line, "//")
-		fields := strings.Fields(line)
-		switch {
-		case len(fields) == 2 && fields[0] == "require" && fields[1] == "(":
-			inBlock = true
-			continue
-		case inBlock && len(fields) == 1 && fields[0] == ")":
-			inBlock = false
-			continue
-		case len(fields) == 3 && fields[0] == "require":
-			fields = fields[1:]
-		case inBlock && len(fields) == 2:
-		default:
+	deps := make(map[string]*packageDeps)
+	var cur *packageDeps
+	for i, line := range strings.Split(string(b), "\n") {
+		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
-		reqs = append(reqs, requirement{
-			Path:     fields[0],
-			Version:  fields[1],
-			Indirect: fields[0] != "github.com/modelcontextprotocol/go-sdk",
-		})
+		kind, rest, _ := strings.Cut(line, " ")
+		fields := strings.Fields(rest)
+		switch {
+		case kind == "package" && len(fields) == 1:
+			cur = &packageDeps{}
+			deps[fields[0]] = cur
+		case kind == "require" && len(fields) == 2 && cur != nil:
+			cur.requires = append(cur.requires, requirement{Path: fields[0], Version: fields[1]})
+		case kind == "sum" && len(fields) == 3 && cur != nil:
+			cur.sum = append(cur.sum, rest)
+		default:
+			return nil, fmt.Errorf("templates/%s:%d: cannot parse %q", name, i+1, line)
+		}
 	}
-	// The runtime's go.mod lists its direct requirements apart; in the
-	// project all but the SDK are indirect, in one sorted list as go mod
-	// tidy would write it.
-	slices.SortFunc(reqs, func(a, b requirement) int { return strings.Compare(a.Path, b.Path) })
-	return reqs, sc.Err()
-}
+	return deps, nil
+})
 
 // firstSentence is the text up to the first full stop, for tables.
 func firstSentence(s string) string {

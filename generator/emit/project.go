@@ -107,7 +107,13 @@ func Project(p *ir.Project, opts *Options) (*write.Plan, error) {
 		plan.Files = append(plan.Files, write.File{Path: name, Content: content, Owner: write.Scaffold})
 	}
 
-	data, err := projectData(p, opts)
+	// Every Go file is in the plan by now: go.mod and go.sum follow what
+	// they import.
+	requires, sum, err := moduleFiles(plan.Files)
+	if err != nil {
+		return nil, err
+	}
+	data, err := projectData(p, opts, requires)
 	if err != nil {
 		return nil, err
 	}
@@ -117,10 +123,6 @@ func Project(p *ir.Project, opts *Options) (*write.Plan, error) {
 			return nil, err
 		}
 		plan.Files = append(plan.Files, write.File{Path: target, Content: content, Owner: write.Scaffold})
-	}
-	sum, err := templates.Raw("project/runtime.go.sum")
-	if err != nil {
-		return nil, err
 	}
 	plan.Files = append(plan.Files, write.File{Path: "go.sum", Content: sum, Owner: write.Scaffold})
 	if opts.Manifest != nil {
