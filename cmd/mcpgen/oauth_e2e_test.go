@@ -964,14 +964,20 @@ func TestEndToEndAuthAddedLater(t *testing.T) {
 		t.Fatal(err)
 	}
 	mainBefore := readString(t, filepath.Join(dir, "main.go"))
-	if code, out, stderr := mcpgen(t, dir, "generate"); code != 0 || !strings.Contains(out, "updated   server_gen.go") {
+	code, out, stderr := mcpgen(t, dir, "generate")
+	if code != 0 || !strings.Contains(out, "updated   server_gen.go") {
 		t.Fatalf("generate with auth: exit %d\n%s%s", code, out, stderr)
+	}
+	// go.mod is the user's, and OAuth needs bbolt, which an authless
+	// project's go.mod does not require: generate says to run go mod tidy.
+	if !strings.Contains(out, "go.etcd.io/bbolt") || !strings.Contains(out, "go mod tidy") {
+		t.Errorf("generate with auth does not say go.mod needs go.etcd.io/bbolt and go mod tidy:\n%s", out)
 	}
 	if readString(t, filepath.Join(dir, "main.go")) != mainBefore {
 		t.Fatal("generate rewrote the user's main.go")
 	}
 	binary := filepath.Join(dir, "calc-server")
-	for _, args := range [][]string{{"build", "-o", binary, "."}, {"vet", "./..."}, {"test", "-count=1", "./..."}} {
+	for _, args := range [][]string{{"mod", "tidy"}, {"build", "-o", binary, "."}, {"vet", "./..."}, {"test", "-count=1", "./..."}} {
 		if out, err := goCmd(t, dir, args...); err != nil {
 			t.Fatalf("go %s: %v\n%s", args[0], err, out)
 		}
