@@ -92,6 +92,6 @@ bench-openapi-generate: testdata-github build ## whole generation from GitHub's 
 	$(GO) test -run '^$$' -bench 'OpenAPIGitHubBuild' -benchtime 3x ./bench
 	@# Wall time and peak memory of one whole `mcpgen new --from`, as a user runs it.
 	@for mode in static dynamic; do out=$$(mktemp -d) && \
-	  MCPGEN_RUNTIME_DIR=runtime /usr/bin/time -f "mcpgen new --from GitHub, $$mode: %e s wall, %U s user, %M KB max RSS" \
-	    bin/mcpgen new github --from $(GITHUB_SPEC) --mode $$mode --out $$out/github >/dev/null; \
-	  status=$$?; rm -rf $$out; [ $$status = 0 ] || exit $$status; done
+	  MCPGEN_RUNTIME_DIR=runtime /usr/bin/time -o $$out/time -f "mcpgen new --from GitHub, $$mode: %e s wall, %U s user, %S s sys, %M KB max RSS" \
+	    bin/mcpgen new github --from $(GITHUB_SPEC) --mode $$mode --out $$out/github >/dev/null 2>$$out/stderr; \
+	  status=$$?; cat $$out/time; [ $$status = 0 ] || cat $$out/stderr; rm -rf $$out; [ $$status = 0 ] || exit $$status; done
