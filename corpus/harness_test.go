@@ -215,7 +215,7 @@ func dirReader(dir string) func(string) ([]byte, error) {
 // unclear matches what a clear diagnostic never says: Go's own error
 // strings and formatting faults, which mean an error reached the user
 // without being translated.
-var unclear = regexp.MustCompile(`%!|\(MISSING\)|<nil>|runtime error|internal error|invalid memory address|\bpanic\b|goroutine \d|\bopenapi3\.|\bjson: cannot unmarshal|Go struct field|\*[a-z]+\.[A-Z]\w+`)
+var unclear = regexp.MustCompile(`%!|\(MISSING\)|<nil>|runtime error|internal error|invalid memory address|\bpanic\b|goroutine \d|\bopenapi3\.|\bjson: cannot unmarshal|\bstruct field\b|\*[a-z]+\.[A-Z]\w+`)
 
 // unclearError returns why d is not a clear error, or "" when it is: it must
 // name a file, point into it with a JSON pointer unless it concerns the
@@ -233,8 +233,22 @@ func unclearError(d diag.Diagnostic) string {
 		return "reason spans several lines"
 	case unclear.MatchString(d.Msg):
 		return fmt.Sprintf("reason %q leaks %q", d.Msg, unclear.FindString(d.Msg))
+	case repeats(d.Msg):
+		return fmt.Sprintf("reason %q only repeats what it quoted", d.Msg)
 	}
 	return ""
+}
+
+// repeats reports whether the last part of msg (after its last ": ") is
+// only a quoted value that msg already gave: `cannot resolve $ref "#/x":
+// "#/x"` says what failed, not why.
+func repeats(msg string) bool {
+	i := strings.LastIndex(msg, ": ")
+	if i < 0 {
+		return false
+	}
+	tail := msg[i+2:]
+	return len(tail) > 2 && strings.HasPrefix(tail, `"`) && strings.HasSuffix(tail, `"`) && strings.Contains(msg[:i], tail)
 }
 
 // genHeader is the first line of every file mcpgen owns.
