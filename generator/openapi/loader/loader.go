@@ -289,8 +289,23 @@ func (d *Document) loadV2(data []byte, root *yaml.Node, p *parsed) error {
 	if err != nil {
 		return d.syntaxError(err)
 	}
+	// encoding/json matches keys to fields regardless of case, so that
+	// "HOST" would be taken for "host": such keys are dropped, with a
+	// warning, and the document decoded from what is left.
+	dropped := false
+	if c := shapeCheck(root, true, true); len(c.caseKeys) > 0 {
+		if isJSON(data) {
+			// The tree has no positions; the warnings need them.
+			if root, err = parseJSON(data, true); err != nil {
+				return d.syntaxError(err)
+			}
+			c = shapeCheck(root, true, true)
+		}
+		d.dropCaseKeys(c.caseKeys)
+		dropped = true
+	}
 	var doc2 openapi2.T
-	if isJSON(data) {
+	if isJSON(data) && !dropped {
 		if err := json.Unmarshal(data, &doc2); err != nil {
 			return d.decodeError(err)
 		}
@@ -324,24 +339,41 @@ func (d *Document) loadV2(data []byte, root *yaml.Node, p *parsed) error {
 	return nil
 }
 
+// dropCaseKeys warns about each key of keys, which differs from a field
+// name only by case, and takes it out of the tree.
+func (d *Document) dropCaseKeys(keys []caseKey) {
+	drop := make(map[*yaml.Node]bool, len(keys))
+	for _, k := range keys {
+		p := diag.Pointer(k.tokens...)
+		d.warnings.Warn(diag.Pos{File: d.Path, Line: k.key.Line, Col: k.key.Column}, p, "unknown field %q is ignored", k.key.Value).Hint =
+			fmt.Sprintf("field names are case-sensitive: did you mean %q?", k.field)
+		drop[k.key] = true
+	}
+	for _, k := range keys {
+		n := k.parent
+		content := n.Content[:0:0]
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if !drop[n.Content[i]] {
+				content = append(content, n.Content[i], n.Content[i+1])
+			}
+		}
+		n.Content = content
+	}
+}
+
 // decodeError reports a document whose structure kin-openapi cannot decode
 // (a string where a mapping belongs, say). Decoding threw the positions away
-// for speed, so the document is decoded again, with them, for the message.
+// for speed, so the document is parsed again, with them, and checked against
+// the object model for the node that does not fit (see shapeCheck).
 func (d *Document) decodeError(err error) error {
-	if root, perr := parse(bytes.TrimPrefix(d.Source, []byte("\xef\xbb\xbf")), true); perr == nil {
-		var doc openapi3.T
-		if d.Version == "2.0" {
-			var v any
-			if derr := root.Decode(&v); derr == nil {
-				if b, merr := json.Marshal(v); merr == nil {
-					var doc2 openapi2.T
-					if uerr := json.Unmarshal(b, &doc2); uerr != nil {
-						err = uerr
-					}
-				}
+	root, perr := parse(bytes.TrimPrefix(d.Source, []byte("\xef\xbb\xbf")), true)
+	if perr == nil {
+		if m := shapeCheck(root, d.Version == "2.0", false).first; m != nil {
+			n := m.node
+			if m.key != nil && n.Kind != yaml.ScalarNode {
+				n = m.key
 			}
-		} else if derr := root.Decode(&doc); derr != nil {
-			err = derr
+			return &loadError{pos: diag.Pos{File: d.Path, Line: n.Line, Col: n.Column}, pointer: diag.Pointer(m.tokens...), msg: m.reason(), hint: m.hint()}
 		}
 	}
 	var les *yaml.LoadErrors
@@ -357,15 +389,28 @@ func (d *Document) decodeError(err error) error {
 		}
 		found, e = le, errors.Unwrap(le)
 	}
+	pos, msg := diag.Pos{File: d.Path}, strings.TrimPrefix(err.Error(), "yaml: ")
 	if found != nil {
-		return &loadError{pos: diag.Pos{File: d.Path, Line: found.Mark.Line, Col: found.Mark.Column}, msg: "cannot read the document: " + found.Message}
+		pos.Line, pos.Col, msg = found.Mark.Line, found.Mark.Column, found.Message
+	} else if _, rest, ok := strings.Cut(msg, "line "); ok {
+		fmt.Sscanf(rest, "%d", &pos.Line)
 	}
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	line := 0
-	if _, rest, ok := strings.Cut(msg, "line "); ok {
-		fmt.Sscanf(rest, "%d", &line)
+	if goish(msg) {
+		// What the check above does not catch, kin-openapi's decoders say
+		// in terms of Go types.
+		msg = "a value here is not of the type the specification expects"
 	}
-	return &loadError{pos: diag.Pos{File: d.Path, Line: line}, msg: "cannot read the document: " + msg}
+	return &loadError{pos: pos, msg: "cannot read the document: " + msg}
+}
+
+// goish reports whether a decoder's message speaks of Go types.
+func goish(msg string) bool {
+	for _, s := range []string{"cannot construct", "cannot unmarshal", "json:", "openapi3.", "openapi2.", "Go struct", "Go value", "of type "} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // resolve runs fn, which resolves the $refs of a document, with a kin-openapi

@@ -64,10 +64,10 @@ func TestLoad(t *testing.T) {
 			`testdata/ref-siblings.yaml:10:24: #/paths/~1a/get/parameters/0/description: warning: the description next to $ref "#/components/parameters/Limit" replaces that of the component everywhere it is used; kin-openapi applies it to the shared component; move it into the component, or inline it`,
 		}},
 		{file: "wrong-type.yaml", errs: []string{
-			`testdata/wrong-type.yaml:6:19: cannot read the document: cannot construct !!map into openapi3.Parameters`,
+			`testdata/wrong-type.yaml:6:7: #/paths/~1a/get/parameters: parameters must be a list of parameter objects, not a mapping`,
 		}},
 		{file: "wrong-type.json", errs: []string{
-			`testdata/wrong-type.json:7:23: cannot read the document: cannot construct !!map into openapi3.Parameters`,
+			`testdata/wrong-type.json:7:9: #/paths/~1a/get/parameters: parameters must be a list of parameter objects, not a mapping`,
 		}},
 		{file: "alias-bomb.yaml", errs: []string{
 			`testdata/alias-bomb.yaml:3:40: cannot read the document: document contains excessive aliasing`,
