@@ -8,10 +8,14 @@
 // "{" is JSON, anything else YAML. The version field decides the rest:
 // "openapi: 3.0.x" and "3.1.x" are read as they are, "swagger: 2.0" is read
 // with kin-openapi's openapi2 package and converted with openapi2conv (the
-// Document keeps Version "2.0"). $refs to other files are read through
-// Options.ReadFile, relative to the document; a $ref to a URL is refused, and
-// so is one that ReadFile refuses (fs.ReadFile refuses ".."). Cyclic $refs
-// load: kin-openapi resolves them to cyclic Go values.
+// Document keeps Version "2.0"). openapi2 decodes with encoding/json, which
+// matches keys to fields regardless of case; field names are case-sensitive,
+// so a key of a Swagger object that differs from a field name only by case
+// ("HOST") is dropped before decoding, with a warning, rather than taken for
+// the field. $refs to other files are read through Options.ReadFile,
+// relative to the document; a $ref to a URL is refused, and so is one that
+// ReadFile refuses (fs.ReadFile refuses ".."). Cyclic $refs load:
+// kin-openapi resolves them to cyclic Go values.
 //
 // The result is the document kin-openapi's Loader.LoadFromData builds (the
 // tests compare the two), built several times faster. kin-openapi decodes its
@@ -46,7 +50,11 @@
 // or component it names, and never refuses a document for them. Validation
 // runs in two halves at once (components, and everything else). Hard errors
 // are a document that is not JSON or YAML, not an OpenAPI or Swagger document
-// or of an unsupported version, a $ref that cannot be resolved (reported at
+// or of an unsupported version, a value of the wrong type (a number where
+// the servers list belongs: once decoding has failed, the node tree is
+// walked against kin-openapi's types, by reflection on their json tags, for
+// the first node that does not fit, and the error gives its pointer and
+// position and what the specification expects there), a $ref that cannot be resolved (reported at
 // the $ref), a file ReadFile cannot read, and what OpenAPI 3.1 allows but
 // kin-openapi cannot represent.
 //
