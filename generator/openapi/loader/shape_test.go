@@ -169,3 +169,27 @@ func TestWrongTypeFound(t *testing.T) {
 		t.Error("no document was refused")
 	}
 }
+
+// TestFieldNamesAreCaseSensitiveV3: kin-openapi's decoding of OpenAPI 3
+// matches keys by case already, and its validation reports the unknown
+// ones; a key that is a field name in another case gets a warning that says
+// so.
+func TestFieldNamesAreCaseSensitiveV3(t *testing.T) {
+	in := "openapi: 3.0.0\ninfo: {title: t, version: \"1\"}\nServers: [{url: 'https://a.example.com'}]\npaths:\n  /a:\n    get:\n      Summary: s\n      responses: {\"200\": {description: ok}}\n"
+	doc, diags := Load("doc.yaml", []byte(in), nil)
+	if doc == nil {
+		t.Fatal(diags)
+	}
+	got := diags.Format(0)
+	for _, want := range []string{
+		`doc.yaml:3:1: #/Servers: warning: unknown field "Servers" is ignored; field names are case-sensitive: did you mean "servers"?`,
+		`doc.yaml:7:7: #/paths/~1a/get/Summary: warning: unknown field "Summary" is ignored; field names are case-sensitive: did you mean "summary"?`,
+	} {
+		if !strings.Contains(got, want+"\n") {
+			t.Errorf("no warning %q in\n%s", want, got)
+		}
+	}
+	if len(doc.T.Servers) != 0 || doc.Operations()[0].Operation.Summary != "" {
+		t.Errorf("Servers or Summary taken for servers or summary")
+	}
+}

@@ -1,8 +1,10 @@
 package loader
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -62,6 +64,7 @@ func (d *Document) validateWith(ctx context.Context) diag.List {
 	wg.Wait()
 
 	var diags diag.List
+	unknownKeys := false
 	seen := make(map[[2]string]bool)
 	for _, err := range errs {
 		for _, e := range flatten(err) {
@@ -72,6 +75,17 @@ func (d *Document) validateWith(ctx context.Context) diag.List {
 			}
 			seen[[2]string{pointer, msg}] = true
 			diags.Warn(d.Pos(pointer), pointer, "%s", msg)
+			unknownKeys = unknownKeys || strings.Contains(msg, "extra sibling fields")
+		}
+	}
+	if unknownKeys && d.Version != "2.0" {
+		// An unknown key; if it is a field name in another case, say so
+		// (Swagger 2.0 documents have had these dropped, with a warning).
+		if root, err := parse(bytes.TrimPrefix(d.Source, []byte("\xef\xbb\xbf")), true); err == nil {
+			for _, k := range shapeCheck(root, false, true).caseKeys {
+				diags.Warn(diag.Pos{File: d.Path, Line: k.key.Line, Col: k.key.Column}, diag.Pointer(k.tokens...), "unknown field %q is ignored", k.key.Value).Hint =
+					fmt.Sprintf("field names are case-sensitive: did you mean %q?", k.field)
+			}
 		}
 	}
 	return diags
