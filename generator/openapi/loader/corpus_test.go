@@ -2,6 +2,7 @@ package loader
 
 import (
 	"encoding/json"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -9,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/mcpgen/mcpgen/generator/diag"
 )
 
 // TestCorpus loads every document of @readme/oas-examples (`make
@@ -73,6 +76,11 @@ func TestCorpus(t *testing.T) {
 		if got, err := json.Marshal(doc.T); err != nil || string(got) != string(want) {
 			t.Errorf("%s: Load and kin-openapi differ (%v)", file, err)
 		}
+		// The check that names a node of the wrong type is no stricter than
+		// kin-openapi: it finds nothing in a document kin-openapi reads.
+		if m := shapeMismatchIn(t, data, doc.Version == "2.0"); m != "" {
+			t.Errorf("%s: kin-openapi reads it, but %s", file, m)
+		}
 
 		lines := strings.Split(string(data), "\n")
 		for _, op := range doc.Operations() {
@@ -93,4 +101,17 @@ func TestCorpus(t *testing.T) {
 		}
 	}
 	t.Logf("%d documents, %d operations", len(files), ops)
+}
+
+// shapeMismatchIn returns what shapeCheck finds in data, or "".
+func shapeMismatchIn(t testing.TB, data []byte, swagger bool) string {
+	t.Helper()
+	root, err := parse(data, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := shapeCheck(root, swagger, false).first; m != nil {
+		return fmt.Sprintf("%s: %s", diag.Pointer(m.tokens...), m.reason())
+	}
+	return ""
 }

@@ -70,6 +70,9 @@ func TestGitHub(t *testing.T) {
 	if string(got) != string(want) {
 		t.Errorf("Load and kin-openapi differ (%d and %d bytes of JSON)", len(got), len(want))
 	}
+	if m := shapeMismatchIn(t, data, false); m != "" {
+		t.Errorf("kin-openapi reads it, but %s", m)
+	}
 
 	// Every operation's position is where its method is written.
 	lines := strings.Split(string(data), "\n")
