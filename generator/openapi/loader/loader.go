@@ -375,6 +375,13 @@ func (d *Document) decodeError(err error) error {
 			}
 			return &loadError{pos: diag.Pos{File: d.Path, Line: n.Line, Col: n.Column}, pointer: diag.Pointer(m.tokens...), msg: m.reason(), hint: m.hint()}
 		}
+		if d.Version != "2.0" {
+			// Decoded again, with positions, for where kin-openapi fails.
+			var doc openapi3.T
+			if derr := root.Decode(&doc); derr != nil {
+				err = derr
+			}
+		}
 	}
 	var les *yaml.LoadErrors
 	if errors.As(err, &les) && len(les.Errors) > 0 {
