@@ -85,7 +85,7 @@ func TestLoad(t *testing.T) {
 			`testdata/unsupported.yaml:1:10: #/openapi: unsupported OpenAPI version "4.0.0"; mcpgen reads OpenAPI 3.0 and 3.1 (and Swagger 2.0)`,
 		}},
 		{file: "bad-ref.yaml", errs: []string{
-			`testdata/bad-ref.yaml:14:23: #/paths/~1pets/get/responses/200/content/application~1json/schema/$ref: cannot resolve $ref "#/components/schemas/Nope": map key "Nope" not found`,
+			`testdata/bad-ref.yaml:14:23: #/paths/~1pets/get/responses/200/content/application~1json/schema/$ref: cannot resolve $ref "#/components/schemas/Nope": #/components/schemas has no "Nope"`,
 		}},
 		{file: "bad-ref-file.yaml", errs: []string{
 			`testdata/bad-ref-file.yaml:14:23: #/paths/~1pets/get/responses/200/content/application~1json/schema/$ref: cannot resolve $ref "missing.yaml#/Pet": open missing.yaml: no such file or directory`,

@@ -2,6 +2,7 @@ package loader
 
 import (
 	"bytes"
+	"fmt"
 	"maps"
 	"net/url"
 	"path"
@@ -59,6 +60,10 @@ func (d *Document) refError(err error, refused *refusal) error {
 			if strings.HasPrefix(n.Value, "#") && !strings.HasPrefix(n.Value, "#/") {
 				reason = "a $ref to an $anchor is not supported"
 				hint = `refer to the schema by its JSON pointer, e.g. "#/components/schemas/Item"`
+			} else if refused == nil {
+				if why := d.refMissing(root, n.Value); why != "" {
+					reason = why
+				}
 			}
 			return &loadError{
 				pos:     diag.Pos{File: d.Path, Line: n.Line, Col: n.Column},
@@ -69,6 +74,62 @@ func (d *Document) refError(err error, refused *refusal) error {
 		}
 	}
 	return &loadError{pos: diag.Pos{File: d.Path}, msg: "cannot resolve a $ref: " + msg, hint: hint}
+}
+
+// refMissing says what of the pointer of ref, a $ref written in the
+// document whose tree is root, names nothing: kin-openapi says it in Go's
+// words, or not at all. It returns "" if the pointer names a node, or the
+// file it names cannot be read.
+func (d *Document) refMissing(root *yaml.Node, ref string) string {
+	file, fragment, _ := strings.Cut(ref, "#")
+	if file != "" {
+		u, err := url.Parse(file)
+		if err != nil || u.Scheme != "" || u.Host != "" || d.readFile == nil {
+			return ""
+		}
+		data, err := d.readFile(path.Clean(u.Path))
+		if err != nil {
+			return ""
+		}
+		if root, err = parse(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")), true); err != nil {
+			return ""
+		}
+	}
+	if unescaped, err := url.PathUnescape(fragment); err == nil {
+		fragment = unescaped
+	}
+	tokens := splitPointer("#" + fragment)
+	n := root
+	for i, tok := range tokens {
+		if n.Kind == yaml.AliasNode && n.Alias != nil {
+			n = n.Alias
+		}
+		var next *yaml.Node
+		switch n.Kind {
+		case yaml.MappingNode:
+			_, next = find(n, tok)
+		case yaml.SequenceNode:
+			if j, err := strconv.Atoi(tok); err == nil && j >= 0 && j < len(n.Content) {
+				next = n.Content[j]
+			}
+		}
+		if next != nil {
+			n = next
+			continue
+		}
+		where := "the document"
+		switch {
+		case file != "" && i == 0:
+			where = strconv.Quote(file)
+		case i > 0:
+			where = file + diag.Pointer(tokens[:i]...)
+		}
+		if n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode {
+			return fmt.Sprintf("%s has no %q", where, tok)
+		}
+		return fmt.Sprintf("%s is %s, with nothing under it", where, kindName(n))
+	}
+	return ""
 }
 
 // quoted returns the double-quoted strings in s, in order.
