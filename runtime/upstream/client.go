@@ -2,6 +2,7 @@ package upstream
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -293,15 +294,36 @@ func (c *Client) Call(ctx context.Context, op *Operation, args map[string]any) (
 // AddTool adds op to s as the tool t, served by c.
 //
 // t.InputSchema (and OutputSchema, if any) are the tool's JSON Schemas,
-// usually json.RawMessage. AddTool goes through [mcp.AddTool], so the SDK
-// validates the arguments against the input schema, and fills in its
-// defaults, before c sees them. The upstream's answer is not validated
-// against the output schema: an API that strays from its own document
-// still gets its answer through, rather than a protocol error.
+// usually json.RawMessage. The arguments of every call are validated
+// against the input schema, and its defaults filled in, before c sees them,
+// exactly as [mcp.AddTool] does it; like mcp.AddTool, AddTool panics when
+// the input schema cannot be resolved. The upstream's answer is not
+// validated against the output schema: an API that strays from its own
+// document still gets its answer through, rather than a protocol error.
+// The output schema is therefore only shown to clients, never resolved,
+// which is most of what mcp.AddTool would spend on a large API at start.
 func AddTool(s *mcp.Server, t *mcp.Tool, c *Client, op *Operation) {
-	mcp.AddTool(s, t, func(ctx context.Context, _ *mcp.CallToolRequest, args map[string]any) (*mcp.CallToolResult, any, error) {
+	in, err := resolveInput(t.InputSchema)
+	if err != nil {
+		panic(fmt.Sprintf("AddTool: tool %q: input schema: %v", t.Name, err))
+	}
+	s.AddTool(t, func(ctx context.Context, req *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		var raw json.RawMessage
+		if req.Params != nil {
+			raw = req.Params.Arguments
+		}
+		args, err := validArgs(raw, in)
+		if err != nil {
+			return toolError(fmt.Errorf("validating \"arguments\": %v", err)), nil
+		}
 		res, err := c.Call(ctx, op, args)
-		return res, nil, err
+		if err != nil {
+			return toolError(err), nil
+		}
+		if res == nil {
+			res = &mcp.CallToolResult{}
+		}
+		return res, nil
 	})
 }
 
