@@ -187,6 +187,8 @@ func checkSchemas(doc *loader.Document, res *openapi.Result) diag.List {
 		schema []byte
 		tools  []int // the tool of each property, by its name's number
 		diags  diag.List
+		// unresolved: a batch of output schemas (see below).
+		unresolved bool
 	}
 	var batches []*batch
 	var defs bytes.Buffer
@@ -208,27 +210,39 @@ func checkSchemas(doc *loader.Document, res *openapi.Result) diag.List {
 	stubs = append(stubs, '}')
 	batches = append(batches, &batch{schema: defs.Bytes()})
 
+	// The input schemas, then the output schemas. The server resolves
+	// only the input schemas (with the definitions they reach), at start;
+	// the output schemas are shown to clients and never resolved
+	// (runtime/upstream.AddTool), so the SDK's own steps, the costliest of
+	// the checks, are not run on them.
 	n := max(1, runtime.GOMAXPROCS(0)-1)
 	per := (len(res.Tools) + n - 1) / n
-	for start := 0; start < len(res.Tools); start += per {
-		var b bytes.Buffer
-		b.WriteString(`{"type":"object","properties":{`)
-		for i := start; i < min(start+per, len(res.Tools)); i++ {
-			t := res.Tools[i]
-			if i > start {
-				b.WriteByte(',')
+	for _, output := range []bool{false, true} {
+		for start := 0; start < len(res.Tools); start += per {
+			var b bytes.Buffer
+			b.WriteString(`{"type":"object","properties":{`)
+			first := true
+			for i := start; i < min(start+per, len(res.Tools)); i++ {
+				t := res.Tools[i]
+				schema, key := t.InputSchema, fmt.Sprintf(`"%di":`, i)
+				if output {
+					schema, key = t.OutputSchema, fmt.Sprintf(`"%do":`, i)
+				}
+				if schema == nil {
+					continue
+				}
+				if !first {
+					b.WriteByte(',')
+				}
+				first = false
+				b.WriteString(key)
+				b.Write(schema)
 			}
-			fmt.Fprintf(&b, `"%di":`, i)
-			b.Write(t.InputSchema)
-			if t.OutputSchema != nil {
-				fmt.Fprintf(&b, `,"%do":`, i)
-				b.Write(t.OutputSchema)
-			}
+			b.WriteString(`},"$defs":`)
+			b.Write(stubs)
+			b.WriteString("}")
+			batches = append(batches, &batch{schema: b.Bytes(), unresolved: output})
 		}
-		b.WriteString(`},"$defs":`)
-		b.Write(stubs)
-		b.WriteString("}")
-		batches = append(batches, &batch{schema: b.Bytes()})
 	}
 
 	var wg sync.WaitGroup
@@ -236,7 +250,7 @@ func checkSchemas(doc *loader.Document, res *openapi.Result) diag.List {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			m := &manifest.Manifest{Name: "check", Tools: []manifest.Tool{{Name: "check", Description: "check", InputSchema: manifest.Schema{JSON: b.schema}}}}
+			m := &manifest.Manifest{Name: "check", Tools: []manifest.Tool{{Name: "check", Description: "check", InputSchema: manifest.Schema{JSON: b.schema, Unresolved: b.unresolved}}}}
 			b.diags = manifest.Validate(&manifest.File{Filename: doc.Path, Manifest: m}).Errors()
 		}()
 	}

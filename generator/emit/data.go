@@ -283,9 +283,12 @@ func firstSentence(s string) string {
 	return s
 }
 
+// cellReplacer escapes what would end or break a Markdown table cell.
+var cellReplacer = strings.NewReplacer("|", `\|`, "\n", " ", "<", "&lt;", ">", "&gt;")
+
 // tableCell makes text safe inside a Markdown table cell.
 func tableCell(s string) string {
-	return strings.NewReplacer("|", `\|`, "\n", " ", "<", "&lt;", ">", "&gt;").Replace(s)
+	return cellReplacer.Replace(s)
 }
 
 // credentials describes the environment variables of a security scheme.

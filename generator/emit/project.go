@@ -7,6 +7,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/dave/jennifer/jen"
 
@@ -58,8 +59,17 @@ func Project(p *ir.Project, opts *Options) (*write.Plan, error) {
 			file *jen.File
 		}{"api_gen.go", apiFile(p)})
 	}
-	for _, g := range gen {
-		if err := add(render(g.file, g.path, write.Generated)); err != nil {
+	// Rendering (and gofmt inside it) is most of emit's time, and the files
+	// are independent: they are rendered concurrently, and added in order.
+	rendered := make([]write.File, len(gen))
+	errs := make([]error, len(gen))
+	var wg sync.WaitGroup
+	for i, g := range gen {
+		wg.Go(func() { rendered[i], errs[i] = render(g.file, g.path, write.Generated) })
+	}
+	wg.Wait()
+	for i := range gen {
+		if err := add(rendered[i], errs[i]); err != nil {
 			return nil, err
 		}
 	}

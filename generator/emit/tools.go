@@ -64,6 +64,10 @@ func toolsFile(p *ir.Project) *jen.File {
 	if p.API != nil {
 		params = append(params, jen.Id("api").Op("*").Qual(upstreamPkg, "Client"))
 	}
+	var entries []jen.Code
+	if p.API != nil && p.API.Dynamic {
+		entries = dynamicEntries(p)
+	}
 	f.Func().Id("RegisterTools").Params(params...).BlockFunc(func(g *jen.Group) {
 		for _, t := range p.Tools {
 			switch {
@@ -74,23 +78,21 @@ func toolsFile(p *ir.Project) *jen.File {
 			}
 		}
 		if p.API != nil && p.API.Dynamic {
-			g.Qual(upstreamPkg, "AddDynamicTools").Call(jen.Id("s"), jen.Id("api"), jen.Index().Qual(upstreamPkg, "Entry").ValuesFunc(func(g *jen.Group) {
-				for _, t := range p.Tools {
-					if t.HasHandler() {
-						continue
+			if len(entries) <= entriesPerFunc {
+				g.Qual(upstreamPkg, "AddDynamicTools").Call(jen.Id("s"), jen.Id("api"), jen.Index().Qual(upstreamPkg, "Entry").ValuesFunc(func(g *jen.Group) {
+					for _, e := range entries {
+						g.Line().Add(e)
 					}
-					g.Line().Add(literal(jen.Null(), func(g *jen.Group) {
-						kv(g, "Tool", toolValue(t))
-						kv(g, "Op", jen.Id(t.Op.Var))
-						if len(t.Op.Tags) > 0 {
-							kv(g, "Tags", strs(t.Op.Tags))
-						}
-					}))
-				}
-				g.Line()
-			}))
+					g.Line()
+				}))
+				return
+			}
+			g.Qual(upstreamPkg, "AddDynamicTools").Call(jen.Id("s"), jen.Id("api"), jen.Id("dynamicEntries").Call())
 		}
 	})
+	if len(entries) > entriesPerFunc {
+		entriesFuncs(f, p, entries)
+	}
 
 	if needsBoolHint(p) {
 		fileDoc(f, "boolHint returns a pointer to b, for the annotations whose default is true.")
@@ -110,6 +112,72 @@ func toolsFile(p *ir.Project) *jen.File {
 		}
 	}
 	return f
+}
+
+// entriesPerFunc is how many operations of dynamic mode one function
+// appends. A single slice literal of a thousand entries, each with calls in
+// it, takes the compiler's register allocator most of a minute (GitHub's
+// 1,223 operations: 17.8 s of a 45 s build); functions of a few dozen
+// entries each compile in a fraction of a second.
+const entriesPerFunc = 50
+
+// dynamicEntries are the upstream.Entry literals of the operations that
+// dynamic mode serves, without their type (as in a slice literal).
+func dynamicEntries(p *ir.Project) []jen.Code {
+	var out []jen.Code
+	for _, t := range p.Tools {
+		if t.HasHandler() {
+			continue
+		}
+		out = append(out, literal(jen.Null(), func(g *jen.Group) {
+			kv(g, "Tool", toolValue(t))
+			kv(g, "Op", jen.Id(t.Op.Var))
+			if len(t.Op.Tags) > 0 {
+				kv(g, "Tags", strs(t.Op.Tags))
+			}
+		}))
+	}
+	return out
+}
+
+// entriesFuncs emits dynamicEntries, which collects the operations of
+// dynamic mode from functions that append entriesPerFunc each.
+func entriesFuncs(f *jen.File, p *ir.Project, entries []jen.Code) {
+	var ops []*ir.Tool
+	for _, t := range p.Tools {
+		if !t.HasHandler() {
+			ops = append(ops, t)
+		}
+	}
+	var parts [][2]int
+	for i := 0; i < len(entries); i += entriesPerFunc {
+		parts = append(parts, [2]int{i, min(i+entriesPerFunc, len(entries))})
+	}
+	fileDoc(f, fmt.Sprintf("dynamicEntries returns the %d operations that the dynamic tools serve, in the order of %s. They are appended by functions of %d each, which the compiler handles far faster than one literal of them all.", len(entries), p.API.Spec, entriesPerFunc))
+	f.Func().Id("dynamicEntries").Params().Index().Qual(upstreamPkg, "Entry").BlockFunc(func(g *jen.Group) {
+		g.Id("entries").Op(":=").Make(jen.Index().Qual(upstreamPkg, "Entry"), jen.Lit(0), jen.Lit(len(entries)))
+		for i := range parts {
+			g.Id("entries").Op("=").Id(entriesFunc(i)).Call(jen.Id("entries"))
+		}
+		g.Return(jen.Id("entries"))
+	})
+	for i, part := range parts {
+		fileDoc(f, fmt.Sprintf("%s appends the operations %s to %s.", entriesFunc(i), ops[part[0]].Name, ops[part[1]-1].Name))
+		f.Func().Id(entriesFunc(i)).Params(jen.Id("entries").Index().Qual(upstreamPkg, "Entry")).Index().Qual(upstreamPkg, "Entry").Block(
+			jen.Return(jen.Id("append").CallFunc(func(g *jen.Group) {
+				g.Id("entries")
+				for _, e := range entries[part[0]:part[1]] {
+					g.Line().Qual(upstreamPkg, "Entry").Add(e)
+				}
+				g.Line()
+			})),
+		)
+	}
+}
+
+// entriesFunc names the i-th function of entriesFuncs.
+func entriesFunc(i int) string {
+	return fmt.Sprintf("appendEntries%d", i+1)
 }
 
 // schemaValue is a tool schema as mcp.Tool takes it: the constant, with

@@ -214,7 +214,7 @@ func (v *validator) toolSchema(s Schema, ptr string, r role) {
 		}
 		c.checkDefault(d)
 	}
-	if c.errors == 0 {
+	if c.errors == 0 && !s.Unresolved {
 		// Whatever the checks above missed, the MCP SDK would find.
 		c.backstop(s.JSON)
 	}

@@ -105,6 +105,13 @@ type Schema struct {
 	JSON json.RawMessage
 	// Pointer is where the schema sits in the manifest ("#/tools/0/inputSchema").
 	Pointer string
+	// Unresolved is set, by code and never by a manifest, for a schema that
+	// the server only shows to clients and never resolves: the output
+	// schema of an operation served by runtime/upstream. Validate checks
+	// it as any other, but without the MCP SDK's own steps (decoding and
+	// resolving it with jsonschema-go), which guard against what the SDK
+	// would refuse at start.
+	Unresolved bool
 }
 
 // JSONSchema describes Schema in the manifest's own JSON Schema: a JSON
