@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -138,6 +139,51 @@ func buildAPI(f *manifest.File, in *Input, p *ir.Project, claimed func(string) b
 	return diags
 }
 
+// defRef finds the references to shared definitions in encoded schemas.
+var defRef = regexp.MustCompile(`"\$ref"\s*:\s*"#/\$defs/([^"/]*)`)
+
+// pointerToken unescapes a JSON pointer's token.
+var pointerToken = strings.NewReplacer("~1", "/", "~0", "~")
+
+// inputDefs are the shared definitions that the tools' input schemas reach,
+// directly or through other definitions: those the server resolves at
+// start. It reads references off the encoded schemas, so a "$ref" inside a
+// value (an enum, a default) counts too; that only adds a definition to
+// check fully. A name it cannot match makes every definition count.
+func inputDefs(res *openapi.Result) map[string]bool {
+	byName := make(map[string][]byte, len(res.API.Defs))
+	for _, d := range res.API.Defs {
+		byName[d.Name] = d.Schema
+	}
+	reached := make(map[string]bool)
+	all := func() map[string]bool {
+		for name := range byName {
+			reached[name] = true
+		}
+		return reached
+	}
+	var queue [][]byte
+	for _, t := range res.Tools {
+		queue = append(queue, t.InputSchema)
+	}
+	for len(queue) > 0 {
+		schema := queue[0]
+		queue = queue[1:]
+		for _, m := range defRef.FindAllSubmatch(schema, -1) {
+			name := pointerToken.Replace(string(m[1]))
+			def, ok := byName[name]
+			if !ok || strings.Contains(name, `\`) {
+				return all()
+			}
+			if !reached[name] {
+				reached[name] = true
+				queue = append(queue, def)
+			}
+		}
+	}
+	return reached
+}
+
 // opBadArguments is the BadArguments of an imported tool: its input
 // schema, as the importer makes it, lists the arguments it requires and
 // refuses any other, so {} breaks it when it requires any and an unknown
@@ -191,24 +237,41 @@ func checkSchemas(doc *loader.Document, res *openapi.Result) diag.List {
 		unresolved bool
 	}
 	var batches []*batch
-	var defs bytes.Buffer
-	defs.WriteString(`{"type":"object","$defs":{`)
+	// The shared definitions, in two batches: those the input schemas
+	// reach, which the server resolves, and the rest (reached only from
+	// output schemas), checked without the SDK's steps, with stand-ins for
+	// the first.
+	reached := inputDefs(res)
 	stubs := []byte(`{`)
-	for i, d := range res.API.Defs {
-		if i > 0 {
-			defs.WriteByte(',')
-			stubs = append(stubs, ',')
+	for _, unresolved := range []bool{false, true} {
+		var defs bytes.Buffer
+		defs.WriteString(`{"type":"object","$defs":{`)
+		first := true
+		for _, d := range res.API.Defs {
+			name, _ := json.Marshal(d.Name)
+			if !first {
+				defs.WriteByte(',')
+			}
+			first = false
+			defs.Write(name)
+			defs.WriteByte(':')
+			if unresolved == reached[d.Name] {
+				defs.WriteString("{}")
+			} else {
+				defs.Write(d.Schema)
+			}
+			if !unresolved {
+				if len(stubs) > 1 {
+					stubs = append(stubs, ',')
+				}
+				stubs = append(stubs, name...)
+				stubs = append(stubs, ":{}"...)
+			}
 		}
-		name, _ := json.Marshal(d.Name)
-		defs.Write(name)
-		defs.WriteByte(':')
-		defs.Write(d.Schema)
-		stubs = append(stubs, name...)
-		stubs = append(stubs, ":{}"...)
+		defs.WriteString("}}")
+		batches = append(batches, &batch{schema: defs.Bytes(), unresolved: unresolved})
 	}
-	defs.WriteString("}}")
 	stubs = append(stubs, '}')
-	batches = append(batches, &batch{schema: defs.Bytes()})
 
 	// The input schemas, then the output schemas. The server resolves
 	// only the input schemas (with the definitions they reach), at start;

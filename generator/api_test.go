@@ -54,3 +54,23 @@ components:
 		t.Errorf("errors not placed at the tool's operation and the definition:\n%s", got.Format(0))
 	}
 }
+
+// TestInputDefs follows references from the input schemas through the
+// definitions, and not from the output schemas.
+func TestInputDefs(t *testing.T) {
+	res := &openapi.Result{
+		API: &ir.API{Defs: []ir.Def{
+			{Name: "A", Schema: []byte(`{"type":"object","properties":{"b":{"$ref":"#/$defs/B~1x"}}}`)},
+			{Name: "B/x", Schema: []byte(`{"type":"string"}`)},
+			{Name: "C", Schema: []byte(`{"type":"object","properties":{"a":{"$ref":"#/$defs/A"}}}`)},
+		}},
+		Tools: []*ir.Tool{{
+			InputSchema:  []byte(`{"type":"object","properties":{"a":{"$ref":"#/$defs/A"}}}`),
+			OutputSchema: []byte(`{"$ref":"#/$defs/C"}`),
+		}},
+	}
+	got := inputDefs(res)
+	if len(got) != 2 || !got["A"] || !got["B/x"] {
+		t.Errorf("inputDefs = %v, want A and B/x", got)
+	}
+}
