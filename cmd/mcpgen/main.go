@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -26,6 +27,13 @@ const (
 )
 
 func main() {
+	if os.Getenv("GOGC") == "" {
+		// Generating from a large OpenAPI document is allocation-heavy and
+		// short-lived: collecting half as often saves about a tenth of its
+		// CPU (GitHub's 13 MB description: 2.2 s to 2.0 s) for some 60 MB
+		// more peak memory. GOGC, when set, decides instead.
+		debug.SetGCPercent(200)
+	}
 	os.Exit(run(os.Args, os.Stdout, os.Stderr))
 }
 

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // Defs are JSON Schema definitions that tool schemas share, by name: the
@@ -76,7 +77,7 @@ func (d Defs) Schema(schema string) (json.RawMessage, error) {
 			}
 		}
 		reached[name] = def
-		more, err := refs(def, false)
+		more, err := defRefs(def)
 		if err != nil {
 			return nil, fmt.Errorf("definition %q: %v", name, err)
 		}
@@ -94,6 +95,36 @@ func (d Defs) Schema(schema string) (json.RawMessage, error) {
 	}
 	root["$defs"] = defs
 	return json.Marshal(root)
+}
+
+// defRefsCache holds what defRefs found, by the definition's text: a
+// server builds the schema of every tool from the same definitions, and
+// reading each again for every tool that reaches it was most of the time
+// Schema took at start.
+var defRefsCache struct {
+	sync.Mutex
+	m map[string][]string
+}
+
+// defRefs is refs(def, false), remembered.
+func defRefs(def json.RawMessage) ([]string, error) {
+	defRefsCache.Lock()
+	names, ok := defRefsCache.m[string(def)]
+	defRefsCache.Unlock()
+	if ok {
+		return names, nil
+	}
+	names, err := refs(def, false)
+	if err != nil {
+		return nil, err
+	}
+	defRefsCache.Lock()
+	if defRefsCache.m == nil {
+		defRefsCache.m = make(map[string][]string)
+	}
+	defRefsCache.m[string(def)] = names
+	defRefsCache.Unlock()
+	return names, nil
 }
 
 // refs returns the names of the definitions that a schema refers to
