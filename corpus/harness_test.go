@@ -306,7 +306,9 @@ func exportsFor(paths []string) error {
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		return fmt.Errorf("go list -export %s: %v\n%s", strings.Join(missing, " "), err, stderr.Bytes())
+		// Not the generated code's fault: the packages it imports do not
+		// build (a runtime/ being edited, say).
+		return fmt.Errorf("the packages the generated code imports do not build: go list -export %s: %v\n%s", strings.Join(missing, " "), err, stderr.Bytes())
 	}
 	for line := range strings.SplitSeq(string(out), "\n") {
 		if p, file, ok := strings.Cut(line, " "); ok && file != "" {
