@@ -4,12 +4,16 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"path"
 	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/google/jsonschema-go/jsonschema"
 
 	"github.com/mcpgen/mcpgen/generator/diag"
 	"github.com/mcpgen/mcpgen/generator/gotype"
@@ -142,6 +146,76 @@ func buildAPI(f *manifest.File, in *Input, p *ir.Project, claimed func(string) b
 // defRef finds the references to shared definitions in encoded schemas.
 var defRef = regexp.MustCompile(`"\$ref"\s*:\s*"#/\$defs/([^"/]*)`)
 
+// distinctInputParts are the schemas the tools' input schemas are made
+// of, each once: the importer writes the object around them ({"type":
+// "object", "properties", "required", "additionalProperties"}), and the
+// same parameter schema ("owner", "repo", "per_page") stands in hundreds
+// of tools. GitHub's 1.2 MB of input schemas hold 0.48 MB of distinct
+// ones. An input schema with any other keyword counts whole.
+func distinctInputParts(res *openapi.Result) [][]byte {
+	seen := make(map[string]bool)
+	var parts [][]byte
+	add := func(s []byte) {
+		if !seen[string(s)] {
+			seen[string(s)] = true
+			parts = append(parts, s)
+		}
+	}
+	for _, t := range res.Tools {
+		var top map[string]json.RawMessage
+		if json.Unmarshal(t.InputSchema, &top) != nil {
+			add(t.InputSchema)
+			continue
+		}
+		var props map[string]json.RawMessage
+		whole := json.Unmarshal(top["properties"], &props) != nil
+		for k, v := range top {
+			switch k {
+			case "type":
+				whole = whole || string(v) != `"object"`
+			case "properties", "required":
+			case "additionalProperties":
+				whole = whole || string(v) != "false" && string(v) != "true"
+			default:
+				whole = true
+			}
+		}
+		if whole {
+			add(t.InputSchema)
+			continue
+		}
+		for _, name := range slices.Sorted(maps.Keys(props)) {
+			add(props[name])
+		}
+	}
+	return parts
+}
+
+// resolvesLikeSDK runs what the MCP SDK runs on a tool's schema when the
+// tool is added (decoding into jsonschema-go's Schema, then Resolve with
+// the defaults validated) on one schema whose properties are parts, with
+// stand-ins for the shared definitions, and reports whether it passes.
+func resolvesLikeSDK(parts [][]byte, stubs []byte) bool {
+	var b bytes.Buffer
+	b.WriteString(`{"type":"object","properties":{`)
+	for i, p := range parts {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `"%d":`, i)
+		b.Write(p)
+	}
+	b.WriteString(`},"$defs":`)
+	b.Write(stubs)
+	b.WriteString("}")
+	var js jsonschema.Schema
+	if json.Unmarshal(b.Bytes(), &js) != nil {
+		return false
+	}
+	_, err := js.Resolve(&jsonschema.ResolveOptions{ValidateDefaults: true})
+	return err == nil
+}
+
 // pointerToken unescapes a JSON pointer's token.
 var pointerToken = strings.NewReplacer("~1", "/", "~0", "~")
 
@@ -233,8 +307,9 @@ func checkSchemas(doc *loader.Document, res *openapi.Result) diag.List {
 		schema []byte
 		tools  []int // the tool of each property, by its name's number
 		diags  diag.List
-		// unresolved: a batch of output schemas (see below).
+		// unresolved: checked without the SDK's steps (see below).
 		unresolved bool
+		input      bool // a batch of input schemas
 	}
 	var batches []*batch
 	// The shared definitions, in two batches: those the input schemas
@@ -304,20 +379,33 @@ func checkSchemas(doc *loader.Document, res *openapi.Result) diag.List {
 			b.WriteString(`},"$defs":`)
 			b.Write(stubs)
 			b.WriteString("}")
-			batches = append(batches, &batch{schema: b.Bytes(), unresolved: output})
+			// The input batches too skip the SDK's steps at first: those
+			// run once on each distinct schema the inputs are made of
+			// (below), and on the batches only if that finds a problem.
+			batches = append(batches, &batch{schema: b.Bytes(), unresolved: true, input: !output})
 		}
 	}
 
+	check := func(b *batch) {
+		m := &manifest.Manifest{Name: "check", Tools: []manifest.Tool{{Name: "check", Description: "check", InputSchema: manifest.Schema{JSON: b.schema, Unresolved: b.unresolved}}}}
+		b.diags = manifest.Validate(&manifest.File{Filename: doc.Path, Manifest: m}).Errors()
+	}
 	var wg sync.WaitGroup
 	for _, b := range batches {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			m := &manifest.Manifest{Name: "check", Tools: []manifest.Tool{{Name: "check", Description: "check", InputSchema: manifest.Schema{JSON: b.schema, Unresolved: b.unresolved}}}}
-			b.diags = manifest.Validate(&manifest.File{Filename: doc.Path, Manifest: m}).Errors()
-		}()
+		wg.Go(func() { check(b) })
 	}
+	var inputsResolve bool
+	wg.Go(func() { inputsResolve = resolvesLikeSDK(distinctInputParts(res), stubs) })
 	wg.Wait()
+	if !inputsResolve {
+		// Found again where it is, with a message pointing into it.
+		for _, b := range batches {
+			if b.input {
+				wg.Go(func() { b.unresolved = false; check(b) })
+			}
+		}
+		wg.Wait()
+	}
 
 	var diags diag.List
 	const root = "#/tools/0/inputSchema/"

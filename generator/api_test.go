@@ -74,3 +74,32 @@ func TestInputDefs(t *testing.T) {
 		t.Errorf("inputDefs = %v, want A and B/x", got)
 	}
 }
+
+// TestDistinctInputParts takes each parameter schema once, and an input
+// schema the importer would not write whole; the SDK's steps on them
+// find what they would find on the tools' schemas.
+func TestDistinctInputParts(t *testing.T) {
+	res := &openapi.Result{Tools: []*ir.Tool{
+		{InputSchema: []byte(`{"type":"object","properties":{"owner":{"type":"string"},"n":{"type":"integer","default":1}},"required":["owner"],"additionalProperties":false}`)},
+		{InputSchema: []byte(`{"type":"object","properties":{"owner":{"type":"string"}},"additionalProperties":false}`)},
+		{InputSchema: []byte(`{"type":"object","properties":{},"allOf":[{"$ref":"#/$defs/A"}]}`)},
+	}}
+	parts := distinctInputParts(res)
+	var got []string
+	for _, p := range parts {
+		got = append(got, string(p))
+	}
+	want := []string{`{"type":"integer","default":1}`, `{"type":"string"}`, string(res.Tools[2].InputSchema)}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("parts:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	stubs := []byte(`{"A":{}}`)
+	if !resolvesLikeSDK(parts, stubs) {
+		t.Error("sound parts refused")
+	}
+	for _, bad := range []string{`{"type":"string","pattern":"(?!x)"}`, `{"type":"integer","default":"one"}`, `{"$ref":"#/$defs/Missing"}`} {
+		if resolvesLikeSDK(append(parts, []byte(bad)), stubs) {
+			t.Errorf("%s passed", bad)
+		}
+	}
+}
