@@ -48,6 +48,11 @@ type Operation struct {
 	// WrapOutput is set when the success response is not a JSON object and
 	// the tool's output schema wraps it as {"result": ...}.
 	WrapOutput bool
+	// OutputSchema is set when the tool declares an output schema: a 2xx
+	// answer must then be JSON, which becomes its structured content
+	// whatever media type the API gives it, and anything else is a tool
+	// error.
+	OutputSchema bool
 }
 
 // Param is one parameter of an operation.
@@ -98,17 +103,23 @@ type Body struct {
 type SecurityScheme struct {
 	// Name is the scheme's key in the document's securitySchemes.
 	Name string
-	// Type is "apiKey", "http" or "oauth2" (client credentials flow).
+	// Type is "apiKey", "http", "oauth2" or "openIdConnect".
 	Type string
 	// In and ParamName place an apiKey: In is "header", "query" or "cookie".
 	In, ParamName string
 	// Scheme is the HTTP scheme, "bearer" or "basic", for Type "http".
 	Scheme string
-	// TokenURL and Scopes configure the oauth2 client credentials flow.
+	// TokenURL and Scopes configure the oauth2 client credentials flow;
+	// TokenURL is empty when the scheme has none.
 	TokenURL string
 	Scopes   []string
 	// Env names the environment variables holding the credentials: one for
 	// an apiKey or a bearer token; username then password for basic;
-	// client ID then client secret for oauth2.
+	// client ID then client secret for oauth2's client credentials flow.
 	Env []string
+	// AccessTokenEnv names the variable holding an access token obtained
+	// elsewhere, for oauth2 (any flow) and openIdConnect; it is sent as
+	// "Authorization: Bearer <token>" and, when set, wins over the client
+	// credentials flow.
+	AccessTokenEnv string
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 
@@ -32,7 +33,11 @@ type scheme struct {
 	values []string
 	// unusable says why the scheme cannot be used at all, if it cannot.
 	unusable string
-	// tokens gets and keeps OAuth access tokens.
+	// accessToken is set when values is the access token of an oauth2 or
+	// openIdConnect scheme, sent as it is.
+	accessToken bool
+	// tokens gets and keeps OAuth access tokens of the client credentials
+	// flow.
 	tokens *tokenSource
 }
 
@@ -48,11 +53,25 @@ func readCredentials(api *API, base *url.URL, lookupEnv func(string) (string, bo
 		def := &api.Schemes[i]
 		s := &scheme{def: def}
 		cs.schemes[def.Name] = s
-		if n := envCount(def); n == 0 {
-			s.unusable = fmt.Sprintf("its type %q is not supported", def.Type)
+		if len(s.ways()) == 0 {
+			if n := envCount(def); n == 0 && !tokenScheme(def) {
+				s.unusable = fmt.Sprintf("its type %q is not supported", def.Type)
+			} else {
+				s.unusable = "it names no environment variables for its credentials"
+			}
 			continue
-		} else if len(def.Env) < n {
-			s.unusable = "it names no environment variables for its credentials"
+		}
+		// An access token obtained elsewhere wins over the client
+		// credentials flow.
+		if tokenScheme(def) && def.AccessTokenEnv != "" {
+			if v, ok := lookupEnv(def.AccessTokenEnv); ok && v != "" {
+				s.values = []string{v}
+				s.accessToken = true
+				cs.secret(v)
+				continue
+			}
+		}
+		if n := envCount(def); n == 0 || len(def.Env) < n {
 			continue
 		}
 		values := make([]string, len(def.Env))
@@ -94,8 +113,14 @@ func readCredentials(api *API, base *url.URL, lookupEnv func(string) (string, bo
 	return cs, nil
 }
 
-// envCount is how many environment variables a scheme's credentials take,
-// or 0 for a scheme this package cannot use.
+// tokenScheme reports whether def's type takes an access token: oauth2
+// (of any flow) and openIdConnect.
+func tokenScheme(def *SecurityScheme) bool {
+	return def.Type == "oauth2" || def.Type == "openIdConnect"
+}
+
+// envCount is how many environment variables in Env a scheme's credentials
+// take, or 0 for a scheme that reads none from Env.
 func envCount(def *SecurityScheme) int {
 	switch def.Type {
 	case "apiKey":
@@ -113,9 +138,24 @@ func envCount(def *SecurityScheme) int {
 			return 1
 		}
 	case "oauth2":
-		return 2
+		if def.TokenURL != "" || len(def.Env) > 0 {
+			return 2
+		}
 	}
 	return 0
+}
+
+// ways are the sets of variables any one of which, all set, gives the
+// scheme its credentials: an access token first, then the variables of Env.
+func (s *scheme) ways() [][]string {
+	var out [][]string
+	if tokenScheme(s.def) && s.def.AccessTokenEnv != "" {
+		out = append(out, []string{s.def.AccessTokenEnv})
+	}
+	if n := envCount(s.def); n > 0 && len(s.def.Env) >= n {
+		out = append(out, s.def.Env[:n])
+	}
+	return out
 }
 
 func (cs *credentials) secret(s string) {
@@ -164,29 +204,56 @@ func (u usedTokens) rejected() {
 }
 
 // authorize adds to req the credentials of the first of op's security
-// alternatives whose credentials are all set.
+// alternatives whose credentials are all set. When none is, the request
+// goes without credentials, and the API decides: many declare security for
+// operations that also answer anonymous calls.
 func (c *Client) authorize(ctx context.Context, op *Operation, req *http.Request) (usedTokens, error) {
-	if op.Security == nil {
+	alt, ok := c.creds.chosen(op)
+	if !ok {
 		return nil, nil
 	}
-	for _, alt := range op.Security {
-		if !c.creds.satisfies(alt) {
-			continue
+	var used usedTokens
+	for _, name := range alt {
+		s := c.creds.schemes[name]
+		tok, err := s.apply(ctx, c.hc, req)
+		if err != nil {
+			return nil, err
 		}
-		var used usedTokens
-		for _, name := range alt {
-			s := c.creds.schemes[name]
-			tok, err := s.apply(ctx, c.hc, req)
-			if err != nil {
-				return nil, err
-			}
-			if tok != nil {
-				used = append(used, usedToken{s.tokens, tok})
-			}
+		if tok != nil {
+			used = append(used, usedToken{s.tokens, tok})
 		}
-		return used, nil
 	}
-	return nil, c.creds.missing(op)
+	return used, nil
+}
+
+// chosen is the first of op's security alternatives whose credentials are
+// all set, if there is one.
+func (cs *credentials) chosen(op *Operation) ([]string, bool) {
+	for _, alt := range op.Security {
+		if cs.satisfies(alt) {
+			return alt, true
+		}
+	}
+	return nil, false
+}
+
+// anonymous reports whether a call of op goes without the credentials its
+// security asks for: no alternative has its credentials set, or the one
+// that does is the empty one while others name schemes.
+func (cs *credentials) anonymous(op *Operation) bool {
+	if op.Security == nil {
+		return false
+	}
+	alt, ok := cs.chosen(op)
+	if ok && len(alt) > 0 {
+		return false
+	}
+	for _, alt := range op.Security {
+		if len(alt) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // satisfies reports whether every scheme of alt has its credentials.
@@ -199,43 +266,56 @@ func (cs *credentials) satisfies(alt []string) bool {
 	return true
 }
 
-// missing is the error of a call whose credentials are not set: it names
-// the variables that would allow it.
-func (cs *credentials) missing(op *Operation) error {
+// missing says why a call of op carried no credentials, and names the
+// variables that would give it some. It never shows a value.
+func (cs *credentials) missing(op *Operation) string {
 	var ways []string
 	var problems []string
 	for _, alt := range op.Security {
-		var vars []string
-		usable := true
+		if len(alt) == 0 {
+			continue
+		}
+		combos := [][]string{nil}
 		for _, name := range alt {
 			s := cs.schemes[name]
 			switch {
 			case s == nil:
 				problems = append(problems, fmt.Sprintf("security scheme %q is not defined", name))
-				usable = false
+				combos = nil
 			case s.unusable != "":
 				problems = append(problems, fmt.Sprintf("security scheme %q cannot be used: %s", name, s.unusable))
-				usable = false
+				combos = nil
 			default:
-				vars = append(vars, s.def.Env...)
+				var next [][]string
+				for _, c := range combos {
+					for _, w := range s.ways() {
+						next = append(next, append(slices.Clip(c), w...))
+					}
+				}
+				combos = next
 			}
 		}
-		if usable && len(vars) > 0 {
-			ways = append(ways, andList(vars))
+		for _, c := range combos {
+			if len(c) > 0 {
+				ways = append(ways, andList(c))
+			}
 		}
 	}
-	msg := fmt.Sprintf("%s %s needs credentials, and none are set", op.Method, op.Path)
+	msg := fmt.Sprintf("%s %s was sent without credentials, as none of those it accepts are set", op.Method, op.Path)
 	if len(ways) > 0 {
 		msg += ": set " + strings.Join(ways, ", or ") + " in the server's environment"
 	}
 	if len(problems) > 0 {
 		msg += " (" + strings.Join(problems, "; ") + ")"
 	}
-	return &callError{msg: msg, err: ErrNoCredentials}
+	return msg
 }
 
-// ErrNoCredentials is wrapped by the error of a call none of whose
-// security alternatives has its credentials set.
+// ErrNoCredentials was wrapped by the error of a call none of whose
+// security alternatives had its credentials set.
+//
+// Deprecated: such a call is now sent without credentials, and an answer
+// of 401 or 403 names the variables to set; no error wraps this one.
 var ErrNoCredentials = errors.New("no credentials")
 
 func andList(s []string) string {
@@ -275,7 +355,11 @@ func (s *scheme) apply(ctx context.Context, hc *http.Client, req *http.Request) 
 		} else {
 			req.Header.Set("Authorization", def.Scheme+" "+s.values[0])
 		}
-	case "oauth2":
+	case "oauth2", "openIdConnect":
+		if s.accessToken {
+			req.Header.Set("Authorization", "Bearer "+s.values[0])
+			return nil, nil
+		}
 		tok, err := s.tokens.token(ctx, hc)
 		if err != nil {
 			return nil, fmt.Errorf("getting an access token from %s failed: %v", s.tokens.cfg.TokenURL, err)

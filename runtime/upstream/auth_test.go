@@ -3,10 +3,10 @@ package upstream
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -110,22 +110,147 @@ func TestSecurityAlternatives(t *testing.T) {
 		t.Errorf("anonymous call sent credentials: %v", r.Header)
 	}
 
-	// None set: a tool error naming the variables, and no call.
+	// None set: the call goes without credentials, and the API decides.
 	op = &Operation{Method: "GET", Path: "/secret", Security: [][]string{{"header_key"}, {"basic", "query_key"}, {"nowhere"}}}
-	_, err := c.Do(context.Background(), op, nil)
-	if !errors.Is(err, ErrNoCredentials) {
-		t.Errorf("Do: %v, want ErrNoCredentials", err)
-	}
 	res, err := c.Call(context.Background(), op, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `GET /secret needs credentials, and none are set: set HEADER_KEY, or BASIC_USER, BASIC_PASSWORD and QUERY_KEY in the server's environment (security scheme "nowhere" is not defined)`
-	if !res.IsError || resultText(res) != want {
-		t.Errorf("result %q (IsError %v), want a tool error %q", resultText(res), res.IsError, want)
+	if r := got(); r.Header.Get("X-API-Key") != "" || r.Header.Get("Authorization") != "" || r.URI != "/secret" {
+		t.Errorf("a call without its credentials sent some: %s %v", r.URI, r.Header)
 	}
-	if strings.Contains(resultText(res), "ann") {
-		t.Errorf("the error shows a credential: %s", resultText(res))
+	if res.IsError || structured(t, res) != `{"ok":true}` {
+		t.Errorf("result %q (IsError %v), want the API's answer", resultText(res), res.IsError)
+	}
+}
+
+// TestAnonymousRejected calls operations whose credentials are not set
+// against an API that rejects anonymous calls: the tool error carries the
+// API's message and names the variables to set.
+func TestAnonymousRejected(t *testing.T) {
+	var calls []string
+	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		calls = append(calls, r.URL.Path+" "+r.Header.Get("Authorization"))
+		w.Header().Set("Content-Type", "application/json")
+		switch {
+		case r.Header.Get("Authorization") == "Bearer bt-0123456789":
+			_, _ = io.WriteString(w, `{"ok":true}`)
+		case r.URL.Path == "/forbidden":
+			w.WriteHeader(http.StatusForbidden)
+			_, _ = io.WriteString(w, `{"message":"sign in to see this"}`)
+		default:
+			w.WriteHeader(http.StatusUnauthorized)
+			_, _ = io.WriteString(w, `{"error":"invalid_token","error_description":"no token"}`)
+		}
+	})
+	api := &API{Name: "test", Schemes: append(slices.Clip(schemes),
+		SecurityScheme{Name: "oauth", Type: "oauth2", TokenURL: "/token", Env: []string{"CLIENT_ID", "CLIENT_SECRET"}, AccessTokenEnv: "OAUTH_ACCESS_TOKEN"},
+		SecurityScheme{Name: "mtls", Type: "mutualTLS"},
+	)}
+	c := newClient(t, api, srv, map[string]string{"BASIC_USER": "ann", "CLIENT_ID": "client-0123456789"})
+	for _, tc := range []struct {
+		path     string
+		security [][]string
+		want     string
+	}{
+		{"/secret", [][]string{{"header_key"}, {"basic", "query_key"}, {"nowhere"}},
+			`test answered 401 Unauthorized to GET /secret: invalid_token: no token. GET /secret was sent without credentials, as none of those it accepts are set: set HEADER_KEY, or BASIC_USER, BASIC_PASSWORD and QUERY_KEY in the server's environment (security scheme "nowhere" is not defined)`},
+		{"/forbidden", [][]string{{"oauth"}, {"mtls"}},
+			`test answered 403 Forbidden to GET /forbidden: sign in to see this. GET /forbidden was sent without credentials, as none of those it accepts are set: set OAUTH_ACCESS_TOKEN, or CLIENT_ID and CLIENT_SECRET in the server's environment (security scheme "mtls" cannot be used: its type "mutualTLS" is not supported)`},
+		// The anonymous alternative is taken, and the others are named.
+		{"/maybe", [][]string{{}, {"bearer", "oauth"}},
+			`test answered 401 Unauthorized to GET /maybe: invalid_token: no token. GET /maybe was sent without credentials, as none of those it accepts are set: set BEARER_TOKEN and OAUTH_ACCESS_TOKEN, or BEARER_TOKEN, CLIENT_ID and CLIENT_SECRET in the server's environment`},
+		// Security nil: nothing to name.
+		{"/open", nil, `test answered 401 Unauthorized to GET /open: invalid_token: no token`},
+	} {
+		res, err := c.Call(context.Background(), &Operation{Method: "GET", Path: tc.path, Security: tc.security}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !res.IsError || resultText(res) != tc.want {
+			t.Errorf("%s: result %q (IsError %v), want a tool error %q", tc.path, resultText(res), res.IsError, tc.want)
+		}
+		if strings.Contains(resultText(res), "client-0123456789") {
+			t.Errorf("%s: the error shows a credential: %s", tc.path, resultText(res))
+		}
+	}
+	if want := []string{"/secret ", "/forbidden ", "/maybe ", "/open "}; !slices.Equal(calls, want) {
+		t.Errorf("the API got %q, want %q: every call, none with credentials", calls, want)
+	}
+
+	// With credentials the call was sent with, a 401 names no variables.
+	c = newClient(t, api, srv, map[string]string{"BEARER_TOKEN": "bt-0123456788"})
+	res, err := c.Call(context.Background(), &Operation{Method: "GET", Path: "/secret", Security: [][]string{{"bearer"}}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "test answered 401 Unauthorized to GET /secret: invalid_token: no token"; resultText(res) != want {
+		t.Errorf("result %q, want %q", resultText(res), want)
+	}
+}
+
+// TestAccessToken calls with access tokens obtained elsewhere, for oauth2
+// schemes of any flow and openIdConnect ones: each is sent as a bearer
+// token, wins over client credentials, and never shows in a result.
+func TestAccessToken(t *testing.T) {
+	tokens := &tokenServer{}
+	mux := http.NewServeMux()
+	mux.Handle("POST /oauth/token", tokens)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Path == "/fail" {
+			w.WriteHeader(http.StatusUnauthorized)
+		}
+		echo, _ := json.Marshal(map[string]any{"message": "got " + r.Header.Get("Authorization")})
+		_, _ = w.Write(echo)
+	})
+	srv := serve(t, mux.ServeHTTP)
+	api := &API{Name: "test", Schemes: []SecurityScheme{
+		{Name: "implicit", Type: "oauth2", Scopes: []string{"read"}, AccessTokenEnv: "IMPLICIT_ACCESS_TOKEN"},
+		{Name: "oidc", Type: "openIdConnect", AccessTokenEnv: "OIDC_ACCESS_TOKEN"},
+		{Name: "both", Type: "oauth2", TokenURL: "/oauth/token", Scopes: []string{"pets:read", "pets:write"},
+			Env: []string{"CLIENT_ID", "CLIENT_SECRET"}, AccessTokenEnv: "BOTH_ACCESS_TOKEN"},
+	}}
+	vars := map[string]string{
+		"IMPLICIT_ACCESS_TOKEN": "implicit-token-1",
+		"OIDC_ACCESS_TOKEN":     "oidc-token-1",
+		"BOTH_ACCESS_TOKEN":     "both-token-1",
+		"CLIENT_ID":             "client-1",
+		"CLIENT_SECRET":         "client-secret-1",
+	}
+	c := newClient(t, api, srv, vars)
+	for _, tc := range []struct{ scheme, token string }{
+		{"implicit", "implicit-token-1"}, {"oidc", "oidc-token-1"}, {"both", "both-token-1"},
+	} {
+		for _, path := range []string{"/ok", "/fail"} {
+			op := &Operation{Method: "GET", Path: path, Security: [][]string{{tc.scheme}}}
+			resp, err := c.Do(context.Background(), op, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res := resp.Result()
+			out := resultText(res) + structured(t, res)
+			if strings.Contains(out, tc.token) || !strings.Contains(out, "got Bearer [REDACTED]") {
+				t.Errorf("%s %s: result %s, want the token sent as a bearer token, and redacted", tc.scheme, path, out)
+			}
+			if res.IsError != (path == "/fail") {
+				t.Errorf("%s %s: IsError %v", tc.scheme, path, res.IsError)
+			}
+		}
+	}
+	if n := tokens.count(); n != 0 {
+		t.Errorf("%d tokens fetched, want none: the access token wins", n)
+	}
+
+	// Without the access token, client credentials are used.
+	delete(vars, "BOTH_ACCESS_TOKEN")
+	c = newClient(t, api, srv, vars)
+	res, err := c.Call(context.Background(), &Operation{Method: "GET", Path: "/ok", Security: [][]string{{"both"}}}, nil)
+	if err != nil || res.IsError {
+		t.Fatalf("Call: %v %s", err, resultText(res))
+	}
+	if n := tokens.count(); n != 1 {
+		t.Errorf("%d tokens fetched, want 1", n)
 	}
 }
 

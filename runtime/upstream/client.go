@@ -145,8 +145,12 @@ func apiName(api *API) string {
 // sent. The response body is read up to the API's MaxResponseBytes; a
 // longer one is cut, with Truncated set.
 //
+// A call none of whose security alternatives has its credentials set is
+// sent without credentials; an answer of 401 or 403 then names the
+// variables to set.
+//
 // Do returns an error when no response was read: an argument that cannot be
-// sent, missing credentials, a failed connection, a timeout. The error says
+// sent, a failed connection, a timeout. The error says
 // what to do about it and never carries a credential. A response of any
 // status is not an error; see [Response.Result].
 func (c *Client) Do(ctx context.Context, op *Operation, args map[string]any) (*Response, error) {
@@ -177,6 +181,9 @@ func (c *Client) Do(ctx context.Context, op *Operation, args map[string]any) (*R
 	}
 	if resp.StatusCode == http.StatusUnauthorized {
 		used.rejected()
+	}
+	if (resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden) && c.creds.anonymous(op) {
+		r.credentials = c.creds.missing(op)
 	}
 	r.Body = c.creds.redact(r.Body)
 	return r, nil
@@ -277,7 +284,7 @@ func (c *Client) scrub(err error) error {
 
 // Call is [Client.Do] followed by [Response.Result]: it makes the call and
 // returns the tool result. Everything that goes wrong, from a missing
-// argument or credential to a timeout, is a result with IsError set and a
+// argument to a timeout, is a result with IsError set and a
 // message saying what happened. The error is non-nil only when ctx itself
 // was cancelled, when no one is waiting for a result.
 func (c *Client) Call(ctx context.Context, op *Operation, args map[string]any) (*mcp.CallToolResult, error) {

@@ -34,6 +34,9 @@ type Response struct {
 	api     string     // the API's name
 	op      *Operation // the operation called
 	request string     // "GET /pets/{petId}"
+	// credentials says, for a 401 or 403 to a call sent without
+	// credentials, which variables to set; it names no value.
+	credentials string
 }
 
 // apiName is the API's name in messages.
@@ -67,12 +70,24 @@ func (r *Response) ContentType() string {
 // cut; a truncated JSON, image or audio body is unusable as such, so its
 // result is a tool error.
 //
+// When the operation's OutputSchema is set, the tool promises structured
+// content: a 2xx body that is valid JSON becomes structured content
+// whatever its media type, and any other 2xx body, empty ones included, is
+// a tool error saying what came.
+//
 // Any other status is a tool error carrying the status and the API's
 // message: the "message", "error", "detail" or "title" member of a JSON
-// error body, or the start of a text one.
+// error body, or the start of a text one. A 401 or 403 to a call sent
+// without credentials also names the variables that would give it some.
 func (r *Response) Result() *mcp.CallToolResult {
 	if !r.OK() {
 		return r.errorResult()
+	}
+	if r.op != nil && r.op.OutputSchema {
+		if len(r.Body) > 0 && (isJSON(r.ContentType()) || json.Valid(r.Body)) {
+			return r.jsonResult()
+		}
+		return r.notJSONResult()
 	}
 	if len(r.Body) == 0 {
 		return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{
@@ -134,6 +149,37 @@ func (r *Response) jsonResult() *mcp.CallToolResult {
 	}
 }
 
+// notJSONResult is the tool error of a 2xx body that is not JSON, for a
+// tool whose output schema promises it.
+func (r *Response) notJSONResult() *mcp.CallToolResult {
+	var b strings.Builder
+	switch ct := r.ContentType(); {
+	case len(r.Body) == 0:
+		fmt.Fprintf(&b, "%s answered %s with no content", r.apiName(), statusText(r.Status))
+	case ct == "":
+		fmt.Fprintf(&b, "%s answered %s with %s without a media type", r.apiName(), statusText(r.Status), sizeText(r.Size))
+	default:
+		fmt.Fprintf(&b, "%s answered %s with %s of %s", r.apiName(), statusText(r.Status), sizeText(r.Size), ct)
+	}
+	if r.request != "" {
+		fmt.Fprintf(&b, " to %s", r.request)
+	}
+	b.WriteString(", not the JSON this tool's output schema describes")
+	if len(r.Body) > 0 {
+		if t := text(r.Body); !strings.ContainsRune(t, utf8.RuneError) && !strings.ContainsRune(t, 0) {
+			b.WriteString(": ")
+			b.WriteString(snippet([]byte(t)))
+		} else {
+			b.WriteString(" (binary data, not shown)")
+		}
+	}
+	if r.Truncated {
+		b.WriteString(" ")
+		b.WriteString(r.truncationNote())
+	}
+	return errorResult(b.String())
+}
+
 // binaryResult is the result of a 2xx image or audio body.
 func (r *Response) binaryResult(ct string, content func([]byte) mcp.Content) *mcp.CallToolResult {
 	if r.Truncated {
@@ -169,6 +215,10 @@ func (r *Response) errorResult() *mcp.CallToolResult {
 	if r.Truncated {
 		b.WriteString(" ")
 		b.WriteString(r.truncationNote())
+	}
+	if r.credentials != "" && (r.Status == http.StatusUnauthorized || r.Status == http.StatusForbidden) {
+		b.WriteString(". ")
+		b.WriteString(r.credentials)
 	}
 	return errorResult(b.String())
 }

@@ -139,3 +139,50 @@ func TestResultByHand(t *testing.T) {
 		t.Errorf("500: %q, want %q", resultText(res), want)
 	}
 }
+
+// TestResultOutputSchema checks that a tool with an output schema returns
+// structured content on success, or a tool error.
+func TestResultOutputSchema(t *testing.T) {
+	typed := &Operation{Method: "GET", Path: "/store/order/{orderId}", OutputSchema: true}
+	wrapped := &Operation{Method: "GET", Path: "/things", OutputSchema: true, WrapOutput: true}
+	truncated := response(200, "application/octet-stream", `{"id":1,"na`, typed)
+	truncated.Truncated, truncated.Size = true, 20
+	for _, tc := range []struct {
+		name        string
+		resp        *Response
+		structured  string // want, "" for none
+		text        string
+		wantIsError bool
+	}{
+		{"JSON as octet-stream", response(200, "application/octet-stream", "{\"id\": 10, \"status\": \"placed\"}", typed), `{"id":10,"status":"placed"}`, `{"id":10,"status":"placed"}`, false},
+		{"JSON as text", response(200, "text/plain", `[1,2]`, wrapped), `{"result":[1,2]}`, `{"result":[1,2]}`, false},
+		{"JSON", response(200, "application/json", `{"id":1}`, typed), `{"id":1}`, `{"id":1}`, false},
+		{"text", response(200, "text/html; charset=utf-8", "<html>\n<body>Service   unavailable</body></html>", typed), "",
+			"Things API answered 200 OK with 48 bytes of text/html to GET /store/order/{orderId}, not the JSON this tool's output schema describes: <html> <body>Service unavailable</body></html>", true},
+		{"binary", response(200, "application/octet-stream", "\x89PNG\r\n\x1a\n\x00\x00", typed), "",
+			"Things API answered 200 OK with 10 bytes of application/octet-stream to GET /store/order/{orderId}, not the JSON this tool's output schema describes (binary data, not shown)", true},
+		{"no content", response(204, "", "", typed), "",
+			"Things API answered 204 No Content with no content to GET /store/order/{orderId}, not the JSON this tool's output schema describes", true},
+		{"no media type", response(200, "", "ok", typed), "",
+			"Things API answered 200 OK with 2 bytes without a media type to GET /store/order/{orderId}, not the JSON this tool's output schema describes: ok", true},
+		{"invalid JSON", response(200, "application/json", `{"a":`, typed), "", "Things API answered 200 OK with invalid JSON (unexpected end of JSON input): {\"a\":", true},
+		{"cut JSON as octet-stream", truncated, "",
+			"Things API answered 200 OK with 20 bytes of application/octet-stream to GET /store/order/{orderId}, not the JSON this tool's output schema describes: {\"id\":1,\"na [The response was cut to its first 11 bytes; 9 bytes of 20 bytes were left out.]", true},
+		// Errors are as without an output schema.
+		{"error", response(404, "application/json", `{"message":"Order not found"}`, typed), "",
+			"Things API answered 404 Not Found to GET /store/order/{orderId}: Order not found", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := tc.resp.Result()
+			if res.IsError != tc.wantIsError {
+				t.Errorf("IsError = %v (%s)", res.IsError, resultText(res))
+			}
+			if got := structured(t, res); got != tc.structured {
+				t.Errorf("structured content %s, want %s", got, tc.structured)
+			}
+			if got := resultText(res); got != tc.text {
+				t.Errorf("text %q, want %q", got, tc.text)
+			}
+		})
+	}
+}
