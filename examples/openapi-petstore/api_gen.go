@@ -25,8 +25,10 @@ var apiDescription = &upstream.API{
 			Env:       []string{"PETSTORE_API_KEY"},
 		},
 		{
-			Name: "petstore_auth",
-			Type: "oauth2 without a client credentials flow",
+			Name:           "petstore_auth",
+			Type:           "oauth2",
+			Scopes:         []string{"read:pets", "write:pets"},
+			AccessTokenEnv: "PETSTORE_PETSTORE_AUTH_ACCESS_TOKEN",
 		},
 	},
 }
@@ -54,7 +56,8 @@ var opUpdatePet = &upstream.Operation{
 		ContentType: "application/json",
 		Required:    true,
 	},
-	Security: [][]string{{"petstore_auth"}},
+	Security:     [][]string{{"petstore_auth"}},
+	OutputSchema: true,
 }
 
 // opAddPet is the addPet operation of the "add_pet" tool: POST /pet.
@@ -69,7 +72,8 @@ var opAddPet = &upstream.Operation{
 		ContentType: "application/json",
 		Required:    true,
 	},
-	Security: [][]string{{"petstore_auth"}},
+	Security:     [][]string{{"petstore_auth"}},
+	OutputSchema: true,
 }
 
 // opFindPetsByStatus is the findPetsByStatus operation of the
@@ -83,8 +87,9 @@ var opFindPetsByStatus = &upstream.Operation{
 	Params: []upstream.Param{
 		{Name: "status", In: "query", Style: "form", Explode: true},
 	},
-	Security:   [][]string{{"petstore_auth"}},
-	WrapOutput: true,
+	Security:     [][]string{{"petstore_auth"}},
+	WrapOutput:   true,
+	OutputSchema: true,
 }
 
 // opFindPetsByTags is the findPetsByTags operation of the "find_pets_by_tags"
@@ -98,8 +103,9 @@ var opFindPetsByTags = &upstream.Operation{
 	Params: []upstream.Param{
 		{Name: "tags", In: "query", Style: "form", Explode: true},
 	},
-	Security:   [][]string{{"petstore_auth"}},
-	WrapOutput: true,
+	Security:     [][]string{{"petstore_auth"}},
+	WrapOutput:   true,
+	OutputSchema: true,
 }
 
 // opGetPetByID is the getPetById operation of the "get_pet_by_id" tool: GET
@@ -113,7 +119,8 @@ var opGetPetByID = &upstream.Operation{
 	Params: []upstream.Param{
 		{Name: "petId", In: "path", Style: "simple", Required: true},
 	},
-	Security: [][]string{{"api_key"}, {"petstore_auth"}},
+	Security:     [][]string{{"api_key"}, {"petstore_auth"}},
+	OutputSchema: true,
 }
 
 // opUpdatePetWithForm is the updatePetWithForm operation of the
@@ -129,7 +136,8 @@ var opUpdatePetWithForm = &upstream.Operation{
 		{Name: "name", In: "query", Style: "form", Explode: true},
 		{Name: "status", In: "query", Style: "form", Explode: true},
 	},
-	Security: [][]string{{"petstore_auth"}},
+	Security:     [][]string{{"petstore_auth"}},
+	OutputSchema: true,
 }
 
 // opDeletePet is the deletePet operation of the "delete_pet" tool: DELETE
@@ -163,7 +171,8 @@ var opUploadFile = &upstream.Operation{
 		Arg:         "body",
 		ContentType: "application/octet-stream",
 	},
-	Security: [][]string{{"petstore_auth"}},
+	Security:     [][]string{{"petstore_auth"}},
+	OutputSchema: true,
 }
 
 // opGetInventory is the getInventory operation of the "get_inventory" tool:
@@ -171,10 +180,11 @@ var opUploadFile = &upstream.Operation{
 //
 // Source: openapi.yaml#/paths/~1store~1inventory/get
 var opGetInventory = &upstream.Operation{
-	Tool:     "get_inventory",
-	Method:   "GET",
-	Path:     "/store/inventory",
-	Security: [][]string{{"api_key"}},
+	Tool:         "get_inventory",
+	Method:       "GET",
+	Path:         "/store/inventory",
+	Security:     [][]string{{"api_key"}},
+	OutputSchema: true,
 }
 
 // opPlaceOrder is the placeOrder operation of the "place_order" tool: POST
@@ -189,6 +199,7 @@ var opPlaceOrder = &upstream.Operation{
 		Arg:         "body",
 		ContentType: "application/json",
 	},
+	OutputSchema: true,
 }
 
 // opGetOrderByID is the getOrderById operation of the "get_order_by_id" tool:
@@ -202,6 +213,7 @@ var opGetOrderByID = &upstream.Operation{
 	Params: []upstream.Param{
 		{Name: "orderId", In: "path", Style: "simple", Required: true},
 	},
+	OutputSchema: true,
 }
 
 // opDeleteOrder is the deleteOrder operation of the "delete_order" tool:
@@ -229,6 +241,7 @@ var opCreateUser = &upstream.Operation{
 		Arg:         "body",
 		ContentType: "application/json",
 	},
+	OutputSchema: true,
 }
 
 // opCreateUsersWithListInput is the createUsersWithListInput operation of the
@@ -243,6 +256,7 @@ var opCreateUsersWithListInput = &upstream.Operation{
 		Arg:         "body",
 		ContentType: "application/json",
 	},
+	OutputSchema: true,
 }
 
 // opLoginUser is the loginUser operation of the "login_user" tool: GET
@@ -257,7 +271,8 @@ var opLoginUser = &upstream.Operation{
 		{Name: "username", In: "query", Style: "form", Explode: true},
 		{Name: "password", In: "query", Style: "form", Explode: true},
 	},
-	WrapOutput: true,
+	WrapOutput:   true,
+	OutputSchema: true,
 }
 
 // opLogoutUser is the logoutUser operation of the "logout_user" tool: GET
@@ -281,6 +296,7 @@ var opGetUserByName = &upstream.Operation{
 	Params: []upstream.Param{
 		{Name: "username", In: "path", Style: "simple", Required: true},
 	},
+	OutputSchema: true,
 }
 
 // opUpdateUser is the updateUser operation of the "update_user" tool: PUT

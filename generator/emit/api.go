@@ -73,7 +73,7 @@ func apiFile(p *ir.Project) *jen.File {
 			fmt.Sprintf("%s is the %s operation of the %q tool: %s %s.", op.Var, op.ID, t.Name, op.Method, op.Path),
 			"Source: "+a.Spec+op.Pointer,
 		))
-		f.Var().Id(op.Var).Op("=").Add(operation(t))
+		f.Var().Id(op.Var).Op("=").Add(operation(t, p.API.Dynamic))
 	}
 
 	for _, t := range p.Tools {
@@ -152,10 +152,16 @@ func scheme(g *jen.Group, s ir.Scheme) {
 	if len(s.Env) > 0 {
 		kv(g, "Env", strs(s.Env))
 	}
+	if s.AccessTokenEnv != "" {
+		kv(g, "AccessTokenEnv", jen.Lit(s.AccessTokenEnv))
+	}
 }
 
 // operation is the upstream.Operation literal of t.
-func operation(t *ir.Tool) jen.Code {
+//
+// OutputSchema is set for a tool of its own with an output schema; in
+// dynamic mode the tool that calls operations has none.
+func operation(t *ir.Tool, dynamic bool) jen.Code {
 	op := t.Op
 	return literal(jen.Op("&").Qual(upstreamPkg, "Operation"), func(g *jen.Group) {
 		kv(g, "Tool", jen.Lit(t.Name))
@@ -190,6 +196,9 @@ func operation(t *ir.Tool) jen.Code {
 		}
 		if op.WrapOutput {
 			kv(g, "WrapOutput", jen.True())
+		}
+		if t.OutputSchema != nil && !dynamic {
+			kv(g, "OutputSchema", jen.True())
 		}
 	})
 }

@@ -316,8 +316,25 @@ func credentials(s ir.Scheme) []envVar {
 		return two("HTTP basic user name", "HTTP basic password")
 	case s.Type == "http":
 		return one("Bearer token")
-	case s.Type == "oauth2":
-		return two("OAuth 2.0 client ID (client credentials flow)", "OAuth 2.0 client secret")
+	case s.Type == "oauth2" || s.Type == "openIdConnect":
+		var out []envVar
+		if s.AccessTokenEnv != "" {
+			desc := "OAuth 2.0 access token obtained elsewhere"
+			if s.Type == "openIdConnect" {
+				desc = "OpenID Connect access token obtained elsewhere"
+			}
+			if len(s.Scopes) > 0 {
+				desc += ", with scopes " + strings.Join(s.Scopes, " ")
+			}
+			if len(s.Env) >= 2 {
+				desc += "; wins over the client credentials"
+			}
+			out = append(out, envVar{s.AccessTokenEnv, desc + " (" + what + ")"})
+		}
+		if s.Type == "oauth2" && len(s.Env) > 0 {
+			out = append(out, two("OAuth 2.0 client ID (client credentials flow)", "OAuth 2.0 client secret")...)
+		}
+		return out
 	}
 	return one("Credential")
 }

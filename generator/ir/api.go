@@ -40,6 +40,9 @@ type Def struct {
 type Scheme struct {
 	Name, Type, In, ParamName, Scheme, TokenURL string
 	Scopes, Env                                 []string
+	// AccessTokenEnv names the variable of an access token obtained
+	// elsewhere, for oauth2 and openIdConnect schemes.
+	AccessTokenEnv string
 	// Description is the scheme's description in the document.
 	Description string
 }

@@ -396,11 +396,18 @@ paths:
       operationId: b
       security: [{oidc: []}, {cc: [read]}, {}]
       responses: {"200": {description: OK}}
+  /c:
+    get:
+      operationId: c
+      security: [{mtls: []}, {implicit: [pets]}]
+      responses: {"200": {description: OK}}
 components:
   securitySchemes:
     token: {type: http, scheme: bearer}
     cc: {type: oauth2, flows: {clientCredentials: {tokenUrl: "https://auth.example.com/t", scopes: {read: r, write: w}}}}
     oidc: {type: openIdConnect, openIdConnectUrl: "https://auth.example.com/.well-known/openid-configuration"}
+    implicit: {type: oauth2, flows: {implicit: {authorizationUrl: "https://auth.example.com/a", scopes: {pets: p}}}}
+    mtls: {type: mutualTLS}
     unused: {type: apiKey, in: header, name: X-Unused}
 `
 	res, diags := importDoc(t, doc, nil)
@@ -414,28 +421,34 @@ components:
 	for _, s := range res.API.Schemes {
 		byName[s.Name] = s
 	}
-	if _, ok := byName["unused"]; ok || len(byName) != 3 {
-		t.Errorf("schemes %v: want the three the operations use", byName)
+	if _, ok := byName["unused"]; ok || len(byName) != 5 {
+		t.Errorf("schemes %v: want the five the operations use", byName)
 	}
 	if s := byName["token"]; s.Scheme != "bearer" || strings.Join(s.Env, ",") != "DEMO_TOKEN" {
 		t.Errorf("bearer scheme %+v", s)
 	}
-	if s := byName["cc"]; s.TokenURL == "" || strings.Join(s.Scopes, ",") != "read" || strings.Join(s.Env, ",") != "DEMO_CC_CLIENT_ID,DEMO_CC_CLIENT_SECRET" {
-		t.Errorf("client credentials scheme %+v: want the required scopes and two variables", s)
+	if s := byName["cc"]; s.TokenURL == "" || strings.Join(s.Scopes, ",") != "read" || strings.Join(s.Env, ",") != "DEMO_CC_CLIENT_ID,DEMO_CC_CLIENT_SECRET" || s.AccessTokenEnv != "DEMO_CC_ACCESS_TOKEN" {
+		t.Errorf("client credentials scheme %+v: want the required scopes, two variables and an access token", s)
 	}
-	if s := byName["oidc"]; len(s.Env) != 0 {
+	if s := byName["implicit"]; s.Type != "oauth2" || s.TokenURL != "" || len(s.Env) != 0 || strings.Join(s.Scopes, ",") != "pets" || s.AccessTokenEnv != "DEMO_IMPLICIT_ACCESS_TOKEN" {
+		t.Errorf("implicit scheme %+v: want an access token only", s)
+	}
+	if s := byName["oidc"]; s.Type != "openIdConnect" || len(s.Env) != 0 || s.AccessTokenEnv != "DEMO_OIDC_ACCESS_TOKEN" {
+		t.Errorf("openIdConnect scheme %+v: want an access token only", s)
+	}
+	if s := byName["mtls"]; len(s.Env) != 0 || s.AccessTokenEnv != "" {
 		t.Errorf("unsupported scheme %+v has credentials", s)
 	}
 	b := toolNamed(t, res, "b").Op.Security
 	if len(b) != 3 || len(b[2]) != 0 || b[0][0] != "oidc" {
 		t.Errorf("security of b = %v, want [[oidc] [cc] []]", b)
 	}
-	warned := false
+	warned := map[string]bool{}
 	for _, d := range diags.Warnings() {
-		warned = warned || d.Pointer == "#/components/securitySchemes/oidc"
+		warned[d.Pointer] = true
 	}
-	if !warned {
-		t.Errorf("no warning for the unsupported scheme:\n%s", diags.Format(0))
+	if !warned["#/components/securitySchemes/mtls"] || warned["#/components/securitySchemes/oidc"] || warned["#/components/securitySchemes/implicit"] {
+		t.Errorf("want a warning for the unsupported scheme only:\n%s", diags.Format(0))
 	}
 }
 

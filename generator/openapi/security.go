@@ -61,12 +61,13 @@ func (imp *importer) securitySchemes() map[string]*scheme {
 				}
 			}
 		case "oauth2":
-			if v.Flows == nil || v.Flows.ClientCredentials == nil {
-				s.unsupported = "OAuth 2.0 without a client credentials flow"
-				runtimeType = "oauth2 without a client credentials flow"
-			} else {
+			// Any flow takes an access token obtained elsewhere; the client
+			// credentials flow can also get its own.
+			if v.Flows != nil && v.Flows.ClientCredentials != nil {
 				s.ir.TokenURL = v.Flows.ClientCredentials.TokenURL
 			}
+		case "openIdConnect":
+			// An access token obtained elsewhere.
 		default:
 			s.unsupported = fmt.Sprintf("type %q", v.Type)
 		}
@@ -135,17 +136,23 @@ func (imp *importer) usedSchemes(schemes map[string]*scheme, used map[string]boo
 			continue
 		}
 		var suffixes []string
+		token := false // the last suffix names the access token
 		switch {
 		case s.ir.Type == "http" && s.ir.Scheme == "basic":
 			suffixes = []string{"USERNAME", "PASSWORD"}
 		case s.ir.Type == "oauth2":
-			suffixes = []string{"CLIENT_ID", "CLIENT_SECRET"}
+			if s.ir.TokenURL != "" {
+				suffixes = []string{"CLIENT_ID", "CLIENT_SECRET"}
+			}
+			suffixes, token = append(suffixes, "ACCESS_TOKEN"), true
 			slices.Sort(s.scopes)
 			s.ir.Scopes = s.scopes
+		case s.ir.Type == "openIdConnect":
+			suffixes, token = []string{"ACCESS_TOKEN"}, true
 		default:
 			suffixes = []string{""}
 		}
-		for _, suf := range suffixes {
+		for i, suf := range suffixes {
 			parts := []string{name}
 			if suf != "" {
 				parts = append(parts, suf)
@@ -159,6 +166,10 @@ func (imp *importer) usedSchemes(schemes map[string]*scheme, used map[string]boo
 				imp.warn(s.ptr, "the credentials of security scheme %q are read from %s: %s is %s", name, env, base, prev)
 			}
 			envs[env] = fmt.Sprintf("security scheme %q's", name)
+			if token && i == len(suffixes)-1 {
+				s.ir.AccessTokenEnv = env
+				continue
+			}
 			s.ir.Env = append(s.ir.Env, env)
 		}
 		out = append(out, s.ir)

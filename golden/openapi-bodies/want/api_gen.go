@@ -68,7 +68,8 @@ var opSendForm = &upstream.Operation{
 		Arg:         "body",
 		ContentType: "application/x-www-form-urlencoded",
 	},
-	WrapOutput: true,
+	WrapOutput:   true,
+	OutputSchema: true,
 }
 
 // opUploadPhotos is the uploadPhotos operation of the "upload_photos" tool:
@@ -85,7 +86,8 @@ var opUploadPhotos = &upstream.Operation{
 		Required:    true,
 		Files:       []string{"cover", "more"},
 	},
-	WrapOutput: true,
+	WrapOutput:   true,
+	OutputSchema: true,
 }
 
 // opSendText is the sendText operation of the "send_text" tool: POST /notes.
@@ -117,6 +119,7 @@ var opPutBlob = &upstream.Operation{
 		ContentType: "application/octet-stream",
 		Required:    true,
 	},
+	OutputSchema: true,
 }
 
 // CallUploadPhotos makes the HTTP call of the "upload_photos" tool (POST

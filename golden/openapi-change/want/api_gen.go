@@ -40,7 +40,8 @@ var opListNotes = &upstream.Operation{
 		{Name: "limit", In: "query", Style: "form", Explode: true},
 		{Name: "tag", In: "query", Style: "form", Explode: true},
 	},
-	WrapOutput: true,
+	WrapOutput:   true,
+	OutputSchema: true,
 }
 
 // opCreateNote is the createNote operation of the "create_note" tool: POST
@@ -68,6 +69,7 @@ var opGetNote = &upstream.Operation{
 	Params: []upstream.Param{
 		{Name: "id", In: "path", Style: "simple", Required: true},
 	},
+	OutputSchema: true,
 }
 
 // CallCreateNote makes the HTTP call of the "create_note" tool (POST /notes)

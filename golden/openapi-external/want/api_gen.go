@@ -38,6 +38,7 @@ var opGetUser = &upstream.Operation{
 	Params: []upstream.Param{
 		{Name: "id", In: "path", Style: "simple", Required: true},
 	},
+	OutputSchema: true,
 }
 
 // apiDefs are the schemas of api.yaml that the tools' schemas share, referred

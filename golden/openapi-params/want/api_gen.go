@@ -45,6 +45,7 @@ var opGetItem = &upstream.Operation{
 		{Name: "session", In: "cookie", Style: "form", Explode: true},
 		{Name: "debug", In: "cookie", Style: "form", Explode: true},
 	},
+	OutputSchema: true,
 }
 
 // opGetLabel is the getLabel operation of the "get_label" tool: GET

@@ -54,8 +54,9 @@ var opListPets = &upstream.Operation{
 		{Name: "tags", In: "query", Style: "form", Explode: true},
 		{Name: "X-Request-Id", In: "header", Style: "simple"},
 	},
-	Security:   [][]string{{"api_key"}},
-	WrapOutput: true,
+	Security:     [][]string{{"api_key"}},
+	WrapOutput:   true,
+	OutputSchema: true,
 }
 
 // opCreatePet is the createPet operation of the "create_pet" tool: POST /pets.
@@ -70,7 +71,8 @@ var opCreatePet = &upstream.Operation{
 		ContentType: "application/json",
 		Required:    true,
 	},
-	Security: [][]string{{"api_key"}},
+	Security:     [][]string{{"api_key"}},
+	OutputSchema: true,
 }
 
 // opShowPetByID is the showPetById operation of the "show_pet_by_id" tool: GET
@@ -84,7 +86,8 @@ var opShowPetByID = &upstream.Operation{
 	Params: []upstream.Param{
 		{Name: "petId", In: "path", Style: "simple", Required: true},
 	},
-	Security: [][]string{{"api_key"}},
+	Security:     [][]string{{"api_key"}},
+	OutputSchema: true,
 }
 
 // opDeletePet is the deletePet operation of the "delete_pet" tool: DELETE

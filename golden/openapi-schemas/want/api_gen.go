@@ -42,7 +42,8 @@ var opCreateShape = &upstream.Operation{
 		ContentType: "application/json",
 		Required:    true,
 	},
-	WrapOutput: true,
+	WrapOutput:   true,
+	OutputSchema: true,
 }
 
 // opGetDrawing is the getDrawing operation of the "get_drawing" tool: GET
@@ -56,6 +57,7 @@ var opGetDrawing = &upstream.Operation{
 	Params: []upstream.Param{
 		{Name: "id", In: "path", Style: "simple", Required: true},
 	},
+	OutputSchema: true,
 }
 
 // opReplaceDrawing is the replaceDrawing operation of the "replace_drawing"
@@ -73,7 +75,8 @@ var opReplaceDrawing = &upstream.Operation{
 		Arg:         "body",
 		ContentType: "application/json",
 	},
-	WrapOutput: true,
+	WrapOutput:   true,
+	OutputSchema: true,
 }
 
 // opSearch is the search operation of the "search" tool: GET /search.
@@ -88,7 +91,8 @@ var opSearch = &upstream.Operation{
 		{Name: "limit", In: "query", Style: "form", Explode: true},
 		{Name: "color", In: "query", Style: "form", Explode: true},
 	},
-	WrapOutput: true,
+	WrapOutput:   true,
+	OutputSchema: true,
 }
 
 // CallCreateShape makes the HTTP call of the "create_shape" tool (POST

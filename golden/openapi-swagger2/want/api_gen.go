@@ -56,8 +56,9 @@ var opListOrders = &upstream.Operation{
 		{Name: "status", In: "query", Style: "form"},
 		{Name: "page", In: "query", Style: "form", Explode: true},
 	},
-	Security:   [][]string{{"key"}},
-	WrapOutput: true,
+	Security:     [][]string{{"key"}},
+	WrapOutput:   true,
+	OutputSchema: true,
 }
 
 // opCreateOrder is the createOrder operation of the "create_order" tool: POST
@@ -73,7 +74,8 @@ var opCreateOrder = &upstream.Operation{
 		ContentType: "application/json",
 		Required:    true,
 	},
-	Security: [][]string{{"login"}},
+	Security:     [][]string{{"login"}},
+	OutputSchema: true,
 }
 
 // opUploadReceipt is the uploadReceipt operation of the "upload_receipt" tool:
