@@ -212,3 +212,49 @@ func EscapeToken(t string) string {
 	}
 	return b.String()
 }
+
+// Suggest returns the candidate closest to s if it is close enough to be a
+// typo of it — case, '_' and '-' aside, at most two edits away — for "did
+// you mean" hints; "" when none is.
+func Suggest(s string, candidates []string) string {
+	norm := func(s string) string {
+		return strings.ToLower(strings.NewReplacer("_", "", "-", "").Replace(s))
+	}
+	k := norm(s)
+	best, bestDist := "", 3
+	for _, c := range candidates {
+		if dist := editDistance(k, norm(c)); dist < bestDist && dist < max(len(k), 2) {
+			best, bestDist = c, dist
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b, in bytes.
+// Strings longer than 64 bytes are either equal or far apart: a typo
+// hint is not worth quadratic work on them.
+func editDistance(a, b string) int {
+	if len(a) > 64 || len(b) > 64 {
+		if a == b {
+			return 0
+		}
+		return 64
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

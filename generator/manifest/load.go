@@ -440,7 +440,7 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, ptr string) {
 		j := slices.IndexFunc(fields, func(f field) bool { return f.name == key })
 		if j < 0 {
 			diagnostic := d.add(d.pos(k), kptr, "unknown key %q", key)
-			if s := suggest(key, fieldNames(fields)); s != "" {
+			if s := diag.Suggest(key, fieldNames(fields)); s != "" {
 				diagnostic.Hint = fmt.Sprintf("did you mean %q?", s)
 			} else {
 				diagnostic.Hint = "the keys here are " + strings.Join(fieldNames(fields), ", ")
@@ -649,47 +649,4 @@ func describe(n *yaml.Node) string {
 		return "a " + n.ShortTag() + " value"
 	}
 	return "an alias"
-}
-
-// suggest returns the candidate closest to key if it is close enough to be
-// a typo: case, '_' and '-' aside, at most two edits away.
-func suggest(key string, candidates []string) string {
-	norm := func(s string) string {
-		return strings.ToLower(strings.NewReplacer("_", "", "-", "").Replace(s))
-	}
-	k := norm(key)
-	best, bestDist := "", 3
-	for _, c := range candidates {
-		if dist := editDistance(k, norm(c)); dist < bestDist && dist < max(len(k), 2) {
-			best, bestDist = c, dist
-		}
-	}
-	return best
-}
-
-// editDistance is the Levenshtein distance between a and b, in bytes.
-func editDistance(a, b string) int {
-	if len(a) > 64 || len(b) > 64 {
-		if a == b {
-			return 0
-		}
-		return 64
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

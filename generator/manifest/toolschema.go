@@ -333,7 +333,7 @@ func (c *checker) keyword(obj map[string]any, ptr, key string, val any) {
 			return
 		}
 		if len(key) >= 4 && !strings.HasPrefix(key, "x-") {
-			if s := suggest(key, keywordNames); s != "" {
+			if s := diag.Suggest(key, keywordNames); s != "" {
 				c.v.warnKey(kptr, "unknown keyword %q is ignored", key).Hint = fmt.Sprintf("did you mean %q?", s)
 			}
 		}
@@ -480,7 +480,7 @@ func (c *checker) typ(val any, ptr string) {
 		}
 		if !slices.Contains(jsonTypes, s) {
 			d := c.add(ptr, "unknown type %q", s)
-			if sg := suggest(s, jsonTypes); sg != "" {
+			if sg := diag.Suggest(s, jsonTypes); sg != "" {
 				d.Hint = fmt.Sprintf("did you mean %q?", sg)
 			} else {
 				d.Hint = "use one of " + strings.Join(jsonTypes, ", ")
@@ -586,7 +586,7 @@ func (c *checker) undeclaredRequired(obj map[string]any, ptr string) {
 		d := c.v.warn(diag.Append(ptr, "required", strconv.Itoa(i)), "required property %q is not declared under properties", name)
 		if obj["additionalProperties"] == false {
 			d.Hint = "with additionalProperties: false, no value can have it"
-		} else if s := suggest(name, slices.Collect(maps.Keys(props))); s != "" {
+		} else if s := diag.Suggest(name, slices.Collect(maps.Keys(props))); s != "" {
 			d.Hint = fmt.Sprintf("did you mean %q?", s)
 		}
 	}

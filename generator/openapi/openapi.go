@@ -382,33 +382,11 @@ func normalizeMethodPath(s string) string {
 
 // closest suggests the operationId nearest to a misspelt one.
 func closest(s string, ops []*operation) string {
-	best, bestD := "", len(s)/3+1
-	for _, o := range ops {
-		if d := distance(strings.ToLower(s), strings.ToLower(o.id)); d < bestD {
-			best, bestD = o.id, d
-		}
+	ids := make([]string, len(ops))
+	for i, o := range ops {
+		ids[i] = o.id
 	}
-	return best
-}
-
-func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := 1
-			if a[i-1] == b[j-1] {
-				c = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return diag.Suggest(s, ids)
 }
 
 // matches reports whether an operation matches every list of a filter.
