@@ -96,30 +96,45 @@ type tokenResponse struct {
 	Scope        string `json:"scope,omitempty"`
 }
 
-// handleToken is the token endpoint (RFC 6749 §3.2).
-func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
+// clientRequest does what the token and revocation endpoints share: CORS
+// for browser-based clients, POST only, a form body of bounded size, and
+// client authentication (RFC 6749 §2.3). It reports false when it has
+// already answered the request with an error.
+func (s *Server) clientRequest(w http.ResponseWriter, r *http.Request) (*client, bool) {
 	w.Header().Set("Access-Control-Allow-Origin", "*")
 	if r.Method == http.MethodOptions {
 		w.Header().Set("Access-Control-Allow-Methods", "POST, OPTIONS")
 		w.Header().Set("Access-Control-Allow-Headers", "Content-Type, Authorization")
 		w.WriteHeader(http.StatusNoContent)
-		return
+		return nil, false
 	}
 	if r.Method != http.MethodPost {
 		writeError(w, &oauthError{Code: "invalid_request", Description: "use POST", status: http.StatusMethodNotAllowed})
-		return
+		return nil, false
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
 		writeError(w, errorf("invalid_request", "the body is not a form"))
-		return
+		return nil, false
 	}
 	c, oerr := s.authenticateClient(r)
 	if oerr != nil {
 		writeError(w, oerr)
+		return nil, false
+	}
+	return c, true
+}
+
+// handleToken is the token endpoint (RFC 6749 §3.2).
+func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
+	c, ok := s.clientRequest(w, r)
+	if !ok {
 		return
 	}
-	var resp *tokenResponse
+	var (
+		resp *tokenResponse
+		oerr *oauthError
+	)
 	switch r.PostForm.Get("grant_type") {
 	case "authorization_code":
 		resp, oerr = s.exchangeCode(r.Context(), c, r)
@@ -306,25 +321,8 @@ func (s *Server) revokeGrant(ctx context.Context, id string) {
 // revokes its grant, access tokens included; revoking an access token
 // revokes that token. Unknown tokens are not an error (§2.2).
 func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Access-Control-Allow-Origin", "*")
-	if r.Method == http.MethodOptions {
-		w.Header().Set("Access-Control-Allow-Methods", "POST, OPTIONS")
-		w.Header().Set("Access-Control-Allow-Headers", "Content-Type, Authorization")
-		w.WriteHeader(http.StatusNoContent)
-		return
-	}
-	if r.Method != http.MethodPost {
-		writeError(w, &oauthError{Code: "invalid_request", Description: "use POST", status: http.StatusMethodNotAllowed})
-		return
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	if err := r.ParseForm(); err != nil {
-		writeError(w, errorf("invalid_request", "the body is not a form"))
-		return
-	}
-	c, oerr := s.authenticateClient(r)
-	if oerr != nil {
-		writeError(w, oerr)
+	c, ok := s.clientRequest(w, r)
+	if !ok {
 		return
 	}
 	tok := r.PostForm.Get("token")
