@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -310,13 +309,6 @@ func (cs *credentials) missing(op *Operation) string {
 	}
 	return msg
 }
-
-// ErrNoCredentials was wrapped by the error of a call none of whose
-// security alternatives had its credentials set.
-//
-// Deprecated: such a call is now sent without credentials, and an answer
-// of 401 or 403 names the variables to set; no error wraps this one.
-var ErrNoCredentials = errors.New("no credentials")
 
 func andList(s []string) string {
 	switch len(s) {
