@@ -46,26 +46,27 @@ func Project(p *ir.Project, opts *Options) (*write.Plan, error) {
 	}
 	gen := []struct {
 		path string
-		file *jen.File
+		file func(*ir.Project) *jen.File
 	}{
-		{"server_gen.go", serverFile(p)},
-		{"tools_gen.go", toolsFile(p)},
-		{"types_gen.go", typesFile(p)},
-		{"mcpgen_gen_test.go", testFile(p)},
+		{"server_gen.go", serverFile},
+		{"tools_gen.go", toolsFile},
+		{"types_gen.go", typesFile},
+		{"mcpgen_gen_test.go", testFile},
 	}
 	if p.API != nil {
 		gen = append(gen, struct {
 			path string
-			file *jen.File
-		}{"api_gen.go", apiFile(p)})
+			file func(*ir.Project) *jen.File
+		}{"api_gen.go", apiFile})
 	}
-	// Rendering (and gofmt inside it) is most of emit's time, and the files
-	// are independent: they are rendered concurrently, and added in order.
+	// Building each file's tree and rendering it (gofmt inside) are most of
+	// emit's time, and the files are independent: they are built and
+	// rendered concurrently, and added in order.
 	rendered := make([]write.File, len(gen))
 	errs := make([]error, len(gen))
 	var wg sync.WaitGroup
 	for i, g := range gen {
-		wg.Go(func() { rendered[i], errs[i] = render(g.file, g.path, write.Generated) })
+		wg.Go(func() { rendered[i], errs[i] = render(g.file(p), g.path, write.Generated) })
 	}
 	wg.Wait()
 	for i := range gen {
