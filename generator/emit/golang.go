@@ -99,6 +99,9 @@ func serverFile(p *ir.Project) *jen.File {
 			}),
 			jen.Op("&").Id("o"),
 		)
+		g.Comment("A call whose arguments are null is taken as one without arguments,")
+		g.Comment("which the SDK would otherwise fail on.")
+		g.Qual(servePkg, "NormalizeRequests").Call(jen.Id("s"))
 		if p.API != nil {
 			g.Id("RegisterTools").Call(jen.Id("s"), jen.Id("h"), jen.Id("api"))
 		} else {

@@ -40,6 +40,9 @@ func NewServer(h ToolHandler, opts *mcp.ServerOptions) *mcp.Server {
 		Title:   "Drive notes",
 		Version: ServerVersion,
 	}, &o)
+	// A call whose arguments are null is taken as one without arguments,
+	// which the SDK would otherwise fail on.
+	serve.NormalizeRequests(s)
 	RegisterTools(s, h)
 	return s
 }

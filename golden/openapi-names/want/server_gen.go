@@ -32,6 +32,9 @@ func NewServer(h ToolHandler, api *upstream.Client, opts *mcp.ServerOptions) *mc
 		Name:    ServerName,
 		Version: ServerVersion,
 	}, &o)
+	// A call whose arguments are null is taken as one without arguments,
+	// which the SDK would otherwise fail on.
+	serve.NormalizeRequests(s)
 	RegisterTools(s, h, api)
 	return s
 }
