@@ -39,6 +39,9 @@ schema: ## rewrite schemas/mcpgen.schema.json from the manifest's Go types
 golden-update: ## rewrite the golden files (read the diff before committing)
 	$(GO) test ./golden -update
 
+clean: ## remove build output
+	rm -rf bin
+
 bench: ## run the benchmarks (see docs/performance.md)
 	$(GO) test -run '^$$' -bench Generate200 -benchtime 10x ./bench
 	$(GO) test -run '^$$' -bench ColdStart -benchtime 40x ./bench
@@ -67,9 +70,6 @@ bench-openapi: $(GITHUB_SPEC) ## the OpenAPI loader on GitHub's description: tim
 	for i in 1 2 3; do for m in json kin load-novalidate load; do \
 	  /usr/bin/time -f "  $$m: %e s wall, %U s user, %M KB max RSS" bin/openapiload -mode $$m $(GITHUB_SPEC) || exit 1; \
 	done; done
-
-clean: ## remove build output
-	rm -rf bin
 
 # The real-world OpenAPI documents of the corpus test (corpus/), from npm at
 # a pinned version so that results are reproducible, next to GitHub's
