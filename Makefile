@@ -5,7 +5,7 @@ GO ?= go
 .PHONY: help build test test-short examples check schema bench golden-update clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-22s %s\n", $$1, $$2}'
 
 build: ## build bin/mcpgen
 	$(GO) build -o bin/mcpgen ./cmd/mcpgen
