@@ -19,7 +19,7 @@ import (
 	"text/template"
 )
 
-//go:embed project authless openapi github-oauth google-oauth oidc
+//go:embed project shared authless openapi github-oauth google-oauth oidc
 var files embed.FS
 
 // Info describes a built-in project template.
@@ -29,15 +29,22 @@ type Info struct {
 	// Settings, if set, are the environment variables a new project of the
 	// template needs before it can serve, for the hint after mcpgen new.
 	Settings string
+	// shared are the directories under shared/ whose files the template
+	// has besides its own (<name>/files), which win over them.
+	shared []string
 }
 
 // builtin lists the templates in the order `mcpgen templates` prints them.
 var builtin = []Info{
-	{"authless", "An MCP server without authentication, with two working tools: add and calculate (like Cloudflare's remote-mcp-authless).", ""},
-	{"github-oauth", "An OAuth-protected MCP server whose users sign in with GitHub: userInfo calls GitHub as the user, and serverStatus is shown only to the logins in ALLOWED_USERS (like Cloudflare's remote-mcp-github-oauth).", "GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET"},
-	{"google-oauth", "An OAuth-protected MCP server whose users sign in with Google, with a tool shown only to the addresses in ALLOWED_USERS.", "GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET"},
-	{"oidc", "An OAuth-protected MCP server whose users sign in with any OpenID Connect provider (found through discovery from OIDC_ISSUER).", "OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET"},
-	{"openapi", "Tools imported from an OpenAPI document, each calling the API: mcpgen new NAME --from SPEC.", ""},
+	{Name: "authless", Description: "An MCP server without authentication, with two working tools: add and calculate (like Cloudflare's remote-mcp-authless).",
+		shared: []string{"calc"}},
+	{Name: "github-oauth", Description: "An OAuth-protected MCP server whose users sign in with GitHub: userInfo calls GitHub as the user, and serverStatus is shown only to the logins in ALLOWED_USERS (like Cloudflare's remote-mcp-github-oauth).",
+		Settings: "GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET", shared: []string{"calc", "oauth"}},
+	{Name: "google-oauth", Description: "An OAuth-protected MCP server whose users sign in with Google, with a tool shown only to the addresses in ALLOWED_USERS.",
+		Settings: "GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET", shared: []string{"calc", "oauth", "oidc"}},
+	{Name: "oidc", Description: "An OAuth-protected MCP server whose users sign in with any OpenID Connect provider (found through discovery from OIDC_ISSUER).",
+		Settings: "OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET", shared: []string{"calc", "oauth", "oidc"}},
+	{Name: "openapi", Description: "Tools imported from an OpenAPI document, each calling the API: mcpgen new NAME --from SPEC."},
 }
 
 // List returns the built-in templates.
@@ -77,26 +84,33 @@ func Manifest(name string, data ManifestData) ([]byte, error) {
 }
 
 // TemplateFiles returns the extra files of a template (handler files with
-// working code, tests), rendered, keyed by their path in the project.
+// working code, tests), rendered, keyed by their path in the project: those
+// of the shared directories it names, then its own (<name>/files).
 func TemplateFiles(name string, data any) (map[string][]byte, error) {
 	out := make(map[string][]byte)
-	root := name + "/files"
-	if _, err := fs.Stat(files, root); errors.Is(err, fs.ErrNotExist) {
-		return out, nil // a template without files of its own
+	info, _ := Lookup(name)
+	var roots []string
+	for _, dir := range info.shared {
+		roots = append(roots, "shared/"+dir)
 	}
-	err := fs.WalkDir(files, root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
+	for _, root := range append(roots, name+"/files") {
+		if _, err := fs.Stat(files, root); errors.Is(err, fs.ErrNotExist) {
+			continue // a template without files of its own
 		}
-		content, err := Execute(p, data)
+		err := fs.WalkDir(files, root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			content, err := Execute(p, data)
+			if err != nil {
+				return err
+			}
+			out[strings.TrimSuffix(strings.TrimPrefix(p, root+"/"), ".tmpl")] = content
+			return nil
+		})
 		if err != nil {
-			return err
+			return nil, err
 		}
-		out[strings.TrimSuffix(strings.TrimPrefix(p, root+"/"), ".tmpl")] = content
-		return nil
-	})
-	if err != nil {
-		return nil, err
 	}
 	return out, nil
 }
