@@ -132,15 +132,7 @@ type registrationResponse struct {
 
 // handleRegister is dynamic client registration (RFC 7591).
 func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Access-Control-Allow-Origin", "*")
-	if r.Method == http.MethodOptions {
-		w.Header().Set("Access-Control-Allow-Methods", "POST, OPTIONS")
-		w.Header().Set("Access-Control-Allow-Headers", "Content-Type")
-		w.WriteHeader(http.StatusNoContent)
-		return
-	}
-	if r.Method != http.MethodPost {
-		writeError(w, &oauthError{Code: "invalid_request", Description: "use POST", status: http.StatusMethodNotAllowed})
+	if !postOnly(w, r, "Content-Type") {
 		return
 	}
 	var md oauthex.ClientRegistrationMetadata

@@ -96,20 +96,30 @@ type tokenResponse struct {
 	Scope        string `json:"scope,omitempty"`
 }
 
+// postOnly answers CORS preflights of browser-based clients (allowing the
+// request headers named) and refuses methods other than POST. It reports
+// whether the request is a POST for the endpoint to handle.
+func postOnly(w http.ResponseWriter, r *http.Request, headers string) bool {
+	w.Header().Set("Access-Control-Allow-Origin", "*")
+	if r.Method == http.MethodOptions {
+		w.Header().Set("Access-Control-Allow-Methods", "POST, OPTIONS")
+		w.Header().Set("Access-Control-Allow-Headers", headers)
+		w.WriteHeader(http.StatusNoContent)
+		return false
+	}
+	if r.Method != http.MethodPost {
+		writeError(w, &oauthError{Code: "invalid_request", Description: "use POST", status: http.StatusMethodNotAllowed})
+		return false
+	}
+	return true
+}
+
 // clientRequest does what the token and revocation endpoints share: CORS
 // for browser-based clients, POST only, a form body of bounded size, and
 // client authentication (RFC 6749 §2.3). It reports false when it has
 // already answered the request with an error.
 func (s *Server) clientRequest(w http.ResponseWriter, r *http.Request) (*client, bool) {
-	w.Header().Set("Access-Control-Allow-Origin", "*")
-	if r.Method == http.MethodOptions {
-		w.Header().Set("Access-Control-Allow-Methods", "POST, OPTIONS")
-		w.Header().Set("Access-Control-Allow-Headers", "Content-Type, Authorization")
-		w.WriteHeader(http.StatusNoContent)
-		return nil, false
-	}
-	if r.Method != http.MethodPost {
-		writeError(w, &oauthError{Code: "invalid_request", Description: "use POST", status: http.StatusMethodNotAllowed})
+	if !postOnly(w, r, "Content-Type, Authorization") {
 		return nil, false
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
