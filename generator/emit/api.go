@@ -22,7 +22,6 @@ const upstreamPkg = "github.com/mcpgen/mcpgen/runtime/upstream"
 func apiFile(p *ir.Project) *jen.File {
 	a := p.API
 	f := newFile(p, true)
-	f.ImportName(upstreamPkg, "upstream")
 
 	fileDoc(f, comment.Doc(
 		fmt.Sprintf("apiDescription describes the HTTP API of %s, which the tools call.", a.Spec),
@@ -53,10 +52,13 @@ func apiFile(p *ir.Project) *jen.File {
 	env := []string{a.BaseURLEnv}
 	for _, s := range a.Schemes {
 		env = append(env, s.Env...)
+		if s.AccessTokenEnv != "" {
+			env = append(env, s.AccessTokenEnv)
+		}
 	}
 	fileDoc(f, comment.Doc(
 		"NewAPIClient returns a client of the API, configured from the environment as lookupEnv reads it (os.LookupEnv in main): "+strings.Join(env, ", ")+".",
-		"It fails when the base URL is missing or not an absolute http(s) URL. Credentials may be missing: the calls that need them then fail with a tool error naming the variables to set.",
+		"It fails when the base URL is missing or not an absolute http(s) URL. Credentials may be missing: calls are then sent without them, and an answer of 401 or 403 becomes a tool error naming the variables to set.",
 	))
 	f.Func().Id("NewAPIClient").Params(
 		jen.Id("lookupEnv").Func().Params(jen.String()).Params(jen.String(), jen.Bool()),

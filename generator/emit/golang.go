@@ -31,6 +31,7 @@ func newFile(p *ir.Project, generated bool) *jen.File {
 	f.ImportName(mcpPkg, "mcp")
 	f.ImportName(servePkg, "serve")
 	f.ImportName(oauthPkg, "oauth")
+	f.ImportName(upstreamPkg, "upstream")
 	if generated {
 		f.HeaderComment(strings.TrimPrefix(write.Header, "// "))
 		f.HeaderComment("Source: " + p.Source)

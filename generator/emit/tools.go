@@ -53,10 +53,17 @@ func toolsFile(p *ir.Project) *jen.File {
 		jen.Return(jen.Qual("fmt", "Errorf").Call(jen.Lit("tool %q is not implemented"), jen.Id("tool"))),
 	)
 
-	fileDoc(f, comment.Doc(
-		"RegisterTools adds the tools of "+p.Source+" to s, served by h.",
+	doc := []string{
+		"RegisterTools adds the tools of " + p.Source + " to s, served by h.",
 		"The MCP SDK validates each call's arguments against the tool's input schema before h sees them, and a structured result against its output schema.",
-	))
+	}
+	if p.API != nil {
+		doc = []string{
+			"RegisterTools adds the tools of " + p.Source + " to s: those of " + p.API.Spec + " call the API through api, the others are served by h.",
+			"Every call's arguments are validated against the tool's input schema before anything is called. The results of h's tools are validated against their output schemas; the API's answers are not, so that an API that strays from its document still gets its answer through.",
+		}
+	}
+	fileDoc(f, comment.Doc(doc...))
 	params := []jen.Code{
 		jen.Id("s").Op("*").Qual(mcpPkg, "Server"),
 		jen.Id("h").Id("ToolHandler"),

@@ -15,7 +15,7 @@ import (
 	"testing"
 
 	"github.com/mcpgen/mcpgen/runtime/oauth"
-	upstream "github.com/mcpgen/mcpgen/runtime/upstream"
+	"github.com/mcpgen/mcpgen/runtime/upstream"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 

@@ -14,7 +14,7 @@ import (
 
 	"github.com/mcpgen/mcpgen/runtime/oauth"
 	"github.com/mcpgen/mcpgen/runtime/serve"
-	upstream "github.com/mcpgen/mcpgen/runtime/upstream"
+	"github.com/mcpgen/mcpgen/runtime/upstream"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 

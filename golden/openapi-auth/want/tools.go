@@ -2,7 +2,7 @@ package main
 
 import (
 	"github.com/mcpgen/mcpgen/runtime/oauth"
-	upstream "github.com/mcpgen/mcpgen/runtime/upstream"
+	"github.com/mcpgen/mcpgen/runtime/upstream"
 )
 
 // Tools implements ToolHandler: one method per tool of mcpgen.yaml, each in

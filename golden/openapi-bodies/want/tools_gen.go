@@ -8,7 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 
-	upstream "github.com/mcpgen/mcpgen/runtime/upstream"
+	"github.com/mcpgen/mcpgen/runtime/upstream"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
@@ -45,10 +45,13 @@ func errNotImplemented(tool string) error {
 	return fmt.Errorf("tool %q is not implemented", tool)
 }
 
-// RegisterTools adds the tools of mcpgen.yaml to s, served by h.
+// RegisterTools adds the tools of mcpgen.yaml to s: those of bodies.yaml call
+// the API through api, the others are served by h.
 //
-// The MCP SDK validates each call's arguments against the tool's input schema
-// before h sees them, and a structured result against its output schema.
+// Every call's arguments are validated against the tool's input schema before
+// anything is called. The results of h's tools are validated against their
+// output schemas; the API's answers are not, so that an API that strays from
+// its document still gets its answer through.
 func RegisterTools(s *mcp.Server, h ToolHandler, api *upstream.Client) {
 	upstream.AddTool(s, &mcp.Tool{
 		Name:        "send_json",

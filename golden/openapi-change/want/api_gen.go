@@ -23,8 +23,8 @@ var apiDescription = &upstream.API{
 // lookupEnv reads it (os.LookupEnv in main): NOTES_BASE_URL.
 //
 // It fails when the base URL is missing or not an absolute http(s) URL.
-// Credentials may be missing: the calls that need them then fail with a tool
-// error naming the variables to set.
+// Credentials may be missing: calls are then sent without them, and an answer
+// of 401 or 403 becomes a tool error naming the variables to set.
 func NewAPIClient(lookupEnv func(string) (string, bool)) (*upstream.Client, error) {
 	return upstream.New(apiDescription, lookupEnv, nil)
 }

@@ -1,6 +1,6 @@
 package main
 
-import upstream "github.com/mcpgen/mcpgen/runtime/upstream"
+import "github.com/mcpgen/mcpgen/runtime/upstream"
 
 // Tools implements ToolHandler: one method per tool of mcpgen.yaml, each in
 // the tool's handler file (<tool>_tool.go).

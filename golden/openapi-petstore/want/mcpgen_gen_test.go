@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	upstream "github.com/mcpgen/mcpgen/runtime/upstream"
+	"github.com/mcpgen/mcpgen/runtime/upstream"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 

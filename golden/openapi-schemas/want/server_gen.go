@@ -5,7 +5,7 @@ package main
 
 import (
 	"github.com/mcpgen/mcpgen/runtime/serve"
-	upstream "github.com/mcpgen/mcpgen/runtime/upstream"
+	"github.com/mcpgen/mcpgen/runtime/upstream"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 

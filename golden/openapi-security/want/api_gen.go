@@ -70,11 +70,12 @@ var apiDescription = &upstream.API{
 // NewAPIClient returns a client of the API, configured from the environment as
 // lookupEnv reads it (os.LookupEnv in main): VAULT_URL, VAULT_BASIC_USERNAME,
 // VAULT_BASIC_PASSWORD, VAULT_BEARER, VAULT_COOKIE_KEY, VAULT_HEADER_KEY,
-// VAULT_MACHINE_CLIENT_ID, VAULT_MACHINE_CLIENT_SECRET, VAULT_QUERY_KEY.
+// VAULT_MACHINE_CLIENT_ID, VAULT_MACHINE_CLIENT_SECRET,
+// VAULT_MACHINE_ACCESS_TOKEN, VAULT_OIDC_ACCESS_TOKEN, VAULT_QUERY_KEY.
 //
 // It fails when the base URL is missing or not an absolute http(s) URL.
-// Credentials may be missing: the calls that need them then fail with a tool
-// error naming the variables to set.
+// Credentials may be missing: calls are then sent without them, and an answer
+// of 401 or 403 becomes a tool error naming the variables to set.
 func NewAPIClient(lookupEnv func(string) (string, bool)) (*upstream.Client, error) {
 	return upstream.New(apiDescription, lookupEnv, nil)
 }
