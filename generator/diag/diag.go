@@ -185,6 +185,9 @@ func Append(p string, tokens ...string) string {
 	if p == "" {
 		p = "#"
 	}
+	if len(tokens) == 1 {
+		return p + "/" + EscapeToken(tokens[0])
+	}
 	var b strings.Builder
 	b.WriteString(p)
 	for _, t := range tokens {
@@ -199,6 +202,14 @@ func Append(p string, tokens ...string) string {
 // would make a diagnostic ambiguous (controls, space, '%'). Other characters
 // stay as they are, so pointers remain readable.
 func EscapeToken(t string) string {
+	plain := true
+	for i := 0; i < len(t) && plain; i++ {
+		c := t[i]
+		plain = c > ' ' && c != '%' && c != 0x7f && c != '~' && c != '/'
+	}
+	if plain {
+		return t // nearly every token: the checkers build a pointer per node
+	}
 	t = strings.ReplaceAll(t, "~", "~0")
 	t = strings.ReplaceAll(t, "/", "~1")
 	var b strings.Builder

@@ -894,15 +894,18 @@ func decodeJSON(raw []byte) (any, error) {
 }
 
 // tooDeep returns the pointer of the first container nested deeper than
-// the MCP SDK allows, and its depth.
+// the MCP SDK allows, in key order, and its depth.
 func tooDeep(v any, ptr string, depth int) (string, int) {
+	if !deeper(v, depth) {
+		return "", 0 // nearly always: no pointer is built
+	}
 	switch t := v.(type) {
 	case map[string]any:
 		if depth > sdkMaxDepth {
 			return ptr, depth
 		}
-		for k, e := range t {
-			if at, d := tooDeep(e, diag.Append(ptr, k), depth+1); at != "" {
+		for _, k := range slices.Sorted(maps.Keys(t)) {
+			if at, d := tooDeep(t[k], diag.Append(ptr, k), depth+1); at != "" {
 				return at, d
 			}
 		}
@@ -917,6 +920,32 @@ func tooDeep(v any, ptr string, depth int) (string, int) {
 		}
 	}
 	return "", 0
+}
+
+// deeper reports whether v, at depth, holds a container nested deeper than
+// the MCP SDK allows.
+func deeper(v any, depth int) bool {
+	switch t := v.(type) {
+	case map[string]any:
+		if depth > sdkMaxDepth {
+			return true
+		}
+		for _, e := range t {
+			if deeper(e, depth+1) {
+				return true
+			}
+		}
+	case []any:
+		if depth > sdkMaxDepth {
+			return true
+		}
+		for _, e := range t {
+			if deeper(e, depth+1) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // jsonKind names the kind of a JSON value, in the words of YAML.
