@@ -56,6 +56,9 @@ type converter struct {
 	// checked remembers defaults and patterns already reported, so that a
 	// schema converted for both roles warns once.
 	reported map[string]bool
+	// defaults holds the defaults checked, by schema and value: what is
+	// wrong with each, or "".
+	defaults map[string]string
 }
 
 type defKey struct {
@@ -71,6 +74,7 @@ func newConverter(imp *importer) *converter {
 		sensitive: make(map[*openapi3.Schema]bool),
 		merging:   make(map[*openapi3.Schema]bool),
 		reported:  make(map[string]bool),
+		defaults:  make(map[string]string),
 	}
 }
 
@@ -513,24 +517,50 @@ func (c *converter) defaultOK(o *object, v any, ptr string) bool {
 			return true
 		}
 	}
-	var js jsonschema.Schema
-	if err := json.Unmarshal(raw, &js); err != nil {
-		return true
-	}
-	resolved, err := js.Resolve(nil)
+	// The same parameter schema, default and all, stands in many
+	// operations (GitHub's per_page in hundreds): each is checked once.
+	value, err := json.Marshal(v)
 	if err != nil {
 		return true
 	}
-	// Validate the value as JSON would bring it, numbers as float64.
-	var val any
-	if b, err := json.Marshal(v); err == nil && json.Unmarshal(b, &val) == nil {
-		v = val
+	key := string(raw) + "\x00" + string(value)
+	problem, checked := c.defaults[key]
+	if !checked {
+		problem = defaultProblem(raw, value)
+		c.defaults[key] = problem
 	}
-	if err := resolved.Validate(v); err != nil {
-		c.warnOnce(ptr+"/default", "default %s is left out: it does not satisfy its own schema (%v)", compact(v), err)
+	if problem != "" {
+		var val any // as the library saw it, numbers as float64
+		if json.Unmarshal(value, &val) == nil {
+			v = val
+		}
+		c.warnOnce(ptr+"/default", "default %s is left out: it does not satisfy its own schema (%s)", compact(v), problem)
 		return false
 	}
 	return true
+}
+
+// defaultProblem is why the default value (JSON) does not satisfy the
+// schema raw, or "". A schema the library cannot read is left to the
+// generator's last check.
+func defaultProblem(raw, value []byte) string {
+	var js jsonschema.Schema
+	if err := json.Unmarshal(raw, &js); err != nil {
+		return ""
+	}
+	resolved, err := js.Resolve(nil)
+	if err != nil {
+		return ""
+	}
+	// The value as JSON brings it, numbers as float64.
+	var v any
+	if err := json.Unmarshal(value, &v); err != nil {
+		return ""
+	}
+	if err := resolved.Validate(v); err != nil {
+		return err.Error()
+	}
+	return ""
 }
 
 // withDefs adds to a schema the definitions it reaches, as Result.Full
