@@ -28,8 +28,7 @@ import (
 // it sets p.API and appends a tool per selected operation to p.Tools.
 // claimed and claim share the Go names of the package with the manifest's
 // tools; declared holds those tools' names.
-func buildAPI(f *manifest.File, in *Input, p *ir.Project, claimed func(string) bool, claim func(name, what string) bool, declared map[string]bool) diag.List {
-	var diags diag.List
+func buildAPI(f *manifest.File, in *Input, p *ir.Project, claimed func(string) bool, claim func(name, what string) bool, declared map[string]bool) (diags diag.List) {
 	sec := f.Manifest.OpenAPI
 	specPtr := "#/openapi/spec"
 	if in.ReadFile == nil {
@@ -43,13 +42,29 @@ func buildAPI(f *manifest.File, in *Input, p *ir.Project, claimed func(string) b
 		return diags
 	}
 	dir := path.Dir(spec)
-	doc, more := loader.Load(spec, data, &loader.Options{ReadFile: func(name string) ([]byte, error) {
-		return in.ReadFile(path.Join(dir, name))
-	}})
+	doc, more := loader.Load(spec, data, &loader.Options{
+		ReadFile: func(name string) ([]byte, error) {
+			return in.ReadFile(path.Join(dir, name))
+		},
+		SkipValidation: true, // validated below, alongside the import
+	})
 	diags = append(diags, more...)
 	if doc == nil || diags.HasErrors() {
 		return diags
 	}
+	// kin-openapi's validation only finds warnings, and reads the document
+	// as the import does: the two run at once, and much of the import uses
+	// one core only.
+	var validation diag.List
+	validated := make(chan struct{})
+	go func() {
+		defer close(validated)
+		validation = doc.Validate()
+	}()
+	defer func() {
+		<-validated
+		diags = append(diags, validation...)
+	}()
 	res, more := openapi.Import(doc, &openapi.Options{
 		Server:   f.Manifest.Name,
 		Section:  sec,
@@ -146,25 +161,33 @@ func buildAPI(f *manifest.File, in *Input, p *ir.Project, claimed func(string) b
 // defRef finds the references to shared definitions in encoded schemas.
 var defRef = regexp.MustCompile(`"\$ref"\s*:\s*"#/\$defs/([^"/]*)`)
 
-// distinctInputParts are the schemas the tools' input schemas are made
-// of, each once: the importer writes the object around them ({"type":
-// "object", "properties", "required", "additionalProperties"}), and the
-// same parameter schema ("owner", "repo", "per_page") stands in hundreds
-// of tools. GitHub's 1.2 MB of input schemas hold 0.48 MB of distinct
-// ones. An input schema with any other keyword counts whole.
-func distinctInputParts(res *openapi.Result) [][]byte {
+// schemaParts splits tool schemas into what they are made of, each once:
+// the importer writes the object around the schemas of the parameters and
+// the body, or of the result ({"type": "object", "properties", "required",
+// "additionalProperties"}), and the same parameter schema ("owner",
+// "repo", "per_page") stands in hundreds of tools. parts are the schemas of
+// the properties, and the schemas with any other keyword, whole; roots are
+// the objects around the properties, with each property's schema left
+// empty. GitHub's 1.2 MB of input schemas hold 0.48 MB of distinct parts.
+// Unless split, each schema is a part whole, once (output schemas are
+// mostly a reference, or a wrapper around one, and splitting them costs
+// more than it saves).
+func schemaParts(schemas [][]byte, split bool) (parts, roots [][]byte) {
 	seen := make(map[string]bool)
-	var parts [][]byte
-	add := func(s []byte) {
-		if !seen[string(s)] {
-			seen[string(s)] = true
-			parts = append(parts, s)
+	add := func(list [][]byte, s []byte) [][]byte {
+		if seen[string(s)] {
+			return list
 		}
+		seen[string(s)] = true
+		return append(list, s)
 	}
-	for _, t := range res.Tools {
+	for _, schema := range schemas {
+		if schema == nil {
+			continue
+		}
 		var top map[string]json.RawMessage
-		if json.Unmarshal(t.InputSchema, &top) != nil {
-			add(t.InputSchema)
+		if !split || json.Unmarshal(schema, &top) != nil {
+			parts = add(parts, schema)
 			continue
 		}
 		var props map[string]json.RawMessage
@@ -181,14 +204,65 @@ func distinctInputParts(res *openapi.Result) [][]byte {
 			}
 		}
 		if whole {
-			add(t.InputSchema)
+			parts = add(parts, schema)
 			continue
 		}
+		empty := make(map[string]json.RawMessage, len(props))
 		for _, name := range slices.Sorted(maps.Keys(props)) {
-			add(props[name])
+			parts = add(parts, props[name])
+			empty[name] = json.RawMessage(`{}`)
+		}
+		top["properties"], _ = json.Marshal(empty)
+		root, err := json.Marshal(top)
+		if err != nil {
+			parts = add(parts, schema)
+			continue
+		}
+		roots = add(roots, root)
+	}
+	return parts, roots
+}
+
+// toolSchemas are the input or the output schemas of the tools, by tool
+// (nil for a tool without an output schema).
+func toolSchemas(res *openapi.Result, output bool) [][]byte {
+	list := make([][]byte, len(res.Tools))
+	for i, t := range res.Tools {
+		list[i] = t.InputSchema
+		if output {
+			list[i] = t.OutputSchema
 		}
 	}
-	return parts
+	return list
+}
+
+// propertiesBatch is one schema with schemas as its properties, named by
+// their number, and stubs as its definitions.
+func propertiesBatch(schemas [][]byte, stubs []byte) []byte {
+	props := make(map[string][]byte, len(schemas))
+	for i, s := range schemas {
+		props[strconv.Itoa(i)] = s
+	}
+	return namedBatch(props, stubs)
+}
+
+// namedBatch is one schema with props as its properties and stubs as its
+// definitions.
+func namedBatch(props map[string][]byte, stubs []byte) []byte {
+	var b bytes.Buffer
+	b.WriteString(`{"type":"object","properties":{`)
+	for i, name := range slices.Sorted(maps.Keys(props)) {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.Quote(name))
+		b.WriteByte(':')
+		b.Write(props[name])
+	}
+	b.WriteString(`},"$defs":`)
+	b.Write(stubs)
+	b.WriteString("}")
+	return b.Bytes()
 }
 
 // resolvesLikeSDK runs what the MCP SDK runs on a tool's schema when the
@@ -298,14 +372,15 @@ func defOf(ptr string) string {
 // construct the importer does not translate, and is an error.
 //
 // The schemas are checked in a few large batches, at once: the shared
-// definitions in one, checked once however many tools use them, and the
+// definitions in two, checked once however many tools use them, and the
 // tools' schemas in the others, each batch a schema whose properties are
-// the tools' schemas and whose definitions are stand-ins (the importer
-// checked the defaults that reach them already).
+// what the tools' schemas are made of, each once (schemaParts), and whose
+// definitions are stand-ins (the importer checked the defaults that reach
+// them already). Only when that finds a problem are the tools' schemas
+// checked whole, to say which tool's it is.
 func checkSchemas(doc *loader.Document, res *openapi.Result) diag.List {
 	type batch struct {
 		schema []byte
-		tools  []int // the tool of each property, by its name's number
 		diags  diag.List
 		// unresolved: checked without the SDK's steps (see below).
 		unresolved bool
@@ -352,38 +427,23 @@ func checkSchemas(doc *loader.Document, res *openapi.Result) diag.List {
 	// only the input schemas (with the definitions they reach), at start;
 	// the output schemas are shown to clients and never resolved
 	// (runtime/upstream.AddTool), so the SDK's own steps, the costliest of
-	// the checks, are not run on them.
-	n := max(1, runtime.GOMAXPROCS(0)-1)
-	per := (len(res.Tools) + n - 1) / n
-	for _, output := range []bool{false, true} {
-		for start := 0; start < len(res.Tools); start += per {
-			var b bytes.Buffer
-			b.WriteString(`{"type":"object","properties":{`)
-			first := true
-			for i := start; i < min(start+per, len(res.Tools)); i++ {
-				t := res.Tools[i]
-				schema, key := t.InputSchema, fmt.Sprintf(`"%di":`, i)
-				if output {
-					schema, key = t.OutputSchema, fmt.Sprintf(`"%do":`, i)
-				}
-				if schema == nil {
-					continue
-				}
-				if !first {
-					b.WriteByte(',')
-				}
-				first = false
-				b.WriteString(key)
-				b.Write(schema)
-			}
-			b.WriteString(`},"$defs":`)
-			b.Write(stubs)
-			b.WriteString("}")
-			// The input batches too skip the SDK's steps at first: those
-			// run once on each distinct schema the inputs are made of
-			// (below), and on the batches only if that finds a problem.
-			batches = append(batches, &batch{schema: b.Bytes(), unresolved: true, input: !output})
+	// the checks, are not run on them. The input schemas skip them at
+	// first too: those run once on each distinct part of the inputs (see
+	// resolvesLikeSDK), and on the whole schemas only if that finds a
+	// problem.
+	//
+	// Each role's schemas are checked as the distinct parts and roots they
+	// are made of (see schemaParts), and only if that finds a problem,
+	// checked again tool by tool, for messages that say where.
+	var inputParts [][]byte
+	var fast [2]*batch
+	for i, output := range []bool{false, true} {
+		parts, roots := schemaParts(toolSchemas(res, output), !output)
+		if !output {
+			inputParts = parts
 		}
+		fast[i] = &batch{schema: propertiesBatch(append(parts, roots...), stubs), unresolved: true, input: !output}
+		batches = append(batches, fast[i])
 	}
 
 	check := func(b *batch) {
@@ -394,18 +454,39 @@ func checkSchemas(doc *loader.Document, res *openapi.Result) diag.List {
 	for _, b := range batches {
 		wg.Go(func() { check(b) })
 	}
-	var inputsResolve bool
-	wg.Go(func() { inputsResolve = resolvesLikeSDK(distinctInputParts(res), stubs) })
-	wg.Wait()
-	if !inputsResolve {
-		// Found again where it is, with a message pointing into it.
-		for _, b := range batches {
-			if b.input {
-				wg.Go(func() { b.unresolved = false; check(b) })
-			}
-		}
-		wg.Wait()
+	// The SDK's steps take longest: they run in as many pieces as there
+	// are CPUs.
+	n := max(1, runtime.GOMAXPROCS(0))
+	resolves := make([]bool, n)
+	per := (len(inputParts) + n - 1) / n
+	for i := range n {
+		piece := inputParts[min(i*per, len(inputParts)):min((i+1)*per, len(inputParts))]
+		wg.Go(func() { resolves[i] = resolvesLikeSDK(piece, stubs) })
 	}
+	wg.Wait()
+	inputsResolve := !slices.Contains(resolves, false)
+
+	// A problem found: the schemas, tool by tool, for where it is.
+	batches = batches[:2]
+	for i, output := range []bool{false, true} {
+		if len(fast[i].diags) == 0 && (output || inputsResolve) {
+			continue
+		}
+		list := toolSchemas(res, output)
+		per := (len(list) + n - 1) / n
+		for start := 0; start < len(list); start += per {
+			props := make(map[string][]byte)
+			for j := start; j < min(start+per, len(list)); j++ {
+				if list[j] != nil {
+					props[fmt.Sprintf("%d%s", j, map[bool]string{false: "i", true: "o"}[output])] = list[j]
+				}
+			}
+			b := &batch{schema: namedBatch(props, stubs), unresolved: output || inputsResolve, input: !output}
+			batches = append(batches, b)
+			wg.Go(func() { check(b) })
+		}
+	}
+	wg.Wait()
 
 	var diags diag.List
 	const root = "#/tools/0/inputSchema/"

@@ -35,22 +35,26 @@ components:
 		Tools: []*ir.Tool{
 			{Name: "fine", InputSchema: []byte(`{"type":"object","properties":{"g":{"$ref":"#/$defs/Good"}}}`), Op: &ir.Operation{Pointer: "#/paths/~1a/get"}},
 			{Name: "broken", InputSchema: []byte(`{"type":"object","properties":{"n":{"type":"integer","minimum":"one"}}}`), Op: &ir.Operation{Pointer: "#/paths/~1a/get"}},
+			{Name: "result", InputSchema: []byte(`{"type":"object","properties":{"g":{"$ref":"#/$defs/Good"}}}`),
+				OutputSchema: []byte(`{"type":"object","properties":{"result":{"type":"array","minItems":-1}}}`), Op: &ir.Operation{Pointer: "#/paths/~1a/get"}},
 		},
 	}
 	got := checkSchemas(doc, res)
-	if len(got) != 2 {
-		t.Fatalf("want 2 errors, got:\n%s", got.Format(0))
+	if len(got) != 3 {
+		t.Fatalf("want 3 errors, got:\n%s", got.Format(0))
 	}
-	var byTool, byDef bool
+	var byTool, byOutput, byDef bool
 	for _, d := range got {
 		switch {
 		case strings.Contains(d.Msg, `input schema made for tool "broken"`) && strings.Contains(d.Msg, "#/properties/n/minimum") && d.Pointer == "#/paths/~1a/get" && d.Pos.Line > 0:
 			byTool = true
+		case strings.Contains(d.Msg, `output schema made for tool "result"`) && strings.Contains(d.Msg, "#/properties/result/minItems"):
+			byOutput = true
 		case strings.Contains(d.Msg, "schema made of Bad") && d.Pointer == "#":
 			byDef = true
 		}
 	}
-	if !byTool || !byDef {
+	if !byTool || !byOutput || !byDef {
 		t.Errorf("errors not placed at the tool's operation and the definition:\n%s", got.Format(0))
 	}
 }
@@ -75,23 +79,34 @@ func TestInputDefs(t *testing.T) {
 	}
 }
 
-// TestDistinctInputParts takes each parameter schema once, and an input
-// schema the importer would not write whole; the SDK's steps on them
-// find what they would find on the tools' schemas.
-func TestDistinctInputParts(t *testing.T) {
+// TestSchemaParts takes each parameter schema once, and an input schema
+// the importer would not write whole, and the objects around them with
+// empty property schemas; the SDK's steps on the parts find what they
+// would find on the tools' schemas.
+func TestSchemaParts(t *testing.T) {
 	res := &openapi.Result{Tools: []*ir.Tool{
 		{InputSchema: []byte(`{"type":"object","properties":{"owner":{"type":"string"},"n":{"type":"integer","default":1}},"required":["owner"],"additionalProperties":false}`)},
 		{InputSchema: []byte(`{"type":"object","properties":{"owner":{"type":"string"}},"additionalProperties":false}`)},
 		{InputSchema: []byte(`{"type":"object","properties":{},"allOf":[{"$ref":"#/$defs/A"}]}`)},
 	}}
-	parts := distinctInputParts(res)
-	var got []string
+	parts, roots := schemaParts(toolSchemas(res, false), true)
+	var got, gotRoots []string
 	for _, p := range parts {
 		got = append(got, string(p))
+	}
+	for _, r := range roots {
+		gotRoots = append(gotRoots, string(r))
 	}
 	want := []string{`{"type":"integer","default":1}`, `{"type":"string"}`, string(res.Tools[2].InputSchema)}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("parts:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	wantRoots := []string{
+		`{"additionalProperties":false,"properties":{"n":{},"owner":{}},"required":["owner"],"type":"object"}`,
+		`{"additionalProperties":false,"properties":{"owner":{}},"type":"object"}`,
+	}
+	if strings.Join(gotRoots, "\n") != strings.Join(wantRoots, "\n") {
+		t.Errorf("roots:\n%s\nwant:\n%s", strings.Join(gotRoots, "\n"), strings.Join(wantRoots, "\n"))
 	}
 	stubs := []byte(`{"A":{}}`)
 	if !resolvesLikeSDK(parts, stubs) {

@@ -96,7 +96,7 @@ func Load(path string, data []byte, opts *Options) (*Document, diag.List) {
 	}
 	diags = append(diags, d.warnings...)
 	if !opts.SkipValidation {
-		diags = append(diags, d.validate()...)
+		diags = append(diags, d.Validate()...)
 	}
 	return d, diags
 }
@@ -571,8 +571,10 @@ func kindName(n *yaml.Node) string {
 	return "an alias"
 }
 
-// validate runs kin-openapi's validation with the checks that matter to a
-// generator, and reports what it finds as warnings.
-func (d *Document) validate() diag.List {
+// Validate runs kin-openapi's validation with the checks that matter to a
+// generator, and reports what it finds as warnings: what Load does unless
+// Options.SkipValidation is set. It reads the document and changes nothing,
+// so it may run while others read the document too (the importer, say).
+func (d *Document) Validate() diag.List {
 	return d.validateWith(context.Background())
 }
