@@ -19,7 +19,7 @@ const upstreamPkg = "github.com/mcpgen/mcpgen/runtime/upstream"
 // apiFile emits api_gen.go: the HTTP API an OpenAPI project's tools call,
 // one upstream.Operation per operation, and the schema definitions their
 // tools share.
-func apiFile(p *ir.Project) *jen.File {
+func apiFile(p *ir.Project, fs *forms) *jen.File {
 	a := p.API
 	f := newFile(p, true)
 
@@ -75,7 +75,7 @@ func apiFile(p *ir.Project) *jen.File {
 			fmt.Sprintf("%s is the %s operation of the %q tool: %s %s.", op.Var, op.ID, t.Name, op.Method, op.Path),
 			"Source: "+a.Spec+op.Pointer,
 		))
-		f.Var().Id(op.Var).Op("=").Add(operation(t, p.API.Dynamic))
+		f.Var().Id(op.Var).Op("=").Add(fs.expr(func(b *filler) jen.Code { return operation(b, t, p.API.Dynamic) }))
 	}
 
 	for _, t := range p.Tools {
@@ -120,7 +120,7 @@ func apiFile(p *ir.Project) *jen.File {
 			jen.Return(jen.Id("d")),
 		)
 		fileDoc(f, fmt.Sprintf("apiDefsJSON holds the definitions, one per schema of %s.", a.Spec))
-		f.Const().Id("apiDefsJSON").Op("=").Add(stringLit(defsJSON(a.Defs)))
+		f.Const().Id("apiDefsJSON").Op("=").Add(fs.verbatim(stringLitSrc(defsJSON(a.Defs))))
 	}
 	return f
 }
@@ -149,10 +149,10 @@ func scheme(g *jen.Group, s ir.Scheme) {
 		kv(g, "TokenURL", jen.Lit(s.TokenURL))
 	}
 	if len(s.Scopes) > 0 {
-		kv(g, "Scopes", strs(s.Scopes))
+		kv(g, "Scopes", strs(inPlace, s.Scopes))
 	}
 	if len(s.Env) > 0 {
-		kv(g, "Env", strs(s.Env))
+		kv(g, "Env", strs(inPlace, s.Env))
 	}
 	if s.AccessTokenEnv != "" {
 		kv(g, "AccessTokenEnv", jen.Lit(s.AccessTokenEnv))
@@ -163,76 +163,83 @@ func scheme(g *jen.Group, s ir.Scheme) {
 //
 // OutputSchema is set for a tool of its own with an output schema; in
 // dynamic mode the tool that calls operations has none.
-func operation(t *ir.Tool, dynamic bool) jen.Code {
+func operation(b *filler, t *ir.Tool, dynamic bool) jen.Code {
 	op := t.Op
 	return literal(jen.Op("&").Qual(upstreamPkg, "Operation"), func(g *jen.Group) {
-		kv(g, "Tool", jen.Lit(t.Name))
-		kv(g, "Method", jen.Lit(op.Method))
-		kv(g, "Path", jen.Lit(op.Path))
+		b.kv(g, "Tool", b.lit(t.Name))
+		b.kv(g, "Method", b.lit(op.Method))
+		b.kv(g, "Path", b.lit(op.Path))
 		if len(op.Params) > 0 {
-			kv(g, "Params", jen.Index().Qual(upstreamPkg, "Param").ValuesFunc(func(g *jen.Group) {
+			b.kv(g, "Params", jen.Index().Qual(upstreamPkg, "Param").ValuesFunc(func(g *jen.Group) {
 				for _, prm := range op.Params {
-					g.Line().Add(param(prm))
+					g.Line().Add(param(b, prm))
 				}
 				g.Line()
 			}))
 		}
-		if b := op.Body; b != nil {
-			kv(g, "Body", literal(jen.Op("&").Qual(upstreamPkg, "Body"), func(g *jen.Group) {
-				kv(g, "Arg", jen.Lit(b.Arg))
-				kv(g, "ContentType", jen.Lit(b.ContentType))
-				if b.Required {
-					kv(g, "Required", jen.True())
+		if body := op.Body; body != nil {
+			b.kv(g, "Body", literal(jen.Op("&").Qual(upstreamPkg, "Body"), func(g *jen.Group) {
+				b.kv(g, "Arg", b.lit(body.Arg))
+				b.kv(g, "ContentType", b.lit(body.ContentType))
+				if body.Required {
+					b.kv(g, "Required", jen.True())
 				}
-				if len(b.Files) > 0 {
-					kv(g, "Files", strs(b.Files))
+				if len(body.Files) > 0 {
+					b.kv(g, "Files", strs(b, body.Files))
 				}
 			}))
 		}
 		if op.Security != nil {
-			kv(g, "Security", jen.Index().Index().String().ValuesFunc(func(g *jen.Group) {
+			b.kv(g, "Security", jen.Index().Index().String().ValuesFunc(func(g *jen.Group) {
 				for _, alt := range op.Security {
-					g.Add(strsValues(alt))
+					g.Add(strsValues(b, alt))
 				}
 			}))
 		}
 		if op.WrapOutput {
-			kv(g, "WrapOutput", jen.True())
+			b.kv(g, "WrapOutput", jen.True())
 		}
 		if t.OutputSchema != nil && !dynamic {
-			kv(g, "OutputSchema", jen.True())
+			b.kv(g, "OutputSchema", jen.True())
 		}
 	})
 }
 
 // param is one Param on one line: the fields in a fixed order, false ones
 // left out.
-func param(p ir.Param) jen.Code {
+func param(b *filler, p ir.Param) jen.Code {
+	b.mark("{")
+	defer b.mark("}")
 	return jen.ValuesFunc(func(g *jen.Group) {
-		field := func(name string, v jen.Code) { g.Id(name).Op(":").Add(v) }
-		field("Name", jen.Lit(p.Name))
-		if p.Arg != p.Name {
-			field("Arg", jen.Lit(p.Arg))
+		field := func(name string, v jen.Code) {
+			b.mark(name)
+			g.Id(name).Op(":").Add(v)
 		}
-		field("In", jen.Lit(p.In))
-		field("Style", jen.Lit(p.Style))
-		for _, b := range []struct {
+		field("Name", b.lit(p.Name))
+		if p.Arg != p.Name {
+			field("Arg", b.lit(p.Arg))
+		}
+		field("In", b.lit(p.In))
+		field("Style", b.lit(p.Style))
+		for _, f := range []struct {
 			name string
 			set  bool
 		}{{"Explode", p.Explode}, {"AllowReserved", p.AllowReserved}, {"Required", p.Required}, {"JSON", p.JSON}} {
-			if b.set {
-				field(b.name, jen.True())
+			if f.set {
+				field(f.name, jen.True())
 			}
 		}
 	})
 }
 
-func strs(list []string) jen.Code { return jen.Index().String().Add(strsValues(list)) }
+func strs(b *filler, list []string) jen.Code { return jen.Index().String().Add(strsValues(b, list)) }
 
-func strsValues(list []string) jen.Code {
+func strsValues(b *filler, list []string) jen.Code {
+	b.mark("[")
+	defer b.mark("]")
 	return jen.ValuesFunc(func(g *jen.Group) {
 		for _, s := range list {
-			g.Lit(s)
+			g.Add(b.lit(s))
 		}
 	})
 }

@@ -51,6 +51,26 @@ func render(f *jen.File, path string, owner write.Owner) (write.File, error) {
 	return write.File{Path: path, Content: groupImports(buf.Bytes()), Owner: owner}, nil
 }
 
+// renderForms builds a generated file with the declarations it repeats
+// written through forms (see forms.go), renders it and splices them in. If
+// that fails, the file is built and rendered whole.
+func renderForms(p *ir.Project, build func(*ir.Project, *forms) *jen.File, path string) (write.File, error) {
+	fs := newForms()
+	f := build(p, fs)
+	if fs == nil || len(fs.uses) == 0 {
+		return render(f, path, write.Generated)
+	}
+	fs.declare(f)
+	var buf bytes.Buffer
+	if f.Render(&buf) == nil {
+		if out, ok := fs.splice(buf.Bytes()); ok {
+			return write.File{Path: path, Content: groupImports(out), Owner: write.Generated}, nil
+		}
+	}
+	formsFailed.Add(1)
+	return render(build(p, nil), path, write.Generated)
+}
+
 // serverFile emits server_gen.go: the server's identity, NewServer, and its
 // static resources and prompts.
 func serverFile(p *ir.Project) *jen.File {
@@ -311,10 +331,15 @@ func groupImports(src []byte) []byte {
 // stringLit is a string literal: a raw string when that reads better
 // (several lines, no backquote), a quoted one otherwise.
 func stringLit(s string) jen.Code {
+	return jen.Id(stringLitSrc(s))
+}
+
+// stringLitSrc is the Go source of stringLit(s).
+func stringLitSrc(s string) string {
 	if strings.Contains(s, "\n") && !strings.ContainsAny(s, "`\r") && isPrintable(s) {
-		return jen.Id("`" + s + "`")
+		return "`" + s + "`"
 	}
-	return jen.Lit(s)
+	return fmt.Sprintf("%#v", s) // as jen.Lit writes it
 }
 
 func isPrintable(s string) bool {

@@ -44,20 +44,21 @@ func Project(p *ir.Project, opts *Options) (*write.Plan, error) {
 		plan.Files = append(plan.Files, f)
 		return nil
 	}
-	gen := []struct {
+	type genFile struct {
 		path string
-		file func(*ir.Project) *jen.File
-	}{
-		{"server_gen.go", serverFile},
+		file func(*ir.Project, *forms) *jen.File
+	}
+	whole := func(file func(*ir.Project) *jen.File) func(*ir.Project, *forms) *jen.File {
+		return func(p *ir.Project, _ *forms) *jen.File { return file(p) }
+	}
+	gen := []genFile{
+		{"server_gen.go", whole(serverFile)},
 		{"tools_gen.go", toolsFile},
-		{"types_gen.go", typesFile},
-		{"mcpgen_gen_test.go", testFile},
+		{"types_gen.go", whole(typesFile)},
+		{"mcpgen_gen_test.go", whole(testFile)},
 	}
 	if p.API != nil {
-		gen = append(gen, struct {
-			path string
-			file func(*ir.Project) *jen.File
-		}{"api_gen.go", apiFile})
+		gen = append(gen, genFile{"api_gen.go", apiFile})
 	}
 	// Building each file's tree and rendering it (gofmt inside) are most of
 	// emit's time, and the files are independent: they are built and
@@ -66,7 +67,7 @@ func Project(p *ir.Project, opts *Options) (*write.Plan, error) {
 	errs := make([]error, len(gen))
 	var wg sync.WaitGroup
 	for i, g := range gen {
-		wg.Go(func() { rendered[i], errs[i] = render(g.file(p), g.path, write.Generated) })
+		wg.Go(func() { rendered[i], errs[i] = renderForms(p, g.file, g.path) })
 	}
 	wg.Wait()
 	for i := range gen {

@@ -12,7 +12,7 @@ import (
 
 // toolsFile emits tools_gen.go: the ToolHandler interface user code
 // implements, UnimplementedToolHandler, RegisterTools and the tools' schemas.
-func toolsFile(p *ir.Project) *jen.File {
+func toolsFile(p *ir.Project, fs *forms) *jen.File {
 	f := newFile(p, true)
 
 	fileDoc(f, comment.Doc(
@@ -71,24 +71,29 @@ func toolsFile(p *ir.Project) *jen.File {
 	if p.API != nil {
 		params = append(params, jen.Id("api").Op("*").Qual(upstreamPkg, "Client"))
 	}
-	var entries []jen.Code
+	var ops []*ir.Tool // served by the dynamic tools
 	if p.API != nil && p.API.Dynamic {
-		entries = dynamicEntries(p)
+		for _, t := range p.Tools {
+			if !t.HasHandler() {
+				ops = append(ops, t)
+			}
+		}
 	}
 	f.Func().Id("RegisterTools").Params(params...).BlockFunc(func(g *jen.Group) {
 		for _, t := range p.Tools {
 			switch {
 			case t.HasHandler():
-				g.Qual(mcpPkg, "AddTool").Call(jen.Id("s"), toolValue(t), adapter(t))
+				g.Qual(mcpPkg, "AddTool").Call(jen.Id("s"), toolValue(inPlace, t), adapter(t))
 			case !p.API.Dynamic:
-				g.Qual(upstreamPkg, "AddTool").Call(jen.Id("s"), toolValue(t), jen.Id("api"), jen.Id(t.Op.Var))
+				tool := fs.expr(func(b *filler) jen.Code { return toolValue(b, t) })
+				g.Qual(upstreamPkg, "AddTool").Call(jen.Id("s"), tool, jen.Id("api"), jen.Id(t.Op.Var))
 			}
 		}
 		if p.API != nil && p.API.Dynamic {
-			if len(entries) <= entriesPerFunc {
+			if len(ops) <= entriesPerFunc {
 				g.Qual(upstreamPkg, "AddDynamicTools").Call(jen.Id("s"), jen.Id("api"), jen.Index().Qual(upstreamPkg, "Entry").ValuesFunc(func(g *jen.Group) {
-					for _, e := range entries {
-						g.Line().Add(e)
+					for _, t := range ops {
+						g.Line().Add(entry(inPlace, jen.Null(), t))
 					}
 					g.Line()
 				}))
@@ -97,8 +102,8 @@ func toolsFile(p *ir.Project) *jen.File {
 			g.Qual(upstreamPkg, "AddDynamicTools").Call(jen.Id("s"), jen.Id("api"), jen.Id("dynamicEntries").Call())
 		}
 	})
-	if len(entries) > entriesPerFunc {
-		entriesFuncs(f, p, entries)
+	if len(ops) > entriesPerFunc {
+		entriesFuncs(f, p, ops, fs)
 	}
 
 	if needsBoolHint(p) {
@@ -112,10 +117,10 @@ func toolsFile(p *ir.Project) *jen.File {
 			inSrc, outSrc = p.API.Spec+t.Op.Pointer, p.API.Spec+t.Op.Pointer+"/responses"
 		}
 		fileDoc(f, fmt.Sprintf("%s is the JSON Schema of the %q tool's arguments.\nSource: %s", schemaConst(t, "Input"), t.Name, inSrc))
-		f.Const().Id(schemaConst(t, "Input")).Op("=").Add(stringLit(string(t.InputSchema)))
+		f.Const().Id(schemaConst(t, "Input")).Op("=").Add(fs.verbatim(stringLitSrc(string(t.InputSchema))))
 		if t.OutputSchema != nil {
 			fileDoc(f, fmt.Sprintf("%s is the JSON Schema of the %q tool's structured result.\nSource: %s", schemaConst(t, "Output"), t.Name, outSrc))
-			f.Const().Id(schemaConst(t, "Output")).Op("=").Add(stringLit(string(t.OutputSchema)))
+			f.Const().Id(schemaConst(t, "Output")).Op("=").Add(fs.verbatim(stringLitSrc(string(t.OutputSchema))))
 		}
 	}
 	return f
@@ -128,41 +133,28 @@ func toolsFile(p *ir.Project) *jen.File {
 // entries each compile in a fraction of a second.
 const entriesPerFunc = 50
 
-// dynamicEntries are the upstream.Entry literals of the operations that
-// dynamic mode serves, without their type (as in a slice literal).
-func dynamicEntries(p *ir.Project) []jen.Code {
-	var out []jen.Code
-	for _, t := range p.Tools {
-		if t.HasHandler() {
-			continue
+// entry is the upstream.Entry literal of an operation that dynamic mode
+// serves, of type typ (jen.Null() in a slice literal).
+func entry(b *filler, typ *jen.Statement, t *ir.Tool) jen.Code {
+	return literal(typ, func(g *jen.Group) {
+		b.kv(g, "Tool", toolValue(b, t))
+		b.kv(g, "Op", b.id(t.Op.Var))
+		if len(t.Op.Tags) > 0 {
+			b.kv(g, "Tags", strs(b, t.Op.Tags))
 		}
-		out = append(out, literal(jen.Null(), func(g *jen.Group) {
-			kv(g, "Tool", toolValue(t))
-			kv(g, "Op", jen.Id(t.Op.Var))
-			if len(t.Op.Tags) > 0 {
-				kv(g, "Tags", strs(t.Op.Tags))
-			}
-		}))
-	}
-	return out
+	})
 }
 
-// entriesFuncs emits dynamicEntries, which collects the operations of
-// dynamic mode from functions that append entriesPerFunc each.
-func entriesFuncs(f *jen.File, p *ir.Project, entries []jen.Code) {
-	var ops []*ir.Tool
-	for _, t := range p.Tools {
-		if !t.HasHandler() {
-			ops = append(ops, t)
-		}
-	}
+// entriesFuncs emits dynamicEntries, which collects ops, the operations of
+// dynamic mode, from functions that append entriesPerFunc each.
+func entriesFuncs(f *jen.File, p *ir.Project, ops []*ir.Tool, fs *forms) {
 	var parts [][2]int
-	for i := 0; i < len(entries); i += entriesPerFunc {
-		parts = append(parts, [2]int{i, min(i+entriesPerFunc, len(entries))})
+	for i := 0; i < len(ops); i += entriesPerFunc {
+		parts = append(parts, [2]int{i, min(i+entriesPerFunc, len(ops))})
 	}
-	fileDoc(f, fmt.Sprintf("dynamicEntries returns the %d operations that the dynamic tools serve, in the order of %s. They are appended by functions of %d each, which the compiler handles far faster than one literal of them all.", len(entries), p.API.Spec, entriesPerFunc))
+	fileDoc(f, fmt.Sprintf("dynamicEntries returns the %d operations that the dynamic tools serve, in the order of %s. They are appended by functions of %d each, which the compiler handles far faster than one literal of them all.", len(ops), p.API.Spec, entriesPerFunc))
 	f.Func().Id("dynamicEntries").Params().Index().Qual(upstreamPkg, "Entry").BlockFunc(func(g *jen.Group) {
-		g.Id("entries").Op(":=").Make(jen.Index().Qual(upstreamPkg, "Entry"), jen.Lit(0), jen.Lit(len(entries)))
+		g.Id("entries").Op(":=").Make(jen.Index().Qual(upstreamPkg, "Entry"), jen.Lit(0), jen.Lit(len(ops)))
 		for i := range parts {
 			g.Id("entries").Op("=").Id(entriesFunc(i)).Call(jen.Id("entries"))
 		}
@@ -173,8 +165,8 @@ func entriesFuncs(f *jen.File, p *ir.Project, entries []jen.Code) {
 		f.Func().Id(entriesFunc(i)).Params(jen.Id("entries").Index().Qual(upstreamPkg, "Entry")).Index().Qual(upstreamPkg, "Entry").Block(
 			jen.Return(jen.Id("append").CallFunc(func(g *jen.Group) {
 				g.Id("entries")
-				for _, e := range entries[part[0]:part[1]] {
-					g.Line().Qual(upstreamPkg, "Entry").Add(e)
+				for _, t := range ops[part[0]:part[1]] {
+					g.Line().Add(fs.expr(func(b *filler) jen.Code { return entry(b, jen.Qual(upstreamPkg, "Entry"), t) }))
 				}
 				g.Line()
 			})),
@@ -189,11 +181,12 @@ func entriesFunc(i int) string {
 
 // schemaValue is a tool schema as mcp.Tool takes it: the constant, with
 // the shared definitions it refers to when it refers to any.
-func schemaValue(t *ir.Tool, schema []byte, which string) jen.Code {
+func schemaValue(b *filler, t *ir.Tool, schema []byte, which string) jen.Code {
 	if t.Op != nil && usesDefs(schema) {
-		return jen.Id("apiSchema").Call(jen.Id(schemaConst(t, which)))
+		b.mark("apiSchema")
+		return jen.Id("apiSchema").Call(b.id(schemaConst(t, which)))
 	}
-	return jen.Qual("encoding/json", "RawMessage").Call(jen.Id(schemaConst(t, which)))
+	return jen.Qual("encoding/json", "RawMessage").Call(b.id(schemaConst(t, which)))
 }
 
 // handlerTools are the tools served by a ToolHandler method.
@@ -236,44 +229,45 @@ func zeroResult(t *ir.Tool) jen.Code {
 	return jen.Nil()
 }
 
-func toolValue(t *ir.Tool) jen.Code {
+// toolValue is the mcp.Tool literal of t.
+func toolValue(b *filler, t *ir.Tool) jen.Code {
 	return literal(jen.Op("&").Qual(mcpPkg, "Tool"), func(g *jen.Group) {
-		kv(g, "Name", jen.Lit(t.Name))
+		b.kv(g, "Name", b.lit(t.Name))
 		if t.Title != "" {
-			kv(g, "Title", jen.Lit(t.Title))
+			b.kv(g, "Title", b.lit(t.Title))
 		}
-		kv(g, "Description", jen.Lit(t.Description))
-		kv(g, "InputSchema", schemaValue(t, t.InputSchema, "Input"))
+		b.kv(g, "Description", b.lit(t.Description))
+		b.kv(g, "InputSchema", schemaValue(b, t, t.InputSchema, "Input"))
 		if t.OutputSchema != nil {
-			kv(g, "OutputSchema", schemaValue(t, t.OutputSchema, "Output"))
+			b.kv(g, "OutputSchema", schemaValue(b, t, t.OutputSchema, "Output"))
 		}
 		a := t.Annotations
 		if a == nil {
 			return
 		}
-		kv(g, "Annotations", literal(jen.Op("&").Qual(mcpPkg, "ToolAnnotations"), func(g *jen.Group) {
+		b.kv(g, "Annotations", literal(jen.Op("&").Qual(mcpPkg, "ToolAnnotations"), func(g *jen.Group) {
 			if a.Title != "" {
-				kv(g, "Title", jen.Lit(a.Title))
+				b.kv(g, "Title", b.lit(a.Title))
 			}
 			if a.ReadOnlyHint != nil && *a.ReadOnlyHint {
-				kv(g, "ReadOnlyHint", jen.True())
+				b.kv(g, "ReadOnlyHint", jen.True())
 			}
 			if a.DestructiveHint != nil {
-				kv(g, "DestructiveHint", boolPtr(*a.DestructiveHint))
+				b.kv(g, "DestructiveHint", boolPtr(b, *a.DestructiveHint))
 			}
 			if a.IdempotentHint != nil && *a.IdempotentHint {
-				kv(g, "IdempotentHint", jen.True())
+				b.kv(g, "IdempotentHint", jen.True())
 			}
 			if a.OpenWorldHint != nil {
-				kv(g, "OpenWorldHint", boolPtr(*a.OpenWorldHint))
+				b.kv(g, "OpenWorldHint", boolPtr(b, *a.OpenWorldHint))
 			}
 		}))
 	})
 }
 
 // boolPtr is a call of the generated boolHint helper.
-func boolPtr(b bool) jen.Code {
-	return jen.Id("boolHint").Call(jen.Lit(b))
+func boolPtr(b *filler, v bool) jen.Code {
+	return jen.Id("boolHint").Call(b.lit(v))
 }
 
 // needsBoolHint reports whether any tool sets a *bool annotation.

@@ -1,0 +1,220 @@
+package emit_test
+
+import (
+	"bytes"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/mcpgen/mcpgen/generator"
+	"github.com/mcpgen/mcpgen/generator/emit"
+	"github.com/mcpgen/mcpgen/generator/ir"
+	"github.com/mcpgen/mcpgen/templates"
+)
+
+// TestFormsLikeWhole generates projects with the declarations they repeat
+// written through forms, as Project does, and with every file built and
+// formatted whole, and requires the same bytes: on every golden project,
+// on every document of the OpenAPI corpus and on GitHub's API (the last
+// two when fetched; see the Makefile), in static and dynamic mode. No file
+// may have had to be built whole because its forms failed.
+func TestFormsLikeWhole(t *testing.T) {
+	root := filepath.Join("..", "..")
+	type input struct {
+		name string
+		in   *generator.Input
+		opts *generator.Options
+	}
+	var inputs []input
+	goldens, _ := filepath.Glob(filepath.Join(root, "golden", "*", "input", "mcpgen.yaml"))
+	if len(goldens) < 10 {
+		t.Fatalf("%d golden projects; expected over 10", len(goldens))
+	}
+	for _, m := range goldens {
+		data, err := os.ReadFile(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir := filepath.Dir(m)
+		inputs = append(inputs, input{m, &generator.Input{ManifestPath: "mcpgen.yaml", Manifest: data, ReadFile: reader(dir)}, nil})
+	}
+	var specs []string
+	if dirs, _ := filepath.Glob(filepath.Join(root, ".cache", "oas-examples@*", "package")); len(dirs) > 0 && !testing.Short() {
+		filepath.WalkDir(dirs[len(dirs)-1], func(p string, e fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if e.IsDir() && (e.Name() == "test" || e.Name() == "node_modules") {
+				return filepath.SkipDir
+			}
+			if ext := filepath.Ext(p); !e.IsDir() && (ext == ".json" || ext == ".yaml") && e.Name() != "package.json" {
+				specs = append(specs, p)
+			}
+			return nil
+		})
+	}
+	if gh := filepath.Join(root, ".cache", "openapi", "api.github.com.json"); !testing.Short() {
+		if _, err := os.Stat(gh); err == nil {
+			specs = append(specs, gh)
+		}
+	}
+	for _, spec := range specs {
+		for _, mode := range []string{"static", "dynamic"} {
+			manifest, err := templates.Manifest("openapi", templates.ManifestData{Name: "forms", Spec: filepath.Base(spec), Mode: mode, FirstOperation: "GET /path"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			inputs = append(inputs, input{
+				spec + " (" + mode + ")",
+				&generator.Input{ManifestPath: "mcpgen.yaml", Manifest: manifest, ReadFile: reader(filepath.Dir(spec))},
+				&generator.Options{Template: "openapi", WriteManifest: true},
+			})
+		}
+	}
+	t.Logf("%d projects", len(inputs))
+
+	failed := emit.FormsFailed()
+	compared := 0
+	for _, c := range inputs {
+		emit.SetFormsOff(false)
+		plan, diags := generator.Generate(c.in, c.opts)
+		emit.SetFormsOff(true)
+		whole, _ := generator.Generate(c.in, c.opts)
+		emit.SetFormsOff(false)
+		if plan == nil || whole == nil {
+			if (plan == nil) != (whole == nil) {
+				t.Errorf("%s: a plan one way only", c.name)
+			}
+			if diags.HasErrors() {
+				continue // refused; the corpus test says why
+			}
+			t.Fatalf("%s: no plan: %v", c.name, diags)
+		}
+		if len(plan.Files) != len(whole.Files) {
+			t.Errorf("%s: %d files, built whole %d", c.name, len(plan.Files), len(whole.Files))
+			continue
+		}
+		for i, f := range plan.Files {
+			w := whole.Files[i]
+			if f.Path != w.Path || !bytes.Equal(f.Content, w.Content) {
+				t.Errorf("%s: %s differs from %s built whole%s", c.name, f.Path, w.Path, firstDiff(f.Content, w.Content))
+			}
+		}
+		compared++
+	}
+	if n := emit.FormsFailed() - failed; n > 0 {
+		t.Errorf("%d files were built whole because their forms did not splice", n)
+	}
+	if compared < len(goldens) {
+		t.Errorf("only %d projects compared", compared)
+	}
+}
+
+func reader(dir string) func(string) ([]byte, error) {
+	return func(name string) ([]byte, error) {
+		clean := path.Clean(name)
+		if strings.HasPrefix(clean, "../") || clean == ".." {
+			return nil, fmt.Errorf("%s is outside %s", name, dir)
+		}
+		return os.ReadFile(filepath.Join(dir, filepath.FromSlash(clean)))
+	}
+}
+
+// firstDiff shows where a and b first differ.
+func firstDiff(a, b []byte) string {
+	i := 0
+	for i < len(a) && i < len(b) && a[i] == b[i] {
+		i++
+	}
+	line := bytes.Count(a[:i], []byte("\n")) + 1
+	cut := func(s []byte) string { return string(s[i:min(len(s), i+80)]) }
+	return fmt.Sprintf(" at line %d: %q vs %q", line, cut(a), cut(b))
+}
+
+// TestFormsEveryChoice writes, through forms and whole, an API of
+// operations that each differ from a first one in one choice the builders
+// of the repeated declarations make: a declaration of a form other than
+// the first one's must not be written in the first one's form.
+func TestFormsEveryChoice(t *testing.T) {
+	yes, no := true, false
+	base := func(i int) *ir.Tool {
+		name := fmt.Sprintf("op_%d", i)
+		op := &ir.Operation{ID: name, Method: "GET", Path: "/" + name, Var: fmt.Sprintf("opOp%d", i), Pointer: "#/paths/~1" + name,
+			Params: []ir.Param{{Name: "a", Arg: "a", In: "query", Style: "form"}, {Name: "b", Arg: "b", In: "query", Style: "form"}},
+			Body:   &ir.Body{Arg: "body", ContentType: "application/json", Files: []string{"f"}},
+			// Two alternatives of one scheme each.
+			Security: [][]string{{"s"}, {"t"}},
+		}
+		return &ir.Tool{Name: name, GoName: fmt.Sprintf("Op%d", i), Title: "Title", Description: "Description.",
+			InputSchema: []byte(`{"type":"object"}`), OutputSchema: []byte(`{"type":"object"}`),
+			Annotations: &ir.Annotations{Title: "t", ReadOnlyHint: &yes}, Op: op, Pointer: op.Pointer}
+	}
+	refs := []byte(`{"type":"object","properties":{"a":{"$ref":"#/$defs/a"}}}`)
+	choices := []func(t *ir.Tool){
+		func(t *ir.Tool) {},
+		func(t *ir.Tool) { t.Title = "" },
+		func(t *ir.Tool) { t.OutputSchema = nil },
+		func(t *ir.Tool) { t.InputSchema = refs },
+		func(t *ir.Tool) { t.OutputSchema = refs },
+		func(t *ir.Tool) { t.Annotations = nil },
+		func(t *ir.Tool) { t.Annotations.Title = "" },
+		func(t *ir.Tool) { t.Annotations.ReadOnlyHint = &no },
+		func(t *ir.Tool) { t.Annotations.ReadOnlyHint, t.Annotations.IdempotentHint = nil, &yes },
+		func(t *ir.Tool) { t.Annotations.DestructiveHint = &no },
+		func(t *ir.Tool) { t.Annotations.DestructiveHint = &yes },
+		func(t *ir.Tool) { t.Annotations.OpenWorldHint = &no },
+		func(t *ir.Tool) { t.Op.Params = nil },
+		func(t *ir.Tool) { t.Op.Params = t.Op.Params[:1] },
+		func(t *ir.Tool) { t.Op.Params[1].Arg = "query_b" },
+		func(t *ir.Tool) { t.Op.Params[1].Explode = true },
+		func(t *ir.Tool) { t.Op.Params[1].AllowReserved = true },
+		func(t *ir.Tool) { t.Op.Params[1].Required = true },
+		func(t *ir.Tool) { t.Op.Params[1].JSON = true },
+		func(t *ir.Tool) { t.Op.Body = nil },
+		func(t *ir.Tool) { t.Op.Body.Required = true },
+		func(t *ir.Tool) { t.Op.Body.Files = nil },
+		func(t *ir.Tool) { t.Op.Body.Files = []string{"f", "g"} },
+		func(t *ir.Tool) { t.Op.Security = nil },
+		func(t *ir.Tool) { t.Op.Security = [][]string{{"s", "t"}} },
+		func(t *ir.Tool) { t.Op.Security = [][]string{{"s", "t"}, {}} },
+		func(t *ir.Tool) { t.Op.WrapOutput = true },
+		func(t *ir.Tool) { t.Op.Tags = []string{"tag"} },
+		func(t *ir.Tool) { t.Op.Tags = []string{"tag", "other"} },
+	}
+	p := &ir.Project{Name: "choices", Version: "1.0.0", Source: "mcpgen.yaml", Transports: []string{"streamable"},
+		API: &ir.API{Spec: "api.json", BaseURLEnv: "CHOICES_BASE_URL", Defs: []ir.Def{{Name: "a", Schema: []byte(`{"type":"string"}`)}}}}
+	// Twice over, so that dynamic mode has more operations than one
+	// function of entries takes.
+	for i := range 2 * len(choices) {
+		tool := base(i)
+		choices[i%len(choices)](tool)
+		p.API.Operations = append(p.API.Operations, tool.Op)
+		p.Tools = append(p.Tools, tool)
+	}
+	for _, dynamic := range []bool{false, true} {
+		p.API.Dynamic = dynamic
+		failed := emit.FormsFailed()
+		plan, err := emit.Project(p, &emit.Options{Module: "choices", Binary: "choices"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		emit.SetFormsOff(true)
+		whole, err := emit.Project(p, &emit.Options{Module: "choices", Binary: "choices"})
+		emit.SetFormsOff(false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if emit.FormsFailed() != failed {
+			t.Errorf("dynamic %v: forms did not splice", dynamic)
+		}
+		for i, f := range plan.Files {
+			if !bytes.Equal(f.Content, whole.Files[i].Content) {
+				t.Errorf("dynamic %v: %s differs from %s built whole%s", dynamic, f.Path, whole.Files[i].Path, firstDiff(f.Content, whole.Files[i].Content))
+			}
+		}
+	}
+}
