@@ -263,12 +263,21 @@ func runJobs(jobs []job) {
 					}
 				}
 				if j.section == "paths" {
-					j.value = new(openapi3.PathItem)
 					j.methods = mappingKeys(n)
-				} else {
-					j.value = componentKinds[j.section]()
 				}
-				j.err = n.Decode(j.value)
+				// The hand-written decoder takes nearly every entry;
+				// kin-openapi decodes what it declines, and reports
+				// what is wrong with it.
+				if v, ok := fastDecode(j.section, n); ok {
+					j.value = v
+				} else {
+					if j.section == "paths" {
+						j.value = new(openapi3.PathItem)
+					} else {
+						j.value = componentKinds[j.section]()
+					}
+					j.err = n.Decode(j.value)
+				}
 				j.node = nil // the tree is garbage once decoded
 			}
 		})
