@@ -275,9 +275,6 @@ func (d *Document) loadV3(data []byte, root *yaml.Node, p *parsed) error {
 			return err
 		}
 	}
-	// Resolving the refs takes one core: the position index, which every
-	// warning the importer gives needs, is built on the other meanwhile.
-	go d.Pos("#")
 	if err := d.resolve(func(l *openapi3.Loader, loc *url.URL) error { return l.ResolveRefsIn(t, loc) }); err != nil {
 		return err
 	}
