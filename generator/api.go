@@ -384,7 +384,6 @@ func checkSchemas(doc *loader.Document, res *openapi.Result) diag.List {
 		diags  diag.List
 		// unresolved: checked without the SDK's steps (see below).
 		unresolved bool
-		input      bool // a batch of input schemas
 	}
 	var batches []*batch
 	// The shared definitions, in two batches: those the input schemas
@@ -442,7 +441,7 @@ func checkSchemas(doc *loader.Document, res *openapi.Result) diag.List {
 		if !output {
 			inputParts = parts
 		}
-		fast[i] = &batch{schema: propertiesBatch(append(parts, roots...), stubs), unresolved: true, input: !output}
+		fast[i] = &batch{schema: propertiesBatch(append(parts, roots...), stubs), unresolved: true}
 		batches = append(batches, fast[i])
 	}
 
@@ -472,16 +471,19 @@ func checkSchemas(doc *loader.Document, res *openapi.Result) diag.List {
 		if len(fast[i].diags) == 0 && (output || inputsResolve) {
 			continue
 		}
-		list := toolSchemas(res, output)
+		list, suffix := toolSchemas(res, output), "i"
+		if output {
+			suffix = "o"
+		}
 		per := (len(list) + n - 1) / n
 		for start := 0; start < len(list); start += per {
 			props := make(map[string][]byte)
 			for j := start; j < min(start+per, len(list)); j++ {
 				if list[j] != nil {
-					props[fmt.Sprintf("%d%s", j, map[bool]string{false: "i", true: "o"}[output])] = list[j]
+					props[strconv.Itoa(j)+suffix] = list[j] // the tool's number, and the role
 				}
 			}
-			b := &batch{schema: namedBatch(props, stubs), unresolved: output || inputsResolve, input: !output}
+			b := &batch{schema: namedBatch(props, stubs), unresolved: output || inputsResolve}
 			batches = append(batches, b)
 			wg.Go(func() { check(b) })
 		}
