@@ -15,7 +15,7 @@ import (
 // upstream.Operation literal, and their tool registrations 19. Nearly all
 // of the time jennifer's gofmt pass takes on such a file goes to those
 // literals (go/printer measures every nested literal by printing it), and
-// none to the long string constants around them.
+// little to the long string constants around them.
 //
 // So such a declaration is written through forms: each form is formatted
 // once, with slots where its literals go, and the file is formatted with a
