@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -82,33 +81,8 @@ func BenchmarkBuild200(b *testing.B) {
 	dir := b.TempDir()
 	writeProject(b, dir)
 	out := filepath.Join(b.TempDir(), "server")
-	nonce := filepath.Join(dir, "bench_nonce.go")
-	// setNonce changes the project's source, so that go build must compile
-	// its package again rather than find it in the cache.
-	setNonce := func() {
-		src := fmt.Sprintf("package main\n\n// benchNonce changes on every iteration, so that go build compiles this package again.\nconst benchNonce = %d\n", time.Now().UnixNano())
-		if err := os.WriteFile(nonce, []byte(src), 0o644); err != nil {
-			b.Fatal(err)
-		}
-	}
 
-	b.Run("warm", func(b *testing.B) {
-		setNonce()
-		goBuild(b, dir, out, ".") // fills the cache with the dependencies
-		i := 0
-		var total, cpu time.Duration
-		for b.Loop() {
-			i++
-			b.StopTimer()
-			setNonce()
-			b.StartTimer()
-			t0 := time.Now()
-			cpu += goBuild(b, dir, out, ".")
-			total += time.Since(t0)
-		}
-		b.ReportMetric(total.Seconds()/float64(i), "s/build")
-		b.ReportMetric(cpu.Seconds()/float64(i), "cpu-s/build")
-	})
+	b.Run("warm", func(b *testing.B) { benchWarmBuild(b, dir, out) })
 
 	b.Run("cold", func(b *testing.B) {
 		if testing.Short() {
@@ -124,7 +98,7 @@ func BenchmarkBuild200(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			setNonce()
+			setNonce(b, dir)
 			b.StartTimer()
 			t0 := time.Now()
 			cpu += goBuild(b, dir, out, ".", "GOCACHE="+cache)

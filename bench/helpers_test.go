@@ -155,3 +155,37 @@ func cpuTime(pid int) (d time.Duration, ok bool) {
 	}
 	return d, true
 }
+
+// setNonce writes into dir a constant that changes on every call, so that
+// go build must compile the package there again rather than find it in the
+// cache.
+func setNonce(tb testing.TB, dir string) {
+	tb.Helper()
+	src := fmt.Sprintf("package main\n\n// benchNonce changes on every iteration, so that go build compiles this package again.\nconst benchNonce = %d\n", time.Now().UnixNano())
+	if err := os.WriteFile(filepath.Join(dir, "bench_nonce.go"), []byte(src), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// benchWarmBuild times go build of the package in dir into out with the
+// dependencies already in the build cache: the first build, untimed, puts
+// them there, and each iteration changes one constant (setNonce) so that
+// the package is compiled and linked again. It reports the wall-clock and
+// CPU time of one build.
+func benchWarmBuild(b *testing.B, dir, out string) {
+	setNonce(b, dir)
+	goBuild(b, dir, out, ".")
+	i := 0
+	var total, cpu time.Duration
+	for b.Loop() {
+		i++
+		b.StopTimer()
+		setNonce(b, dir)
+		b.StartTimer()
+		t0 := time.Now()
+		cpu += goBuild(b, dir, out, ".")
+		total += time.Since(t0)
+	}
+	b.ReportMetric(total.Seconds()/float64(i), "s/build")
+	b.ReportMetric(cpu.Seconds()/float64(i), "cpu-s/build")
+}

@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
@@ -128,29 +127,7 @@ func BenchmarkOpenAPIGitHubBuild(b *testing.B) {
 			}
 			dir := b.TempDir()
 			writePlan(b, dir, plan)
-			out := filepath.Join(b.TempDir(), "server")
-			nonce := filepath.Join(dir, "bench_nonce.go")
-			setNonce := func() {
-				src := fmt.Sprintf("package main\n\n// benchNonce changes on every iteration, so that go build compiles this package again.\nconst benchNonce = %d\n", time.Now().UnixNano())
-				if err := os.WriteFile(nonce, []byte(src), 0o644); err != nil {
-					b.Fatal(err)
-				}
-			}
-			setNonce()
-			goBuild(b, dir, out, ".") // fills the cache with the dependencies
-			i := 0
-			var total, cpu time.Duration
-			for b.Loop() {
-				i++
-				b.StopTimer()
-				setNonce()
-				b.StartTimer()
-				t0 := time.Now()
-				cpu += goBuild(b, dir, out, ".")
-				total += time.Since(t0)
-			}
-			b.ReportMetric(total.Seconds()/float64(i), "s/build")
-			b.ReportMetric(cpu.Seconds()/float64(i), "cpu-s/build")
+			benchWarmBuild(b, dir, filepath.Join(b.TempDir(), "server"))
 		})
 	}
 }
