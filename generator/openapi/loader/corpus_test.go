@@ -23,28 +23,12 @@ func TestCorpus(t *testing.T) {
 	if testing.Short() {
 		t.Skip("loads 129 documents twice")
 	}
-	dirs, _ := filepath.Glob(filepath.Join("..", "..", "..", ".cache", "oas-examples@*", "package"))
-	if len(dirs) == 0 {
+	files := corpusFiles(t)
+	if len(files) == 0 {
 		t.Skip("@readme/oas-examples is not in .cache/; run `make testdata-corpus` to fetch it")
 	}
-	var files []string
-	err := filepath.WalkDir(dirs[len(dirs)-1], func(p string, e fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if e.IsDir() && (e.Name() == "test" || e.Name() == "node_modules") {
-			return filepath.SkipDir
-		}
-		if ext := filepath.Ext(p); !e.IsDir() && (ext == ".json" || ext == ".yaml") && e.Name() != "package.json" {
-			files = append(files, p)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	if len(files) < 100 {
-		t.Fatalf("%d documents in %s; expected over 100", len(files), dirs[len(dirs)-1])
+		t.Fatalf("%d documents in the corpus; expected over 100", len(files))
 	}
 	ops := 0
 	for _, file := range files {
@@ -114,4 +98,51 @@ func shapeMismatchIn(t testing.TB, data []byte, swagger bool) string {
 		return fmt.Sprintf("%s: %s", diag.Pointer(m.tokens...), m.reason())
 	}
 	return ""
+}
+
+// corpusFiles lists the documents of @readme/oas-examples, or none when
+// `make testdata-corpus` has not fetched it into .cache/.
+func corpusFiles(t testing.TB) []string {
+	t.Helper()
+	dirs, _ := filepath.Glob(filepath.Join("..", "..", "..", ".cache", "oas-examples@*", "package"))
+	if len(dirs) == 0 {
+		return nil
+	}
+	var files []string
+	err := filepath.WalkDir(dirs[len(dirs)-1], func(p string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if e.IsDir() && (e.Name() == "test" || e.Name() == "node_modules") {
+			return filepath.SkipDir
+		}
+		if ext := filepath.Ext(p); !e.IsDir() && (ext == ".json" || ext == ".yaml") && e.Name() != "package.json" {
+			files = append(files, p)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+// testdataFiles lists the documents in testdata, those that do not parse
+// included.
+func testdataFiles(t testing.TB) []string {
+	t.Helper()
+	var files []string
+	err := filepath.WalkDir("testdata", func(p string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if ext := filepath.Ext(p); !e.IsDir() && (ext == ".json" || ext == ".yaml") {
+			files = append(files, p)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
 }

@@ -35,6 +35,7 @@ type job struct {
 	start, end int
 
 	value   any
+	refs    []any    // the $ref wrappers fastDecode decoded in value
 	methods []string // of a path item: its keys, in order
 	err     error
 }
@@ -114,6 +115,7 @@ func decodeSplit(stub *yaml.Node, jobs []job) (*openapi3.T, map[string][]string,
 			return nil, nil, fmt.Errorf("internal error: component %s/%s decoded to %T", j.section, j.key, v)
 		}
 	}
+	linkRefs(doc.Components, jobs)
 	return &doc, keys, nil
 }
 
@@ -268,8 +270,8 @@ func runJobs(jobs []job) {
 				// The hand-written decoder takes nearly every entry;
 				// kin-openapi decodes what it declines, and reports
 				// what is wrong with it.
-				if v, ok := fastDecode(j.section, n); ok {
-					j.value = v
+				if v, refs, ok := fastDecode(j.section, n); ok {
+					j.value, j.refs = v, refs
 				} else {
 					if j.section == "paths" {
 						j.value = new(openapi3.PathItem)

@@ -30,7 +30,7 @@ import (
 // keys, repeated keys, tags other than the core ones, number spellings other
 // than JSON's, values of the wrong kind for a field, nulls where a typed
 // value belongs, boolean schemas and OpenAPI 3.2 fields.
-func fastDecode(section string, n *yaml.Node) (value any, ok bool) {
+func fastDecode(section string, n *yaml.Node) (value any, refs []any, ok bool) {
 	d := &fastDecoder{}
 	switch section {
 	case "paths":
@@ -54,12 +54,12 @@ func fastDecode(section string, n *yaml.Node) (value any, ok bool) {
 	case "callbacks":
 		value = d.callbackRef(n)
 	default:
-		return nil, false
+		return nil, nil, false
 	}
 	if d.bad {
-		return nil, false
+		return nil, nil, false
 	}
-	return value, true
+	return value, d.refs, true
 }
 
 // fastDecoder holds the state of one fastDecode. Rather than every function
@@ -69,6 +69,15 @@ func fastDecode(section string, n *yaml.Node) (value any, ok bool) {
 type fastDecoder struct {
 	bad   bool
 	depth int // of schemas and of values decoded into any, nested
+	// refs are the $ref wrappers decoded (*openapi3.SchemaRef,
+	// *openapi3.ParameterRef…), for linkRefs.
+	refs []any
+}
+
+// record notes r, a $ref wrapper, for linkRefs.
+func record[R any](d *fastDecoder, r R) R {
+	d.refs = append(d.refs, r)
+	return r
 }
 
 // maxFastDepth bounds the nesting the decoder recurses into; anything deeper
@@ -535,7 +544,7 @@ func (d *fastDecoder) schemaRef(n *yaml.Node) *openapi3.SchemaRef {
 		return nil
 	}
 	if isRef {
-		return &openapi3.SchemaRef{Ref: ref}
+		return record(d, &openapi3.SchemaRef{Ref: ref})
 	}
 	return &openapi3.SchemaRef{Value: d.schema(n)}
 }
@@ -546,7 +555,7 @@ func (d *fastDecoder) parameterRef(n *yaml.Node) *openapi3.ParameterRef {
 		return nil
 	}
 	if isRef {
-		return &openapi3.ParameterRef{Ref: ref, Summary: summary, Description: description}
+		return record(d, &openapi3.ParameterRef{Ref: ref, Summary: summary, Description: description})
 	}
 	p := &openapi3.Parameter{}
 	d.parameter(p, n)
@@ -559,7 +568,7 @@ func (d *fastDecoder) headerRef(n *yaml.Node) *openapi3.HeaderRef {
 		return nil
 	}
 	if isRef {
-		return &openapi3.HeaderRef{Ref: ref, Summary: summary, Description: description}
+		return record(d, &openapi3.HeaderRef{Ref: ref, Summary: summary, Description: description})
 	}
 	h := &openapi3.Header{}
 	d.parameter(&h.Parameter, n) // as Header.UnmarshalYAML
@@ -572,7 +581,7 @@ func (d *fastDecoder) requestBodyRef(n *yaml.Node) *openapi3.RequestBodyRef {
 		return nil
 	}
 	if isRef {
-		return &openapi3.RequestBodyRef{Ref: ref, Summary: summary, Description: description}
+		return record(d, &openapi3.RequestBodyRef{Ref: ref, Summary: summary, Description: description})
 	}
 	return &openapi3.RequestBodyRef{Value: d.requestBody(n)}
 }
@@ -583,7 +592,7 @@ func (d *fastDecoder) responseRef(n *yaml.Node) *openapi3.ResponseRef {
 		return nil
 	}
 	if isRef {
-		return &openapi3.ResponseRef{Ref: ref, Summary: summary, Description: description}
+		return record(d, &openapi3.ResponseRef{Ref: ref, Summary: summary, Description: description})
 	}
 	return &openapi3.ResponseRef{Value: d.response(n)}
 }
@@ -594,7 +603,7 @@ func (d *fastDecoder) securitySchemeRef(n *yaml.Node) *openapi3.SecuritySchemeRe
 		return nil
 	}
 	if isRef {
-		return &openapi3.SecuritySchemeRef{Ref: ref, Summary: summary, Description: description}
+		return record(d, &openapi3.SecuritySchemeRef{Ref: ref, Summary: summary, Description: description})
 	}
 	return &openapi3.SecuritySchemeRef{Value: d.securityScheme(n)}
 }
@@ -605,7 +614,7 @@ func (d *fastDecoder) exampleRef(n *yaml.Node) *openapi3.ExampleRef {
 		return nil
 	}
 	if isRef {
-		return &openapi3.ExampleRef{Ref: ref, Summary: summary, Description: description}
+		return record(d, &openapi3.ExampleRef{Ref: ref, Summary: summary, Description: description})
 	}
 	return &openapi3.ExampleRef{Value: d.example(n)}
 }
@@ -616,7 +625,7 @@ func (d *fastDecoder) linkRef(n *yaml.Node) *openapi3.LinkRef {
 		return nil
 	}
 	if isRef {
-		return &openapi3.LinkRef{Ref: ref, Summary: summary, Description: description}
+		return record(d, &openapi3.LinkRef{Ref: ref, Summary: summary, Description: description})
 	}
 	return &openapi3.LinkRef{Value: d.link(n)}
 }
@@ -627,7 +636,7 @@ func (d *fastDecoder) callbackRef(n *yaml.Node) *openapi3.CallbackRef {
 		return nil
 	}
 	if isRef {
-		return &openapi3.CallbackRef{Ref: ref, Summary: summary, Description: description}
+		return record(d, &openapi3.CallbackRef{Ref: ref, Summary: summary, Description: description})
 	}
 	return &openapi3.CallbackRef{Value: d.callback(n)}
 }

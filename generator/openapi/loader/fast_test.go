@@ -59,7 +59,7 @@ func kinDecode(section string, n *yaml.Node) (any, error) {
 // reports whether the fast path accepted it.
 func checkFast(t testing.TB, what, section string, n *yaml.Node) bool {
 	t.Helper()
-	got, ok := fastDecode(section, n)
+	got, _, ok := fastDecode(section, n)
 	want, err := kinDecode(section, n)
 	if !ok {
 		return false
@@ -193,19 +193,7 @@ func logShare(t *testing.T, what string, entries, accepted int) float64 {
 // TestFastDecodeTestdata: for every entry of every document in testdata,
 // the fast path decodes what kin-openapi does, or declines.
 func TestFastDecodeTestdata(t *testing.T) {
-	var files []string
-	err := filepath.WalkDir("testdata", func(p string, e fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if ext := filepath.Ext(p); !e.IsDir() && (ext == ".json" || ext == ".yaml") {
-			files = append(files, p)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	files := testdataFiles(t)
 	// Those the loader cannot parse have no entries to decode.
 	var parsed []string
 	for _, f := range files {
@@ -229,25 +217,9 @@ func TestFastDecodeCorpus(t *testing.T) {
 	if testing.Short() {
 		t.Skip("decodes 129 documents twice")
 	}
-	dirs, _ := filepath.Glob(filepath.Join("..", "..", "..", ".cache", "oas-examples@*", "package"))
-	if len(dirs) == 0 {
+	files := corpusFiles(t)
+	if len(files) == 0 {
 		t.Skip("@readme/oas-examples is not in .cache/; run `make testdata-corpus` to fetch it")
-	}
-	var files []string
-	err := filepath.WalkDir(dirs[len(dirs)-1], func(p string, e fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if e.IsDir() && (e.Name() == "test" || e.Name() == "node_modules") {
-			return filepath.SkipDir
-		}
-		if ext := filepath.Ext(p); !e.IsDir() && (ext == ".json" || ext == ".yaml") && e.Name() != "package.json" {
-			files = append(files, p)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
 	entries, accepted := fastShare(t, files)
 	if share := logShare(t, "corpus", entries, accepted); share < 0.9 {
@@ -343,7 +315,7 @@ func TestFastDecodeDeclines(t *testing.T) {
 		if err := yaml.Unmarshal([]byte(tt.doc), &doc); err != nil {
 			t.Fatalf("%s: %v", tt.doc, err)
 		}
-		if _, ok := fastDecode(tt.section, doc.Content[0]); ok {
+		if _, _, ok := fastDecode(tt.section, doc.Content[0]); ok {
 			t.Errorf("%s %s: the fast path takes it", tt.section, tt.doc)
 		}
 	}
@@ -354,7 +326,7 @@ func TestFastDecodeDeclines(t *testing.T) {
 		{Kind: yaml.ScalarNode, Tag: "!!str", Value: "title"},
 		{Kind: yaml.ScalarNode, Tag: "tag:yaml.org,2002:str", Value: "t"},
 	}}
-	if _, ok := fastDecode("schemas", n); ok {
+	if _, _, ok := fastDecode("schemas", n); ok {
 		t.Errorf("the fast path takes a tag spelled in full")
 	}
 	if _, err := kinDecode("schemas", n); err == nil {

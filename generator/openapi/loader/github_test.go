@@ -22,16 +22,22 @@ const GitHubSpec = ".cache/openapi/api.github.com.json"
 // the test when it has not been fetched.
 func githubSpec(tb testing.TB) (string, []byte) {
 	tb.Helper()
-	path := os.Getenv("MCPGEN_GITHUB_SPEC")
-	if path == "" {
-		// The repository's root is three levels up from this package.
-		path = filepath.Join("..", "..", "..", GitHubSpec)
-	}
+	path := githubSpecFile()
 	data, err := os.ReadFile(path)
 	if err != nil {
 		tb.Skipf("GitHub's OpenAPI description is not there (%v); run `make testdata-github` to fetch it", err)
 	}
 	return path, data
+}
+
+// githubSpecFile is where GitHub's description is: MCPGEN_GITHUB_SPEC, or
+// where `make testdata-github` puts it.
+func githubSpecFile() string {
+	if path := os.Getenv("MCPGEN_GITHUB_SPEC"); path != "" {
+		return path
+	}
+	// The repository's root is three levels up from this package.
+	return filepath.Join("..", "..", "..", GitHubSpec)
 }
 
 // TestGitHub loads GitHub's description, which is large, real and imperfect:

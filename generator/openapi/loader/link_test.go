@@ -1,0 +1,165 @@
+package loader
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+)
+
+// TestLinkRefs: linking the $refs the typed decoder read changes nothing in
+// the resolved document but the URL the wrappers were resolved from. Every
+// document of testdata, of the corpus and GitHub's description is loaded
+// with and without linkRefs, and the two results must be the same graph:
+// equal values, the same values shared (a linked wrapper's value is the very
+// component ResolveRefsIn would have given it), and the same warnings.
+func TestLinkRefs(t *testing.T) {
+	files := testdataFiles(t)
+	if !testing.Short() {
+		files = append(files, corpusFiles(t)...)
+		if _, err := os.Stat(githubSpecFile()); err == nil {
+			files = append(files, githubSpecFile())
+		}
+	}
+	linked := 0
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts := &Options{ReadFile: dirReader(filepath.Dir(file))}
+		got, gotDiags := Load(file, data, opts)
+		linking = false
+		want, wantDiags := Load(file, data, opts)
+		linking = true
+		if (got == nil) != (want == nil) {
+			t.Errorf("%s: loads %v with linking, %v without", file, got != nil, want != nil)
+			continue
+		}
+		if g, w := gotDiags.Format(1<<20), wantDiags.Format(1<<20); g != w {
+			t.Errorf("%s: with linking\n%s\nwithout\n%s", file, gotDiags.Format(10), wantDiags.Format(10))
+		}
+		if got == nil {
+			continue
+		}
+		g := &graph{ab: map[ptrKey]uintptr{}, ba: map[ptrKey]uintptr{}}
+		if d := g.diff(reflect.ValueOf(got.T), reflect.ValueOf(want.T), "T"); d != "" {
+			t.Errorf("%s: with and without linking: %s", file, d)
+		}
+		linked += g.linked
+	}
+	t.Logf("%d documents, %d $refs linked", len(files), linked)
+	if linked == 0 {
+		t.Errorf("no $ref was linked: the comparison proves nothing")
+	}
+}
+
+// ptrKey is a pointer, with its type: a struct and its first field have the
+// same address.
+type ptrKey struct {
+	t reflect.Type
+	p uintptr
+}
+
+// graph compares two object graphs, unexported fields included, and
+// requires the same sharing in both: ab and ba pair the pointers met.
+type graph struct {
+	ab, ba map[ptrKey]uintptr
+	linked int // wrappers with a resolution URL only in the second graph
+}
+
+func (g *graph) diff(a, b reflect.Value, path string) string {
+	if a.Type() != b.Type() {
+		return fmt.Sprintf("%s: %s, want %s", path, a.Type(), b.Type())
+	}
+	switch a.Kind() {
+	case reflect.Pointer:
+		if a.IsNil() || b.IsNil() {
+			if a.IsNil() != b.IsNil() {
+				return fmt.Sprintf("%s: nil %v, want nil %v", path, a.IsNil(), b.IsNil())
+			}
+			return ""
+		}
+		ka, kb := ptrKey{a.Type(), a.Pointer()}, ptrKey{b.Type(), b.Pointer()}
+		pb, seenA := g.ab[ka]
+		pa, seenB := g.ba[kb]
+		if seenA || seenB {
+			if pb != b.Pointer() || pa != a.Pointer() {
+				return fmt.Sprintf("%s: shared with a different value than without linking", path)
+			}
+			return ""
+		}
+		g.ab[ka], g.ba[kb] = b.Pointer(), a.Pointer()
+		return g.diff(a.Elem(), b.Elem(), path)
+	case reflect.Interface:
+		if a.IsNil() || b.IsNil() {
+			if a.IsNil() != b.IsNil() {
+				return fmt.Sprintf("%s: nil %v, want nil %v", path, a.IsNil(), b.IsNil())
+			}
+			return ""
+		}
+		return g.diff(a.Elem(), b.Elem(), path)
+	case reflect.Struct:
+		for i := range a.NumField() {
+			f := a.Type().Field(i)
+			if f.Name == "refPath" && a.Field(i).IsNil() && !b.Field(i).IsNil() {
+				g.linked++
+				continue
+			}
+			if d := g.diff(a.Field(i), b.Field(i), path+"."+f.Name); d != "" {
+				return d
+			}
+		}
+	case reflect.Map:
+		if a.IsNil() != b.IsNil() || a.Len() != b.Len() {
+			return fmt.Sprintf("%s: %d entries (nil %v), want %d (nil %v)", path, a.Len(), a.IsNil(), b.Len(), b.IsNil())
+		}
+		iter := a.MapRange()
+		for iter.Next() {
+			bv := b.MapIndex(iter.Key())
+			if !bv.IsValid() {
+				return fmt.Sprintf("%s: has %v, want none", path, iter.Key())
+			}
+			if d := g.diff(iter.Value(), bv, fmt.Sprintf("%s[%v]", path, iter.Key())); d != "" {
+				return d
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		if a.Kind() == reflect.Slice && a.IsNil() != b.IsNil() || a.Len() != b.Len() {
+			return fmt.Sprintf("%s: %d elements, want %d", path, a.Len(), b.Len())
+		}
+		for i := range a.Len() {
+			if d := g.diff(a.Index(i), b.Index(i), fmt.Sprintf("%s[%d]", path, i)); d != "" {
+				return d
+			}
+		}
+	case reflect.String:
+		if a.String() != b.String() {
+			return fmt.Sprintf("%s: %q, want %q", path, a.String(), b.String())
+		}
+	case reflect.Bool:
+		if a.Bool() != b.Bool() {
+			return fmt.Sprintf("%s: %v, want %v", path, a.Bool(), b.Bool())
+		}
+	case reflect.Float32, reflect.Float64:
+		if a.Float() != b.Float() {
+			return fmt.Sprintf("%s: %v, want %v", path, a.Float(), b.Float())
+		}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		if a.Int() != b.Int() {
+			return fmt.Sprintf("%s: %v, want %v", path, a.Int(), b.Int())
+		}
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		if a.Uint() != b.Uint() {
+			return fmt.Sprintf("%s: %v, want %v", path, a.Uint(), b.Uint())
+		}
+	case reflect.Func, reflect.Chan:
+		if a.IsNil() != b.IsNil() {
+			return fmt.Sprintf("%s: nil %v, want nil %v", path, a.IsNil(), b.IsNil())
+		}
+	default:
+		return fmt.Sprintf("%s: cannot compare a %s", path, a.Kind())
+	}
+	return ""
+}
