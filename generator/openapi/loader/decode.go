@@ -48,33 +48,34 @@ type job struct {
 //
 // It also returns the document's paths in source order, and the keys of
 // each path item in order.
-func decodeDocument(root *yaml.Node) (*openapi3.T, []string, map[string][]string, error) {
+func decodeDocument(root *yaml.Node) (*openapi3.T, []string, map[string][]string, []*openapi3.SchemaRef, error) {
 	stub, jobs, order, ok := split(root)
 	if !ok {
 		// A duplicate key in a section: let kin-openapi decode the whole
 		// node and report it as it does.
 		var doc openapi3.T
 		if err := root.Decode(&doc); err != nil {
-			return nil, nil, nil, err
+			return nil, nil, nil, nil, err
 		}
-		return &doc, order, pathKeys(root, nil), nil
+		return &doc, order, pathKeys(root, nil), nil, nil
 	}
-	doc, keys, err := decodeSplit(stub, jobs)
-	return doc, order, keys, err
+	doc, keys, linked, err := decodeSplit(stub, jobs)
+	return doc, order, keys, linked, err
 }
 
 // decodeSplit decodes stub, a top-level mapping with the entries of jobs
 // taken out, and the jobs, concurrently, and puts the entries back in the
-// document.
-func decodeSplit(stub *yaml.Node, jobs []job) (*openapi3.T, map[string][]string, error) {
+// document. It links the $refs it can (see linkRefs), and returns the schema
+// wrappers it linked.
+func decodeSplit(stub *yaml.Node, jobs []job) (*openapi3.T, map[string][]string, []*openapi3.SchemaRef, error) {
 	var doc openapi3.T
 	if err := stub.Decode(&doc); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	runJobs(jobs)
 	for i := range jobs {
 		if jobs[i].err != nil {
-			return nil, nil, jobs[i].err
+			return nil, nil, nil, jobs[i].err
 		}
 	}
 
@@ -112,11 +113,10 @@ func decodeSplit(stub *yaml.Node, jobs []job) (*openapi3.T, map[string][]string,
 		case *openapi3.CallbackRef:
 			c.Callbacks = setEntry(c.Callbacks, j.key, v)
 		default:
-			return nil, nil, fmt.Errorf("internal error: component %s/%s decoded to %T", j.section, j.key, v)
+			return nil, nil, nil, fmt.Errorf("internal error: component %s/%s decoded to %T", j.section, j.key, v)
 		}
 	}
-	linkRefs(doc.Components, jobs)
-	return &doc, keys, nil
+	return &doc, keys, linkRefs(doc.Components, jobs), nil
 }
 
 // pathKeys returns the keys of each path item, in order: of those left in

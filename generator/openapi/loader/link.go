@@ -26,9 +26,11 @@ import (
 // The one difference from ResolveRefsIn's result is a field of the wrappers
 // no exported API reads but InternalizeRefs: the URL they were resolved
 // from.
-func linkRefs(c *openapi3.Components, jobs []job) {
+//
+// It returns the schema wrappers it linked, for validateWith.
+func linkRefs(c *openapi3.Components, jobs []job) (schemas []*openapi3.SchemaRef) {
 	if c == nil || !linking {
-		return
+		return nil
 	}
 	for i := range jobs {
 		for _, r := range jobs[i].refs {
@@ -36,6 +38,7 @@ func linkRefs(c *openapi3.Components, jobs []job) {
 			case *openapi3.SchemaRef:
 				if t := component(c.Schemas, "schemas", r.Ref); t != nil && t.Ref == "" {
 					r.Value = t.Value
+					schemas = append(schemas, r)
 				}
 			case *openapi3.ParameterRef:
 				if t := component(c.Parameters, "parameters", r.Ref); t != nil && t.Ref == "" && plain(r.Summary, r.Description) {
@@ -72,6 +75,7 @@ func linkRefs(c *openapi3.Components, jobs []job) {
 			}
 		}
 	}
+	return schemas
 }
 
 // linking is false only in tests that compare the result with

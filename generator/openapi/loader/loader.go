@@ -46,6 +46,9 @@ type Document struct {
 	paths    []string // in source order
 	order    []Operation
 	warnings diag.List // found while loading
+	// linked are the schema $refs linked before ResolveRefsIn (see
+	// linkRefs), which validation leaves out.
+	linked []*openapi3.SchemaRef
 
 	// The position index, built by the first call to Pos.
 	indexOnce sync.Once
@@ -235,12 +238,12 @@ func (d *Document) loadV3(data []byte, root *yaml.Node, p *parsed) error {
 	var err error
 	if p.split && p.ok {
 		order = p.order
-		t, keys, err = decodeSplit(root, p.jobs)
+		t, keys, d.linked, err = decodeSplit(root, p.jobs)
 	} else {
 		if root, err = p.full(data, root); err != nil {
 			return d.syntaxError(err)
 		}
-		t, order, keys, err = decodeDocument(root)
+		t, order, keys, d.linked, err = decodeDocument(root)
 	}
 	if se := (*syntaxError)(nil); errors.As(err, &se) {
 		// In an entry a worker parsed: parse the whole document for the
@@ -573,8 +576,11 @@ func kindName(n *yaml.Node) string {
 
 // Validate runs kin-openapi's validation with the checks that matter to a
 // generator, and reports what it finds as warnings: what Load does unless
-// Options.SkipValidation is set. It reads the document and changes nothing,
-// so it may run while others read the document too (the importer, say).
+// Options.SkipValidation is set.
+//
+// While it runs, the schema $refs linked on loading point at an empty
+// schema (see validateWith), and it puts them back before it returns: it
+// must not run while anything else reads the document.
 func (d *Document) Validate() diag.List {
 	return d.validateWith(context.Background())
 }

@@ -56,6 +56,12 @@ func TestLoad(t *testing.T) {
 			`testdata/warnings.yaml:36:5: #/components/schemas/Broken: warning: invalid components: schema "Broken": duplicate field "a" in required`,
 			`testdata/warnings.yaml:7:5: #/paths/~1pets~1{petId}/get: warning: invalid paths: operation GET /pets/{petId} must define exactly all path parameters (missing: [petId])`,
 		}},
+		// A problem in a component is reported once, where it is, not
+		// again at each schema and operation that uses the component (as
+		// kin-openapi's Validate alone does).
+		{file: "shared-problem.yaml", version: "3.0.3", ops: 2, warnings: []string{
+			`testdata/shared-problem.yaml:30:5: #/components/schemas/Pet: warning: invalid components: schema "Pet": duplicate field "name" in required`,
+		}},
 		// As in GitHub's own description.
 		{file: "conflicting-paths.yaml", version: "3.0.3", ops: 2, warnings: []string{
 			`testdata/conflicting-paths.yaml:14:3: #/paths/~1pets~1{id}: warning: invalid paths: conflicting paths "/pets/{petId}" and "/pets/{id}"`,

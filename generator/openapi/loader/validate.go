@@ -44,12 +44,31 @@ func (d *Document) validationOptions() []openapi3.ValidationOption {
 // validateWith runs kin-openapi's validation and returns its findings as
 // warnings, each at the section, path, operation or component it concerns.
 //
-// Validation is read-only, and most of its time goes to two independent
-// parts, the components and the paths, so they are validated at once: one
-// copy of the document without its paths, one with no components but the
-// security schemes its security requirements name. What both copies hold
-// (info, servers, security schemes…) is reported once.
+// kin-openapi validates a schema with everything it reaches: each of
+// GitHub's 10,000 $refs had it validate its target again, and what that
+// target refers to, which was most of the time validation took, and
+// reported a problem in a component at every operation that uses it too.
+// So while it runs, the schema $refs linked on loading (see linkRefs) point
+// at an empty schema: each component is validated once, where it is
+// declared. They are put back before validateWith returns.
+//
+// Validation is read-only otherwise, and most of its time goes to two
+// independent parts, the components and the paths, so they are validated at
+// once: one copy of the document without its paths, one with no components
+// but the security schemes its security requirements name. What both
+// copies hold (info, servers, security schemes…) is reported once.
 func (d *Document) validateWith(ctx context.Context) diag.List {
+	targets := make([]*openapi3.Schema, len(d.linked))
+	empty := &openapi3.Schema{}
+	for i, r := range d.linked {
+		targets[i], r.Value = r.Value, empty
+	}
+	defer func() {
+		for i, r := range d.linked {
+			r.Value = targets[i]
+		}
+	}()
+
 	t := d.T
 	withoutPaths, withoutComponents := *t, *t
 	withoutPaths.Paths, withoutPaths.Webhooks = openapi3.NewPaths(), nil
