@@ -46,15 +46,30 @@ func buildAPI(f *manifest.File, in *Input, p *ir.Project, claimed func(string) b
 		ReadFile: func(name string) ([]byte, error) {
 			return in.ReadFile(path.Join(dir, name))
 		},
-		SkipValidation: true, // validated below, alongside the import
+		SkipValidation: true, // validated below, after the import
 	})
 	diags = append(diags, more...)
 	if doc == nil || diags.HasErrors() {
 		return diags
 	}
-	// kin-openapi's validation only finds warnings, and reads the document
-	// as the import does: the two run at once, and much of the import uses
-	// one core only.
+	// The importer reads the document on one core; the other builds the
+	// position index its messages need, meanwhile.
+	indexed := make(chan struct{})
+	go func() {
+		defer close(indexed)
+		doc.BuildIndex()
+	}()
+	res, more := openapi.Import(doc, &openapi.Options{
+		Server:   f.Manifest.Name,
+		Section:  sec,
+		Manifest: f.Pos,
+		Taken:    func(name string) bool { return declared[name] },
+	})
+	<-indexed
+	diags = append(diags, more...)
+	// kin-openapi's validation only finds warnings. It changes the document
+	// while it runs (see loader.Document.Validate), which nothing reads
+	// after the import: it runs alongside the steps below.
 	var validation diag.List
 	validated := make(chan struct{})
 	go func() {
@@ -65,13 +80,6 @@ func buildAPI(f *manifest.File, in *Input, p *ir.Project, claimed func(string) b
 		<-validated
 		diags = append(diags, validation...)
 	}()
-	res, more := openapi.Import(doc, &openapi.Options{
-		Server:   f.Manifest.Name,
-		Section:  sec,
-		Manifest: f.Pos,
-		Taken:    func(name string) bool { return declared[name] },
-	})
-	diags = append(diags, more...)
 	if res == nil || diags.HasErrors() {
 		return diags
 	}

@@ -76,14 +76,30 @@ type importer struct {
 	opts  *Options
 	diags diag.List
 	conv  *converter
+	// unplaced are the diagnostics (by index) at a pointer of the
+	// document whose position is looked up once the import is done: the
+	// first lookup builds the document's position index (see
+	// loader.Document.Pos), which the caller may be building meanwhile.
+	unplaced []int
 }
 
 func (imp *importer) warn(ptr, format string, args ...any) *diag.Diagnostic {
-	return imp.diags.Warn(imp.doc.Pos(ptr), ptr, format, args...)
+	imp.unplaced = append(imp.unplaced, len(imp.diags))
+	return imp.diags.Warn(diag.Pos{}, ptr, format, args...)
 }
 
 func (imp *importer) fail(ptr, format string, args ...any) *diag.Diagnostic {
-	return imp.diags.Add(imp.doc.Pos(ptr), ptr, format, args...)
+	imp.unplaced = append(imp.unplaced, len(imp.diags))
+	return imp.diags.Add(diag.Pos{}, ptr, format, args...)
+}
+
+// placed returns the diagnostics, each at its position.
+func (imp *importer) placed() diag.List {
+	for _, i := range imp.unplaced {
+		imp.diags[i].Pos = imp.doc.Pos(imp.diags[i].Pointer)
+	}
+	imp.unplaced = nil
+	return imp.diags
 }
 
 func (imp *importer) manifestPos(ptr string) diag.Pos {
@@ -187,7 +203,7 @@ func Import(doc *loader.Document, opts *Options) (*Result, diag.List) {
 	}
 	imp.nameTools(ops, api.Dynamic)
 	if imp.diags.HasErrors() {
-		return nil, imp.diags
+		return nil, imp.placed()
 	}
 	api.Schemes = imp.usedSchemes(schemes, used, opts.Server, api.BaseURLEnv)
 
@@ -199,7 +215,7 @@ func Import(doc *loader.Document, opts *Options) (*Result, diag.List) {
 	if len(tools) == 0 {
 		imp.warn("#/paths", "no operation of the document is selected, so the server has no tools from it").Hint = "check the openapi section's include and exclude filters"
 	}
-	return &Result{API: api, Tools: tools, defPtrs: defPtrs}, imp.diags
+	return &Result{API: api, Tools: tools, defPtrs: defPtrs}, imp.placed()
 }
 
 // operations lists the document's operations in the order the document

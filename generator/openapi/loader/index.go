@@ -71,6 +71,16 @@ func (d *Document) Pos(pointer string) diag.Pos {
 	return w.pos(d)
 }
 
+// BuildIndex builds the document's position index now, rather than on the
+// first call to Pos: for a caller with a CPU to spare while it does
+// something else. Pos may be called meanwhile; it waits for the index.
+func (d *Document) BuildIndex() {
+	d.indexOnce.Do(func() { d.index = newIndex(nil) })
+	d.index.mu.Lock()
+	defer d.index.mu.Unlock()
+	d.fileNode("")
+}
+
 // fileNode returns the top-level node of file (relative to the document's
 // directory, "" for the document), with positions, or nil if it cannot be
 // read or parsed. The caller holds the index lock.
