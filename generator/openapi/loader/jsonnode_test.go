@@ -174,3 +174,72 @@ func nodeValue(n *yaml.Node) any {
 	}
 	return n.Value
 }
+
+// FuzzSplitJSON: splitting a document into its entries, as loading does,
+// gives the entries parseJSON reads in place, each at the same line and
+// column (those the position index gives).
+func FuzzSplitJSON(f *testing.F) {
+	for _, s := range []string{
+		`{"paths":{"/a":{"get":{"description":"say \"hi\"\\"}}}}`,
+		"{\n  \"paths\": {\n    \"/a\": {\n      \"x\": \"\\\\\",\n      \"y\": [\n        {}\n      ]\n    }\n  },\n  \"components\": {\"schemas\": {\"A\": {\"t\": \"}\"}}}\n}",
+		`{"components":{"schemas":{"A":{"a":"\\\\\"{"}}}}`,
+		`{"paths":{"/a":{"b":"unterminated}}}`,
+	} {
+		f.Add([]byte(s))
+	}
+	if data, err := os.ReadFile("testdata/petstore.json"); err == nil {
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		whole, err := parseJSON(data, true)
+		_, jobs, _, _, serr := splitJSON(data, true)
+		if err != nil {
+			if serr == nil {
+				// The split only skips the entries; parsing them finds
+				// what is wrong.
+				for _, j := range jobs {
+					if _, perr := (&jsonParser{positions: true}).parseRange(j.src, j.start, j.end); perr != nil {
+						return
+					}
+				}
+				t.Fatalf("parseJSON refuses %q (%v), but the split and its entries parse", data, err)
+			}
+			return
+		}
+		if serr != nil {
+			t.Fatalf("splitJSON(%q): %v; parseJSON reads it", data, serr)
+		}
+		if whole.Kind != yaml.MappingNode {
+			return
+		}
+		for _, j := range jobs {
+			n, perr := (&jsonParser{positions: true}).parseRange(j.src, j.start, j.end)
+			if perr != nil {
+				t.Fatalf("entry %s/%s of %q: %v", j.section, j.key, data, perr)
+			}
+			want := entry(whole, j.section, j.key)
+			if want == nil {
+				t.Fatalf("entry %s/%s of %q: not in parseJSON's tree", j.section, j.key, data)
+			}
+			if !reflect.DeepEqual(nodeValue(n), nodeValue(want)) || n.Line != want.Line || n.Column != want.Column {
+				t.Fatalf("entry %s/%s of %q: %v at %d:%d, parseJSON %v at %d:%d", j.section, j.key, data, nodeValue(n), n.Line, n.Column, nodeValue(want), want.Line, want.Column)
+			}
+		}
+	})
+}
+
+// entry finds the entry key of section ("paths", or a kind of component)
+// in a document's tree; the last, if the key repeats.
+func entry(root *yaml.Node, section, key string) *yaml.Node {
+	parent := mapping(root, "paths")
+	if section != "paths" {
+		parent = mapping(mapping(root, "components"), section)
+	}
+	var found *yaml.Node
+	for i := 0; parent != nil && i+1 < len(parent.Content); i += 2 {
+		if parent.Content[i].Value == key {
+			found = parent.Content[i+1]
+		}
+	}
+	return found
+}

@@ -97,7 +97,9 @@ func (p *jsonParser) splitSection(section string, jobs *[]job, order *[]string, 
 }
 
 // skipObject moves past the object at the current offset, minding only
-// strings and nesting: the worker that parses it checks the rest.
+// strings and nesting: the worker that parses it checks the rest. Most of a
+// description's bytes are in strings (descriptions, examples), which it
+// crosses a closing quote at a time, or indentation.
 func (p *jsonParser) skipObject() error {
 	depth := 0
 	for p.off < len(p.src) {
@@ -111,20 +113,49 @@ func (p *jsonParser) skipObject() error {
 				return nil
 			}
 		case '"':
-			p.off++
-			for p.off < len(p.src) && p.src[p.off] != '"' {
-				if p.src[p.off] == '\\' {
-					p.off++
-				}
-				p.off++
+			if !p.skipString() {
+				return p.errorf("unexpected end of JSON input")
 			}
+			continue
 		case '\n':
 			p.line++
 			p.lineStart = p.off + 1
+			// The indentation that follows, which is nearly half of a
+			// pretty-printed document.
+			p.off++
+			for p.off < len(p.src) && p.src[p.off] == ' ' {
+				p.off++
+			}
+			continue
 		}
 		p.off++
 	}
 	return p.errorf("unexpected end of JSON input")
+}
+
+// skipString moves past the string at the current offset, its closing
+// quote included, and reports whether it is closed. (A string has no
+// newline to count: the worker refuses one.)
+func (p *jsonParser) skipString() bool {
+	i := p.off + 1
+	for {
+		q := strings.IndexByte(p.src[i:], '"')
+		if q < 0 {
+			p.off = len(p.src)
+			return false
+		}
+		i += q
+		// The quote is escaped if an odd number of backslashes precede it.
+		n := 0
+		for i-1-n > p.off && p.src[i-1-n] == '\\' {
+			n++
+		}
+		i++
+		if n%2 == 0 {
+			p.off = i
+			return true
+		}
+	}
 }
 
 // lazyKind marks a placeholder node: an entry the position index has not
