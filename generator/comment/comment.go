@@ -8,6 +8,7 @@ package comment
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Width is the column at which comment text is wrapped.
@@ -21,22 +22,54 @@ const Width = 76
 func Text(s string) string {
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	var paras []string
-	for _, p := range strings.Split(s, "\n\n") {
-		words := strings.FieldsFunc(p, func(r rune) bool {
-			return unicode.IsSpace(r) || unicode.IsControl(r) || unicode.In(r, unicode.Zl, unicode.Zp, unicode.Cf)
-		})
-		if len(words) > 0 {
+	var words []string
+	for p := range strings.SplitSeq(s, "\n\n") {
+		if words = fields(p, words[:0]); len(words) > 0 {
 			paras = append(paras, wrap(words, Width))
 		}
 	}
 	return strings.Join(paras, "\n\n")
 }
 
+// fields appends to words the words of p: what the separators (blank
+// space, control and other invisible characters) leave. ASCII, nearly all
+// of what specs say, is told apart a byte at a time.
+func fields(p string, words []string) []string {
+	start := -1 // of the current word
+	for i := 0; i < len(p); {
+		c, size := rune(p[i]), 1
+		if c >= utf8.RuneSelf {
+			c, size = utf8.DecodeRuneInString(p[i:])
+		}
+		if separator(c) {
+			if start >= 0 {
+				words = append(words, p[start:i])
+				start = -1
+			}
+		} else if start < 0 {
+			start = i
+		}
+		i += size
+	}
+	if start >= 0 {
+		words = append(words, p[start:])
+	}
+	return words
+}
+
+// separator reports whether r separates words in a comment.
+func separator(r rune) bool {
+	if r < utf8.RuneSelf {
+		return r <= ' ' || r == 0x7f
+	}
+	return unicode.IsSpace(r) || unicode.IsControl(r) || unicode.In(r, unicode.Zl, unicode.Zp, unicode.Cf)
+}
+
 func wrap(words []string, width int) string {
 	var b strings.Builder
 	n := 0
 	for _, w := range words {
-		l := len([]rune(w))
+		l := utf8.RuneCountInString(w)
 		switch {
 		case n == 0:
 		case n+1+l > width:
