@@ -85,12 +85,15 @@ func (b *filler) lit(v any) jen.Code {
 	if b.direct {
 		return jen.Lit(v)
 	}
-	switch v.(type) {
-	case string, bool, int:
-	default:
-		panic(fmt.Sprintf("emit: no slot for a %T literal", v))
+	switch v := v.(type) {
+	case string:
+		return b.slot(quote(v))
+	case bool:
+		return b.slot(strconv.FormatBool(v))
+	case int:
+		return b.slot(strconv.Itoa(v))
 	}
-	return b.slot(fmt.Sprintf("%#v", v))
+	panic(fmt.Sprintf("emit: no slot for a %T literal", v))
 }
 
 // id is an identifier that differs between declarations of one form.

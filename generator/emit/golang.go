@@ -8,7 +8,9 @@ package emit
 import (
 	"bytes"
 	"fmt"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/dave/jennifer/jen"
 
@@ -339,7 +341,45 @@ func stringLitSrc(s string) string {
 	if strings.Contains(s, "\n") && !strings.ContainsAny(s, "`\r") && isPrintable(s) {
 		return "`" + s + "`"
 	}
-	return fmt.Sprintf("%#v", s) // as jen.Lit writes it
+	return quote(s)
+}
+
+// quote is s as a quoted Go string, as jen.Lit writes it (strconv.Quote).
+// The long schema constants are printable text, which it escapes in one
+// pass; anything else is left to strconv.Quote.
+func quote(s string) string {
+	var b strings.Builder
+	b.Grow(len(s) + len(s)/8 + 2)
+	b.WriteByte('"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == '"' || c == '\\':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+			i++
+		case c == '\n':
+			b.WriteString(`\n`)
+			i++
+		case c == '\t':
+			b.WriteString(`\t`)
+			i++
+		case c >= ' ' && c < utf8.RuneSelf && c != 0x7f:
+			b.WriteByte(c)
+			i++
+		case c >= utf8.RuneSelf:
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && size == 1 || !strconv.IsPrint(r) {
+				return strconv.Quote(s)
+			}
+			b.WriteString(s[i : i+size])
+			i += size
+		default:
+			return strconv.Quote(s)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
 }
 
 func isPrintable(s string) bool {
