@@ -34,10 +34,12 @@ type job struct {
 	src        string
 	start, end int
 
-	value   any
-	refs    []any    // the $ref wrappers fastDecode decoded in value
-	methods []string // of a path item: its keys, in order
-	err     error
+	value    any
+	fast     bool     // value is fastDecode's
+	refs     []any    // the $ref wrappers fastDecode decoded in value
+	resolves bool     // value holds more for ResolveRefsIn than refs (see fastDecoder.resolves)
+	methods  []string // of a path item: its keys, in order
+	err      error
 }
 
 // decodeDocument decodes root, a document's top-level mapping, into an
@@ -48,34 +50,46 @@ type job struct {
 //
 // It also returns the document's paths in source order, and the keys of
 // each path item in order.
-func decodeDocument(root *yaml.Node) (*openapi3.T, []string, map[string][]string, []*openapi3.SchemaRef, error) {
+func decodeDocument(root *yaml.Node) (*decoded, []string, error) {
 	stub, jobs, order, ok := split(root)
 	if !ok {
 		// A duplicate key in a section: let kin-openapi decode the whole
 		// node and report it as it does.
 		var doc openapi3.T
 		if err := root.Decode(&doc); err != nil {
-			return nil, nil, nil, nil, err
+			return nil, nil, err
 		}
-		return &doc, order, pathKeys(root, nil), nil, nil
+		return &decoded{t: &doc, keys: pathKeys(root, nil)}, order, nil
 	}
-	doc, keys, linked, err := decodeSplit(stub, jobs)
-	return doc, order, keys, linked, err
+	dec, err := decodeSplit(stub, jobs)
+	return dec, order, err
+}
+
+// decoded is a decoded document.
+type decoded struct {
+	t    *openapi3.T
+	keys map[string][]string // the keys of each path item, in order
+	// linked are the schema $refs linked (see linkRefs).
+	linked []*openapi3.SchemaRef
+	// resolved reports that the document is as ResolveRefsIn would leave
+	// it, but for the URLs of the wrappers (see linkRefs): every path item
+	// and component was decoded by fastDecode, with nothing in it for
+	// ResolveRefsIn but $refs, and every $ref was linked.
+	resolved bool
 }
 
 // decodeSplit decodes stub, a top-level mapping with the entries of jobs
 // taken out, and the jobs, concurrently, and puts the entries back in the
-// document. It links the $refs it can (see linkRefs), and returns the schema
-// wrappers it linked.
-func decodeSplit(stub *yaml.Node, jobs []job) (*openapi3.T, map[string][]string, []*openapi3.SchemaRef, error) {
+// document. It links the $refs it can (see linkRefs).
+func decodeSplit(stub *yaml.Node, jobs []job) (*decoded, error) {
 	var doc openapi3.T
 	if err := stub.Decode(&doc); err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
 	runJobs(jobs)
 	for i := range jobs {
 		if jobs[i].err != nil {
-			return nil, nil, nil, jobs[i].err
+			return nil, jobs[i].err
 		}
 	}
 
@@ -113,10 +127,37 @@ func decodeSplit(stub *yaml.Node, jobs []job) (*openapi3.T, map[string][]string,
 		case *openapi3.CallbackRef:
 			c.Callbacks = setEntry(c.Callbacks, j.key, v)
 		default:
-			return nil, nil, nil, fmt.Errorf("internal error: component %s/%s decoded to %T", j.section, j.key, v)
+			return nil, fmt.Errorf("internal error: component %s/%s decoded to %T", j.section, j.key, v)
 		}
 	}
-	return &doc, keys, linkRefs(doc.Components, jobs), nil
+	dec := &decoded{t: &doc, keys: keys}
+	var all bool
+	dec.linked, all = linkRefs(doc.Components, jobs)
+	dec.resolved = all && !holdsEntries(stub)
+	for _, j := range jobs {
+		dec.resolved = dec.resolved && j.fast && !j.resolves
+	}
+	return dec, nil
+}
+
+// holdsEntries reports whether stub, a document's top level with the jobs'
+// entries taken out, still holds path items or components: values split
+// left for kin-openapi to decode in place.
+func holdsEntries(stub *yaml.Node) bool {
+	if paths := mapping(stub, "paths"); paths != nil {
+		for i := 0; i < len(paths.Content); i += 2 {
+			if !strings.HasPrefix(paths.Content[i].Value, "x-") {
+				return true
+			}
+		}
+	}
+	components := mapping(stub, "components")
+	for kind := range componentKinds {
+		if section := lookup(components, kind); section != nil && (section.Kind != yaml.MappingNode || len(section.Content) > 0) {
+			return true
+		}
+	}
+	return false
 }
 
 // pathKeys returns the keys of each path item, in order: of those left in
@@ -270,8 +311,8 @@ func runJobs(jobs []job) {
 				// The hand-written decoder takes nearly every entry;
 				// kin-openapi decodes what it declines, and reports
 				// what is wrong with it.
-				if v, refs, ok := fastDecode(j.section, n); ok {
-					j.value, j.refs = v, refs
+				if v, refs, resolves, ok := fastDecode(j.section, n); ok {
+					j.value, j.fast, j.refs, j.resolves = v, true, refs, resolves
 				} else {
 					if j.section == "paths" {
 						j.value = new(openapi3.PathItem)

@@ -30,7 +30,11 @@ import (
 // keys, repeated keys, tags other than the core ones, number spellings other
 // than JSON's, values of the wrong kind for a field, nulls where a typed
 // value belongs, boolean schemas and OpenAPI 3.2 fields.
-func fastDecode(section string, n *yaml.Node) (value any, refs []any, ok bool) {
+//
+// refs are the $ref wrappers in value (see linkRefs); resolves reports that
+// value holds something only kin-openapi's ResolveRefsIn settles (see
+// fastDecoder.resolves).
+func fastDecode(section string, n *yaml.Node) (value any, refs []any, resolves, ok bool) {
 	d := &fastDecoder{}
 	switch section {
 	case "paths":
@@ -54,12 +58,12 @@ func fastDecode(section string, n *yaml.Node) (value any, refs []any, ok bool) {
 	case "callbacks":
 		value = d.callbackRef(n)
 	default:
-		return nil, nil, false
+		return nil, nil, false, false
 	}
 	if d.bad {
-		return nil, nil, false
+		return nil, nil, false, false
 	}
-	return value, d.refs, true
+	return value, d.refs, d.resolves, true
 }
 
 // fastDecoder holds the state of one fastDecode. Rather than every function
@@ -72,6 +76,10 @@ type fastDecoder struct {
 	// refs are the $ref wrappers decoded (*openapi3.SchemaRef,
 	// *openapi3.ParameterRef…), for linkRefs.
 	refs []any
+	// resolves is set by what ResolveRefsIn does more with than resolve
+	// the $ref wrappers: a path item's $ref, a discriminator's mapping to
+	// a $ref, a parameter with both a schema and content (an error).
+	resolves bool
 }
 
 // record notes r, a $ref wrapper, for linkRefs.
@@ -654,6 +662,7 @@ func (d *fastDecoder) pathItem(n *yaml.Node) *openapi3.PathItem {
 		switch k, v := c[i].Value, c[i+1]; k {
 		case "$ref":
 			p.Ref = d.str(v)
+			d.resolves = true
 		case "summary":
 			p.Summary = d.str(v)
 		case "description":
@@ -764,6 +773,7 @@ func (d *fastDecoder) parameter(p *openapi3.Parameter, n *yaml.Node) {
 			d.extension(&p.Extensions, k, v)
 		}
 	}
+	d.resolves = d.resolves || p.Schema != nil && p.Content != nil
 }
 
 func (d *fastDecoder) requestBody(n *yaml.Node) *openapi3.RequestBody {
@@ -1309,7 +1319,9 @@ func (d *fastDecoder) discriminator(n *yaml.Node) *openapi3.Discriminator {
 			// Each a string, which MappingRef's UnmarshalText takes as the
 			// $ref.
 			x.Mapping = decodeMap[map[string]openapi3.MappingRef](d, v, func(d *fastDecoder, n *yaml.Node) openapi3.MappingRef {
-				return openapi3.MappingRef{Ref: d.str(n)}
+				ref := d.str(n)
+				d.resolves = d.resolves || strings.Contains(ref, "/")
+				return openapi3.MappingRef{Ref: ref}
 			})
 		default:
 			d.extension(&x.Extensions, k, v)

@@ -59,7 +59,7 @@ func kinDecode(section string, n *yaml.Node) (any, error) {
 // reports whether the fast path accepted it.
 func checkFast(t testing.TB, what, section string, n *yaml.Node) bool {
 	t.Helper()
-	got, _, ok := fastDecode(section, n)
+	got, _, _, ok := fastDecode(section, n)
 	want, err := kinDecode(section, n)
 	if !ok {
 		return false
@@ -315,7 +315,7 @@ func TestFastDecodeDeclines(t *testing.T) {
 		if err := yaml.Unmarshal([]byte(tt.doc), &doc); err != nil {
 			t.Fatalf("%s: %v", tt.doc, err)
 		}
-		if _, _, ok := fastDecode(tt.section, doc.Content[0]); ok {
+		if _, _, _, ok := fastDecode(tt.section, doc.Content[0]); ok {
 			t.Errorf("%s %s: the fast path takes it", tt.section, tt.doc)
 		}
 	}
@@ -326,7 +326,7 @@ func TestFastDecodeDeclines(t *testing.T) {
 		{Kind: yaml.ScalarNode, Tag: "!!str", Value: "title"},
 		{Kind: yaml.ScalarNode, Tag: "tag:yaml.org,2002:str", Value: "t"},
 	}}
-	if _, _, ok := fastDecode("schemas", n); ok {
+	if _, _, _, ok := fastDecode("schemas", n); ok {
 		t.Errorf("the fast path takes a tag spelled in full")
 	}
 	if _, err := kinDecode("schemas", n); err == nil {

@@ -27,55 +27,62 @@ import (
 // no exported API reads but InternalizeRefs: the URL they were resolved
 // from.
 //
-// It returns the schema wrappers it linked, for validateWith.
-func linkRefs(c *openapi3.Components, jobs []job) (schemas []*openapi3.SchemaRef) {
-	if c == nil || !linking {
-		return nil
+// It returns the schema wrappers it linked, for validateWith, and whether it
+// linked every wrapper.
+func linkRefs(c *openapi3.Components, jobs []job) (schemas []*openapi3.SchemaRef, all bool) {
+	if !linking {
+		return nil, false
 	}
+	if c == nil {
+		c = &openapi3.Components{}
+	}
+	all = true
 	for i := range jobs {
 		for _, r := range jobs[i].refs {
+			linked := false
 			switch r := r.(type) {
 			case *openapi3.SchemaRef:
-				if t := component(c.Schemas, "schemas", r.Ref); t != nil && t.Ref == "" {
-					r.Value = t.Value
+				if t := component(c.Schemas, "schemas", r.Ref); t != nil && t.Ref == "" && t.Value != nil {
+					r.Value, linked = t.Value, true
 					schemas = append(schemas, r)
 				}
 			case *openapi3.ParameterRef:
-				if t := component(c.Parameters, "parameters", r.Ref); t != nil && t.Ref == "" && plain(r.Summary, r.Description) {
-					r.Value = t.Value
+				if t := component(c.Parameters, "parameters", r.Ref); t != nil && t.Ref == "" && t.Value != nil && plain(r.Summary, r.Description) {
+					r.Value, linked = t.Value, true
 				}
 			case *openapi3.HeaderRef:
-				if t := component(c.Headers, "headers", r.Ref); t != nil && t.Ref == "" && plain(r.Summary, r.Description) {
-					r.Value = t.Value
+				if t := component(c.Headers, "headers", r.Ref); t != nil && t.Ref == "" && t.Value != nil && plain(r.Summary, r.Description) {
+					r.Value, linked = t.Value, true
 				}
 			case *openapi3.RequestBodyRef:
-				if t := component(c.RequestBodies, "requestBodies", r.Ref); t != nil && t.Ref == "" && plain(r.Summary, r.Description) {
-					r.Value = t.Value
+				if t := component(c.RequestBodies, "requestBodies", r.Ref); t != nil && t.Ref == "" && t.Value != nil && plain(r.Summary, r.Description) {
+					r.Value, linked = t.Value, true
 				}
 			case *openapi3.ResponseRef:
-				if t := component(c.Responses, "responses", r.Ref); t != nil && t.Ref == "" && plain(r.Summary, r.Description) {
-					r.Value = t.Value
+				if t := component(c.Responses, "responses", r.Ref); t != nil && t.Ref == "" && t.Value != nil && plain(r.Summary, r.Description) {
+					r.Value, linked = t.Value, true
 				}
 			case *openapi3.SecuritySchemeRef:
-				if t := component(c.SecuritySchemes, "securitySchemes", r.Ref); t != nil && t.Ref == "" && plain(r.Summary, r.Description) {
-					r.Value = t.Value
+				if t := component(c.SecuritySchemes, "securitySchemes", r.Ref); t != nil && t.Ref == "" && t.Value != nil && plain(r.Summary, r.Description) {
+					r.Value, linked = t.Value, true
 				}
 			case *openapi3.ExampleRef:
-				if t := component(c.Examples, "examples", r.Ref); t != nil && t.Ref == "" && plain(r.Summary, r.Description) {
-					r.Value = t.Value
+				if t := component(c.Examples, "examples", r.Ref); t != nil && t.Ref == "" && t.Value != nil && plain(r.Summary, r.Description) {
+					r.Value, linked = t.Value, true
 				}
 			case *openapi3.LinkRef:
-				if t := component(c.Links, "links", r.Ref); t != nil && t.Ref == "" && plain(r.Summary, r.Description) {
-					r.Value = t.Value
+				if t := component(c.Links, "links", r.Ref); t != nil && t.Ref == "" && t.Value != nil && plain(r.Summary, r.Description) {
+					r.Value, linked = t.Value, true
 				}
 			case *openapi3.CallbackRef:
-				if t := component(c.Callbacks, "callbacks", r.Ref); t != nil && t.Ref == "" && plain(r.Summary, r.Description) {
-					r.Value = t.Value
+				if t := component(c.Callbacks, "callbacks", r.Ref); t != nil && t.Ref == "" && t.Value != nil && plain(r.Summary, r.Description) {
+					r.Value, linked = t.Value, true
 				}
 			}
+			all = all && linked
 		}
 	}
-	return schemas
+	return schemas, all
 }
 
 // linking is false only in tests that compare the result with

@@ -49,6 +49,9 @@ type Document struct {
 	// linked are the schema $refs linked before ResolveRefsIn (see
 	// linkRefs), which validation leaves out.
 	linked []*openapi3.SchemaRef
+	// linkedAll is set when linking left nothing for ResolveRefsIn to do,
+	// which then did not run.
+	linkedAll bool
 
 	// The position index, built by the first call to Pos.
 	indexOnce sync.Once
@@ -232,18 +235,17 @@ func (p *parsed) full(data []byte, root *yaml.Node) (*yaml.Node, error) {
 }
 
 func (d *Document) loadV3(data []byte, root *yaml.Node, p *parsed) error {
-	var t *openapi3.T
+	var dec *decoded
 	var order []string
-	var keys map[string][]string
 	var err error
 	if p.split && p.ok {
 		order = p.order
-		t, keys, d.linked, err = decodeSplit(root, p.jobs)
+		dec, err = decodeSplit(root, p.jobs)
 	} else {
 		if root, err = p.full(data, root); err != nil {
 			return d.syntaxError(err)
 		}
-		t, order, keys, d.linked, err = decodeDocument(root)
+		dec, order, err = decodeDocument(root)
 	}
 	if se := (*syntaxError)(nil); errors.As(err, &se) {
 		// In an entry a worker parsed: parse the whole document for the
@@ -258,15 +260,16 @@ func (d *Document) loadV3(data []byte, root *yaml.Node, p *parsed) error {
 		// with a repeated key, say) with encoding/json; so does this.
 		var doc openapi3.T
 		if json.Unmarshal(data, &doc) == nil {
-			t, err = &doc, nil
+			dec, err = &decoded{t: &doc}, nil
 			if full, perr := p.full(data, root); perr == nil {
-				order, keys = pathOrder(full), pathKeys(full, nil)
+				order, dec.keys = pathOrder(full), pathKeys(full, nil)
 			}
 		}
 	}
 	if err != nil {
 		return d.decodeError(err)
 	}
+	t := dec.t
 	if strings.HasPrefix(d.Version, "3.1") {
 		// What the stub left out is looked at too: this parses a JSON
 		// document a second time, which only 3.1 documents pay.
@@ -278,12 +281,19 @@ func (d *Document) loadV3(data []byte, root *yaml.Node, p *parsed) error {
 			return err
 		}
 	}
-	if err := d.resolve(func(l *openapi3.Loader, loc *url.URL) error { return l.ResolveRefsIn(t, loc) }); err != nil {
-		return err
+	// A document the decoder read whole, every $ref linked, is resolved
+	// already: in OpenAPI 3.0, where a $ref has nothing next to it, what
+	// ResolveRefsIn would still do is walk it all. (TestLinkRefs compares
+	// the two.)
+	d.linkedAll = dec.resolved && strings.HasPrefix(d.Version, "3.0")
+	if !d.linkedAll {
+		if err := d.resolve(func(l *openapi3.Loader, loc *url.URL) error { return l.ResolveRefsIn(t, loc) }); err != nil {
+			return err
+		}
 	}
-	d.T = t
+	d.T, d.linked = t, dec.linked
 	order = unique(order)
-	d.paths, d.order = order, operationOrder(t, order, keys)
+	d.paths, d.order = order, operationOrder(t, order, dec.keys)
 	return nil
 }
 

@@ -69,6 +69,11 @@ func TestLoad(t *testing.T) {
 		{file: "ref-siblings.yaml", version: "3.1.0", ops: 2, warnings: []string{
 			`testdata/ref-siblings.yaml:10:24: #/paths/~1a/get/parameters/0/description: warning: the description next to $ref "#/components/parameters/Limit" replaces that of the component everywhere it is used; kin-openapi applies it to the shared component; move it into the component, or inline it`,
 		}},
+		// Read whole by the typed decoder, but still for kin-openapi to
+		// resolve, which refuses it.
+		{file: "schema-and-content.yaml", errs: []string{
+			`testdata/schema-and-content.yaml: cannot resolve a $ref: cannot contain both schema and content in a parameter`,
+		}},
 		{file: "wrong-type.yaml", errs: []string{
 			`testdata/wrong-type.yaml:6:7: #/paths/~1a/get/parameters: parameters must be a list of parameter objects, not a mapping`,
 		}},
