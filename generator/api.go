@@ -28,18 +28,23 @@ import (
 // it sets p.API and appends a tool per selected operation to p.Tools.
 // claimed and claim share the Go names of the package with the manifest's
 // tools; declared holds those tools' names.
-func buildAPI(f *manifest.File, in *Input, p *ir.Project, claimed func(string) bool, claim func(name, what string) bool, declared map[string]bool) (diags diag.List) {
+//
+// The last checks of the tools' schemas, and kin-openapi's validation, are
+// still running when it returns (the project is emitted meanwhile): checks
+// waits for them and returns what they found. A project they find an error
+// in is not to be written.
+func buildAPI(f *manifest.File, in *Input, p *ir.Project, claimed func(string) bool, claim func(name, what string) bool, declared map[string]bool) (diags diag.List, checks func() diag.List) {
 	sec := f.Manifest.OpenAPI
 	specPtr := "#/openapi/spec"
 	if in.ReadFile == nil {
 		diags.Add(f.Pos(specPtr), specPtr, "the OpenAPI document %s cannot be read here", sec.Spec)
-		return diags
+		return diags, nil
 	}
 	spec := path.Clean(sec.Spec)
 	data, err := in.ReadFile(spec)
 	if err != nil {
 		diags.Add(f.Pos(specPtr), specPtr, "cannot read the OpenAPI document: %v", err).Hint = "the path is relative to " + f.Filename
-		return diags
+		return diags, nil
 	}
 	dir := path.Dir(spec)
 	doc, more := loader.Load(spec, data, &loader.Options{
@@ -50,7 +55,7 @@ func buildAPI(f *manifest.File, in *Input, p *ir.Project, claimed func(string) b
 	})
 	diags = append(diags, more...)
 	if doc == nil || diags.HasErrors() {
-		return diags
+		return diags, nil
 	}
 	// The importer reads the document on one core; the other builds the
 	// position index its messages need, meanwhile.
@@ -70,18 +75,10 @@ func buildAPI(f *manifest.File, in *Input, p *ir.Project, claimed func(string) b
 	// kin-openapi's validation only finds warnings. It changes the document
 	// while it runs (see loader.Document.Validate), which nothing reads
 	// after the import: it runs alongside the steps below.
-	var validation diag.List
-	validated := make(chan struct{})
-	go func() {
-		defer close(validated)
-		validation = doc.Validate()
-	}()
-	defer func() {
-		<-validated
-		diags = append(diags, validation...)
-	}()
+	validated := make(chan diag.List, 1)
+	go func() { validated <- doc.Validate() }()
 	if res == nil || diags.HasErrors() {
-		return diags
+		return append(diags, <-validated...), nil
 	}
 	res.API.Spec = sec.Spec
 
@@ -157,13 +154,11 @@ func buildAPI(f *manifest.File, in *Input, p *ir.Project, claimed func(string) b
 			}
 		}
 	}
-	diags = append(diags, checkSchemas(doc, res)...)
-	if diags.HasErrors() {
-		return diags
-	}
+	checked := make(chan diag.List, 1)
+	go func() { checked <- checkSchemas(doc, res) }()
 	p.API = res.API
 	p.Tools = append(p.Tools, res.Tools...)
-	return diags
+	return diags, func() diag.List { return append(<-checked, <-validated...) }
 }
 
 // defRef finds the references to shared definitions in encoded schemas.

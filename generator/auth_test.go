@@ -10,7 +10,7 @@ import (
 // and scopes, each tool's rule, and HTTP transports only when none are
 // listed.
 func TestBuildAuth(t *testing.T) {
-	p, diags := load(&Input{ManifestPath: "mcpgen.yaml", Manifest: []byte(`name: a
+	p, diags, _ := load(&Input{ManifestPath: "mcpgen.yaml", Manifest: []byte(`name: a
 auth: {provider: oidc, scopes: [openid, email, groups]}
 tools:
   - {name: open, description: d, inputSchema: {type: object}}
@@ -39,7 +39,7 @@ tools:
 		t.Errorf("GatedTools = %v", got)
 	}
 
-	open, diags := load(&Input{ManifestPath: "mcpgen.yaml", Manifest: []byte("name: a\n")})
+	open, diags, _ := load(&Input{ManifestPath: "mcpgen.yaml", Manifest: []byte("name: a\n")})
 	if diags.HasErrors() || open.HasAuth() || !slices.Contains(open.Transports, "stdio") {
 		t.Errorf("a manifest without auth: HasAuth %v, transports %q", open.HasAuth(), open.Transports)
 	}

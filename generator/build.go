@@ -35,10 +35,12 @@ var reserved = map[string]string{
 
 // build turns a validated manifest into the IR. It reports every problem it
 // finds (name collisions between tools, types that cannot be generated).
-func build(f *manifest.File, in *Input) (*ir.Project, diag.List) {
+//
+// checks, when not nil, waits for the checks still running (see buildAPI)
+// and returns what they found.
+func build(f *manifest.File, in *Input) (p *ir.Project, diags diag.List, checks func() diag.List) {
 	m := f.Manifest
-	var diags diag.List
-	p := &ir.Project{
+	p = &ir.Project{
 		Name:         m.Name,
 		Title:        m.Title,
 		Version:      m.Version,
@@ -150,7 +152,9 @@ func build(f *manifest.File, in *Input) (*ir.Project, diag.List) {
 			taken[name] = what
 			return true
 		}
-		diags = append(diags, buildAPI(f, in, p, claimed, claimAny, declared)...)
+		var more diag.List
+		more, checks = buildAPI(f, in, p, claimed, claimAny, declared)
+		diags = append(diags, more...)
 	}
 
 	for i, r := range m.Resources {
@@ -173,7 +177,7 @@ func build(f *manifest.File, in *Input) (*ir.Project, diag.List) {
 		}
 		p.Prompts = append(p.Prompts, pr)
 	}
-	return p, diags
+	return p, diags, checks
 }
 
 // convert derives the Go types of one schema, claiming every type name.

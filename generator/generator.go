@@ -64,9 +64,9 @@ func Generate(in *Input, opts *Options) (*write.Plan, diag.List) {
 		copied.ReadFile = read.readFile
 		in = &copied
 	}
-	p, diags := load(in)
+	p, diags, checks := load(in)
 	if diags.HasErrors() {
-		return nil, diags
+		return nil, finish(diags, checks)
 	}
 	eo := &emit.Options{
 		Module:         opts.Module,
@@ -80,11 +80,17 @@ func Generate(in *Input, opts *Options) (*write.Plan, diag.List) {
 	if opts.WriteManifest {
 		eo.Manifest = in.Manifest
 	}
+	// The project is emitted while the last checks run; should they find
+	// an error, it is not returned.
 	plan, err := emit.Project(p, eo)
+	diags = finish(diags, checks)
 	if err != nil {
 		// The templates are part of mcpgen: a failure here is a bug, but it
 		// is still reported rather than panicking.
 		diags.Add(diag.Pos{File: in.ManifestPath}, "", "internal error: %v", err)
+		return nil, diags
+	}
+	if diags.HasErrors() {
 		return nil, diags
 	}
 	if read != nil {
@@ -113,15 +119,28 @@ func (r *recorder) readFile(name string) ([]byte, error) {
 // Validate checks the manifest as Generate does, without generating
 // anything: every problem is reported, sorted by position.
 func Validate(in *Input) diag.List {
-	_, diags := load(in)
+	_, diags, checks := load(in)
+	return finish(diags, checks)
+}
+
+// finish adds what the checks still running found (see build) to diags,
+// sorted.
+func finish(diags diag.List, checks func() diag.List) diag.List {
+	if checks == nil {
+		return diags
+	}
+	diags = append(diags, checks()...)
+	diags.Sort()
 	return diags
 }
 
-// load reads, checks and resolves the manifest into the IR.
-func load(in *Input) (*ir.Project, diag.List) {
+// load reads, checks and resolves the manifest into the IR. checks, when
+// not nil, waits for the checks still running and returns what they found
+// (see build).
+func load(in *Input) (p *ir.Project, diags diag.List, checks func() diag.List) {
 	f, diags := manifest.Load(in.ManifestPath, in.Manifest)
 	if f == nil {
-		return nil, diags
+		return nil, diags, nil
 	}
 	// Validate what could be decoded, so that one run reports every
 	// problem; a node the loader already faulted is not faulted again.
@@ -134,12 +153,11 @@ func load(in *Input) (*ir.Project, diag.List) {
 			diags = append(diags, d)
 		}
 	}
-	var p *ir.Project
 	if !diags.HasErrors() {
 		var more diag.List
-		p, more = build(f, in)
+		p, more, checks = build(f, in)
 		diags = append(diags, more...)
 	}
 	diags.Sort()
-	return p, diags
+	return p, diags, checks
 }
