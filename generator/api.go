@@ -285,12 +285,40 @@ func resolvesLikeSDK(parts [][]byte, stubs []byte) bool {
 	b.WriteString(`},"$defs":`)
 	b.Write(stubs)
 	b.WriteString("}")
+	if nestsDeeper(b.Bytes(), manifest.SDKMaxDepth) {
+		// The SDK refuses it (the checker says where), after reading it
+		// in time that grows with the square of the depth.
+		return false
+	}
 	js, err := manifest.DecodeSDKSchema(b.Bytes()) // json.Unmarshal's result, faster
 	if err != nil {
 		return false
 	}
 	_, err = js.Resolve(&jsonschema.ResolveOptions{ValidateDefaults: true})
 	return err == nil
+}
+
+// nestsDeeper reports whether the JSON text raw nests objects and lists
+// more than limit levels deep.
+func nestsDeeper(raw []byte, limit int) bool {
+	depth := 0
+	for i := 0; i < len(raw); i++ {
+		switch raw[i] {
+		case '{', '[':
+			if depth++; depth > limit {
+				return true
+			}
+		case '}', ']':
+			depth--
+		case '"':
+			for i++; i < len(raw) && raw[i] != '"'; i++ {
+				if raw[i] == '\\' {
+					i++
+				}
+			}
+		}
+	}
+	return false
 }
 
 // pointerToken unescapes a JSON pointer's token.

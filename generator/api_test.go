@@ -118,3 +118,25 @@ func TestSchemaParts(t *testing.T) {
 		}
 	}
 }
+
+// TestNestsDeeper counts the nesting of objects and lists, not of what
+// strings say.
+func TestNestsDeeper(t *testing.T) {
+	for _, tt := range []struct {
+		in    string
+		limit int
+		want  bool
+	}{
+		{`{}`, 1, false},
+		{`{"a":[{}]}`, 2, true},
+		{`{"a":[{}]}`, 3, false},
+		{`{"a":"{[{[{["}`, 1, false},
+		{`{"a":"\"{[{"}`, 1, false},
+		{`{"a":"\\","b":{}}`, 1, true},
+		{`[[],[],[]]`, 2, false},
+	} {
+		if got := nestsDeeper([]byte(tt.in), tt.limit); got != tt.want {
+			t.Errorf("nestsDeeper(%s, %d) = %v, want %v", tt.in, tt.limit, got, tt.want)
+		}
+	}
+}

@@ -43,8 +43,8 @@ func (r role) String() string {
 	return "outputSchema"
 }
 
-// sdkMaxDepth is how deeply the MCP SDK lets a schema's JSON nest.
-const sdkMaxDepth = 1000
+// SDKMaxDepth is how deeply the MCP SDK lets a schema's JSON nest.
+const SDKMaxDepth = 1000
 
 // keyword kinds: what a schema keyword's value must be.
 type kwKind int
@@ -192,7 +192,7 @@ func (v *validator) toolSchema(s Schema, ptr string, r role) {
 	}
 	c.root = root
 	if at, depth := tooDeep(doc, ptr, 1); at != "" {
-		c.add(at, "the schema nests more than %d levels deep (%d)", sdkMaxDepth, depth).Hint = "the MCP SDK refuses deeper JSON"
+		c.add(at, "the schema nests more than %d levels deep (%d)", SDKMaxDepth, depth).Hint = "the MCP SDK refuses deeper JSON"
 		return
 	}
 	c.rootType()
@@ -901,7 +901,7 @@ func tooDeep(v any, ptr string, depth int) (string, int) {
 	}
 	switch t := v.(type) {
 	case map[string]any:
-		if depth > sdkMaxDepth {
+		if depth > SDKMaxDepth {
 			return ptr, depth
 		}
 		for _, k := range slices.Sorted(maps.Keys(t)) {
@@ -910,7 +910,7 @@ func tooDeep(v any, ptr string, depth int) (string, int) {
 			}
 		}
 	case []any:
-		if depth > sdkMaxDepth {
+		if depth > SDKMaxDepth {
 			return ptr, depth
 		}
 		for i, e := range t {
@@ -927,7 +927,7 @@ func tooDeep(v any, ptr string, depth int) (string, int) {
 func deeper(v any, depth int) bool {
 	switch t := v.(type) {
 	case map[string]any:
-		if depth > sdkMaxDepth {
+		if depth > SDKMaxDepth {
 			return true
 		}
 		for _, e := range t {
@@ -936,7 +936,7 @@ func deeper(v any, depth int) bool {
 			}
 		}
 	case []any:
-		if depth > sdkMaxDepth {
+		if depth > SDKMaxDepth {
 			return true
 		}
 		for _, e := range t {
