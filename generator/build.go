@@ -243,8 +243,8 @@ func indent(raw []byte) []byte {
 // type, or a property the schema forbids. It returns "" when the schema
 // rejects none of those.
 func badArguments(raw []byte) string {
-	var s jsonschema.Schema
-	if err := json.Unmarshal(raw, &s); err != nil {
+	s, err := manifest.DecodeSDKSchema(raw)
+	if err != nil {
 		return ""
 	}
 	resolved, err := s.Resolve(&jsonschema.ResolveOptions{ValidateDefaults: true})

@@ -703,8 +703,8 @@ func (c *checker) checkDefault(d defaultValue) {
 	if err != nil {
 		return
 	}
-	var js jsonschema.Schema
-	if json.Unmarshal(raw, &js) != nil {
+	js, err := DecodeSDKSchema(raw)
+	if err != nil {
 		return // the backstop reports it
 	}
 	resolved, err := js.Resolve(nil)

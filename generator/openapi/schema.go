@@ -10,7 +10,8 @@ import (
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/google/jsonschema-go/jsonschema"
+
+	"github.com/mcpgen/mcpgen/generator/manifest"
 )
 
 // Schema conversion: OpenAPI schemas (3.0's dialect or 3.1's JSON Schema)
@@ -544,8 +545,8 @@ func (c *converter) defaultOK(o *object, v any, ptr string) bool {
 // schema raw, or "". A schema the library cannot read is left to the
 // generator's last check.
 func defaultProblem(raw, value []byte) string {
-	var js jsonschema.Schema
-	if err := json.Unmarshal(raw, &js); err != nil {
+	js, err := manifest.DecodeSDKSchema(raw)
+	if err != nil {
 		return ""
 	}
 	resolved, err := js.Resolve(nil)
