@@ -57,20 +57,33 @@ func buildAPI(f *manifest.File, in *Input, p *ir.Project, claimed func(string) b
 	if doc == nil || diags.HasErrors() {
 		return diags, nil
 	}
-	// The importer reads the document on one core; the other builds the
-	// position index its messages need, meanwhile.
+	// The importer reads the document on one core. The other builds the
+	// position index its messages need, meanwhile, and takes apart each
+	// tool's input schema as soon as it is made, for the steps below.
 	indexed := make(chan struct{})
 	go func() {
 		defer close(indexed)
 		doc.BuildIndex()
+	}()
+	made := make(chan *ir.Tool, 64)
+	var early []madeTool
+	taken := make(chan struct{})
+	go func() {
+		defer close(taken)
+		for t := range made {
+			early = append(early, madeTool{t, splitSchema(t.InputSchema), opBadArguments(t.InputSchema)})
+		}
 	}()
 	res, more := openapi.Import(doc, &openapi.Options{
 		Server:   f.Manifest.Name,
 		Section:  sec,
 		Manifest: f.Pos,
 		Taken:    func(name string) bool { return declared[name] },
+		Made:     func(t *ir.Tool) { made <- t },
 	})
+	close(made)
 	<-indexed
+	<-taken
 	diags = append(diags, more...)
 	// kin-openapi's validation only finds warnings. It changes the document
 	// while it runs (see loader.Document.Validate), which nothing reads
@@ -85,7 +98,7 @@ func buildAPI(f *manifest.File, in *Input, p *ir.Project, claimed func(string) b
 	// Each tool's Go name, unique in the package: a derived one that is
 	// taken gets a number.
 	types := make(map[string]string) // type name → the definition it declares
-	for _, t := range res.Tools {
+	for i, t := range res.Tools {
 		op := t.Op
 		// t.Pos stays unset: positions are looked up for messages only.
 		t.Pointer = op.Pointer
@@ -116,7 +129,7 @@ func buildAPI(f *manifest.File, in *Input, p *ir.Project, claimed func(string) b
 		}
 		op.Var = "op" + t.GoName
 		if !op.Custom {
-			t.BadArguments = opBadArguments(t.InputSchema)
+			t.BadArguments = madeFor(early, i, t).bad
 			continue
 		}
 		// A custom tool's handler is the user's: its test needs arguments
@@ -155,7 +168,7 @@ func buildAPI(f *manifest.File, in *Input, p *ir.Project, claimed func(string) b
 		}
 	}
 	checked := make(chan diag.List, 1)
-	go func() { checked <- checkSchemas(doc, res) }()
+	go func() { checked <- checkSchemas(doc, res, early) }()
 	p.API = res.API
 	p.Tools = append(p.Tools, res.Tools...)
 	return diags, func() diag.List { return append(<-checked, <-validated...) }
@@ -176,6 +189,70 @@ var defRef = regexp.MustCompile(`"\$ref"\s*:\s*"#/\$defs/([^"/]*)`)
 // mostly a reference, or a wrapper around one, and splitting them costs
 // more than it saves).
 func schemaParts(schemas [][]byte, split bool) (parts, roots [][]byte) {
+	splits := make([]schemaSplit, len(schemas))
+	for i, schema := range schemas {
+		if split {
+			splits[i] = splitSchema(schema)
+		} else if schema != nil {
+			splits[i] = schemaSplit{parts: [][]byte{schema}}
+		}
+	}
+	return mergeParts(splits)
+}
+
+// schemaSplit is what one schema is made of (see schemaParts): parts, and
+// the root around them, or nil when the schema is a part whole.
+type schemaSplit struct {
+	parts [][]byte
+	root  []byte
+}
+
+// splitSchema takes one schema apart, as schemaParts does.
+func splitSchema(schema []byte) schemaSplit {
+	if schema == nil {
+		return schemaSplit{}
+	}
+	whole := schemaSplit{parts: [][]byte{schema}}
+	var top map[string]json.RawMessage
+	if json.Unmarshal(schema, &top) != nil {
+		return whole
+	}
+	var props map[string]json.RawMessage
+	if json.Unmarshal(top["properties"], &props) != nil {
+		return whole
+	}
+	for k, v := range top {
+		switch k {
+		case "type":
+			if string(v) != `"object"` {
+				return whole
+			}
+		case "properties", "required":
+		case "additionalProperties":
+			if string(v) != "false" && string(v) != "true" {
+				return whole
+			}
+		default:
+			return whole
+		}
+	}
+	var sp schemaSplit
+	empty := make(map[string]json.RawMessage, len(props))
+	for _, name := range slices.Sorted(maps.Keys(props)) {
+		sp.parts = append(sp.parts, props[name])
+		empty[name] = json.RawMessage(`{}`)
+	}
+	top["properties"], _ = json.Marshal(empty)
+	root, err := json.Marshal(top)
+	if err != nil {
+		return whole
+	}
+	sp.root = root
+	return sp
+}
+
+// mergeParts lists the parts and roots of splits, each once, in order.
+func mergeParts(splits []schemaSplit) (parts, roots [][]byte) {
 	seen := make(map[string]bool)
 	add := func(list [][]byte, s []byte) [][]byte {
 		if seen[string(s)] {
@@ -184,46 +261,32 @@ func schemaParts(schemas [][]byte, split bool) (parts, roots [][]byte) {
 		seen[string(s)] = true
 		return append(list, s)
 	}
-	for _, schema := range schemas {
-		if schema == nil {
-			continue
+	for _, sp := range splits {
+		for _, p := range sp.parts {
+			parts = add(parts, p)
 		}
-		var top map[string]json.RawMessage
-		if !split || json.Unmarshal(schema, &top) != nil {
-			parts = add(parts, schema)
-			continue
+		if sp.root != nil {
+			roots = add(roots, sp.root)
 		}
-		var props map[string]json.RawMessage
-		whole := json.Unmarshal(top["properties"], &props) != nil
-		for k, v := range top {
-			switch k {
-			case "type":
-				whole = whole || string(v) != `"object"`
-			case "properties", "required":
-			case "additionalProperties":
-				whole = whole || string(v) != "false" && string(v) != "true"
-			default:
-				whole = true
-			}
-		}
-		if whole {
-			parts = add(parts, schema)
-			continue
-		}
-		empty := make(map[string]json.RawMessage, len(props))
-		for _, name := range slices.Sorted(maps.Keys(props)) {
-			parts = add(parts, props[name])
-			empty[name] = json.RawMessage(`{}`)
-		}
-		top["properties"], _ = json.Marshal(empty)
-		root, err := json.Marshal(top)
-		if err != nil {
-			parts = add(parts, schema)
-			continue
-		}
-		roots = add(roots, root)
 	}
 	return parts, roots
+}
+
+// madeTool is what is taken from a tool's input schema while the import
+// goes on: its parts, and the arguments opBadArguments finds.
+type madeTool struct {
+	tool  *ir.Tool
+	split schemaSplit
+	bad   string
+}
+
+// madeFor is what early holds for t, the i-th tool, or else is worked out
+// now.
+func madeFor(early []madeTool, i int, t *ir.Tool) madeTool {
+	if i < len(early) && early[i].tool == t {
+		return early[i]
+	}
+	return madeTool{t, splitSchema(t.InputSchema), opBadArguments(t.InputSchema)}
 }
 
 // toolSchemas are the input or the output schemas of the tools, by tool
@@ -370,9 +433,9 @@ func inputDefs(res *openapi.Result) map[string]bool {
 // the test when it is called.)
 func opBadArguments(schema []byte) string {
 	var top struct {
-		Required             []string        `json:"required"`
-		Properties           map[string]any  `json:"properties"`
-		AdditionalProperties json.RawMessage `json:"additionalProperties"`
+		Required             []string                   `json:"required"`
+		Properties           map[string]json.RawMessage `json:"properties"`
+		AdditionalProperties json.RawMessage            `json:"additionalProperties"`
 	}
 	if json.Unmarshal(schema, &top) != nil {
 		return ""
@@ -408,8 +471,10 @@ func defOf(ptr string) string {
 // what the tools' schemas are made of, each once (schemaParts), and whose
 // definitions are stand-ins (the importer checked the defaults that reach
 // them already). Only when that finds a problem are the tools' schemas
-// checked whole, to say which tool's it is.
-func checkSchemas(doc *loader.Document, res *openapi.Result) diag.List {
+// checked whole, to say which tool's it is. early holds the input schemas
+// taken apart while the import went on (see buildAPI); a tool it lacks is
+// taken apart here.
+func checkSchemas(doc *loader.Document, res *openapi.Result, early []madeTool) diag.List {
 	type batch struct {
 		schema []byte
 		diags  diag.List
@@ -468,7 +533,16 @@ func checkSchemas(doc *loader.Document, res *openapi.Result) diag.List {
 	var inputParts [][]byte
 	var fast [2]*batch
 	for i, output := range []bool{false, true} {
-		parts, roots := schemaParts(toolSchemas(res, output), !output)
+		var parts, roots [][]byte
+		if output {
+			parts, roots = schemaParts(toolSchemas(res, output), false)
+		} else {
+			splits := make([]schemaSplit, len(res.Tools))
+			for i, t := range res.Tools {
+				splits[i] = madeFor(early, i, t).split
+			}
+			parts, roots = mergeParts(splits)
+		}
 		if !output {
 			inputParts = parts
 		}

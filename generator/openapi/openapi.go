@@ -48,6 +48,11 @@ type Options struct {
 	// Taken reports whether a tool name is already used, by a tool of the
 	// manifest.
 	Taken func(name string) bool
+	// Made, if set, is called with each tool as soon as its schemas are
+	// made, in the order of Result.Tools, while the import goes on (which
+	// later sets the tool's name, and nothing else). It should hand the
+	// tool to another goroutine rather than work on it.
+	Made func(t *ir.Tool)
 }
 
 // Result is what Import makes.
@@ -199,6 +204,9 @@ func Import(doc *loader.Document, opts *Options) (*Result, diag.List) {
 		}
 		o.tool = tool
 		tools = append(tools, tool)
+		if opts.Made != nil {
+			opts.Made(tool)
+		}
 		api.Operations = append(api.Operations, tool.Op)
 	}
 	imp.nameTools(ops, api.Dynamic)
