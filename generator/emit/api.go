@@ -66,17 +66,20 @@ func apiFile(p *ir.Project, fs *forms) *jen.File {
 		jen.Return(jen.Qual(upstreamPkg, "New").Call(jen.Id("apiDescription"), jen.Id("lookupEnv"), jen.Nil())),
 	)
 
-	for _, t := range p.Tools {
-		op := t.Op
-		if op == nil {
-			continue
+	fs.run(f, func(decl func(tok, name, doc string, value func() jen.Code)) {
+		for _, t := range p.Tools {
+			op := t.Op
+			if op == nil {
+				continue
+			}
+			decl("var", op.Var, comment.Doc(
+				fmt.Sprintf("%s is the %s operation of the %q tool: %s %s.", op.Var, op.ID, t.Name, op.Method, op.Path),
+				"Source: "+a.Spec+op.Pointer,
+			), func() jen.Code {
+				return fs.expr(func(b *filler) jen.Code { return operation(b, t, p.API.Dynamic) })
+			})
 		}
-		fileDoc(f, comment.Doc(
-			fmt.Sprintf("%s is the %s operation of the %q tool: %s %s.", op.Var, op.ID, t.Name, op.Method, op.Path),
-			"Source: "+a.Spec+op.Pointer,
-		))
-		f.Var().Id(op.Var).Op("=").Add(fs.expr(func(b *filler) jen.Code { return operation(b, t, p.API.Dynamic) }))
-	}
+	})
 
 	for _, t := range p.Tools {
 		if t.Op == nil || !t.Op.Custom {

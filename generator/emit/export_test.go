@@ -7,3 +7,6 @@ func SetFormsOff(off bool) { formsOff = off }
 // FormsFailed is how many files were built whole because splicing their
 // forms failed.
 func FormsFailed() int64 { return formsFailed.Load() }
+
+// SettledDoc is settledDoc, for FuzzSettledDoc.
+var SettledDoc = settledDoc

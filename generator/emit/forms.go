@@ -6,8 +6,11 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"github.com/dave/jennifer/jen"
+
+	"github.com/mcpgen/mcpgen/generator/comment"
 )
 
 // The generated files of a large OpenAPI project repeat a few forms of
@@ -50,6 +53,18 @@ type form struct {
 type use struct {
 	form *form
 	args []string // Go source of each literal
+	// run is a run of top-level declarations of runTok (see forms.run),
+	// when set.
+	run    []decl
+	runTok string
+}
+
+// decl is one declaration of a run: "tok name = value" under its doc
+// comment, value being the use of that index.
+type decl struct {
+	doc   []string // the comment's lines
+	name  string
+	value int
 }
 
 // formsOff builds and formats every file whole (forms_test.go compares);
@@ -152,6 +167,84 @@ func (fs *forms) verbatim(src string) jen.Code {
 	return jen.Id(useName(len(fs.uses) - 1))
 }
 
+// run writes the declarations add makes through decl, at the top level of
+// f, through one placeholder per run of them: gofmt has only that to
+// format, rather than each declaration's doc comment and line (nearly half
+// the time it took on GitHub's api_gen.go and tools_gen.go). Each
+// declaration is
+//
+//	// doc
+//	tok name = value
+//
+// value being made by fs.expr or fs.verbatim (in the function decl calls).
+// gofmt leaves one blank line between declarations with doc comments, and
+// lays a doc comment out anew only when it is not in its own layout
+// already: a declaration whose comment might not be (see settledDoc) is
+// written in place instead, and ends the run, as one of another tok does.
+// add must write to f only through decl.
+func (fs *forms) run(f *jen.File, add func(decl func(tok, name, doc string, value func() jen.Code))) {
+	current := -1 // the use holding the run, if one is open
+	add(func(tok, name, doc string, value func() jen.Code) {
+		if fs == nil {
+			fileDoc(f, doc)
+			f.Add(jen.Id(tok).Id(name).Op("=").Add(value()))
+			return
+		}
+		lines := comment.Lines(comment.Text(doc))
+		n := len(fs.uses)
+		v := value()
+		if len(fs.uses) != n+1 || fs.uses[n].run != nil || !settledDoc(lines) {
+			current = -1
+			fileDoc(f, doc)
+			f.Add(jen.Id(tok).Id(name).Op("=").Add(v))
+			return
+		}
+		if current < 0 || fs.uses[current].runTok != tok {
+			fs.uses = append(fs.uses, use{runTok: tok})
+			current = len(fs.uses) - 1
+			f.Comment(useName(current))
+			f.Add(jen.Id(tok).Id(useName(current)).Op("=").Lit(0))
+		}
+		fs.uses[current].run = append(fs.uses[current].run, decl{doc: lines, name: name, value: n})
+	})
+}
+
+// settledDoc reports whether gofmt leaves the doc comment of these lines
+// (comment.Text's, so with no blank space at either end of a line and
+// none doubled) as it is: every line plain text, valid UTF-8 without the
+// doubled quotes go/doc/comment turns into “ and ”, and no paragraph one
+// that go/doc/comment might take for something else. A line may not start
+// as a list item, a heading, a link definition or a code block do; a
+// paragraph of one line between two others might be an old-style heading.
+// FuzzSettledDoc holds this to gofmt.
+func settledDoc(lines []string) bool {
+	for i, l := range lines {
+		if !utf8.ValidString(l) || strings.Contains(l, "``") || strings.Contains(l, "''") {
+			return false // gofmt refuses the first, and makes quotes of the others
+		}
+		if l == "" {
+			if i == 0 || i == len(lines)-1 || lines[i-1] == "" {
+				return false
+			}
+			continue
+		}
+		switch l[0] {
+		case ' ', '\t', '-', '*', '+', '#', '[', '>', '|':
+			return false
+		}
+		if strings.HasPrefix(l, "•") {
+			return false
+		}
+		if d := strings.TrimLeft(l, "0123456789"); len(d) < len(l) && (d == "" || d[0] == '.' || d[0] == ')') {
+			return false
+		}
+		if i > 0 && lines[i-1] == "" && i+1 < len(lines) && lines[i+1] == "" {
+			return false // a paragraph of one line, with paragraphs around it
+		}
+	}
+	return len(lines) > 0
+}
+
 // The placeholders: names no generated identifier has (those start with a
 // capital letter or a lower-case word of mcpgen's own), each checked to
 // stand in the formatted file exactly once.
@@ -223,8 +316,23 @@ func (fs *forms) splice(src []byte) (out []byte, ok bool) {
 			return nil, false
 		}
 		seen[n] = true
-		b.Write(src[:i])
 		u := fs.uses[n]
+		if u.run != nil {
+			// "// mcpgenUseN_\ntok mcpgenUseN_ = 0", at the top level.
+			name := useName(n)
+			placeholder := "// " + name + "\n" + u.runTok + " " + name + " = 0"
+			start := i - len("// ")
+			if start < 0 || !strings.HasPrefix(string(src[start:]), placeholder) || (start > 0 && src[start-1] != '\n') {
+				return nil, false
+			}
+			b.Write(src[:start])
+			if !fs.writeRun(&b, u, seen) {
+				return nil, false
+			}
+			src = src[start+len(placeholder):]
+			continue
+		}
+		b.Write(src[:i])
 		if u.form == nil {
 			b.WriteString(u.args[0])
 		} else {
@@ -238,6 +346,35 @@ func (fs *forms) splice(src []byte) (out []byte, ok bool) {
 		}
 	}
 	return b.Bytes(), true
+}
+
+// writeRun writes the declarations of u, a run, marking their values'
+// uses seen; false if one is seen already.
+func (fs *forms) writeRun(b *bytes.Buffer, u use, seen []bool) bool {
+	for j, d := range u.run {
+		if j > 0 {
+			b.WriteString("\n\n")
+		}
+		for _, l := range d.doc {
+			if l == "" {
+				b.WriteString("//\n")
+			} else {
+				b.WriteString("// " + l + "\n")
+			}
+		}
+		b.WriteString(u.runTok + " " + d.name + " = ")
+		if seen[d.value] {
+			return false
+		}
+		seen[d.value] = true
+		v := fs.uses[d.value]
+		if v.form == nil {
+			b.WriteString(v.args[0])
+		} else {
+			v.form.write(b, v.args, 0)
+		}
+	}
+	return true
 }
 
 // cut records the formatted text of the form, cut at its slots.

@@ -3,6 +3,7 @@ package emit_test
 import (
 	"bytes"
 	"fmt"
+	"go/format"
 	"io/fs"
 	"os"
 	"path"
@@ -11,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/mcpgen/mcpgen/generator"
+	"github.com/mcpgen/mcpgen/generator/comment"
 	"github.com/mcpgen/mcpgen/generator/emit"
 	"github.com/mcpgen/mcpgen/generator/ir"
 	"github.com/mcpgen/mcpgen/templates"
@@ -217,4 +219,45 @@ func TestFormsEveryChoice(t *testing.T) {
 			}
 		}
 	}
+}
+
+// FuzzSettledDoc holds settledDoc to gofmt: a doc comment it calls settled
+// (comment.Text's lines of any text) comes out of go/format as it went in.
+func FuzzSettledDoc(f *testing.F) {
+	for _, s := range []string{
+		"opMetaRoot is the meta/root operation of the \"meta_root\" tool: GET /.\n\nSource: api.github.com.json#/paths/~1/get",
+		"A summary.\n\nA heading\n\nMore text.",
+		"- a list\n- of items",
+		"1. first\n2. second",
+		"# Heading\n\ntext",
+		"[link]: https://example.com",
+		"text\n\n\tcode",
+		"Lists all global security advisories that match the specified parameters. If no other parameters are defined, the request will return only GitHub-reviewed advisories that are not malware.",
+		"go:generate x",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		lines := comment.Lines(comment.Text(s))
+		if !emit.SettledDoc(lines) {
+			return
+		}
+		var src strings.Builder
+		src.WriteString("package p\n\n")
+		for _, l := range lines {
+			if l == "" {
+				src.WriteString("//\n")
+			} else {
+				src.WriteString("// " + l + "\n")
+			}
+		}
+		src.WriteString("var x = 0\n")
+		out, err := format.Source([]byte(src.String()))
+		if err != nil {
+			t.Fatalf("%q: %v", src.String(), err)
+		}
+		if string(out) != src.String() {
+			t.Fatalf("settled, but gofmt changes it:\n%s\nto\n%s", src.String(), out)
+		}
+	})
 }

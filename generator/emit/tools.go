@@ -111,18 +111,22 @@ func toolsFile(p *ir.Project, fs *forms) *jen.File {
 		f.Func().Id("boolHint").Params(jen.Id("b").Bool()).Op("*").Bool().Block(jen.Return(jen.Op("&").Id("b")))
 	}
 
-	for _, t := range p.Tools {
-		inSrc, outSrc := p.Source+t.Pointer+"/inputSchema", p.Source+t.Pointer+"/outputSchema"
-		if t.Op != nil {
-			inSrc, outSrc = p.API.Spec+t.Op.Pointer, p.API.Spec+t.Op.Pointer+"/responses"
+	fs.run(f, func(decl func(tok, name, doc string, value func() jen.Code)) {
+		for _, t := range p.Tools {
+			inSrc, outSrc := p.Source+t.Pointer+"/inputSchema", p.Source+t.Pointer+"/outputSchema"
+			if t.Op != nil {
+				inSrc, outSrc = p.API.Spec+t.Op.Pointer, p.API.Spec+t.Op.Pointer+"/responses"
+			}
+			decl("const", schemaConst(t, "Input"), fmt.Sprintf("%s is the JSON Schema of the %q tool's arguments.\nSource: %s", schemaConst(t, "Input"), t.Name, inSrc), func() jen.Code {
+				return fs.verbatim(stringLitSrc(string(t.InputSchema)))
+			})
+			if t.OutputSchema != nil {
+				decl("const", schemaConst(t, "Output"), fmt.Sprintf("%s is the JSON Schema of the %q tool's structured result.\nSource: %s", schemaConst(t, "Output"), t.Name, outSrc), func() jen.Code {
+					return fs.verbatim(stringLitSrc(string(t.OutputSchema)))
+				})
+			}
 		}
-		fileDoc(f, fmt.Sprintf("%s is the JSON Schema of the %q tool's arguments.\nSource: %s", schemaConst(t, "Input"), t.Name, inSrc))
-		f.Const().Id(schemaConst(t, "Input")).Op("=").Add(fs.verbatim(stringLitSrc(string(t.InputSchema))))
-		if t.OutputSchema != nil {
-			fileDoc(f, fmt.Sprintf("%s is the JSON Schema of the %q tool's structured result.\nSource: %s", schemaConst(t, "Output"), t.Name, outSrc))
-			f.Const().Id(schemaConst(t, "Output")).Op("=").Add(fs.verbatim(stringLitSrc(string(t.OutputSchema))))
-		}
-	}
+	})
 	return f
 }
 
