@@ -22,7 +22,7 @@ import (
 func entryNodes(tb testing.TB, data []byte) []job {
 	tb.Helper()
 	if isJSON(data) {
-		_, jobs, _, _, err := parseJSONSplit(data)
+		_, jobs, _, _, err := parseJSONSplit(string(data))
 		if err != nil {
 			tb.Fatal(err)
 		}

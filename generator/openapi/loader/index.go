@@ -98,8 +98,12 @@ func (d *Document) fileNode(file string) *yaml.Node {
 	if data != nil {
 		data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 		if isJSON(data) {
+			text := string(data)
+			if file == "" && d.text != "" {
+				text = d.text // the same bytes, already a string
+			}
 			var jobs []job
-			if n, jobs, _, _, _ = splitJSON(data, true); n != nil {
+			if n, jobs, _, _, _ = splitJSON(text, true); n != nil {
 				for _, j := range jobs {
 					d.index.lazy[j.node] = j
 				}

@@ -15,18 +15,20 @@ import (
 //
 // ok is false when a section repeats a key, which splitting would hide from
 // kin-openapi's decoder.
-func parseJSONSplit(data []byte) (stub *yaml.Node, jobs []job, order []string, ok bool, err error) {
-	return splitJSON(data, false)
+func parseJSONSplit(src string) (stub *yaml.Node, jobs []job, order []string, ok bool, err error) {
+	return splitJSON(src, false)
 }
 
 // splitJSON is parseJSONSplit; with positions, it keeps the lines and
 // columns, and leaves a placeholder node where each entry was (see
 // index.expand).
-func splitJSON(data []byte, positions bool) (stub *yaml.Node, jobs []job, order []string, ok bool, err error) {
-	p := &jsonParser{src: string(data), line: 1, positions: positions}
+//
+// src is the document's text, whose strings the nodes and the jobs share.
+func splitJSON(src string, positions bool) (stub *yaml.Node, jobs []job, order []string, ok bool, err error) {
+	p := &jsonParser{src: src, line: 1, positions: positions}
 	p.skipSpace()
 	if p.off >= len(p.src) || p.src[p.off] != '{' {
-		n, err := parseJSON(data, false)
+		n, err := parseJSON([]byte(src), false)
 		return n, nil, nil, true, err
 	}
 	ok = true

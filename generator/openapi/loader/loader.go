@@ -53,6 +53,11 @@ type Document struct {
 	// which then did not run.
 	linkedAll bool
 
+	// text is the document's text after any byte order mark, as a string:
+	// the JSON parser's, whose strings the document shares, and the
+	// position index's.
+	text string
+
 	// The position index, built by the first call to Pos.
 	indexOnce sync.Once
 	index     *index
@@ -130,7 +135,8 @@ func (d *Document) load() error {
 	var err error
 	p := &parsed{}
 	if isJSON(data) {
-		root, p.jobs, p.order, p.ok, err = parseJSONSplit(data)
+		d.text = string(data)
+		root, p.jobs, p.order, p.ok, err = parseJSONSplit(d.text)
 		if err != nil {
 			_, err = parseJSON(data, false) // for the first error, in order
 		}
