@@ -49,10 +49,51 @@ type Options struct {
 	// manifest.
 	Taken func(name string) bool
 	// Made, if set, is called with each tool as soon as its schemas are
-	// made, in the order of Result.Tools, while the import goes on (which
-	// later sets the tool's name, and nothing else). It should hand the
-	// tool to another goroutine rather than work on it.
+	// encoded, in the order of Result.Tools, from another goroutine than
+	// Import's, while the import goes on (which later sets the tool's
+	// name, and nothing else). It should hand the tool on rather than work
+	// on it.
 	Made func(t *ir.Tool)
+}
+
+// encoder encodes the tools' schemas, on a goroutine of its own: their
+// objects are complete once tool returns them.
+type encoder struct {
+	tools chan encoding
+	done  chan struct{}
+}
+
+type encoding struct {
+	t       *ir.Tool
+	in, out *object
+}
+
+// encodeSchemas starts an encoder that calls made, if not nil, with each
+// tool it has encoded.
+func encodeSchemas(made func(*ir.Tool)) *encoder {
+	e := &encoder{tools: make(chan encoding, 64), done: make(chan struct{})}
+	go func() {
+		defer close(e.done)
+		for x := range e.tools {
+			x.t.InputSchema = indented(x.in)
+			if x.out != nil {
+				x.t.OutputSchema = indented(x.out)
+			}
+			if made != nil {
+				made(x.t)
+			}
+		}
+	}()
+	return e
+}
+
+// add encodes in and out (which may be nil) as t's schemas.
+func (e *encoder) add(t *ir.Tool, in, out *object) { e.tools <- encoding{t, in, out} }
+
+// wait waits for the schemas of every tool added to be encoded.
+func (e *encoder) wait() {
+	close(e.tools)
+	<-e.done
 }
 
 // Result is what Import makes.
@@ -197,18 +238,18 @@ func Import(doc *loader.Document, opts *Options) (*Result, diag.List) {
 	schemes := imp.securitySchemes()
 	used := make(map[string]bool)
 	var tools []*ir.Tool
+	enc := encodeSchemas(opts.Made)
 	for _, o := range ops {
-		tool := imp.tool(o, schemes, used)
+		tool, in, out := imp.tool(o, schemes, used)
 		if tool == nil {
 			continue
 		}
 		o.tool = tool
 		tools = append(tools, tool)
-		if opts.Made != nil {
-			opts.Made(tool)
-		}
+		enc.add(tool, in, out)
 		api.Operations = append(api.Operations, tool.Op)
 	}
+	enc.wait()
 	imp.nameTools(ops, api.Dynamic)
 	if imp.diags.HasErrors() {
 		return nil, imp.placed()

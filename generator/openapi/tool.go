@@ -14,9 +14,13 @@ import (
 
 // tool makes the tool of one operation, or nil (with an error) when the
 // operation cannot become one.
-func (imp *importer) tool(o *operation, schemes map[string]*scheme, used map[string]bool) *ir.Tool {
+//
+// The tool's schemas are left to encode, as its InputSchema and
+// OutputSchema (see encodeSchemas): in is the input schema, out the output
+// schema or nil.
+func (imp *importer) tool(o *operation, schemes map[string]*scheme, used map[string]bool) (t *ir.Tool, in, out *object) {
 	op := o.op
-	t := &ir.Tool{
+	t = &ir.Tool{
 		Name:  derivedName(o),
 		Title: strings.TrimSpace(op.Summary),
 	}
@@ -92,7 +96,7 @@ func (imp *importer) tool(o *operation, schemes map[string]*scheme, used map[str
 	}
 
 	errs := len(imp.diags.Errors())
-	in := newObject()
+	in = newObject()
 	in.set("type", "object")
 	props := newObject()
 	var required []string
@@ -116,17 +120,16 @@ func (imp *importer) tool(o *operation, schemes map[string]*scheme, used map[str
 	}
 	// A misspelt argument is refused rather than silently not sent.
 	in.set("additionalProperties", false)
-	t.InputSchema = indented(in)
 
-	if out, wrap := imp.output(o); out != nil {
-		t.OutputSchema = indented(out)
+	out, wrap := imp.output(o)
+	if out != nil {
 		iop.WrapOutput = wrap
 	}
 	iop.Security = imp.security(o, schemes, used)
 	if len(imp.diags.Errors()) > errs {
-		return nil
+		return nil, nil, nil
 	}
-	return t
+	return t, in, out
 }
 
 // operationSchemas are the schemas an operation's tool is made of.
