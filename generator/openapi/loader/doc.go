@@ -25,8 +25,12 @@
 // parser of its own that builds the same node tree the YAML parser would, in
 // a fraction of the time, and then decodes the path items and the component
 // entries — nearly all of a large document — concurrently, one worker per
-// CPU, each with kin-openapi's own decoder. kin-openapi's ResolveRefsIn then
-// resolves the $refs as usual. YAML goes through the YAML parser (there is no
+// CPU, each with a typed decoder of its own (fast.go) that gives what
+// kin-openapi's decoder would, and kin-openapi's decoder for what it
+// declines. Each $ref to a component of the document itself is then linked
+// to the component's value (link.go), as kin-openapi's ResolveRefsIn would;
+// ResolveRefsIn resolves the rest, and an OpenAPI 3.0 document linked whole
+// does not need it at all. YAML goes through the YAML parser (there is no
 // cheaper correct way to read it) and then the same concurrent decode. See
 // docs/performance.md for the numbers.
 //
@@ -48,7 +52,10 @@
 // it without the checks of examples, defaults, patterns and formats, reports
 // every remaining finding as a diag.Warning at the section, path, operation
 // or component it names, and never refuses a document for them. Validation
-// runs in two halves at once (components, and everything else). Hard errors
+// runs in two halves at once (components, and everything else), with the
+// linked schema $refs pointing at an empty schema meanwhile, so that each
+// component is validated once, where it is declared, and a problem in it is
+// reported there, not again at everything that uses it. Hard errors
 // are a document that is not JSON or YAML, not an OpenAPI or Swagger document
 // or of an unsupported version, a value of the wrong type (a number where
 // the servers list belongs: once decoding has failed, the node tree is

@@ -74,11 +74,12 @@ type fastDecoder struct {
 	bad   bool
 	depth int // of schemas and of values decoded into any, nested
 	// refs are the $ref wrappers decoded (*openapi3.SchemaRef,
-	// *openapi3.ParameterRef…), for linkRefs.
+	// *openapi3.ParameterRef…), and the discriminators that map to $refs,
+	// for linkRefs.
 	refs []any
 	// resolves is set by what ResolveRefsIn does more with than resolve
-	// the $ref wrappers: a path item's $ref, a discriminator's mapping to
-	// a $ref, a parameter with both a schema and content (an error).
+	// the $ref wrappers (and discriminators' mappings to $refs): a path
+	// item's $ref, a parameter with both a schema and content (an error).
 	resolves bool
 }
 
@@ -1318,11 +1319,15 @@ func (d *fastDecoder) discriminator(n *yaml.Node) *openapi3.Discriminator {
 		case "mapping":
 			// Each a string, which MappingRef's UnmarshalText takes as the
 			// $ref.
+			mapsRefs := false
 			x.Mapping = decodeMap[map[string]openapi3.MappingRef](d, v, func(d *fastDecoder, n *yaml.Node) openapi3.MappingRef {
 				ref := d.str(n)
-				d.resolves = d.resolves || strings.Contains(ref, "/")
+				mapsRefs = mapsRefs || strings.Contains(ref, "/")
 				return openapi3.MappingRef{Ref: ref}
 			})
+			if mapsRefs {
+				record(d, x) // ResolveRefsIn resolves its $refs too
+			}
 		default:
 			d.extension(&x.Extensions, k, v)
 		}

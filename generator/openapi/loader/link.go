@@ -74,6 +74,21 @@ func linkRefs(c *openapi3.Components, jobs []job) (schemas []*openapi3.SchemaRef
 				if t := component(c.Links, "links", r.Ref); t != nil && t.Ref == "" && t.Value != nil && plain(r.Summary, r.Description) {
 					r.Value, linked = t.Value, true
 				}
+			case *openapi3.Discriminator:
+				// A mapping to a $ref is resolved by ResolveRefsIn like a
+				// schema's $ref; a mapping to a bare name is not.
+				linked = true
+				for k, m := range r.Mapping {
+					if !strings.Contains(m.Ref, "/") {
+						continue
+					}
+					if t := component(c.Schemas, "schemas", m.Ref); t != nil && t.Ref == "" && t.Value != nil {
+						m.Value = t.Value
+						r.Mapping[k] = m
+					} else {
+						linked = false
+					}
+				}
 			case *openapi3.CallbackRef:
 				if t := component(c.Callbacks, "callbacks", r.Ref); t != nil && t.Ref == "" && t.Value != nil && plain(r.Summary, r.Description) {
 					r.Value, linked = t.Value, true
