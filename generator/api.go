@@ -59,31 +59,21 @@ func buildAPI(f *manifest.File, in *Input, p *ir.Project, claimed func(string) b
 	}
 	// The importer reads the document on one core. The other builds the
 	// position index its messages need, meanwhile, and takes apart each
-	// tool's input schema as soon as it is made, for the steps below.
-	indexed := make(chan struct{})
-	go func() {
-		defer close(indexed)
-		doc.BuildIndex()
-	}()
-	made := make(chan *ir.Tool, 64)
+	// tool's input schema as soon as it is made (Made), for the steps
+	// below.
+	var indexed sync.WaitGroup
+	indexed.Go(doc.BuildIndex)
 	var early []madeTool
-	taken := make(chan struct{})
-	go func() {
-		defer close(taken)
-		for t := range made {
-			early = append(early, madeTool{t, splitSchema(t.InputSchema), opBadArguments(t.InputSchema)})
-		}
-	}()
 	res, more := openapi.Import(doc, &openapi.Options{
 		Server:   f.Manifest.Name,
 		Section:  sec,
 		Manifest: f.Pos,
 		Taken:    func(name string) bool { return declared[name] },
-		Made:     func(t *ir.Tool) { made <- t },
+		Made: func(t *ir.Tool) {
+			early = append(early, madeTool{t, splitSchema(t.InputSchema), opBadArguments(t.InputSchema)})
+		},
 	})
-	close(made)
-	<-indexed
-	<-taken
+	indexed.Wait()
 	diags = append(diags, more...)
 	// kin-openapi's validation only finds warnings. It changes the document
 	// while it runs (see loader.Document.Validate), which nothing reads
@@ -542,8 +532,6 @@ func checkSchemas(doc *loader.Document, res *openapi.Result, early []madeTool) d
 				splits[i] = madeFor(early, i, t).split
 			}
 			parts, roots = mergeParts(splits)
-		}
-		if !output {
 			inputParts = parts
 		}
 		fast[i] = &batch{schema: propertiesBatch(append(parts, roots...), stubs), unresolved: true}

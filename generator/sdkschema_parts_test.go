@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -18,6 +17,7 @@ import (
 	"github.com/mcpgen/mcpgen/generator/manifest"
 	"github.com/mcpgen/mcpgen/generator/openapi"
 	"github.com/mcpgen/mcpgen/generator/openapi/loader"
+	"github.com/mcpgen/mcpgen/internal/testkit"
 	"github.com/mcpgen/mcpgen/templates"
 )
 
@@ -47,23 +47,11 @@ func TestDecodeSDKSchemaParts(t *testing.T) {
 		projects = append(projects, project{m, &Input{ManifestPath: "mcpgen.yaml", Manifest: data, ReadFile: dirReader(filepath.Dir(m))}})
 	}
 	var specs []string
-	if dirs, _ := filepath.Glob(filepath.Join("..", ".cache", "oas-examples@*", "package")); len(dirs) > 0 && !testing.Short() {
-		filepath.WalkDir(dirs[len(dirs)-1], func(p string, e fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if e.IsDir() && (e.Name() == "test" || e.Name() == "node_modules") {
-				return filepath.SkipDir
-			}
-			if ext := filepath.Ext(p); !e.IsDir() && (ext == ".json" || ext == ".yaml") && e.Name() != "package.json" {
-				specs = append(specs, p)
-			}
-			return nil
-		})
-	}
-	github := filepath.Join("..", ".cache", "openapi", "api.github.com.json")
-	if _, err := os.Stat(github); err == nil && !testing.Short() {
-		specs = append(specs, github)
+	if !testing.Short() {
+		specs = testkit.OASExamples(t, "..")
+		if gh := testkit.GitHubSpec(".."); gh != "" {
+			specs = append(specs, gh)
+		}
 	}
 	for _, spec := range specs {
 		m, err := templates.Manifest("openapi", templates.ManifestData{Name: "parts", Spec: filepath.Base(spec), Mode: "static", FirstOperation: "GET /path"})

@@ -185,18 +185,21 @@ func (fs *forms) verbatim(src string) jen.Code {
 func (fs *forms) run(f *jen.File, add func(decl func(tok, name, doc string, value func() jen.Code))) {
 	current := -1 // the use holding the run, if one is open
 	add(func(tok, name, doc string, value func() jen.Code) {
+		lines := comment.Lines(comment.Text(doc))
+		inPlace := func(v jen.Code) {
+			current = -1
+			for _, l := range lines {
+				f.Comment(l)
+			}
+			f.Add(jen.Id(tok).Id(name).Op("=").Add(v))
+		}
 		if fs == nil {
-			fileDoc(f, doc)
-			f.Add(jen.Id(tok).Id(name).Op("=").Add(value()))
+			inPlace(value())
 			return
 		}
-		lines := comment.Lines(comment.Text(doc))
 		n := len(fs.uses)
-		v := value()
-		if len(fs.uses) != n+1 || fs.uses[n].run != nil || !settledDoc(lines) {
-			current = -1
-			fileDoc(f, doc)
-			f.Add(jen.Id(tok).Id(name).Op("=").Add(v))
+		if v := value(); len(fs.uses) != n+1 || !settledDoc(lines) {
+			inPlace(v)
 			return
 		}
 		if current < 0 || fs.uses[current].runTok != tok {

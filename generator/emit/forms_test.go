@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"go/format"
-	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -15,6 +14,7 @@ import (
 	"github.com/mcpgen/mcpgen/generator/comment"
 	"github.com/mcpgen/mcpgen/generator/emit"
 	"github.com/mcpgen/mcpgen/generator/ir"
+	"github.com/mcpgen/mcpgen/internal/testkit"
 	"github.com/mcpgen/mcpgen/templates"
 )
 
@@ -45,22 +45,9 @@ func TestFormsLikeWhole(t *testing.T) {
 		inputs = append(inputs, input{m, &generator.Input{ManifestPath: "mcpgen.yaml", Manifest: data, ReadFile: reader(dir)}, nil})
 	}
 	var specs []string
-	if dirs, _ := filepath.Glob(filepath.Join(root, ".cache", "oas-examples@*", "package")); len(dirs) > 0 && !testing.Short() {
-		filepath.WalkDir(dirs[len(dirs)-1], func(p string, e fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if e.IsDir() && (e.Name() == "test" || e.Name() == "node_modules") {
-				return filepath.SkipDir
-			}
-			if ext := filepath.Ext(p); !e.IsDir() && (ext == ".json" || ext == ".yaml") && e.Name() != "package.json" {
-				specs = append(specs, p)
-			}
-			return nil
-		})
-	}
-	if gh := filepath.Join(root, ".cache", "openapi", "api.github.com.json"); !testing.Short() {
-		if _, err := os.Stat(gh); err == nil {
+	if !testing.Short() {
+		specs = testkit.OASExamples(t, root)
+		if gh := testkit.GitHubSpec(root); gh != "" {
 			specs = append(specs, gh)
 		}
 	}

@@ -49,10 +49,10 @@ type Options struct {
 	// manifest.
 	Taken func(name string) bool
 	// Made, if set, is called with each tool as soon as its schemas are
-	// encoded, in the order of Result.Tools, from another goroutine than
-	// Import's, while the import goes on (which later sets the tool's
-	// name, and nothing else). It should hand the tool on rather than work
-	// on it.
+	// encoded, in the order of Result.Tools, one call at a time, from a
+	// goroutine of Import's own that encodes the schemas while the import
+	// goes on (which later sets the tools' names, and nothing else). Every
+	// call has returned when Import does.
 	Made func(t *ir.Tool)
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/mcpgen/mcpgen/generator/diag"
+	"github.com/mcpgen/mcpgen/internal/testkit"
 )
 
 // TestCorpus loads every document of @readme/oas-examples (`make
@@ -103,28 +104,7 @@ func shapeMismatchIn(t testing.TB, data []byte, swagger bool) string {
 // corpusFiles lists the documents of @readme/oas-examples, or none when
 // `make testdata-corpus` has not fetched it into .cache/.
 func corpusFiles(t testing.TB) []string {
-	t.Helper()
-	dirs, _ := filepath.Glob(filepath.Join("..", "..", "..", ".cache", "oas-examples@*", "package"))
-	if len(dirs) == 0 {
-		return nil
-	}
-	var files []string
-	err := filepath.WalkDir(dirs[len(dirs)-1], func(p string, e fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if e.IsDir() && (e.Name() == "test" || e.Name() == "node_modules") {
-			return filepath.SkipDir
-		}
-		if ext := filepath.Ext(p); !e.IsDir() && (ext == ".json" || ext == ".yaml") && e.Name() != "package.json" {
-			files = append(files, p)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return files
+	return testkit.OASExamples(t, filepath.Join("..", "..", ".."))
 }
 
 // testdataFiles lists the documents in testdata, those that do not parse

@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"sort"
 	"strings"
 	"testing"
 
@@ -69,90 +68,9 @@ func checkFast(t testing.TB, what, section string, n *yaml.Node) bool {
 		return true
 	}
 	if !reflect.DeepEqual(got, want) {
-		t.Errorf("%s: the fast path and kin-openapi differ: %s", what, firstDiff(reflect.ValueOf(got), reflect.ValueOf(want), ""))
+		t.Errorf("%s: the fast path and kin-openapi differ: %s", what, newGraph().diff(reflect.ValueOf(got), reflect.ValueOf(want), ""))
 	}
 	return true
-}
-
-// firstDiff describes the first place a and b differ, unexported fields
-// included, for a readable failure.
-func firstDiff(a, b reflect.Value, path string) string {
-	if !a.IsValid() || !b.IsValid() {
-		if a.IsValid() != b.IsValid() {
-			return fmt.Sprintf("%s: one is invalid", path)
-		}
-		return ""
-	}
-	if a.Type() != b.Type() {
-		return fmt.Sprintf("%s: %s, want %s", path, a.Type(), b.Type())
-	}
-	switch a.Kind() {
-	case reflect.Pointer, reflect.Interface:
-		if a.IsNil() || b.IsNil() {
-			if a.IsNil() != b.IsNil() {
-				return fmt.Sprintf("%s: nil %v, want nil %v", path, a.IsNil(), b.IsNil())
-			}
-			return ""
-		}
-		return firstDiff(a.Elem(), b.Elem(), path)
-	case reflect.Struct:
-		for i := range a.NumField() {
-			if d := firstDiff(a.Field(i), b.Field(i), path+"."+a.Type().Field(i).Name); d != "" {
-				return d
-			}
-		}
-	case reflect.Map:
-		if a.IsNil() != b.IsNil() {
-			return fmt.Sprintf("%s: nil map %v, want %v", path, a.IsNil(), b.IsNil())
-		}
-		if a.Len() != b.Len() {
-			return fmt.Sprintf("%s: %d entries, want %d", path, a.Len(), b.Len())
-		}
-		keys := a.MapKeys()
-		sort.Slice(keys, func(i, j int) bool { return fmt.Sprint(keys[i]) < fmt.Sprint(keys[j]) })
-		for _, k := range keys {
-			bv := b.MapIndex(k)
-			if !bv.IsValid() {
-				return fmt.Sprintf("%s: has %v, want none", path, k)
-			}
-			if d := firstDiff(a.MapIndex(k), bv, fmt.Sprintf("%s[%v]", path, k)); d != "" {
-				return d
-			}
-		}
-	case reflect.Slice:
-		if a.IsNil() != b.IsNil() {
-			return fmt.Sprintf("%s: nil slice %v, want %v", path, a.IsNil(), b.IsNil())
-		}
-		if a.Len() != b.Len() {
-			return fmt.Sprintf("%s: %d elements, want %d", path, a.Len(), b.Len())
-		}
-		for i := range a.Len() {
-			if d := firstDiff(a.Index(i), b.Index(i), fmt.Sprintf("%s[%d]", path, i)); d != "" {
-				return d
-			}
-		}
-	case reflect.String:
-		if a.String() != b.String() {
-			return fmt.Sprintf("%s: %q, want %q", path, a.String(), b.String())
-		}
-	case reflect.Bool:
-		if a.Bool() != b.Bool() {
-			return fmt.Sprintf("%s: %v, want %v", path, a.Bool(), b.Bool())
-		}
-	case reflect.Float32, reflect.Float64:
-		if a.Float() != b.Float() {
-			return fmt.Sprintf("%s: %v, want %v", path, a.Float(), b.Float())
-		}
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		if a.Int() != b.Int() {
-			return fmt.Sprintf("%s: %v, want %v", path, a.Int(), b.Int())
-		}
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		if a.Uint() != b.Uint() {
-			return fmt.Sprintf("%s: %v, want %v", path, a.Uint(), b.Uint())
-		}
-	}
-	return ""
 }
 
 // fastShare checks every entry of the documents in files, and returns how
@@ -242,16 +160,8 @@ func TestFastDecodeGitHub(t *testing.T) {
 
 	// And written as YAML (see TestGitHubYAML), whose parser tags and
 	// styles its scalars its own way.
-	var v any
-	if err := json.Unmarshal(data, &v); err != nil {
-		t.Fatal(err)
-	}
-	yamlData, err := yaml.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
 	file := filepath.Join(t.TempDir(), "api.github.com.yaml")
-	if err := os.WriteFile(file, yamlData, 0o666); err != nil {
+	if err := os.WriteFile(file, asYAML(t, data), 0o666); err != nil {
 		t.Fatal(err)
 	}
 	entries, accepted = fastShare(t, []string{file})

@@ -119,6 +119,20 @@ func TestGitHubValidationSplit(t *testing.T) {
 	}
 }
 
+// asYAML is the JSON document data written as YAML.
+func asYAML(t testing.TB, data []byte) []byte {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal(data, &v); err != nil {
+		t.Fatal(err)
+	}
+	out, err := yaml.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
 // TestGitHubYAML loads GitHub's description written as YAML, which goes
 // through the YAML parser rather than Load's JSON parser, and checks that
 // the result is kin-openapi's too.
@@ -127,14 +141,7 @@ func TestGitHubYAML(t *testing.T) {
 		t.Skip("converts and loads a 13 MB document twice")
 	}
 	_, data := githubSpec(t)
-	var v any
-	if err := json.Unmarshal(data, &v); err != nil {
-		t.Fatal(err)
-	}
-	yamlData, err := yaml.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
+	yamlData := asYAML(t, data)
 	doc, diags := Load("api.github.com.yaml", yamlData, &Options{SkipValidation: true})
 	if doc == nil {
 		t.Fatal(diags)

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/mcpgen/mcpgen/generator/diag"
@@ -49,7 +50,7 @@ func TestLinkRefs(t *testing.T) {
 		if got == nil {
 			continue
 		}
-		g := &graph{ab: map[ptrKey]uintptr{}, ba: map[ptrKey]uintptr{}}
+		g := newGraph()
 		if d := g.diff(reflect.ValueOf(got.T), reflect.ValueOf(want.T), "T"); d != "" {
 			t.Errorf("%s: with and without linking: %s", file, d)
 		}
@@ -72,13 +73,24 @@ type ptrKey struct {
 }
 
 // graph compares two object graphs, unexported fields included, and
-// requires the same sharing in both: ab and ba pair the pointers met.
+// requires the same sharing in both: ab and ba pair the pointers met. diff
+// describes the first difference, or returns "".
 type graph struct {
 	ab, ba map[ptrKey]uintptr
 	linked int // wrappers with a resolution URL only in the second graph
 }
 
+func newGraph() *graph {
+	return &graph{ab: map[ptrKey]uintptr{}, ba: map[ptrKey]uintptr{}}
+}
+
 func (g *graph) diff(a, b reflect.Value, path string) string {
+	if !a.IsValid() || !b.IsValid() {
+		if a.IsValid() != b.IsValid() {
+			return fmt.Sprintf("%s: one is invalid", path)
+		}
+		return ""
+	}
 	if a.Type() != b.Type() {
 		return fmt.Sprintf("%s: %s, want %s", path, a.Type(), b.Type())
 	}
@@ -206,4 +218,24 @@ func sameFindings(got, want diag.List) string {
 		}
 	}
 	return ""
+}
+
+// TestValidateConcurrently: validations at once each find what one alone
+// finds, and leave the linked $refs pointing at their components.
+func TestValidateConcurrently(t *testing.T) {
+	doc, _ := load(t, filepath.Join("testdata", "shared-problem.yaml"))
+	want, _ := load(t, filepath.Join("testdata", "shared-problem.yaml"))
+	alone := want.Validate().Format(0)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			if got := doc.Validate().Format(0); got != alone {
+				t.Errorf("validated at once:\n%s\nalone:\n%s", got, alone)
+			}
+		})
+	}
+	wg.Wait()
+	if d := newGraph().diff(reflect.ValueOf(doc.T), reflect.ValueOf(want.T), "T"); d != "" {
+		t.Errorf("after validations at once: %s", d)
+	}
 }

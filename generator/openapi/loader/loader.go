@@ -52,6 +52,9 @@ type Document struct {
 	// linkedAll is set when linking left nothing for ResolveRefsIn to do,
 	// which then did not run.
 	linkedAll bool
+	// validating is held by validateWith, which points the linked $refs
+	// elsewhere while it runs.
+	validating sync.Mutex
 
 	// text is the document's text after any byte order mark, as a string:
 	// the JSON parser's, whose strings the document shares, and the

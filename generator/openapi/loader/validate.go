@@ -58,6 +58,10 @@ func (d *Document) validationOptions() []openapi3.ValidationOption {
 // but the security schemes its security requirements name. What both
 // copies hold (info, servers, security schemes…) is reported once.
 func (d *Document) validateWith(ctx context.Context) diag.List {
+	// Two validations at once would each take the other's empty schema
+	// for a target, and leave it there.
+	d.validating.Lock()
+	defer d.validating.Unlock()
 	targets := make([]*openapi3.Schema, len(d.linked))
 	empty := &openapi3.Schema{}
 	for i, r := range d.linked {
