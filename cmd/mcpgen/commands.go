@@ -208,40 +208,7 @@ func runGenerate(c *cli.Context) error {
 		return ioError("%v", err)
 	}
 	write.Report(c.App.Writer, changes)
-	if missing := missingModules(dir, plan); len(missing) > 0 {
-		// go.mod is the user's: the generated code may now need modules
-		// it lacks (adding auth needs bbolt), which go mod tidy adds.
-		fmt.Fprintf(c.App.Writer, "\nThe generated code now needs %s, which go.mod does not require yet. Run:\n\n  go mod tidy\n", strings.Join(missing, ", "))
-	}
 	return nil
-}
-
-// missingModules lists the modules the planned go.mod requires that the
-// project's go.mod does not mention.
-func missingModules(dir string, plan *write.Plan) []string {
-	have, err := os.ReadFile(filepath.Join(dir, "go.mod"))
-	if err != nil {
-		return nil
-	}
-	required := make(map[string]bool)
-	for _, line := range strings.Split(string(have), "\n") {
-		if f := strings.Fields(strings.TrimPrefix(strings.TrimSpace(line), "require ")); len(f) >= 2 {
-			required[f[0]] = true
-		}
-	}
-	var missing []string
-	for _, f := range plan.Files {
-		if f.Path != "go.mod" {
-			continue
-		}
-		for _, line := range strings.Split(string(f.Content), "\n") {
-			fields := strings.Fields(strings.TrimPrefix(strings.TrimSpace(line), "require "))
-			if len(fields) >= 2 && strings.Contains(fields[0], ".") && !strings.HasPrefix(fields[0], "//") && !required[fields[0]] && fields[1] != "=>" {
-				missing = append(missing, fields[0])
-			}
-		}
-	}
-	return missing
 }
 
 func validateCommand() *cli.Command {

@@ -1,7 +1,6 @@
 package emit
 
 import (
-	"bytes"
 	"fmt"
 	"go/parser"
 	"go/token"
@@ -40,7 +39,7 @@ type data struct {
 	RuntimeModule, RuntimeVersion, RuntimeReplace string
 	// Requires and IndirectRequires are the go.mod's two blocks, as go mod
 	// tidy writes them.
-	Requires, IndirectRequires []requirement
+	Requires, IndirectRequires []write.Requirement
 
 	// API is set for a project generated from an OpenAPI document.
 	API *apiData
@@ -91,12 +90,7 @@ type envVar struct {
 	Name, Description string
 }
 
-type requirement struct {
-	Path, Version string
-	Indirect      bool
-}
-
-func projectData(p *ir.Project, opts *Options, requires []requirement) (*data, error) {
+func projectData(p *ir.Project, opts *Options, requires []write.Requirement) (*data, error) {
 	d := &data{
 		Name:           p.Name,
 		Title:          p.Title,
@@ -149,21 +143,21 @@ func projectData(p *ir.Project, opts *Options, requires []requirement) (*data, e
 	return d, nil
 }
 
-// moduleFiles returns the requirements and the go.sum of a project whose Go
-// files are files, as go mod tidy would write them: the runtime module, and
+// moduleFiles returns the requirements and the go.sum lines of a project
+// whose Go files are files, as go mod tidy would write them: the runtime module, and
 // the union of what each runtime package the files import needs
 // (templates/project/runtime.deps, derived from the runtime by
 // TestRuntimeDeps in templates). A module is a direct requirement when the
 // files import a package of its own. The go.sum has no line for the runtime
 // itself, which a development build replaces with its checkout.
-func moduleFiles(files []write.File) ([]requirement, []byte, error) {
+func moduleFiles(files []write.File) (*write.Modules, error) {
 	deps, err := runtimeDeps()
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	imports, err := goImports(files)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	versions := make(map[string]string) // module path → version
 	sums := make(map[string]bool)
@@ -175,7 +169,7 @@ func moduleFiles(files []write.File) ([]requirement, []byte, error) {
 		case imp == RuntimeModule || strings.HasPrefix(imp, RuntimeModule+"/"):
 			d, ok := deps[imp]
 			if !ok {
-				return nil, nil, fmt.Errorf("generated code imports %s, which templates/project/runtime.deps does not list; refresh it: go test ./templates -run TestRuntimeDeps -update", imp)
+				return nil, fmt.Errorf("generated code imports %s, which templates/project/runtime.deps does not list; refresh it: go test ./templates -run TestRuntimeDeps -update", imp)
 			}
 			for _, r := range d.requires {
 				versions[r.Path] = r.Version
@@ -196,20 +190,16 @@ func moduleFiles(files []write.File) ([]requirement, []byte, error) {
 			}
 		}
 		if mod == "" {
-			return nil, nil, fmt.Errorf("generated code imports %s, from no module the runtime packages it imports require", imp)
+			return nil, fmt.Errorf("generated code imports %s, from no module the runtime packages it imports require", imp)
 		}
 		direct[mod] = true
 	}
-	reqs := []requirement{{Path: RuntimeModule, Version: RuntimeVersion}}
+	reqs := []write.Requirement{{Path: RuntimeModule, Version: RuntimeVersion}}
 	for path, version := range versions {
-		reqs = append(reqs, requirement{Path: path, Version: version, Indirect: !direct[path]})
+		reqs = append(reqs, write.Requirement{Path: path, Version: version, Indirect: !direct[path]})
 	}
-	slices.SortFunc(reqs, func(a, b requirement) int { return strings.Compare(a.Path, b.Path) })
-	var sum bytes.Buffer
-	for _, line := range slices.Sorted(maps.Keys(sums)) {
-		sum.WriteString(line + "\n")
-	}
-	return reqs, sum.Bytes(), nil
+	slices.SortFunc(reqs, func(a, b write.Requirement) int { return strings.Compare(a.Path, b.Path) })
+	return &write.Modules{Require: reqs, Sum: slices.Sorted(maps.Keys(sums))}, nil
 }
 
 // goImports returns the sorted import paths of the Go files among files,
@@ -239,7 +229,7 @@ func goImports(files []write.File) ([]string, error) {
 // packageDeps is what a runtime package needs in a project's go.mod and
 // go.sum.
 type packageDeps struct {
-	requires []requirement
+	requires []write.Requirement
 	sum      []string
 }
 
@@ -264,7 +254,7 @@ var runtimeDeps = sync.OnceValues(func() (map[string]*packageDeps, error) {
 			cur = &packageDeps{}
 			deps[fields[0]] = cur
 		case kind == "require" && len(fields) == 2 && cur != nil:
-			cur.requires = append(cur.requires, requirement{Path: fields[0], Version: fields[1]})
+			cur.requires = append(cur.requires, write.Requirement{Path: fields[0], Version: fields[1]})
 		case kind == "sum" && len(fields) == 3 && cur != nil:
 			cur.sum = append(cur.sum, rest)
 		default:

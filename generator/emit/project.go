@@ -120,12 +120,22 @@ func Project(p *ir.Project, opts *Options) (*write.Plan, error) {
 	}
 
 	// Every Go file is in the plan by now: go.mod and go.sum follow what
-	// they import.
-	requires, sum, err := moduleFiles(plan.Files)
+	// they import. A regeneration writes no scaffold, so what the generated
+	// files and stubs need is added to the user's go.mod separately.
+	mods, err := moduleFiles(plan.Files)
 	if err != nil {
 		return nil, err
 	}
-	data, err := projectData(p, opts, requires)
+	var owned []write.File
+	for _, f := range plan.Files {
+		if f.Owner != write.Scaffold {
+			owned = append(owned, f)
+		}
+	}
+	if plan.Modules, err = moduleFiles(owned); err != nil {
+		return nil, err
+	}
+	data, err := projectData(p, opts, mods.Require)
 	if err != nil {
 		return nil, err
 	}
@@ -135,6 +145,10 @@ func Project(p *ir.Project, opts *Options) (*write.Plan, error) {
 			return nil, err
 		}
 		plan.Files = append(plan.Files, write.File{Path: target, Content: content, Owner: write.Scaffold})
+	}
+	var sum []byte
+	for _, line := range mods.Sum {
+		sum = append(sum, line+"\n"...)
 	}
 	plan.Files = append(plan.Files, write.File{Path: "go.sum", Content: sum, Owner: write.Scaffold})
 	if opts.Manifest != nil {

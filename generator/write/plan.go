@@ -4,6 +4,8 @@
 // Ownership is decided by the file itself: a file that starts with the
 // generated-code header belongs to mcpgen and is rewritten freely; any other
 // file belongs to the user and is never overwritten, rewritten or deleted.
+// The one exception is additive: go.mod and go.sum get the requirements and
+// checksums the generated code needs when they lack them (Plan.Modules).
 package write
 
 import (
@@ -61,6 +63,10 @@ type Plan struct {
 	// things that may since have been removed from the spec: a file that
 	// matches OrphanGlob but is not in Files is reported as orphaned.
 	OrphanGlob string
+	// Modules, if set, is what the plan's Go files need from go.mod and
+	// go.sum. Those files belong to the user, but when they exist and lack
+	// something, Compute adds it (and only adds), as go get would.
+	Modules *Modules
 }
 
 // IsGenerated reports whether content starts with mcpgen's header, in any

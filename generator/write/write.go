@@ -40,6 +40,9 @@ type Change struct {
 
 	content []byte
 	mode    fs.FileMode
+	// expect, for a user's go.mod or go.sum that Compute amends, is the
+	// content it read: Apply writes only over exactly that.
+	expect []byte
 }
 
 // Options control Compute.
@@ -111,6 +114,21 @@ func Compute(dir string, plan *Plan, opts *Options) ([]Change, error) {
 	if len(conflicts) > 0 {
 		return nil, &ConflictError{Paths: conflicts}
 	}
+	if plan.Modules != nil {
+		amended, err := amendModules(dir, plan.Modules)
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range amended {
+			planned[a.Path] = true
+			i := slices.IndexFunc(changes, func(c Change) bool { return c.Path == a.Path })
+			if i < 0 {
+				changes = append(changes, a)
+			} else if changes[i].Action == Kept {
+				changes[i] = a
+			}
+		}
+	}
 
 	// Files mcpgen once generated and no longer produces, and user files
 	// left behind by removed tools, in the directories the plan writes to.
@@ -169,6 +187,9 @@ func Apply(dir string, changes []Change) error {
 		full := filepath.Join(dir, filepath.FromSlash(c.Path))
 		switch c.Action {
 		case Created, Updated:
+			if c.Owner != Generated && c.Action == Updated && !unchangedSince(full, c.expect) {
+				return fmt.Errorf("%s: changed while generating; left as it is, run mcpgen again", full)
+			}
 			if err := writeAtomic(full, c.content, c.mode, c.Action == Created); err != nil {
 				return err
 			}

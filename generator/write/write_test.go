@@ -165,3 +165,109 @@ func TestIsGenerated(t *testing.T) {
 		}
 	}
 }
+
+// TestModulesAmended checks that a regeneration adds to the user's go.mod
+// and go.sum what the generated code needs, and only that: a missing
+// module is required, a lower version raised, a higher one and everything
+// else the user wrote kept.
+func TestModulesAmended(t *testing.T) {
+	dir := t.TempDir()
+	goMod := `module example.com/x
+
+go 1.25.0
+
+// The user's comment stays.
+require (
+	example.com/low v1.0.0
+	example.com/high v1.9.0
+	example.com/mine v0.3.0 // the user's own
+)
+`
+	writeFile(t, dir, "go.mod", goMod)
+	writeFile(t, dir, "go.sum", "example.com/mine v0.3.0 h1:mine=\n")
+	plan := &Plan{Modules: &Modules{
+		Require: []Requirement{
+			{Path: "example.com/high", Version: "v1.2.0"},
+			{Path: "example.com/low", Version: "v1.1.0"},
+			{Path: "example.com/new", Version: "v0.1.0", Indirect: true},
+		},
+		Sum: []string{"example.com/low v1.1.0 h1:low=", "example.com/mine v0.3.0 h1:mine="},
+	}}
+	changes, err := Compute(dir, plan, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := actions(changes); got["go.mod"] != Updated || got["go.sum"] != Updated || len(got) != 2 {
+		t.Fatalf("actions %v, want go.mod and go.sum updated", got)
+	}
+	if !Stale(changes) {
+		t.Error("a go.mod that lacks a requirement is not stale for generate --check")
+	}
+	var b strings.Builder
+	Report(&b, changes)
+	if want := "updated   go.mod (now requires example.com/low v1.1.0 (was v1.0.0), example.com/new v0.1.0, which the generated code needs)\n" +
+		"updated   go.sum (1 checksums added for the generated code's modules)\n"; b.String() != want {
+		t.Errorf("report:\n%s\nwant:\n%s", b.String(), want)
+	}
+	if err := Apply(dir, changes); err != nil {
+		t.Fatal(err)
+	}
+	want := `module example.com/x
+
+go 1.25.0
+
+// The user's comment stays.
+require (
+	example.com/high v1.9.0
+	example.com/low v1.1.0
+	example.com/mine v0.3.0 // the user's own
+	example.com/new v0.1.0 // indirect
+)
+`
+	if got := readFile(t, dir, "go.mod"); got != want {
+		t.Errorf("go.mod:\n%s\nwant:\n%s", got, want)
+	}
+	if got, want := readFile(t, dir, "go.sum"), "example.com/low v1.1.0 h1:low=\nexample.com/mine v0.3.0 h1:mine=\n"; got != want {
+		t.Errorf("go.sum:\n%s\nwant:\n%s", got, want)
+	}
+
+	// Once amended, nothing more is to be done.
+	changes, err = Compute(dir, plan, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(changes) != 0 {
+		t.Errorf("second run: %v, want no changes", actions(changes))
+	}
+}
+
+// TestModulesAmendedNoLoss checks that go.mod is left alone when it is
+// missing or unreadable as a go.mod, and that Apply refuses to replace a
+// go.mod edited since Compute read it.
+func TestModulesAmendedNoLoss(t *testing.T) {
+	plan := &Plan{Modules: &Modules{Require: []Requirement{{Path: "example.com/new", Version: "v0.1.0"}}}}
+
+	dir := t.TempDir()
+	if changes, err := Compute(dir, plan, nil); err != nil || len(changes) != 0 {
+		t.Errorf("without go.mod: %v, %v; want nothing to do", actions(changes), err)
+	}
+
+	writeFile(t, dir, "go.mod", "module example.com/x\n\nrequire (\n")
+	if _, err := Compute(dir, plan, nil); err == nil || !strings.Contains(err.Error(), "go.mod:3") {
+		t.Errorf("broken go.mod: err %v, want its position", err)
+	}
+
+	writeFile(t, dir, "go.mod", "module example.com/x\n")
+	changes, err := Compute(dir, plan, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := "module example.com/x\n\n// edited meanwhile\n"
+	writeFile(t, dir, "go.mod", edited)
+	if err := Apply(dir, changes); err == nil || !strings.Contains(err.Error(), "changed while generating") {
+		t.Errorf("Apply over an edited go.mod: %v, want a refusal", err)
+	}
+	if got := readFile(t, dir, "go.mod"); got != edited {
+		t.Errorf("go.mod is now %q, want the user's edit kept", got)
+	}
+}
