@@ -11,6 +11,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 )
 
 // sweepInterval is how often a bolt store deletes its expired entries.
@@ -21,7 +22,9 @@ var bucket = []byte("kv")
 // OpenBolt opens (creating it and its directory if need be) the bbolt file
 // at path as a Store. Expired entries are never returned; they are deleted
 // when read, and swept every few minutes. Only one process may open the
-// file at a time: a second one waits up to 5 seconds, then fails.
+// file at a time: a second one waits up to 5 seconds, then fails. So the
+// store is not [Store.Shared], and its Take and CompareAndSwap are atomic
+// because bbolt runs one write transaction at a time.
 func OpenBolt(path string) (Store, error) { return openBolt(path, time.Now) }
 
 func openBolt(path string, now func() time.Time) (*boltStore, error) {
@@ -91,6 +94,9 @@ func (s *boltStore) Get(ctx context.Context, key string) ([]byte, error) {
 		}
 		return nil
 	})
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return nil, boltErr("get", err)
+	}
 	if stale {
 		// Deleting needs a write transaction; do it outside the read one.
 		s.db.Update(func(tx *bolt.Tx) error {
@@ -114,15 +120,15 @@ func (s *boltStore) Put(ctx context.Context, key string, value []byte, ttl time.
 	if ttl > 0 {
 		exp = s.now().Add(ttl).UnixNano()
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return boltErr("put", s.db.Update(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucket).Put([]byte(key), encode(value, exp))
-	})
+	}))
 }
 
 func (s *boltStore) Delete(ctx context.Context, key string) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return boltErr("delete", s.db.Update(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucket).Delete([]byte(key))
-	})
+	}))
 }
 
 func (s *boltStore) Take(ctx context.Context, key string) ([]byte, error) {
@@ -149,13 +155,59 @@ func (s *boltStore) Take(ctx context.Context, key string) ([]byte, error) {
 		s.Delete(ctx, key)
 		err = ErrNotFound
 	}
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return nil, boltErr("take", err)
+	}
 	return v, err
 }
 
-var (
-	errExpired  = errors.New("expired")
-	errEmptyKey = errors.New("store: empty key")
-)
+func (s *boltStore) CompareAndSwap(ctx context.Context, key string, old, new []byte, ttl time.Duration) (bool, error) {
+	if key == "" {
+		return false, errEmptyKey
+	}
+	var swapped bool
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		bk := tx.Bucket(bucket)
+		now := s.now()
+		var cur []byte
+		exists := false
+		if b := bk.Get([]byte(key)); b != nil {
+			cur, exists = decode(b, now)
+		}
+		if !matches(cur, exists, old) {
+			return nil
+		}
+		swapped = true
+		if new == nil {
+			return bk.Delete([]byte(key))
+		}
+		var exp int64
+		if ttl > 0 {
+			exp = now.Add(ttl).UnixNano()
+		}
+		return bk.Put([]byte(key), encode(new, exp))
+	})
+	if err != nil {
+		return false, boltErr("compare-and-swap", err)
+	}
+	return swapped, nil
+}
+
+func (s *boltStore) Shared() bool { return false }
+
+// boltErr names the operation that failed, and says ErrClosed for a
+// closed database.
+func boltErr(op string, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, berrors.ErrDatabaseNotOpen):
+		return errClosed(op)
+	}
+	return fmt.Errorf("store: bolt %s: %w", op, err)
+}
+
+var errExpired = errors.New("expired")
 
 // sweep deletes every expired entry.
 func (s *boltStore) sweep() error {
