@@ -32,8 +32,8 @@ func TestNoGeneratorDependencies(t *testing.T) {
 	}
 }
 
-// TestAuthlessServersLinkNoOAuth keeps the OAuth server and its store out
-// of what a server without auth links: serve must not import them.
+// TestAuthlessServersLinkNoOAuth keeps the OAuth server and the store out
+// of what a server without auth or state links: serve must not import them.
 func TestAuthlessServersLinkNoOAuth(t *testing.T) {
 	out, err := exec.Command("go", "list", "-deps", "./serve", "./upstream").CombinedOutput()
 	if err != nil {
@@ -42,7 +42,9 @@ func TestAuthlessServersLinkNoOAuth(t *testing.T) {
 	for _, forbidden := range []string{
 		"github.com/mcpgen/mcpgen/runtime/oauth",
 		"github.com/mcpgen/mcpgen/runtime/store",
+		"github.com/mcpgen/mcpgen/runtime/state",
 		"go.etcd.io/bbolt",
+		"github.com/redis/go-redis",
 	} {
 		for _, pkg := range strings.Fields(string(out)) {
 			if strings.HasPrefix(pkg, forbidden) {
