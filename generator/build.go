@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/google/jsonschema-go/jsonschema"
 
@@ -176,6 +177,37 @@ func build(f *manifest.File, in *Input) (p *ir.Project, diags diag.List, checks 
 			pr.Messages = append(pr.Messages, ir.PromptMessage{Role: msg.Role, Text: msg.Text})
 		}
 		p.Prompts = append(p.Prompts, pr)
+	}
+	if len(m.State) > 0 {
+		for _, name := range []string{"State", "NewState"} {
+			if prev, ok := taken[name]; ok {
+				diags.Add(f.Pos("#/state"), "#/state", "the state accessors need the Go name %s, which %s already uses", name, prev).Hint = "rename the tool"
+			}
+			taken[name] = "the state accessors"
+		}
+	}
+	for i, sv := range m.State {
+		ptr := diag.Pointer("state", fmt.Sprint(i))
+		v := &ir.StateValue{
+			Name: sv.Name, Description: sv.Description, GoName: names.Exported(sv.Name),
+			Scope: manifest.StateScope(m, sv), Pointer: ptr, Schema: indent(sv.Schema.JSON),
+		}
+		v.Type = v.GoName + "State"
+		v.TTL, _ = time.ParseDuration(sv.TTL) // validated
+		claim := func(name, what string) bool {
+			if prev, ok := taken[name]; ok {
+				diags.Add(f.Pos(ptr+"/name"), ptr+"/name", "state value %q needs the Go name %s for %s, which %s already uses", sv.Name, name, what, prev).Hint = "rename one of them"
+				return false
+			}
+			taken[name] = fmt.Sprintf("state value %q (%s)", sv.Name, f.Pos(ptr))
+			return true
+		}
+		if !claim(v.Type, "its type") {
+			continue
+		}
+		v.Types = convert(f, &diags, v.Type, manifest.Schema(sv.Schema), claim,
+			fmt.Sprintf("%s is the state value %q.", v.Type, sv.Name))
+		p.State = append(p.State, v)
 	}
 	return p, diags, checks
 }

@@ -19,7 +19,7 @@ import (
 	"text/template"
 )
 
-//go:embed project shared authless openapi github-oauth google-oauth oidc
+//go:embed project shared authless stateful-counter openapi github-oauth google-oauth oidc
 var files embed.FS
 
 // Info describes a built-in project template.
@@ -38,6 +38,7 @@ type Info struct {
 var builtin = []Info{
 	{Name: "authless", Description: "An MCP server without authentication, with two working tools: add and calculate (like Cloudflare's remote-mcp-authless).",
 		shared: []string{"calc"}},
+	{Name: "stateful-counter", Description: "An MCP server without authentication whose tools keep state: named counters and their total, kept in the server's store (a local file, or Redis shared by every replica), like the counter of Cloudflare's McpAgent."},
 	{Name: "github-oauth", Description: "An OAuth-protected MCP server whose users sign in with GitHub: userInfo calls GitHub as the user, and serverStatus is shown only to the logins in ALLOWED_USERS (like Cloudflare's remote-mcp-github-oauth).",
 		Settings: "GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET", shared: []string{"calc", "oauth"}},
 	{Name: "google-oauth", Description: "An OAuth-protected MCP server whose users sign in with Google, with a tool shown only to the addresses in ALLOWED_USERS.",

@@ -34,6 +34,8 @@ func newFile(p *ir.Project, generated bool) *jen.File {
 	f.ImportName(servePkg, "serve")
 	f.ImportName(oauthPkg, "oauth")
 	f.ImportName(upstreamPkg, "upstream")
+	f.ImportName(statePkg, "state")
+	f.ImportName(storePkg, "store")
 	if generated {
 		f.HeaderComment(strings.TrimPrefix(write.Header, "// "))
 		f.HeaderComment("Source: " + p.Source)

@@ -60,6 +60,9 @@ func Project(p *ir.Project, opts *Options) (*write.Plan, error) {
 	if p.API != nil {
 		gen = append(gen, genFile{"api_gen.go", apiFile})
 	}
+	if p.HasState() {
+		gen = append(gen, genFile{"state_gen.go", whole(stateFile)})
+	}
 	// Building each file's tree and rendering it (gofmt inside) are most of
 	// emit's time, and the files are independent: they are built and
 	// rendered concurrently, and added in order.

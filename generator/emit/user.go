@@ -57,6 +57,10 @@ func toolsTypeFile(p *ir.Project) *jen.File {
 			g.Comment("of a call, and Auth.UpstreamClient(ctx, req) calls " + providerTitle(p.Auth.Provider) + " as that user.")
 			g.Id("Auth").Op("*").Qual(oauthPkg, "Server")
 		}
+		if p.HasState() {
+			g.Comment("State holds the values declared under state: in " + p.Source + ".")
+			g.Id("State").Op("*").Id("State")
+		}
 	})
 	f.Line()
 	f.Var().Id("_").Id("ToolHandler").Op("=").Parens(jen.Op("*").Id("Tools")).Parens(jen.Nil())
@@ -87,6 +91,23 @@ func mainFile(p *ir.Project) *jen.File {
 				jen.Id("ServeOptions").Call(),
 			),
 		)
+		return f
+	}
+	if p.HasState() {
+		f.Func().Id("main").Params().Block(
+			jen.Comment("The tools keep their state in the store that STORE_URL names: Redis"),
+			jen.Comment("(redis://…) for several replicas, or by default a file on this machine."),
+			jen.List(jen.Id("st"), jen.Id("err")).Op(":=").Qual(storePkg, "Open").Call(
+				jen.Qual("context", "Background").Call(), jen.Qual(storePkg, "ConfigFromEnv").Call(jen.Qual("os", "LookupEnv")),
+			),
+			jen.If(jen.Id("err").Op("!=").Nil()).Block(jen.Id("fatal").Call(jen.Id("err"))),
+			jen.Defer().Id("st").Dot("Close").Call(),
+			jen.Qual(servePkg, "Main").Call(
+				jen.Id("NewServer").Call(jen.Op("&").Id("Tools").Values(jen.Dict{jen.Id("State"): jen.Id("NewState").Call(jen.Id("st"))}), jen.Nil()),
+				jen.Id("ServeOptions").Call(),
+			),
+		)
+		fatalFunc(f)
 		return f
 	}
 	f.Func().Id("main").Params().Block(

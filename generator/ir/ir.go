@@ -6,6 +6,8 @@
 package ir
 
 import (
+	"time"
+
 	"github.com/mcpgen/mcpgen/generator/diag"
 	"github.com/mcpgen/mcpgen/generator/gotype"
 )
@@ -26,6 +28,8 @@ type Project struct {
 	Tools     []*Tool
 	Resources []*Resource
 	Prompts   []*Prompt
+	// State are the values the tools keep in the server's store.
+	State []*StateValue
 
 	// API is the HTTP API the OpenAPI tools call; nil when the project has
 	// none.
@@ -62,6 +66,30 @@ type ToolAuth struct {
 	// Pointer locates the rule in the manifest ("#/tools/2/auth").
 	Pointer string
 }
+
+// StateValue is one value the tools keep between calls, and its Go names.
+type StateValue struct {
+	// Name is the value's name in the manifest.
+	Name        string
+	Description string
+	// GoName names the accessor method of State ("Counter").
+	GoName string
+	// Type is the Go type of the value ("CounterState").
+	Type string
+	// Scope is "user", "key" or "global".
+	Scope string
+	// TTL is how long a value lives after its last update; 0 is forever.
+	TTL time.Duration
+	// Schema is the value's JSON Schema, indented, keys in source order.
+	Schema []byte
+	// Types are the Go declarations of Type and the types it needs.
+	Types []gotype.Decl
+	// Pointer locates the value in the manifest ("#/state/0").
+	Pointer string
+}
+
+// HasState reports whether the tools keep state.
+func (p *Project) HasState() bool { return len(p.State) > 0 }
 
 // HasAuth reports whether the server is protected with OAuth.
 func (p *Project) HasAuth() bool { return p.Auth != nil }

@@ -270,7 +270,7 @@ func (d *decoder) leave(orig, n *yaml.Node) {
 	}
 }
 
-var schemaType = reflect.TypeFor[Schema]()
+var schemaType, valueSchemaType = reflect.TypeFor[Schema](), reflect.TypeFor[ValueSchema]()
 
 // decode decodes n into v, recording positions under ptr.
 func (d *decoder) decode(orig *yaml.Node, v reflect.Value, ptr string) {
@@ -304,7 +304,7 @@ func (d *decoder) decode(orig *yaml.Node, v reflect.Value, ptr string) {
 
 // decodeValue decodes n, already resolved, into v, which is not a pointer.
 func (d *decoder) decodeValue(n *yaml.Node, v reflect.Value, ptr string) {
-	if v.Type() == schemaType {
+	if v.Type() == schemaType || v.Type() == valueSchemaType {
 		d.decodeSchema(n, v, ptr)
 		return
 	}
@@ -495,7 +495,7 @@ func (d *decoder) decodeSchema(n *yaml.Node, v reflect.Value, ptr string) {
 		d.file.broken[ptr] = true
 		return
 	}
-	v.Set(reflect.ValueOf(Schema{JSON: buf.Bytes(), Pointer: ptr}))
+	v.Set(reflect.ValueOf(Schema{JSON: buf.Bytes(), Pointer: ptr}).Convert(v.Type()))
 }
 
 // writeJSON writes the YAML subtree at orig to buf as JSON, keeping key

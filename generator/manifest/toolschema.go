@@ -34,13 +34,18 @@ type role int
 const (
 	input role = iota
 	output
+	// value is the schema of a state value, which may be of any type.
+	value
 )
 
 func (r role) String() string {
-	if r == input {
+	switch r {
+	case input:
 		return "inputSchema"
+	case output:
+		return "outputSchema"
 	}
-	return "outputSchema"
+	return "schema"
 }
 
 // SDKMaxDepth is how deeply the MCP SDK lets a schema's JSON nest.
@@ -187,7 +192,11 @@ func (v *validator) toolSchema(s Schema, ptr string, r role) {
 
 	root, ok := doc.(map[string]any)
 	if !ok {
-		c.add(ptr, "%s must be a mapping with type: object, got %s", r, jsonKind(doc))
+		if r == value {
+			c.add(ptr, "%s must be a mapping, got %s", r, jsonKind(doc)).Hint = "write a JSON Schema such as {type: integer}"
+		} else {
+			c.add(ptr, "%s must be a mapping with type: object, got %s", r, jsonKind(doc))
+		}
 		return
 	}
 	c.root = root
@@ -195,7 +204,9 @@ func (v *validator) toolSchema(s Schema, ptr string, r role) {
 		c.add(at, "the schema nests more than %d levels deep (%d)", SDKMaxDepth, depth).Hint = "the MCP SDK refuses deeper JSON"
 		return
 	}
-	c.rootType()
+	if r != value {
+		c.rootType()
+	}
 	c.rootKeywords()
 	c.schema(doc, ptr)
 	c.resolveRefs()

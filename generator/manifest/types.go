@@ -30,6 +30,9 @@ type Manifest struct {
 	// authorization server to MCP clients, and signs users in with an
 	// identity provider.
 	Auth *Auth `json:"auth,omitempty" jsonschema:"description=Protect the server with OAuth: MCP clients sign users in through an identity provider (GitHub\\, Google or any OpenID Connect issuer) and the server issues its own tokens."`
+	// State declares the values the tools keep between calls, in the
+	// server's store.
+	State []StateValue `json:"state,omitempty" jsonschema:"description=Values the tools keep between calls\\, in the server's store (a bbolt file\\, or Redis shared by every replica): each gets a typed accessor in state_gen.go."`
 	// Transports the server mounts; all of them when empty.
 	Transports []string `json:"transports,omitempty" jsonschema:"enum=streamable,enum=sse,enum=stdio,uniqueItems=true,description=Transports the server mounts: streamable (HTTP at /mcp)\\, sse (legacy HTTP+SSE at /sse)\\, stdio (with --stdio). All three when absent."`
 }
@@ -52,6 +55,33 @@ type Tool struct {
 	// auth section.
 	Auth *ToolAuth `json:"auth,omitempty" jsonschema:"description=Who may see and call the tool (needs the top-level auth section). Others do not see it in tools/list\\, and a call is refused."`
 }
+
+// StateValue is one value the tools keep between calls.
+type StateValue struct {
+	// Name names the value and its Go accessor.
+	Name string `json:"name" jsonschema:"minLength=1,maxLength=64,pattern=^[A-Za-z][A-Za-z0-9_]*$,description=The value's name: a letter\\, then letters\\, digits and '_'. The accessor State.<Name> is named after it."`
+	// Description says what the value holds.
+	Description string `json:"description,omitempty" jsonschema:"description=What the value holds."`
+	// Scope is whose the value is: user, key or global.
+	Scope string `json:"scope,omitempty" jsonschema:"enum=user,enum=key,enum=global,description=Whose the value is: user (each signed-in user has their own; the default with auth)\\, key (one per key the tool names\\, such as a counter's name; the default without auth) or global (one for the server)."`
+	// Schema is the JSON Schema every value written must meet.
+	Schema ValueSchema `json:"schema" jsonschema:"description=JSON Schema (2020-12) of the value: any type. Every value written is checked against it."`
+	// TTL, a Go duration, is how long a value lives after its last update.
+	TTL string `json:"ttl,omitempty" jsonschema:"description=How long a value lives after its last update\\, such as 720h; forever when absent."`
+}
+
+// ValueSchema is a JSON Schema written inline in the manifest, as Schema,
+// but whose root may be of any type.
+type ValueSchema Schema
+
+// JSONSchema describes ValueSchema in the manifest's own JSON Schema: any
+// JSON Schema object.
+func (ValueSchema) JSONSchema() *jsonschema.Schema {
+	return &jsonschema.Schema{Type: "object", Description: "A JSON Schema (draft 2020-12)."}
+}
+
+// MarshalJSON returns the schema's JSON as written.
+func (s ValueSchema) MarshalJSON() ([]byte, error) { return Schema(s).MarshalJSON() }
 
 // Annotations are the MCP tool annotations.
 type Annotations struct {

@@ -86,6 +86,7 @@ func Validate(f *File) diag.List {
 		v.openAPI(m.OpenAPI)
 	}
 	v.authSection(m)
+	v.stateSection(m)
 
 	listed := make(map[string]bool)
 	for i, t := range m.Transports {

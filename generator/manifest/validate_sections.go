@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/mcpgen/mcpgen/generator/diag"
 )
 
 // httpMethods are the methods an OpenAPI path item can hold.
@@ -122,6 +124,68 @@ func (v *validator) authSection(m *Manifest) {
 		for j, sc := range t.Auth.Scopes {
 			if !slices.Contains(m.Auth.Scopes, sc) {
 				v.warn(ptr+"/scopes/"+strconv.Itoa(j), "scope %q is not in auth.scopes, so sign-in never asks for it and nobody can call the tool", sc).Hint = "add it to auth.scopes"
+			}
+		}
+	}
+}
+
+// stateName is what a state value's name may be: it names a Go method.
+var stateName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
+
+// StateScope returns the scope of a state value: as written, or by default
+// user on a server with auth and key on one without.
+func StateScope(m *Manifest, sv StateValue) string {
+	switch {
+	case sv.Scope != "":
+		return sv.Scope
+	case m.Auth != nil:
+		return "user"
+	}
+	return "key"
+}
+
+// stateSection checks the state values: names that make Go methods, known
+// scopes, a user scope only where users sign in, schemas the runtime can
+// check values against, and durations.
+func (v *validator) stateSection(m *Manifest) {
+	at := make(map[string]string)
+	for i, sv := range m.State {
+		ptr := diag.Pointer("state", strconv.Itoa(i))
+		switch {
+		case sv.Name == "":
+			v.add(ptr+"/name", "the state value has no name")
+		case !stateName.MatchString(sv.Name):
+			bad := strings.IndexFunc(sv.Name, func(r rune) bool { return !(r == '_' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9') })
+			if bad < 0 {
+				bad = 0 // a digit or '_' first
+			}
+			v.add(ptr+"/name", "state name %q has invalid character %q", sv.Name, string([]rune(sv.Name[bad:])[0])).Hint = "start with a letter, then use letters, digits and '_': the name makes a Go method"
+		case len(sv.Name) > MaxToolName:
+			v.add(ptr+"/name", "state name is %d characters long; the limit is %d", len(sv.Name), MaxToolName)
+		default:
+			// Names that differ only in case would make one Go method.
+			lower := strings.ToLower(sv.Name)
+			if prev, dup := at[lower]; dup {
+				v.add(ptr+"/name", "duplicate state name %q (first at %s)", sv.Name, prev).Hint = "state names make Go methods, so they must differ in more than case"
+			} else {
+				at[lower] = v.where(ptr + "/name")
+			}
+		}
+		switch sv.Scope {
+		case "", "key", "global":
+		case "user":
+			if m.Auth == nil {
+				v.add(ptr+"/scope", "scope \"user\" needs the auth section: without sign-in there is no user").Hint = "add auth: {provider: github}, or use scope: key"
+			}
+		default:
+			v.add(ptr+"/scope", "unknown scope %q", sv.Scope).Hint = "use user, key or global"
+		}
+		if sv.Schema.JSON != nil { // a missing schema is reported by Load
+			v.toolSchema(Schema(sv.Schema), ptr+"/schema", value)
+		}
+		if sv.TTL != "" {
+			if d, err := time.ParseDuration(sv.TTL); err != nil || d <= 0 {
+				v.add(ptr+"/ttl", "ttl %q is not a positive duration", sv.TTL).Hint = "write a Go duration such as 24h or 30m"
 			}
 		}
 	}
