@@ -23,7 +23,7 @@ type settings struct {
 	baseURL  string // no trailing slash
 	store    *store.Config
 	keys     []cipher.AEAD // the first encrypts; all decrypt; nil until New settles it
-	provider  providerSettings
+	provider providerSettings
 }
 
 type providerSettings struct {
