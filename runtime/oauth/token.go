@@ -202,10 +202,16 @@ func (s *Server) exchangeCode(ctx context.Context, c *client, r *http.Request) (
 		}
 		return nil, errorf("invalid_grant", "the code is invalid, expired or already used")
 	}
-	// Remembered so that a replay can be caught.
-	if err := s.store.Put(ctx, keyUsed+h, []byte(cr.GrantID), usedCodeTTL); err != nil {
-		return nil, s.internal(err)
-	}
+	// Remembered so that a replay can be caught, once this redemption is
+	// over: a replay racing it gets invalid_grant and revokes nothing, as
+	// it cannot yet be told from a client's retry, so that exactly one of
+	// two concurrent redemptions succeeds; a replay after it revokes what
+	// it issued.
+	defer func() {
+		if err := s.store.Put(ctx, keyUsed+h, []byte(cr.GrantID), usedCodeTTL); err != nil {
+			s.logger.Error("oauth: remembering a used code", "err", err)
+		}
+	}()
 	switch {
 	case s.now().Unix() >= cr.Expires:
 		return nil, errorf("invalid_grant", "the code has expired")
@@ -277,9 +283,13 @@ func (s *Server) refresh(ctx context.Context, c *client, r *http.Request) (*toke
 		}
 		return nil, oerr
 	}
-	if err := s.store.Put(ctx, keyRotated+h, []byte(tr.GrantID), left); err != nil {
-		return nil, s.internal(err)
-	}
+	// Remembered once this refresh is over, for the reason exchangeCode
+	// remembers used codes then.
+	defer func() {
+		if err := s.store.Put(ctx, keyRotated+h, []byte(tr.GrantID), left); err != nil {
+			s.logger.Error("oauth: remembering a rotated refresh token", "err", err)
+		}
+	}()
 	g, err := s.loadGrant(ctx, tr.GrantID)
 	if storeFailed(err) {
 		return nil, s.internal(err)
