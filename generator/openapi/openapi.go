@@ -116,6 +116,31 @@ type Result struct {
 	// maxOpWork is the most work one operation took, maxOp's, for tests.
 	maxOpWork int
 	maxOp     string
+	origins   map[*ir.Tool]Origin
+}
+
+// Origin is where a tool's name and its custom flag come from: a node of
+// the document or of the manifest (the InManifest flags say which), for
+// messages about them.
+type Origin struct {
+	// NamePointer is the operationId, the x-mcp name or the override's
+	// name; the operation when it has no operationId.
+	NamePointer      string
+	NameInManifest   bool
+	CustomPointer    string // "" for a tool that is not custom
+	CustomInManifest bool
+}
+
+// Origin is where the name and the custom flag of t, one of r's tools,
+// come from.
+func (r *Result) Origin(t *ir.Tool) Origin {
+	if o, ok := r.origins[t]; ok {
+		return o
+	}
+	if t.Op != nil {
+		return Origin{NamePointer: t.Op.Pointer}
+	}
+	return Origin{NamePointer: "#"}
 }
 
 // DefPointer is where in the document the definition name comes from.
@@ -294,7 +319,21 @@ func Import(doc *loader.Document, opts *Options) (*Result, diag.List) {
 	if len(tools) == 0 {
 		imp.warn("#/paths", "no operation of the document is selected, so the server has no tools from it").Hint = "check the openapi section's include and exclude filters"
 	}
-	return &Result{API: api, Tools: tools, Work: imp.conv.work, maxOpWork: imp.maxOpWork, maxOp: imp.maxOp, defPtrs: defPtrs}, imp.placed()
+	origins := make(map[*ir.Tool]Origin, len(tools))
+	for _, o := range ops {
+		if o.tool == nil {
+			continue
+		}
+		or := Origin{NamePointer: o.namePtr, NameInManifest: o.nameInManifest}
+		switch {
+		case o.override != nil && o.override.Custom:
+			or.CustomPointer, or.CustomInManifest = o.overridePtr+"/custom", true
+		case o.xmcp.Custom:
+			or.CustomPointer = o.ptr + "/x-mcp/custom"
+		}
+		origins[o.tool] = or
+	}
+	return &Result{API: api, Tools: tools, Work: imp.conv.work, maxOpWork: imp.maxOpWork, maxOp: imp.maxOp, origins: origins, defPtrs: defPtrs}, imp.placed()
 }
 
 // operations lists the document's operations in the order the document
