@@ -30,6 +30,9 @@ const opShare = 8
 // spend counts n steps of work, and reports whether the budget allows
 // them. Once it does not, it never does again until the budget is reset.
 func (c *converter) spend(n int) bool {
+	if c.overrun {
+		return false
+	}
 	c.work += n
 	if c.work > c.limit {
 		c.overrun = true

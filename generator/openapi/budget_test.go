@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mcpgen/mcpgen/generator/diag"
 	"github.com/mcpgen/mcpgen/generator/manifest"
@@ -38,7 +39,8 @@ func importFile(tb testing.TB, path string) (*Result, diag.List) {
 // corpus; skipped when they have not been fetched) and holds each to the
 // work budget with room to spare: a document that comes near it means the
 // budget is too tight for real input. With -v it lists the documents that
-// take the most work, and the operation of each that takes the most.
+// take the most work, with the operation of each that takes the most and
+// the time the import took (for reading only: times are not checked).
 func TestCorporaWork(t *testing.T) {
 	root, err := filepath.Abs(filepath.Join("..", ".."))
 	if err != nil {
@@ -56,10 +58,13 @@ func TestCorporaWork(t *testing.T) {
 		work, op   int
 		opName     string
 		operations int
+		took       time.Duration
 	}
 	var list []usage
 	for _, f := range files {
+		start := time.Now()
 		res, diags := importFile(t, f)
+		took := time.Since(start)
 		for _, d := range diags {
 			if isBudget(d) {
 				t.Errorf("%s: %s", f, d)
@@ -69,7 +74,7 @@ func TestCorporaWork(t *testing.T) {
 			continue
 		}
 		name, _ := filepath.Rel(root, f)
-		list = append(list, usage{name, res.Work, res.maxOpWork, res.maxOp, len(res.Tools)})
+		list = append(list, usage{name, res.Work, res.maxOpWork, res.maxOp, len(res.Tools), took})
 		// A tenth of the budget, for the document and for its operations.
 		if res.Work > DefaultMaxWork/10 || res.maxOpWork > DefaultMaxWork/opShare/10 {
 			t.Errorf("%s takes %d steps of work (operation %s: %d); the budget is %d (%d per operation)", name, res.Work, res.maxOp, res.maxOpWork, DefaultMaxWork, DefaultMaxWork/opShare)
@@ -77,7 +82,7 @@ func TestCorporaWork(t *testing.T) {
 	}
 	slices.SortFunc(list, func(a, b usage) int { return cmp.Compare(b.work, a.work) })
 	for _, u := range list[:min(len(list), 10)] {
-		t.Logf("%9d steps, %4d tools, at most %8d for one (%s): %s", u.work, u.operations, u.op, u.opName, u.name)
+		t.Logf("%9d steps, %4d tools, at most %6d for one (%s), loaded and imported in %v: %s", u.work, u.operations, u.op, u.opName, u.took.Round(time.Millisecond), u.name)
 	}
 }
 
