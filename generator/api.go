@@ -85,50 +85,12 @@ func buildAPI(f *manifest.File, in *Input, p *ir.Project, claimed func(string) b
 	}
 	res.API.Spec = sec.Spec
 
-	// Each tool's Go name, unique in the package: a derived one that is
-	// taken gets a number.
-	types := make(map[string]string) // type name → the definition it declares
-	for i, t := range res.Tools {
+	// Each tool's Go names, and a custom tool's types, which the user's
+	// code refers to.
+	tn := newToolNames(f, doc, res, p.Tools, claimed, claim)
+	diags = append(diags, tn.claimAll(res.Tools, func(t *ir.Tool) []gotype.Decl {
 		op := t.Op
-		// t.Pos stays unset: positions are looked up for messages only.
-		t.Pointer = op.Pointer
-		base := names.Exported(t.Name)
-		for n := 1; ; n++ {
-			goName := base
-			if n > 1 {
-				goName = base + strconv.Itoa(n)
-			}
-			wanted := []string{goName}
-			if op.Custom {
-				wanted = append(wanted, goName+"Input", "Call"+goName, "file:"+names.Snake(t.Name)+"_tool.go")
-			}
-			free := true
-			for _, w := range wanted {
-				if claimed(w) {
-					free = false
-				}
-			}
-			if !free {
-				continue
-			}
-			for _, w := range wanted {
-				claim(w, fmt.Sprintf("tool %q (%s%s)", t.Name, sec.Spec, op.Pointer))
-			}
-			t.GoName = goName
-			break
-		}
-		op.Var = "op" + t.GoName
-		if !op.Custom {
-			t.BadArguments = madeFor(early, i, t).bad
-			continue
-		}
-		// A custom tool's handler is the user's: its test needs arguments
-		// that break the schema itself, not only its list of names.
-		full := res.Full(t.InputSchema)
-		t.BadArguments = badArguments(full)
-		t.InputType = t.GoName + "Input"
-		t.HandlerFile = names.Snake(t.Name) + "_tool.go"
-		r, err := gotype.Convert(t.InputType, full, &gotype.Options{
+		r, err := gotype.Convert(t.InputType, res.Full(t.InputSchema), &gotype.Options{
 			Source:  sec.Spec,
 			Pointer: op.Pointer,
 			RootDoc: fmt.Sprintf("%s holds the arguments of the %q tool.", t.InputType, t.Name),
@@ -137,25 +99,25 @@ func buildAPI(f *manifest.File, in *Input, p *ir.Project, claimed func(string) b
 			for _, e := range gotypeErrors(err) {
 				diags.Add(doc.Pos(op.Pointer), op.Pointer, "the arguments of custom tool %q have no Go type: %s", t.Name, e.Msg).Hint = "serve the operation without custom: true"
 			}
+			return nil
+		}
+		return r.Decls
+	})...)
+	for i, t := range res.Tools {
+		op := t.Op
+		// t.Pos stays unset: positions are looked up for messages only.
+		t.Pointer = op.Pointer
+		if t.GoName == "" {
+			continue // its names are taken (an error above)
+		}
+		op.Var = "op" + t.GoName
+		if !op.Custom {
+			t.BadArguments = madeFor(early, i, t).bad
 			continue
 		}
-		for _, d := range r.Decls {
-			def := defOf(d.Pointer)
-			if prev, ok := types[d.Name]; ok && def != "" && prev == def {
-				continue // declared for an earlier custom tool
-			}
-			ok := true
-			for _, name := range d.Names {
-				if name != t.InputType && !claim(name, "a type of "+sec.Spec) {
-					diags.Add(doc.Pos(op.Pointer), op.Pointer, "custom tool %q needs the Go name %s for %s, which is already taken", t.Name, name, d.Pointer).Hint = "rename the schema or the tool"
-					ok = false
-				}
-			}
-			if ok {
-				types[d.Name] = def
-				t.Types = append(t.Types, d)
-			}
-		}
+		// A custom tool's handler is the user's: its test needs arguments
+		// that break the schema itself, not only its list of names.
+		t.BadArguments = badArguments(res.Full(t.InputSchema))
 	}
 	checked := make(chan diag.List, 1)
 	go func() { checked <- checkSchemas(doc, res, early) }()
@@ -616,4 +578,185 @@ func checkSchemas(doc *loader.Document, res *openapi.Result, early []madeTool) d
 		}
 	}
 	return diags
+}
+
+// toolNames hands out the package-level Go names and the handler files of
+// the imported tools, after the manifest's tools and the generated code
+// have taken theirs, and knows who holds each name, for messages.
+type toolNames struct {
+	f       *manifest.File
+	doc     *loader.Document
+	res     *openapi.Result
+	claimed func(string) bool
+	claim   func(name, what string) bool
+	// holders are who took each name: a tool of the manifest, or an
+	// imported tool (their positions are looked up only for messages).
+	holders map[string]holder
+}
+
+// holder is who holds a name.
+type holder struct {
+	what     string
+	manifest *ir.Tool // a tool of the manifest
+	imported *ir.Tool // an imported tool
+}
+
+func newToolNames(f *manifest.File, doc *loader.Document, res *openapi.Result, declared []*ir.Tool, claimed func(string) bool, claim func(name, what string) bool) *toolNames {
+	tn := &toolNames{f: f, doc: doc, res: res, claimed: claimed, claim: claim, holders: make(map[string]holder)}
+	for _, t := range declared {
+		add := func(name, what string) {
+			if name != "" && name != "file:" {
+				tn.holders[name] = holder{what: what, manifest: t}
+			}
+		}
+		for _, d := range t.Types {
+			for _, name := range d.Names {
+				add(name, "its type for "+d.Pointer)
+			}
+		}
+		add(t.GoName, "its handler method")
+		add(t.InputType, "its input type")
+		add(t.OutputType, "its output type")
+		add("file:"+t.HandlerFile, "its handler file")
+	}
+	return tn
+}
+
+// claimAll gives each imported tool its Go name (GoName, and for a custom
+// tool InputType, HandlerFile and Types, from typesOf), claiming every
+// package-level name and file that goes with it. It is the one place where
+// these names are handed out; a tool whose names are taken is left without
+// a GoName.
+//
+// A custom tool's names are the user's: the handler method, its input type
+// and its types, and the file they write their code in. So a custom tool
+// tries one set of names, and a taken one is an error that cites both
+// holders, never a silent suffix. The custom tools claim first, types and
+// all, so that their names never lose to another tool's. Any other tool's
+// Go name only makes unexported names of generated code (its operation
+// variable and schema constants), so a taken one is followed by the first
+// free number: Ping2, Ping3, ….
+//
+// It ends: a custom tool makes one attempt. Any other tries a new name
+// each time, claimed changes only after the search, and there are finitely
+// many names taken, so one of the first (that number + 1) attempts is free.
+func (tn *toolNames) claimAll(tools []*ir.Tool, typesOf func(*ir.Tool) []gotype.Decl) diag.List {
+	var diags diag.List
+	declared := make(map[string]string) // type name → the definition it declares
+	for _, custom := range []bool{true, false} {
+		for _, t := range tools {
+			if t.Op.Custom != custom {
+				continue
+			}
+			base := names.Exported(t.Name)
+			if !custom {
+				goName := base
+				for n := 2; tn.claimed(goName); n++ {
+					goName = base + strconv.Itoa(n)
+				}
+				tn.take(t, goName, "its generated code")
+				t.GoName = goName
+				continue
+			}
+			wanted := []struct{ name, what string }{
+				{"file:" + names.Snake(t.Name) + "_tool.go", "its handler file"},
+				{base, "its handler method"},
+				{base + "Input", "its input type"},
+				{"Call" + base, "the function that calls its operation"},
+			}
+			// The first name taken is reported: the others are most
+			// often taken by the same tool.
+			if i := slices.IndexFunc(wanted, func(w struct{ name, what string }) bool { return tn.claimed(w.name) }); i >= 0 {
+				tn.collision(&diags, t, wanted[i].name, wanted[i].what)
+				continue
+			}
+			for _, w := range wanted {
+				tn.take(t, w.name, w.what)
+			}
+			t.GoName = base
+			t.InputType = base + "Input"
+			t.HandlerFile = names.Snake(t.Name) + "_tool.go"
+			for _, d := range typesOf(t) {
+				def := defOf(d.Pointer)
+				if prev, ok := declared[d.Name]; ok && def != "" && prev == def {
+					continue // declared for an earlier custom tool
+				}
+				ok := true
+				for _, name := range d.Names {
+					if name != t.InputType && !tn.claimType(t, name, d.Pointer, &diags) {
+						ok = false
+					}
+				}
+				if ok {
+					declared[d.Name] = def
+					t.Types = append(t.Types, d)
+				}
+			}
+		}
+	}
+	return diags
+}
+
+// claimType claims name, a type the custom tool t's arguments need, for
+// the schema at ptr; a type taken is an error citing its holder.
+func (tn *toolNames) claimType(t *ir.Tool, name, ptr string, diags *diag.List) bool {
+	what := "its type for " + ptr
+	if tn.claimed(name) {
+		tn.collision(diags, t, name, what)
+		return false
+	}
+	tn.take(t, name, what)
+	return true
+}
+
+// take claims name for the imported tool t.
+func (tn *toolNames) take(t *ir.Tool, name, what string) {
+	tn.claim(name, fmt.Sprintf("tool %q (%s%s)", t.Name, tn.res.API.Spec, t.Op.Pointer))
+	tn.holders[name] = holder{what: what, imported: t}
+}
+
+// collision reports that the imported tool t needs name for what, and
+// that another holds it: at where t's name comes from, citing where the
+// holder is (or, for a name of the generated code, where t is made
+// custom, the other way out).
+func (tn *toolNames) collision(diags *diag.List, t *ir.Tool, name, what string) {
+	origin := tn.res.Origin(t)
+	pos := tn.doc.Pos(origin.NamePointer)
+	if origin.NameInManifest {
+		pos = tn.f.Pos(origin.NamePointer)
+	}
+	need := fmt.Sprintf("custom tool %q needs the Go name %s for %s", t.Name, name, what)
+	if file, ok := strings.CutPrefix(name, "file:"); ok {
+		need = fmt.Sprintf("custom tool %q needs the handler file %s", t.Name, file)
+	}
+	h, ok := tn.holders[name]
+	var d *diag.Diagnostic
+	switch {
+	case ok && h.manifest != nil:
+		d = diags.Add(pos, origin.NamePointer, "%s, which tool %q of the manifest (%s %s) already takes for %s", need, h.manifest.Name, h.manifest.Pos, h.manifest.Pointer, h.what)
+		d.Hint = "rename one of them"
+	case ok && h.imported != nil:
+		ho := tn.res.Origin(h.imported)
+		hpos := tn.doc.Pos(ho.NamePointer)
+		if ho.NameInManifest {
+			hpos = tn.f.Pos(ho.NamePointer)
+		}
+		d = diags.Add(pos, origin.NamePointer, "%s, which tool %q (%s %s) already takes for %s", need, h.imported.Name, hpos, ho.NamePointer, h.what)
+		d.Hint = "rename one of them"
+	default:
+		// A name the generated code declares (reserved).
+		of := "the generated code declares"
+		if r, ok := reserved[name]; ok {
+			of += " (" + r + ")"
+		}
+		d = diags.Add(pos, origin.NamePointer, "%s, which %s", need, of)
+		d.Hint = "rename the tool, or serve it without custom: true"
+		if p := origin.CustomPointer; p != "" {
+			cpos := tn.doc.Pos(p)
+			if origin.CustomInManifest {
+				cpos = tn.f.Pos(p)
+			}
+			d.Hint += fmt.Sprintf(" (%s %s)", cpos, p)
+		}
+	}
 }

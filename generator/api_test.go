@@ -1,10 +1,15 @@
 package generator
 
 import (
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/mcpgen/mcpgen/generator/diag"
+	"github.com/mcpgen/mcpgen/generator/gotype"
 	"github.com/mcpgen/mcpgen/generator/ir"
+	"github.com/mcpgen/mcpgen/generator/manifest"
 	"github.com/mcpgen/mcpgen/generator/openapi"
 	"github.com/mcpgen/mcpgen/generator/openapi/loader"
 )
@@ -137,6 +142,70 @@ func TestNestsDeeper(t *testing.T) {
 	} {
 		if got := nestsDeeper([]byte(tt.in), tt.limit); got != tt.want {
 			t.Errorf("nestsDeeper(%s, %d) = %v, want %v", tt.in, tt.limit, got, tt.want)
+		}
+	}
+}
+
+// TestClaimToolNames checks the one place where imported tools get their
+// Go names: a custom tool's taken name is an error naming who has it, with
+// no second attempt; another tool's takes the first free number, however
+// many are taken; and custom tools claim before the others.
+func TestClaimToolNames(t *testing.T) {
+	doc, diags := loader.Load("api.yaml", []byte(`openapi: 3.0.3
+info: {title: T, version: "1"}
+paths: {}
+`), nil)
+	if doc == nil {
+		t.Fatal(diags.Format(0))
+	}
+	f := &manifest.File{Filename: "mcpgen.yaml"}
+	tool := func(name string, custom bool) *ir.Tool {
+		return &ir.Tool{Name: name, Op: &ir.Operation{Pointer: "#/paths/~1" + name + "/get", Custom: custom}}
+	}
+	manifestTool := &ir.Tool{Name: "get-pet", GoName: "GetPet", InputType: "GetPetInput", HandlerFile: "get_pet_tool.go", Pointer: "#/tools/0", Pos: diag.Pos{File: "mcpgen.yaml", Line: 3, Col: 5}}
+	taken := map[string]string{"NewServer": "the server constructor", "file:get_pet_tool.go": "", "GetPet": "", "GetPetInput": ""}
+	for n := 2; n <= 1000; n++ {
+		taken["Ping"+strconv.Itoa(n)] = "" // a long run of taken numbers
+	}
+	taken["Ping"] = ""
+	claimed := func(name string) bool { _, ok := taken[name]; return ok }
+	claim := func(name, what string) bool {
+		if claimed(name) {
+			return false
+		}
+		taken[name] = what
+		return true
+	}
+	ping, pet, server, later, early := tool("ping", false), tool("get_pet", true), tool("new_server", true), tool("list", true), tool("list", false)
+	res := &openapi.Result{API: &ir.API{Spec: "api.yaml"}}
+	tn := newToolNames(f, doc, res, []*ir.Tool{manifestTool}, claimed, claim)
+	var typed []string
+	got := tn.claimAll([]*ir.Tool{ping, early, pet, server, later}, func(t *ir.Tool) []gotype.Decl {
+		typed = append(typed, t.Name)
+		return nil
+	})
+	if ping.GoName != "Ping1001" {
+		t.Errorf("ping's Go name is %q, want Ping1001", ping.GoName)
+	}
+	if pet.GoName != "" || server.GoName != "" {
+		t.Errorf("custom tools with taken names got %q and %q, want none", pet.GoName, server.GoName)
+	}
+	if later.GoName != "List" || later.HandlerFile != "list_tool.go" || later.InputType != "ListInput" || early.GoName != "List2" {
+		t.Errorf("the custom list tool has %q (%s, %s) and the other %q, want List and List2", later.GoName, later.InputType, later.HandlerFile, early.GoName)
+	}
+	if !slices.Equal(typed, []string{"list"}) {
+		t.Errorf("types made for %v, want for the custom tool that has its names", typed)
+	}
+	want := []string{
+		`api.yaml:3:1: #/paths/~1get_pet/get: custom tool "get_pet" needs the handler file get_pet_tool.go, which tool "get-pet" of the manifest (mcpgen.yaml:3:5 #/tools/0) already takes for its handler file; rename one of them`,
+		`api.yaml:3:1: #/paths/~1new_server/get: custom tool "new_server" needs the Go name NewServer for its handler method, which the generated code declares (the server constructor); rename the tool, or serve it without custom: true`,
+	}
+	if len(got) != len(want) {
+		t.Fatalf("diagnostics:\n%s\nwant:\n%s", got.Format(0), strings.Join(want, "\n"))
+	}
+	for i, d := range got {
+		if d.String() != want[i] {
+			t.Errorf("diagnostic %d:\n%s\nwant:\n%s", i, d, want[i])
 		}
 	}
 }

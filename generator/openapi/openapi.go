@@ -54,6 +54,10 @@ type Options struct {
 	// goes on (which later sets the tools' names, and nothing else). Every
 	// call has returned when Import does.
 	Made func(t *ir.Tool)
+	// MaxWork is the budget of the import, in steps of schema conversion
+	// (see DefaultMaxWork, which 0 means). One operation may use an eighth
+	// of it.
+	MaxWork int
 }
 
 // encoder encodes the tools' schemas, on a goroutine of its own: their
@@ -103,9 +107,40 @@ type Result struct {
 	// each has Name, Title, Description, Annotations, InputSchema,
 	// OutputSchema and Op set. The schemas may refer to API.Defs.
 	Tools []*ir.Tool
+	// Work is how many steps of schema conversion the import took, of the
+	// budget (Options.MaxWork).
+	Work int
 
 	defs    map[string][]byte // API.Defs by name, for Full
 	defPtrs map[string]string // where each definition comes from
+	// maxOpWork is the most work one operation took, maxOp's, for tests.
+	maxOpWork int
+	maxOp     string
+	origins   map[*ir.Tool]Origin
+}
+
+// Origin is where a tool's name and its custom flag come from: a node of
+// the document or of the manifest (the InManifest flags say which), for
+// messages about them.
+type Origin struct {
+	// NamePointer is the operationId, the x-mcp name or the override's
+	// name; the operation when it has no operationId.
+	NamePointer      string
+	NameInManifest   bool
+	CustomPointer    string // "" for a tool that is not custom
+	CustomInManifest bool
+}
+
+// Origin is where the name and the custom flag of t, one of r's tools,
+// come from.
+func (r *Result) Origin(t *ir.Tool) Origin {
+	if o, ok := r.origins[t]; ok {
+		return o
+	}
+	if t.Op != nil {
+		return Origin{NamePointer: t.Op.Pointer}
+	}
+	return Origin{NamePointer: "#"}
 }
 
 // DefPointer is where in the document the definition name comes from.
@@ -127,6 +162,9 @@ type importer struct {
 	// first lookup builds the document's position index (see
 	// loader.Document.Pos), which the caller may be building meanwhile.
 	unplaced []int
+	// maxOpWork is the most work one operation took, maxOp's.
+	maxOpWork int
+	maxOp     string
 }
 
 func (imp *importer) warn(ptr, format string, args ...any) *diag.Diagnostic {
@@ -239,8 +277,25 @@ func Import(doc *loader.Document, opts *Options) (*Result, diag.List) {
 	used := make(map[string]bool)
 	var tools []*ir.Tool
 	enc := encodeSchemas(opts.Made)
+	budget := opts.MaxWork
+	if budget <= 0 {
+		budget = DefaultMaxWork
+	}
 	for _, o := range ops {
+		m := imp.conv.begin(budget)
 		tool, in, out := imp.tool(o, schemes, used)
+		if imp.conv.overrun {
+			imp.conv.undo(m)
+			if !m.opLimit {
+				imp.fail(o.ptr, "converting the document's schemas takes more than %d steps; the import stopped at operation %s", budget, o.id).Hint = "exclude the operations whose schemas merge allOf members that repeat one another, or report the document to mcpgen"
+				break
+			}
+			imp.warn(o.ptr, "operation %s is left out: converting its schemas takes more than %d steps", o.id, budget/opShare).Hint = "its schemas merge allOf members that repeat one another; exclude the operation, or report the document to mcpgen"
+			continue
+		}
+		if w := imp.conv.work - m.work; w > imp.maxOpWork {
+			imp.maxOpWork, imp.maxOp = w, o.id
+		}
 		if tool == nil {
 			continue
 		}
@@ -264,7 +319,21 @@ func Import(doc *loader.Document, opts *Options) (*Result, diag.List) {
 	if len(tools) == 0 {
 		imp.warn("#/paths", "no operation of the document is selected, so the server has no tools from it").Hint = "check the openapi section's include and exclude filters"
 	}
-	return &Result{API: api, Tools: tools, defPtrs: defPtrs}, imp.placed()
+	origins := make(map[*ir.Tool]Origin, len(tools))
+	for _, o := range ops {
+		if o.tool == nil {
+			continue
+		}
+		or := Origin{NamePointer: o.namePtr, NameInManifest: o.nameInManifest}
+		switch {
+		case o.override != nil && o.override.Custom:
+			or.CustomPointer, or.CustomInManifest = o.overridePtr+"/custom", true
+		case o.xmcp.Custom:
+			or.CustomPointer = o.ptr + "/x-mcp/custom"
+		}
+		origins[o.tool] = or
+	}
+	return &Result{API: api, Tools: tools, Work: imp.conv.work, maxOpWork: imp.maxOpWork, maxOp: imp.maxOp, origins: origins, defPtrs: defPtrs}, imp.placed()
 }
 
 // operations lists the document's operations in the order the document

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"reflect"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -34,6 +36,7 @@ const (
 
 // def is one shared definition.
 type def struct {
+	key  defKey
 	name string
 	// ptr is the $ref that named the schema ("#/components/schemas/Pet").
 	ptr    string
@@ -54,6 +57,24 @@ type converter struct {
 	sensitive map[*openapi3.Schema]bool
 	// merging guards allOf merges against cycles.
 	merging map[*openapi3.Schema]bool
+	// active and expanding are what the conversion under way is inside of,
+	// since the definition it is making began (or the operation, outside
+	// any): active the schemas being converted, expanding the named
+	// schemas whose content is being converted, as the definition made or
+	// copied in by an allOf merge. A merge that would copy in a schema of
+	// expanding refers to its definition instead, so that recursion through
+	// allOf ends at a $ref as recursion through $ref does; a schema met
+	// again while active (a cycle with no name to refer to) converts as the
+	// empty schema, with a warning. Each definition starts afresh, so what
+	// it converts to does not depend on where it is first used.
+	active    map[*openapi3.Schema]bool
+	expanding map[*openapi3.Schema]int
+	// work counts the steps of conversion done, and limit is where the
+	// budget of the operation being converted ends (see spend).
+	work, limit int
+	// overrun is set once work has passed limit: every conversion then
+	// returns at once, and the operation is dropped (see Import).
+	overrun bool
 	// checked remembers defaults and patterns already reported, so that a
 	// schema converted for both roles warns once.
 	reported map[string]bool
@@ -74,6 +95,9 @@ func newConverter(imp *importer) *converter {
 		names:     make(map[string]bool),
 		sensitive: make(map[*openapi3.Schema]bool),
 		merging:   make(map[*openapi3.Schema]bool),
+		active:    make(map[*openapi3.Schema]bool),
+		expanding: make(map[*openapi3.Schema]int),
+		limit:     math.MaxInt,
 		reported:  make(map[string]bool),
 		defaults:  make(map[string]string),
 	}
@@ -101,12 +125,16 @@ func (c *converter) refTo(ref *openapi3.SchemaRef, r role) *object {
 	k := defKey{s, r}
 	d, ok := c.defs[k]
 	if !ok {
-		d = &def{name: c.defName(ref.Ref, r == input && c.sensitive[s]), ptr: refPointer(ref.Ref)}
+		d = &def{key: k, name: c.defName(ref.Ref, r == input && c.sensitive[s]), ptr: refPointer(ref.Ref)}
 		c.defs[k] = d
 		c.order = append(c.order, d)
 		// Registered before it is converted, so that a schema that refers
-		// to itself finds its own definition.
+		// to itself finds its own definition. A definition is made once, so
+		// the walk crosses into each at most once.
+		active, expanding := c.active, c.expanding
+		c.active, c.expanding = make(map[*openapi3.Schema]bool), map[*openapi3.Schema]int{s: 1}
 		d.schema = asObject(c.schema(s, d.ptr, r))
+		c.active, c.expanding = active, expanding
 	}
 	o := newObject()
 	o.set("$ref", "#/$defs/"+escapeToken(d.name))
@@ -183,19 +211,43 @@ func escapeToken(s string) string {
 
 // schema converts one schema for role r. ptr is where it sits in the
 // document, for warnings.
+//
+// The walk ends: it goes on into a definition only once (refTo), and
+// within one it meets no schema twice on its way down (active), and copies
+// in a named schema only once (expanding). Its work is counted, so that a
+// document whose schemas multiply when merged stops at its budget.
 func (c *converter) schema(s *openapi3.Schema, ptr string, r role) any {
+	if !c.spend(1) {
+		return newObject()
+	}
 	if s.Always != nil {
 		return *s.Always
 	}
-	if merged, ok := c.mergeAllOf(s, r); ok {
+	if c.active[s] {
+		c.warnOnce(ptr, "the schema contains itself with no name to refer to it by; the inner one accepts any value")
+		return newObject()
+	}
+	c.active[s] = true
+	defer delete(c.active, s)
+	if merged, inlined, ok := c.mergeAllOf(s, r); ok {
+		for _, x := range inlined {
+			c.expanding[x]++
+		}
+		defer func() {
+			for _, x := range inlined {
+				if c.expanding[x]--; c.expanding[x] == 0 {
+					delete(c.expanding, x)
+				}
+			}
+		}()
 		s = merged
 	}
-	if only := soleMember(s); only != nil {
+	if only, desc := soleMember(s); only != nil {
 		// allOf: [X], the way OpenAPI 3.0 gives a $ref a description or
 		// nullable: X itself.
-		o := asObject(c.convert(only, ptr+"/allOf/0", r)).clone()
-		if s.Description != "" {
-			o.set("description", s.Description)
+		o := asObject(c.convert(only, ptr+"/allOf/"+strconv.Itoa(slices.Index(s.AllOf, only)), r)).clone()
+		if desc != "" {
+			o.set("description", desc)
 		}
 		if s.Nullable {
 			alt := newObject()
@@ -477,16 +529,43 @@ func (c *converter) schema(s *openapi3.Schema, ptr string, r role) any {
 }
 
 // soleMember returns X for a schema that is allOf: [X] and nothing else
-// but a description, a title or nullable.
-func soleMember(s *openapi3.Schema) *openapi3.SchemaRef {
-	if len(s.AllOf) != 1 || s.AllOf[0] == nil || s.AllOf[0].Value == nil {
-		return nil
+// but a description, a title or nullable, and the description to give X.
+// Other members that carry only a description or a title annotate X
+// (allOf: [{$ref: X}, {description: …}] is how some documents describe a
+// reference); the schema's own description comes first.
+func soleMember(s *openapi3.Schema) (*openapi3.SchemaRef, string) {
+	var only *openapi3.SchemaRef
+	desc := s.Description
+	for _, m := range s.AllOf {
+		if m == nil || m.Value == nil {
+			return nil, ""
+		}
+		if m.Ref == "" && annotationOnly(m.Value) {
+			if desc == "" {
+				desc = m.Value.Description
+			}
+			continue
+		}
+		if only != nil {
+			return nil, ""
+		}
+		only = m
+	}
+	if only == nil {
+		return nil, ""
 	}
 	bare := openapi3.Schema{AllOf: s.AllOf, Description: s.Description, Title: s.Title, Nullable: s.Nullable, Extensions: s.Extensions, Origin: s.Origin}
 	if !reflect.DeepEqual(*s, bare) {
-		return nil
+		return nil, ""
 	}
-	return s.AllOf[0]
+	return only, desc
+}
+
+// annotationOnly reports whether s says nothing but a description or a
+// title.
+func annotationOnly(s *openapi3.Schema) bool {
+	bare := openapi3.Schema{Description: s.Description, Title: s.Title, Extensions: s.Extensions, Origin: s.Origin}
+	return reflect.DeepEqual(*s, bare)
 }
 
 func typeOnly(t string) *object {
@@ -624,64 +703,76 @@ func compact(v any) string {
 // schema of plain properties and required lists, no property is given
 // twice, and none has a composition of its own. Models and the generated Go
 // types read one object far better than an intersection.
-func (c *converter) mergeAllOf(s *openapi3.Schema, r role) (*openapi3.Schema, bool) {
+//
+// inlined are the named schemas ($ref targets) whose properties the merge
+// copies in: the conversion of the merged schema is inside them (see
+// converter.expanding). A merge that would copy in a schema the conversion
+// is already inside is declined, and so is one past the budget.
+func (c *converter) mergeAllOf(s *openapi3.Schema, r role) (merged *openapi3.Schema, inlined []*openapi3.Schema, ok bool) {
 	if len(s.AllOf) == 0 || len(s.OneOf) > 0 || len(s.AnyOf) > 0 || s.Not != nil || s.Discriminator != nil || s.Nullable {
-		return nil, false
+		return nil, nil, false
 	}
 	if !plainObject(s, true) {
-		return nil, false
+		return nil, nil, false
 	}
-	if c.merging[s] {
-		return nil, false
+	if c.merging[s] || !c.spend(1+len(s.AllOf)+len(s.Properties)) {
+		return nil, nil, false
 	}
 	c.merging[s] = true
 	defer delete(c.merging, s)
 
-	merged := *s
-	merged.AllOf = nil
-	merged.Properties = make(openapi3.Schemas, len(s.Properties))
+	m := *s
+	m.AllOf = nil
+	m.Properties = make(openapi3.Schemas, len(s.Properties))
 	for k, v := range s.Properties {
-		merged.Properties[k] = v
+		m.Properties[k] = v
 	}
-	merged.Required = slices.Clone(s.Required)
-	for _, m := range s.AllOf {
-		if m == nil || m.Value == nil {
-			return nil, false
+	m.Required = slices.Clone(s.Required)
+	for _, member := range s.AllOf {
+		if member == nil || member.Value == nil {
+			return nil, nil, false
 		}
-		v := m.Value
+		v := member.Value
+		if member.Ref != "" {
+			if c.expanding[v] > 0 {
+				return nil, nil, false
+			}
+			inlined = append(inlined, v)
+		}
 		if len(v.AllOf) > 0 {
-			inner, ok := c.mergeAllOf(v, r)
+			inner, more, ok := c.mergeAllOf(v, r)
 			if !ok {
-				return nil, false
+				return nil, nil, false
 			}
 			v = inner
+			inlined = append(inlined, more...)
 		}
-		if !plainObject(v, false) {
-			return nil, false
+		if !plainObject(v, false) || !c.spend(len(v.Properties)) {
+			return nil, nil, false
 		}
 		for k, p := range v.Properties {
-			if prev, dup := merged.Properties[k]; dup && prev != p {
-				return nil, false
+			if prev, dup := m.Properties[k]; dup && prev != p {
+				return nil, nil, false
 			}
-			merged.Properties[k] = p
+			m.Properties[k] = p
 		}
 		for _, req := range v.Required {
-			if !slices.Contains(merged.Required, req) {
-				merged.Required = append(merged.Required, req)
+			if !slices.Contains(m.Required, req) {
+				m.Required = append(m.Required, req)
 			}
 		}
-		if merged.Description == "" {
-			merged.Description = v.Description
+		if m.Description == "" {
+			m.Description = v.Description
 		}
-		if merged.AdditionalProperties.Has == nil && merged.AdditionalProperties.Schema == nil {
-			merged.AdditionalProperties = v.AdditionalProperties
+		if m.AdditionalProperties.Has == nil && m.AdditionalProperties.Schema == nil {
+			m.AdditionalProperties = v.AdditionalProperties
 		} else if v.AdditionalProperties.Has != nil || v.AdditionalProperties.Schema != nil {
-			return nil, false
+			return nil, nil, false
 		}
 	}
 	t := openapi3.Types{"object"}
-	merged.Type = &t
-	return &merged, true
+	m.Type = &t
+	return &m, inlined, true
 }
 
 // plainObject reports whether s says nothing but that a value is an object
@@ -810,7 +901,7 @@ func (c *converter) isObject(ref *openapi3.SchemaRef) bool {
 		return true
 	}
 	if s.Type == nil && len(s.AllOf) > 0 {
-		if _, ok := c.mergeAllOf(s, output); ok {
+		if _, _, ok := c.mergeAllOf(s, output); ok {
 			return true
 		}
 	}

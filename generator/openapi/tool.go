@@ -122,6 +122,9 @@ func (imp *importer) tool(o *operation, schemes map[string]*scheme, used map[str
 	in.set("additionalProperties", false)
 
 	out, wrap := imp.output(o)
+	if imp.conv.overrun {
+		return nil, nil, nil // left out (see Import)
+	}
 	if out != nil {
 		iop.WrapOutput = wrap
 	}
@@ -489,11 +492,11 @@ func (imp *importer) multipart(ref *openapi3.SchemaRef, ptr string) (*object, []
 	if ref == nil || ref.Value == nil || len(ref.Value.Properties) == 0 {
 		return asObject(imp.conv.convert(ref, ptr, input)).clone(), nil
 	}
+	o := asObject(imp.conv.schema(ref.Value, ptr, input)).clone()
 	s := ref.Value
-	if merged, ok := imp.conv.mergeAllOf(s, input); ok {
-		s = merged
+	if merged, _, ok := imp.conv.mergeAllOf(s, input); ok {
+		s = merged // for its properties
 	}
-	o := asObject(imp.conv.schema(s, ptr, input)).clone()
 	props, _ := o.get("properties")
 	po, _ := props.(*object)
 	if po == nil {

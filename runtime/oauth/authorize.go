@@ -38,6 +38,10 @@ type pending struct {
 	Verifier string `json:"verifier,omitempty"`
 }
 
+func (p *pending) valid() bool {
+	return p.ClientID != "" && p.RedirectURI != "" && p.Challenge != "" && p.Resource != "" && p.CSRFHash != "" && p.BrowserHash != ""
+}
+
 // browserCookie binds authorization requests to a browser.
 const browserCookie = "mcpgen_oauth"
 
@@ -53,6 +57,10 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.Form
 	c, err := s.lookupClient(r.Context(), q.Get("client_id"))
+	if errors.Is(err, errStore) {
+		s.serverError(w, err)
+		return
+	}
 	if err != nil {
 		s.errorPage(w, http.StatusBadRequest, "The application is not registered with this server: "+err.Error())
 		return
@@ -249,9 +257,31 @@ func (s *Server) errorPage(w http.ResponseWriter, status int, msg string) {
 	errorTmpl.Execute(w, msg)
 }
 
+// serverError answers a browser when the server, not the request, failed:
+// 503 when the store cannot be reached, 500 otherwise.
 func (s *Server) serverError(w http.ResponseWriter, err error) {
+	if errors.Is(err, store.ErrUnavailable) {
+		s.logger.Error("oauth: the store is unavailable", "err", err)
+		w.Header().Set("Retry-After", retryAfter)
+		s.errorPage(w, http.StatusServiceUnavailable, "The server is temporarily unavailable. Try again in a moment.")
+		return
+	}
 	s.logger.Error("oauth: internal error", "err", err)
 	s.errorPage(w, http.StatusInternalServerError, "Something went wrong on the server. Try again.")
+}
+
+// failToClient sends the user back to the client when the server failed
+// once the request is known to be the client's: temporarily_unavailable
+// when the store cannot be reached, so that the client may simply try
+// again (RFC 6749 §4.1.2.1), server_error otherwise.
+func (s *Server) failToClient(w http.ResponseWriter, r *http.Request, p *pending, err error) {
+	if errors.Is(err, store.ErrUnavailable) {
+		s.logger.Error("oauth: the store is unavailable", "err", err)
+		s.redirectError(w, r, p, "temporarily_unavailable", "the server cannot reach its store; try again shortly")
+		return
+	}
+	s.logger.Error("oauth: internal error", "err", err)
+	s.redirectError(w, r, p, "server_error", "internal error")
 }
 
 // redirectError sends the user back to the client with an error (RFC 6749
@@ -306,6 +336,10 @@ func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
 	}
 	// Taking it makes the decision count once, even if submitted twice.
 	if err := s.takeJSON(r.Context(), keyPending+id, &p); err != nil {
+		if storeFailed(err) {
+			s.serverError(w, err)
+			return
+		}
 		s.errorPage(w, http.StatusBadRequest, "This authorization request was already answered.")
 		return
 	}
@@ -327,7 +361,7 @@ func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
 		opts = append(opts, oauth2.S256ChallengeOption(p.Verifier))
 	}
 	if err := s.putJSON(r.Context(), keyFlow+hash(state), &p, pendingTTL); err != nil {
-		s.serverError(w, err)
+		s.failToClient(w, r, &p, err)
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
@@ -341,6 +375,10 @@ func (s *Server) handleCallback(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	var p pending
 	if err := s.takeJSON(r.Context(), keyFlow+hash(q.Get("state")), &p); err != nil {
+		if storeFailed(err) {
+			s.serverError(w, err)
+			return
+		}
 		s.errorPage(w, http.StatusBadRequest, "This sign-in has expired or was already completed. Start again from the application.")
 		return
 	}
@@ -392,7 +430,7 @@ func (s *Server) handleCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := s.putJSON(r.Context(), keyGrant+g.ID, g, refreshTokenTTL); err != nil {
-		s.serverError(w, err)
+		s.failToClient(w, r, &p, err)
 		return
 	}
 	code := randomToken()
@@ -406,7 +444,7 @@ func (s *Server) handleCallback(w http.ResponseWriter, r *http.Request) {
 		Expires:       s.now().Add(codeTTL).Unix(),
 	}
 	if err := s.putJSON(r.Context(), keyCode+hash(code), cr, codeTTL+time.Minute); err != nil {
-		s.serverError(w, err)
+		s.failToClient(w, r, &p, err)
 		return
 	}
 	s.logger.Info("oauth: signed in", "user", user.Login, "client_id", p.ClientID)

@@ -124,8 +124,12 @@ func (s *Server) fetchCIMD(ctx context.Context, clientID string) (*client, error
 		return nil, err
 	}
 	var c client
-	if err := s.getJSON(ctx, keyCIMD+clientID, &c); err == nil {
+	err := s.getJSON(ctx, keyCIMD+clientID, &c)
+	if err == nil && c.ID == clientID {
 		return &c, nil
+	}
+	if storeFailed(err) {
+		return nil, fmt.Errorf("%w: %w", errStore, err)
 	}
 	c2, ttl, err := s.cimd.fetch(ctx, clientID)
 	if err != nil {
@@ -134,7 +138,7 @@ func (s *Server) fetchCIMD(ctx context.Context, clientID string) (*client, error
 	}
 	if ttl > 0 {
 		if err := s.putJSON(ctx, keyCIMD+clientID, c2, ttl); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%w: %w", errStore, err)
 		}
 	}
 	return c2, nil

@@ -31,6 +31,23 @@ type client struct {
 
 func (c *client) public() bool { return c.AuthMethod == "none" }
 
+func (c *client) valid() bool {
+	switch c.AuthMethod {
+	case "none":
+	case "client_secret_post", "client_secret_basic":
+		if c.SecretHash == "" {
+			return false
+		}
+	default:
+		return false
+	}
+	return c.ID != "" && len(c.RedirectURIs) > 0
+}
+
+// errStore marks a client lookup that failed because the store did, not
+// because the client is unknown or invalid.
+var errStore = errors.New("the store failed")
+
 func (c *client) allowsRefresh() bool { return slices.Contains(c.GrantTypes, "refresh_token") }
 
 // isCIMD reports whether a client_id is a Client ID Metadata Document URL
@@ -53,7 +70,10 @@ func (s *Server) lookupClient(ctx context.Context, clientID string) (*client, er
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, fmt.Errorf("unknown client_id %q", clientID)
 		}
-		return nil, err
+		return nil, fmt.Errorf("%w: %w", errStore, err)
+	}
+	if c.ID != clientID {
+		return nil, fmt.Errorf("unknown client_id %q", clientID)
 	}
 	return &c, nil
 }
@@ -159,8 +179,7 @@ func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) {
 		resp.ClientSecret, resp.ClientSecretExpiresAt = secret, &never
 	}
 	if err := s.putJSON(r.Context(), keyClient+c.ID, c, 0); err != nil {
-		s.logger.Error("oauth: storing a client", "err", err)
-		writeError(w, &oauthError{Code: "server_error", status: http.StatusInternalServerError})
+		writeError(w, s.internal(fmt.Errorf("storing a client: %w", err)))
 		return
 	}
 	md.TokenEndpointAuthMethod = c.AuthMethod
@@ -242,6 +261,9 @@ func (s *Server) authenticateClient(r *http.Request) (*client, *oauthError) {
 		return nil, &oauthError{Code: "invalid_client", Description: "client authentication is missing", status: http.StatusUnauthorized}
 	}
 	c, err := s.lookupClient(r.Context(), id)
+	if errors.Is(err, errStore) {
+		return nil, s.internal(err)
+	}
 	if err != nil {
 		return nil, &oauthError{Code: "invalid_client", Description: "unknown client", status: http.StatusUnauthorized}
 	}

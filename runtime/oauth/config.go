@@ -14,14 +14,16 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/mcpgen/mcpgen/runtime/store"
 )
 
 // settings are what New reads from the environment.
 type settings struct {
-	baseURL   string // no trailing slash
-	storePath string
-	keys      []cipher.AEAD // the first encrypts; all decrypt
-	provider  providerSettings
+	baseURL  string // no trailing slash
+	store    *store.Config
+	keys     []cipher.AEAD // the first encrypts; all decrypt; nil until New settles it
+	provider providerSettings
 }
 
 type providerSettings struct {
@@ -89,10 +91,7 @@ func readSettings(opts *Options, lookupEnv func(string) (string, bool), logger *
 	default:
 		problems = append(problems, fmt.Sprintf("unknown identity provider %q (want github, google or oidc)", opts.Provider))
 	}
-	st.storePath = get("STORE_PATH")
-	if st.storePath == "" {
-		st.storePath = filepath.Join("data", "oauth.db")
-	}
+	st.store = store.ConfigFromEnv(lookupEnv)
 	if raw := get("ENCRYPTION_KEY"); raw != "" {
 		if st.keys, err = parseKeys(raw); err != nil {
 			problems = append(problems, err.Error())
@@ -104,12 +103,33 @@ func readSettings(opts *Options, lookupEnv func(string) (string, bool), logger *
 	if len(problems) > 0 {
 		return nil, errors.New(strings.Join(problems, "; "))
 	}
-	if st.keys == nil {
-		if st.keys, err = devKey(filepath.Join(filepath.Dir(st.storePath), "encryption.key"), logger); err != nil {
-			return nil, err
-		}
-	}
 	return st, nil
+}
+
+// errSharedNeedsKey is why a server sharing its store refuses to start
+// without ENCRYPTION_KEY: a key of its own would seal provider tokens that
+// no other replica could open.
+var errSharedNeedsKey = errors.New("ENCRYPTION_KEY is not set, and the store (STORE_URL) is shared between replicas, " +
+	"which must all seal and open provider tokens with the same key: make one with: openssl rand -base64 32, " +
+	"and give every replica that value as ENCRYPTION_KEY")
+
+// settleKeys makes sure there is a key once the store is known: the
+// ENCRYPTION_KEY given, or, for a store of this process alone, a
+// development key kept in a file next to the bbolt file.
+func (st *settings) settleKeys(shared bool, logger *slog.Logger) error {
+	if st.keys != nil {
+		return nil
+	}
+	if shared {
+		return errSharedNeedsKey
+	}
+	path := st.store.Path
+	if path == "" {
+		path = store.DefaultPath
+	}
+	keys, err := devKey(filepath.Join(filepath.Dir(path), "encryption.key"), logger)
+	st.keys = keys
+	return err
 }
 
 // baseURL returns the public base URL: BASE_URL, or a localhost URL on

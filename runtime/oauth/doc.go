@@ -38,13 +38,36 @@
 //   - GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET (provider "google").
 //   - OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET (provider "oidc").
 //   - ENCRYPTION_KEY: the base64 encoding of a 32-byte AES-256 key that
-//     encrypts provider tokens at rest. A comma-separated list rotates keys:
-//     the first encrypts, all decrypt. When it is absent, a key is generated
-//     and kept in a file next to the store, with a warning: fine for
-//     development, not for production.
-//   - STORE_PATH: the bbolt file that holds clients, grants and tokens
-//     (default ./data/oauth.db), so that sign-ins survive restarts.
+//     encrypts provider tokens at rest (make one with openssl rand -base64
+//     32). A comma-separated list rotates keys: the first encrypts, all
+//     decrypt. When it is absent, a key is generated and kept in a file
+//     next to the store, with a warning: fine for development, not for
+//     production, and refused when the store is shared (Redis), where
+//     every replica must have the same key.
+//   - STORE_URL: where clients, grants and tokens are kept (see
+//     [store.Config]). Unset, the bbolt file at STORE_PATH; "memory:" for
+//     development; redis://[user:password@]host:port/db or rediss://… for
+//     replicas that share one Redis.
+//   - STORE_PATH: the bbolt file when STORE_URL is unset (default
+//     ./data/oauth.db), so that sign-ins survive restarts.
 //   - the UsersEnv variables named by [Options.Tools].
+//
+// [Options.Store] passes a store already open instead, such as the one the
+// server's tools keep their state in.
+//
+// # Replicas
+//
+// With STORE_URL naming one Redis, any number of replicas behind a load
+// balancer act as one server: every step of a sign-in may reach another
+// replica, and nothing that decides whether a token is good (grants,
+// tokens, codes, revocations) is kept in a process, only in the store. An
+// authorization code or a refresh token is redeemed once, whichever
+// replicas it is presented to at once: the store takes it atomically. The
+// provider's token, when it expires, is refreshed by one replica under a
+// short lock in the store while the others wait for the new one. When the
+// store cannot be reached, the endpoints answer 503 (OAuth's
+// temporarily_unavailable where the client reads JSON) and issue nothing,
+// and they work again once it is back.
 //
 // # Clients
 //

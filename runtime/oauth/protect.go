@@ -48,6 +48,10 @@ func (s *Server) Protect(h http.Handler) http.Handler {
 		if err != nil {
 			if errors.Is(err, auth.ErrInvalidToken) {
 				s.challenge(w, "invalid_token", strings.TrimPrefix(err.Error(), auth.ErrInvalidToken.Error()+": "))
+			} else if errors.Is(err, store.ErrUnavailable) {
+				s.logger.Error("oauth: checking a token: the store is unavailable", "err", err)
+				w.Header().Set("Retry-After", retryAfter)
+				http.Error(w, "Service Unavailable: try again shortly", http.StatusServiceUnavailable)
 			} else {
 				s.logger.Error("oauth: checking a token", "err", err)
 				http.Error(w, "internal error", http.StatusInternalServerError)

@@ -55,6 +55,12 @@ type Options struct {
 	// Tools maps tool names to the rule that gates them. Tools absent from
 	// the map are open to every signed-in user.
 	Tools map[string]Rule
+	// Store, if not nil, is where the server keeps its state, instead of
+	// the store that STORE_URL (or STORE_PATH) names, so that the server's
+	// tools and the OAuth server can share one. It stays the caller's:
+	// [Server.Close] leaves it open, for the caller to close after the
+	// server.
+	Store store.Store
 }
 
 // A Server is the OAuth authorization server of one MCP server, and the
@@ -69,6 +75,8 @@ type Server struct {
 	provider *provider
 	rules    map[string]rule
 	cimd     *cimdFetcher
+	// ownStore is whether Close closes store: New opened it.
+	ownStore bool
 
 	// now is the clock; tests set it to move time.
 	now func() time.Time
@@ -87,7 +95,10 @@ type Server struct {
 // for the variables. A nil logger logs to slog.Default(). When settings are
 // missing, the error names all of them.
 //
-// New opens the store (STORE_PATH); call Close to release it.
+// Unless opts.Store is set, New opens the store that STORE_URL names (the
+// bbolt file at STORE_PATH when it is unset; see [store.Config]); call
+// Close to release it. With a store shared between replicas (Redis),
+// ENCRYPTION_KEY is required.
 func New(opts *Options, lookupEnv func(string) (string, bool), logger *slog.Logger) (*Server, error) {
 	if opts == nil {
 		return nil, errors.New("oauth: no Options")
@@ -99,19 +110,32 @@ func New(opts *Options, lookupEnv func(string) (string, bool), logger *slog.Logg
 	if err != nil {
 		return nil, err
 	}
-	st, err := store.OpenBolt(set.storePath)
-	if err != nil {
+	st, own := opts.Store, false
+	if st == nil {
+		if st, err = store.Open(context.Background(), set.store); err != nil {
+			return nil, err
+		}
+		own = true
+	}
+	closeOwn := func() {
+		if own {
+			st.Close()
+		}
+	}
+	if err := set.settleKeys(st.Shared(), logger); err != nil {
+		closeOwn()
 		return nil, err
 	}
 	s, err := newServer(opts, set, st, lookupEnv, logger)
 	if err != nil {
-		st.Close()
+		closeOwn()
 		return nil, err
 	}
+	s.ownStore = own
 	return s, nil
 }
 
-// newServer builds a Server on st, which it then owns.
+// newServer builds a Server on st.
 func newServer(opts *Options, set *settings, st store.Store, lookupEnv func(string) (string, bool), logger *slog.Logger) (*Server, error) {
 	s := &Server{
 		opts:       *opts,
@@ -148,10 +172,15 @@ func (s *Server) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("/revoke", s.handleRevoke)
 }
 
-// Close releases the server's store.
+// Close releases the store New opened; a store passed in Options.Store is
+// left open.
 func (s *Server) Close() error {
 	var err error
-	s.closeOnce.Do(func() { err = s.store.Close() })
+	s.closeOnce.Do(func() {
+		if s.ownStore {
+			err = s.store.Close()
+		}
+	})
 	return err
 }
 
@@ -188,7 +217,21 @@ const (
 	// It is apart from the grant so that saving it can never bring a
 	// revoked grant back.
 	keyUpstream = "upstream:"
+	// keyUpstreamLock + grant ID: held by the replica refreshing the
+	// provider's token, so that only one does.
+	keyUpstreamLock = "upstream-lock:"
 )
+
+// A record is a value the server stores as JSON. valid reports whether a
+// decoded value has what every record of its kind has, so that a value
+// that only looks like one (written by another program under the same
+// keys, or damaged) is refused rather than trusted.
+type record interface{ valid() bool }
+
+// errCorrupt is what reading a record that does not decode, or is not
+// valid, returns. It wraps store.ErrNotFound, so that every caller treats
+// it as absent: a token or grant that cannot be read grants nothing.
+var errCorrupt = fmt.Errorf("%w: a corrupt or foreign record", store.ErrNotFound)
 
 func (s *Server) putJSON(ctx context.Context, key string, v any, ttl time.Duration) error {
 	b, err := json.Marshal(v)
@@ -198,20 +241,41 @@ func (s *Server) putJSON(ctx context.Context, key string, v any, ttl time.Durati
 	return s.store.Put(ctx, key, b, ttl)
 }
 
-func (s *Server) getJSON(ctx context.Context, key string, v any) error {
+func (s *Server) getJSON(ctx context.Context, key string, v record) error {
 	b, err := s.store.Get(ctx, key)
 	if err != nil {
 		return err
 	}
-	return json.Unmarshal(b, v)
+	return s.decode(key, b, v)
 }
 
-func (s *Server) takeJSON(ctx context.Context, key string, v any) error {
+func (s *Server) takeJSON(ctx context.Context, key string, v record) error {
 	b, err := s.store.Take(ctx, key)
 	if err != nil {
 		return err
 	}
-	return json.Unmarshal(b, v)
+	return s.decode(key, b, v)
+}
+
+// decode decodes a record read under key, refusing (and logging) one that
+// does not decode or is not valid.
+func (s *Server) decode(key string, b []byte, v record) error {
+	err := json.Unmarshal(b, v)
+	if err == nil && !v.valid() {
+		err = errors.New("required fields are missing")
+	}
+	if err != nil {
+		kind, _, _ := strings.Cut(key, ":")
+		s.logger.Error("oauth: refused a corrupt or foreign record in the store", "kind", kind, "err", err)
+		return errCorrupt
+	}
+	return nil
+}
+
+// storeFailed reports whether err is the store failing (unreachable, an
+// I/O error), as opposed to a record that is absent, expired or refused.
+func storeFailed(err error) bool {
+	return err != nil && !errors.Is(err, store.ErrNotFound)
 }
 
 // oauthError is an error response of RFC 6749 §5.2 (and RFC 7591 §3.2.2,
@@ -228,6 +292,10 @@ func errorf(code string, format string, args ...any) *oauthError {
 	return &oauthError{Code: code, Description: fmt.Sprintf(format, args...), status: http.StatusBadRequest}
 }
 
+// retryAfter is how many seconds a client is told to wait when the store
+// is unavailable.
+const retryAfter = "5"
+
 // writeJSON writes v as a response that no cache may keep.
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
@@ -238,8 +306,11 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func writeError(w http.ResponseWriter, err *oauthError) {
-	if err.status == http.StatusUnauthorized {
+	switch err.status {
+	case http.StatusUnauthorized:
 		w.Header().Set("WWW-Authenticate", `Basic realm="token"`)
+	case http.StatusServiceUnavailable:
+		w.Header().Set("Retry-After", retryAfter)
 	}
 	writeJSON(w, err.status, err)
 }

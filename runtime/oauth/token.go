@@ -58,14 +58,33 @@ func (g *grant) upstream(keys []cipher.AEAD) (*oauth2.Token, error) {
 // loadGrant returns the grant with the given ID, if it is neither revoked
 // nor expired.
 func (s *Server) loadGrant(ctx context.Context, id string) (*grant, error) {
+	if id == "" {
+		return nil, store.ErrNotFound
+	}
 	var g grant
 	if err := s.getJSON(ctx, keyGrant+id, &g); err != nil {
 		return nil, err
+	}
+	if g.ID != id {
+		s.logger.Error("oauth: refused a corrupt or foreign record in the store", "kind", "grant", "err", "the grant names another ID")
+		return nil, errCorrupt
 	}
 	if s.now().Unix() >= g.Expires {
 		return nil, store.ErrNotFound
 	}
 	return &g, nil
+}
+
+func (g *grant) valid() bool {
+	return g.ID != "" && g.ClientID != "" && g.User.ID != "" && g.Resource != "" && g.Expires > 0 && len(g.Upstream) > 0
+}
+
+func (r *codeRecord) valid() bool {
+	return r.GrantID != "" && r.ClientID != "" && r.RedirectURI != "" && r.Challenge != "" && r.Resource != "" && r.Expires > 0
+}
+
+func (r *tokenRecord) valid() bool {
+	return r.GrantID != "" && r.ClientID != "" && r.Resource != "" && r.Expires > 0
 }
 
 // codeRecord is an authorization code, stored under its hash.
@@ -183,10 +202,16 @@ func (s *Server) exchangeCode(ctx context.Context, c *client, r *http.Request) (
 		}
 		return nil, errorf("invalid_grant", "the code is invalid, expired or already used")
 	}
-	// Remembered so that a replay can be caught.
-	if err := s.store.Put(ctx, keyUsed+h, []byte(cr.GrantID), usedCodeTTL); err != nil {
-		return nil, s.internal(err)
-	}
+	// Remembered so that a replay can be caught, once this redemption is
+	// over: a replay racing it gets invalid_grant and revokes nothing, as
+	// it cannot yet be told from a client's retry, so that exactly one of
+	// two concurrent redemptions succeeds; a replay after it revokes what
+	// it issued.
+	defer func() {
+		if err := s.store.Put(ctx, keyUsed+h, []byte(cr.GrantID), usedCodeTTL); err != nil {
+			s.logger.Error("oauth: remembering a used code", "err", err)
+		}
+	}()
 	switch {
 	case s.now().Unix() >= cr.Expires:
 		return nil, errorf("invalid_grant", "the code has expired")
@@ -203,6 +228,9 @@ func (s *Server) exchangeCode(ctx context.Context, c *client, r *http.Request) (
 		return nil, errorf("invalid_target", "the resource is not the one authorized")
 	}
 	g, err := s.loadGrant(ctx, cr.GrantID)
+	if storeFailed(err) {
+		return nil, s.internal(err)
+	}
 	if err != nil {
 		return nil, errorf("invalid_grant", "the authorization was revoked")
 	}
@@ -255,10 +283,17 @@ func (s *Server) refresh(ctx context.Context, c *client, r *http.Request) (*toke
 		}
 		return nil, oerr
 	}
-	if err := s.store.Put(ctx, keyRotated+h, []byte(tr.GrantID), left); err != nil {
+	// Remembered once this refresh is over, for the reason exchangeCode
+	// remembers used codes then.
+	defer func() {
+		if err := s.store.Put(ctx, keyRotated+h, []byte(tr.GrantID), left); err != nil {
+			s.logger.Error("oauth: remembering a rotated refresh token", "err", err)
+		}
+	}()
+	g, err := s.loadGrant(ctx, tr.GrantID)
+	if storeFailed(err) {
 		return nil, s.internal(err)
 	}
-	g, err := s.loadGrant(ctx, tr.GrantID)
 	if err != nil {
 		return nil, errorf("invalid_grant", "the authorization was revoked or has expired; sign in again")
 	}
@@ -314,17 +349,27 @@ func (s *Server) issue(ctx context.Context, c *client, g *grant, scopes []string
 	return resp, nil
 }
 
+// internal is the error response for a failure of the server rather than
+// the request. A store that cannot be reached is 503 temporarily_unavailable,
+// which tells the client to try again (RFC 6749 §4.1.2.1 names the code;
+// RFC 7009 §2.2.1 the status); anything else is 500 server_error.
 func (s *Server) internal(err error) *oauthError {
+	if errors.Is(err, store.ErrUnavailable) {
+		s.logger.Error("oauth: the store is unavailable", "err", err)
+		return &oauthError{Code: "temporarily_unavailable", Description: "the server cannot reach its store; try again shortly", status: http.StatusServiceUnavailable}
+	}
 	s.logger.Error("oauth: internal error", "err", err)
 	return &oauthError{Code: "server_error", Description: "internal error", status: http.StatusInternalServerError}
 }
 
 // revokeGrant revokes a grant, and so every token issued from it.
-func (s *Server) revokeGrant(ctx context.Context, id string) {
+func (s *Server) revokeGrant(ctx context.Context, id string) error {
 	if err := s.store.Delete(ctx, keyGrant+id); err != nil {
 		s.logger.Error("oauth: revoking a grant", "err", err)
+		return err
 	}
 	s.store.Delete(ctx, keyUpstream+id)
+	return nil
 }
 
 // handleRevoke is token revocation (RFC 7009). Revoking a refresh token
@@ -340,15 +385,36 @@ func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errorf("invalid_request", "token is missing"))
 		return
 	}
-	ctx := r.Context()
-	h := hash(tok)
-	var tr tokenRecord
-	if err := s.getJSON(ctx, keyRefresh+h, &tr); err == nil && tr.ClientID == c.ID {
-		s.store.Delete(ctx, keyRefresh+h)
-		s.revokeGrant(ctx, tr.GrantID)
-	} else if err := s.getJSON(ctx, keyAccess+h, &tr); err == nil && tr.ClientID == c.ID {
-		s.store.Delete(ctx, keyAccess+h)
+	if err := s.revoke(r.Context(), c, hash(tok)); err != nil {
+		// The token may still work: say so, rather than 200 (RFC 7009
+		// §2.2.1), so that the client tries again.
+		writeError(w, s.internal(err))
+		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusOK)
+}
+
+// revoke revokes the token whose hash is h, if c holds it; an error means
+// the store failed and the token may still be good.
+func (s *Server) revoke(ctx context.Context, c *client, h string) error {
+	var tr tokenRecord
+	err := s.getJSON(ctx, keyRefresh+h, &tr)
+	if err == nil && tr.ClientID == c.ID {
+		if err := s.revokeGrant(ctx, tr.GrantID); err != nil {
+			return err
+		}
+		return s.store.Delete(ctx, keyRefresh+h)
+	}
+	if storeFailed(err) {
+		return err
+	}
+	err = s.getJSON(ctx, keyAccess+h, &tr)
+	if err == nil && tr.ClientID == c.ID {
+		return s.store.Delete(ctx, keyAccess+h)
+	}
+	if storeFailed(err) {
+		return err
+	}
+	return nil
 }

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
+	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"golang.org/x/oauth2"
@@ -23,21 +25,15 @@ func (s *Server) UpstreamClient(ctx context.Context, req mcp.Request) (*http.Cli
 	}
 	grantID, _ := req.GetExtra().TokenInfo.Extra[extraGrant].(string)
 	g, err := s.loadGrant(ctx, grantID)
+	if storeFailed(err) {
+		return nil, fmt.Errorf("oauth: reading the user's authorization: %w", err)
+	}
 	if err != nil {
 		return nil, errors.New("oauth: the user's authorization was revoked")
 	}
-	tok, err := g.upstream(s.set.keys)
+	tok, err := s.upstreamToken(ctx, g)
 	if err != nil {
-		return nil, fmt.Errorf("oauth: %w", err)
-	}
-	if sealed, err := s.store.Get(ctx, keyUpstream+g.ID); err == nil {
-		// A refreshed token, newer than the one the grant holds.
-		if b, err := open(s.set.keys, sealed, []byte(g.ID)); err == nil {
-			var fresh oauth2.Token
-			if json.Unmarshal(b, &fresh) == nil {
-				tok = &fresh
-			}
-		}
+		return nil, err
 	}
 	api, err := url.Parse(s.APIURL())
 	if err != nil {
@@ -47,28 +43,16 @@ func (s *Server) UpstreamClient(ctx context.Context, req mcp.Request) (*http.Cli
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	ts := oauth2.StaticTokenSource(tok)
+	var ts oauth2.TokenSource = oauth2.StaticTokenSource(tok)
 	if tok.RefreshToken != "" {
 		// Google's and other OIDC providers' tokens expire within the
-		// hour; x/oauth2 refreshes them with the refresh token, and the
-		// new token is kept for the next call.
+		// hour; the source refreshes them with the refresh token, once
+		// for all replicas, and keeps the new token in the store.
 		cfg, _, err := s.provider.config(ctx, s.httpClient, s.issuer+"/callback")
 		if err != nil {
 			return nil, fmt.Errorf("oauth: %w", err)
 		}
-		ts = &savingSource{
-			src:  cfg.TokenSource(context.WithValue(context.Background(), oauth2.HTTPClient, s.httpClient), tok),
-			last: tok.AccessToken,
-			save: func(t *oauth2.Token) {
-				b, err := json.Marshal(t)
-				if err == nil {
-					err = s.store.Put(context.Background(), keyUpstream+g.ID, seal(s.set.keys, b, []byte(g.ID)), refreshTokenTTL)
-				}
-				if err != nil {
-					s.logger.Error("oauth: keeping a refreshed provider token", "err", err)
-				}
-			},
-		}
+		ts = &upstreamSource{s: s, g: g, cfg: cfg, tok: tok}
 	}
 	return &http.Client{
 		Timeout: s.httpClient.Timeout,
@@ -99,25 +83,142 @@ func (t *sameOrigin) RoundTrip(r *http.Request) (*http.Response, error) {
 	return t.next.RoundTrip(r)
 }
 
-// savingSource passes tokens on from src, saving each new one.
-type savingSource struct {
-	src  oauth2.TokenSource
-	save func(*oauth2.Token)
-	mu   sync.Mutex
-	last string // access token last seen
+// upstreamToken returns the provider token of g: the one it was signed
+// in with, or the one that replaced it when it was last refreshed.
+func (s *Server) upstreamToken(ctx context.Context, g *grant) (*oauth2.Token, error) {
+	sealed, err := s.store.Get(ctx, keyUpstream+g.ID)
+	if storeFailed(err) {
+		return nil, fmt.Errorf("oauth: reading the provider token: %w", err)
+	}
+	if err == nil {
+		// A refreshed token, newer than the one the grant holds.
+		b, err := open(s.set.keys, sealed, []byte(g.ID))
+		var fresh oauth2.Token
+		if err == nil && json.Unmarshal(b, &fresh) == nil && fresh.AccessToken != "" {
+			return &fresh, nil
+		}
+		s.logger.Error("oauth: refused a corrupt or foreign record in the store", "kind", strings.TrimSuffix(keyUpstream, ":"))
+	}
+	tok, err := g.upstream(s.set.keys)
+	if err != nil {
+		return nil, fmt.Errorf("oauth: %w", err)
+	}
+	return tok, nil
 }
 
-func (s *savingSource) Token() (*oauth2.Token, error) {
-	tok, err := s.src.Token()
+// How replicas share the refresh of a provider token.
+const (
+	// upstreamRefreshWait bounds a Token call that has to refresh, or wait
+	// for another replica to, end to end.
+	upstreamRefreshWait = 30 * time.Second
+	// upstreamLockTTL frees the lock of a replica that died refreshing.
+	upstreamLockTTL = upstreamRefreshWait
+	// upstreamLockPoll is how often a waiting replica looks again.
+	upstreamLockPoll = 50 * time.Millisecond
+)
+
+// errSignInAgain is what a tool sees when the provider no longer accepts
+// the user's sign-in.
+var errSignInAgain = errors.New("oauth: the identity provider refused to refresh the user's token (invalid_grant): the authorization is revoked; sign in again")
+
+// upstreamSource gives the provider token of one grant, refreshing it
+// when it has expired.
+type upstreamSource struct {
+	s   *Server
+	g   *grant
+	cfg *oauth2.Config
+
+	mu  sync.Mutex
+	tok *oauth2.Token
+}
+
+func (u *upstreamSource) Token() (*oauth2.Token, error) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.tok.Valid() {
+		return u.tok, nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), upstreamRefreshWait)
+	defer cancel()
+	tok, err := u.s.refreshUpstream(ctx, u.g, u.cfg)
 	if err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	fresh := tok.AccessToken != s.last
-	s.last = tok.AccessToken
-	s.mu.Unlock()
-	if fresh {
-		s.save(tok)
-	}
+	u.tok = tok
 	return tok, nil
+}
+
+// refreshUpstream refreshes the provider token of g, once across all the
+// replicas that share the store: the replica that takes the lock (a key
+// created only if absent, expiring in case its holder dies) refreshes and
+// stores the new token; the others wait for the lock to go and read that
+// token. Refreshing twice would be worse than slow: providers that rotate
+// refresh tokens refuse the second refresh, and may revoke the first.
+//
+// A provider that answers invalid_grant has revoked the sign-in: the grant
+// is revoked here too, and the error says to sign in again.
+func (s *Server) refreshUpstream(ctx context.Context, g *grant, cfg *oauth2.Config) (*oauth2.Token, error) {
+	lock, owner := keyUpstreamLock+g.ID, []byte(randomToken())
+	for {
+		tok, err := s.upstreamToken(ctx, g)
+		if err != nil {
+			return nil, err
+		}
+		if tok.Valid() {
+			return tok, nil // refreshed by someone else meanwhile
+		}
+		got, err := s.store.CompareAndSwap(ctx, lock, nil, owner, upstreamLockTTL)
+		if err != nil {
+			return nil, fmt.Errorf("oauth: refreshing the provider token: %w", err)
+		}
+		if got {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return nil, errors.New("oauth: another server is still refreshing the provider token; try again")
+		case <-time.After(upstreamLockPoll):
+		}
+	}
+	defer s.store.CompareAndSwap(context.WithoutCancel(ctx), lock, owner, nil, 0)
+	// Read once more under the lock: its last holder may have finished
+	// between our read and our taking it.
+	cur, err := s.upstreamToken(ctx, g)
+	if err != nil {
+		return nil, err
+	}
+	if cur.Valid() {
+		return cur, nil
+	}
+	if _, err := s.loadGrant(ctx, g.ID); storeFailed(err) {
+		return nil, fmt.Errorf("oauth: reading the user's authorization: %w", err)
+	} else if err != nil {
+		return nil, errors.New("oauth: the user's authorization was revoked")
+	}
+	stale := *cur
+	stale.AccessToken, stale.Expiry = "", time.Unix(1, 0) // make x/oauth2 refresh
+	fresh, err := cfg.TokenSource(context.WithValue(ctx, oauth2.HTTPClient, s.httpClient), &stale).Token()
+	if err != nil {
+		var re *oauth2.RetrieveError
+		if errors.As(err, &re) && re.ErrorCode == "invalid_grant" {
+			s.logger.Info("oauth: the identity provider refused to refresh a token; revoked the grant", "client_id", g.ClientID, "user", g.User.Login)
+			if err := s.revokeGrant(ctx, g.ID); err != nil {
+				return nil, fmt.Errorf("oauth: revoking the grant: %w", err)
+			}
+			return nil, errSignInAgain
+		}
+		return nil, fmt.Errorf("oauth: refreshing the provider token: %s", describeExchangeError(err))
+	}
+	b, err := json.Marshal(fresh)
+	if err != nil {
+		return nil, err
+	}
+	// It lives as long as the grant: a revoked grant's token is never read.
+	ttl := max(time.Unix(g.Expires, 0).Sub(s.now()), time.Second)
+	if err := s.store.Put(ctx, keyUpstream+g.ID, seal(s.set.keys, b, []byte(g.ID)), ttl); err != nil {
+		// The token works all the same: this call goes on with it, and a
+		// later one refreshes again.
+		s.logger.Error("oauth: keeping a refreshed provider token", "err", err)
+	}
+	return fresh, nil
 }
