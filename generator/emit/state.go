@@ -2,7 +2,6 @@ package emit
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/dave/jennifer/jen"
 
@@ -44,7 +43,7 @@ func stateFile(p *ir.Project) *jen.File {
 			jen.Id("Schema"): jen.Qual(statePkg, "MustSchema").Call(jen.Id(schema)),
 		}
 		if v.TTL > 0 {
-			fields[jen.Id("TTL")] = ttlCode(v.TTL)
+			fields[jen.Id("TTL")] = duration(v.TTL)
 		}
 		f.Var().Id(decl).Op("=").Op("&").Qual(statePkg, "Decl").Values(fields)
 		f.Line()
@@ -89,17 +88,4 @@ func scopeConst(scope string) string {
 		return "Key"
 	}
 	return "Global"
-}
-
-// ttlCode writes a duration as a reader would: 720 * time.Hour.
-func ttlCode(d time.Duration) jen.Code {
-	for _, u := range []struct {
-		unit time.Duration
-		name string
-	}{{time.Hour, "Hour"}, {time.Minute, "Minute"}, {time.Second, "Second"}, {time.Millisecond, "Millisecond"}} {
-		if d%u.unit == 0 {
-			return jen.Lit(int64(d / u.unit)).Op("*").Qual("time", u.name)
-		}
-	}
-	return jen.Qual("time", "Duration").Call(jen.Lit(int64(d)))
 }

@@ -1,7 +1,6 @@
 package oauth
 
 import (
-	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
 	"encoding/base64"
@@ -15,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/mcpgen/mcpgen/runtime/internal/aeadkeys"
 	"github.com/mcpgen/mcpgen/runtime/store"
 )
 
@@ -163,31 +163,11 @@ func isHTTPURL(s string) bool {
 
 // parseKeys parses ENCRYPTION_KEY: base64 32-byte keys, comma-separated.
 func parseKeys(raw string) ([]cipher.AEAD, error) {
-	var keys []cipher.AEAD
-	for i, part := range strings.Split(raw, ",") {
-		part = strings.TrimSpace(part)
-		key, err := base64.StdEncoding.DecodeString(part)
-		if err != nil {
-			key, err = base64.RawURLEncoding.DecodeString(strings.TrimRight(part, "="))
-		}
-		if err != nil || len(key) != 32 {
-			return nil, fmt.Errorf("ENCRYPTION_KEY: key %d is not the base64 encoding of 32 bytes; make one with: openssl rand -base64 32", i+1)
-		}
-		aead, err := newAEAD(key)
-		if err != nil {
-			return nil, err
-		}
-		keys = append(keys, aead)
+	keys, err := aeadkeys.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("ENCRYPTION_KEY: %w", err)
 	}
 	return keys, nil
-}
-
-func newAEAD(key []byte) (cipher.AEAD, error) {
-	block, err := aes.NewCipher(key)
-	if err != nil {
-		return nil, err
-	}
-	return cipher.NewGCM(block)
 }
 
 // devKey returns the key kept in path, making it first if need be. It is

@@ -1,15 +1,14 @@
 package requeststate
 
 import (
-	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
 
+	"github.com/mcpgen/mcpgen/runtime/internal/aeadkeys"
 	"github.com/mcpgen/mcpgen/runtime/store"
 )
 
@@ -57,29 +56,7 @@ func FromEnv(lookupEnv func(string) (string, bool), st store.Store, logger *slog
 // or URL-safe, padded or not) encodings of 32-byte AES-256 keys, separated
 // by commas. The first is the one to seal with.
 func ParseKeys(value string) ([]cipher.AEAD, error) {
-	var keys []cipher.AEAD
-	for i, part := range strings.Split(value, ",") {
-		part = strings.TrimSpace(part)
-		key, err := base64.StdEncoding.DecodeString(part)
-		if err != nil {
-			key, err = base64.RawURLEncoding.DecodeString(strings.TrimRight(part, "="))
-		}
-		if err != nil || len(key) != 32 {
-			return nil, fmt.Errorf("key %d is not the base64 encoding of 32 bytes; make one with: openssl rand -base64 32", i+1)
-		}
-		aead, err := newAEAD(key)
-		if err != nil {
-			return nil, err
-		}
-		keys = append(keys, aead)
-	}
-	return keys, nil
+	return aeadkeys.Parse(value)
 }
 
-func newAEAD(key []byte) (cipher.AEAD, error) {
-	block, err := aes.NewCipher(key)
-	if err != nil {
-		return nil, fmt.Errorf("requeststate: %w", err)
-	}
-	return cipher.NewGCM(block)
-}
+var newAEAD = aeadkeys.New
