@@ -88,7 +88,7 @@ func buildAPI(f *manifest.File, in *Input, p *ir.Project, claimed func(string) b
 	// Each tool's Go names, and a custom tool's types, which the user's
 	// code refers to.
 	tn := newToolNames(f, doc, res, p.Tools, claimed, claim)
-	diags = append(diags, tn.claimAll(res.Tools, func(t *ir.Tool) []gotype.Decl {
+	taken := tn.claimAll(res.Tools, func(t *ir.Tool) []gotype.Decl {
 		op := t.Op
 		r, err := gotype.Convert(t.InputType, res.Full(t.InputSchema), &gotype.Options{
 			Source:  sec.Spec,
@@ -102,7 +102,8 @@ func buildAPI(f *manifest.File, in *Input, p *ir.Project, claimed func(string) b
 			return nil
 		}
 		return r.Decls
-	})...)
+	})
+	diags = append(diags, taken...)
 	for i, t := range res.Tools {
 		op := t.Op
 		// t.Pos stays unset: positions are looked up for messages only.

@@ -210,3 +210,31 @@ func TestWorkBudget(t *testing.T) {
 		t.Errorf("diagnostics:\n%s\nwant %q", diags.Format(0), want)
 	}
 }
+
+// TestDescribedReference checks allOf: [X, {description}], and that a lone
+// allOf: [{description}] still converts as its member.
+func TestDescribedReference(t *testing.T) {
+	schemas := `    Key: {type: string, enum: [a, b]}
+    Box:
+      type: object
+      properties:
+        key: {allOf: [{$ref: '#/components/schemas/Key'}, {description: the key}]}
+        own: {description: its own, allOf: [{$ref: '#/components/schemas/Key'}, {description: the key}]}
+        lone: {allOf: [{description: alone}]}
+        two: {allOf: [{$ref: '#/components/schemas/Key'}, {$ref: '#/components/schemas/Key'}]}
+`
+	res := mustImport(t, recursiveDoc(`{$ref: '#/components/schemas/Box'}`, schemas), nil)
+	box := defNamed(t, res, "Box")
+	for _, c := range []struct{ prop, desc string }{{"key", "the key"}, {"own", "its own"}} {
+		p := at(t, box, "properties", c.prop)
+		if at(t, p, "$ref") != "#/$defs/Key" || at(t, p, "description") != c.desc {
+			t.Errorf("%s = %v, want Key described as %q", c.prop, p, c.desc)
+		}
+	}
+	if lone := at(t, box, "properties", "lone"); at(t, lone, "description") != "alone" || at(t, lone, "allOf") != nil {
+		t.Errorf("lone = %v, want {description: alone}", lone)
+	}
+	if two := at(t, box, "properties", "two", "allOf"); two == nil {
+		t.Errorf("two = %v, want the allOf kept", at(t, box, "properties", "two"))
+	}
+}

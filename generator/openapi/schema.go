@@ -551,6 +551,9 @@ func soleMember(s *openapi3.Schema) (*openapi3.SchemaRef, string) {
 		}
 		only = m
 	}
+	if only == nil && len(s.AllOf) == 1 {
+		only, desc = s.AllOf[0], s.Description // allOf: [{description: …}]
+	}
 	if only == nil {
 		return nil, ""
 	}
