@@ -30,6 +30,12 @@ func stateFile(p *ir.Project) *jen.File {
 	f.Func().Id("NewState").Params(jen.Id("st").Qual(storePkg, "Store")).Op("*").Id("State").Block(
 		jen.Return(jen.Op("&").Id("State").Values(jen.Dict{jen.Id("store"): jen.Id("st")})),
 	)
+	f.Line()
+	fileDoc(f, "st returns the store, or nil for a nil State: the accessors of a Tools without State then return values whose methods fail with an error that says so, rather than panic.")
+	f.Func().Params(jen.Id("s").Op("*").Id("State")).Id("st").Params().Qual(storePkg, "Store").Block(
+		jen.If(jen.Id("s").Op("==").Nil()).Block(jen.Return(jen.Nil())),
+		jen.Return(jen.Id("s").Dot("store")),
+	)
 
 	for _, v := range p.State {
 		decl := names.Unexported(v.GoName) + "Decl"
@@ -58,17 +64,17 @@ func stateFile(p *ir.Project) *jen.File {
 		case "user":
 			fileDoc(f, comment.Doc(fmt.Sprintf("%s returns the signed-in user's own value %q, or an error when the request has no signed-in user.", v.GoName, v.Name), about, src))
 			f.Func().Params(recv).Id(v.GoName).Params(jen.Id("req").Qual(mcpPkg, "Request")).Params(value, jen.Error()).Block(
-				jen.Return(jen.Qual(statePkg, "ForUser").Types(jen.Id(v.Type)).Call(jen.Id("s").Dot("store"), jen.Id(decl), jen.Id("req"))),
+				jen.Return(jen.Qual(statePkg, "ForUser").Types(jen.Id(v.Type)).Call(jen.Id("s").Dot("st").Call(), jen.Id(decl), jen.Id("req"))),
 			)
 		case "key":
 			fileDoc(f, comment.Doc(fmt.Sprintf("%s returns the value %q of key: each key has its own.", v.GoName, v.Name), about, src))
 			f.Func().Params(recv).Id(v.GoName).Params(jen.Id("key").String()).Add(value).Block(
-				jen.Return(jen.Qual(statePkg, "Of").Types(jen.Id(v.Type)).Call(jen.Id("s").Dot("store"), jen.Id(decl), jen.Id("key"))),
+				jen.Return(jen.Qual(statePkg, "Of").Types(jen.Id(v.Type)).Call(jen.Id("s").Dot("st").Call(), jen.Id(decl), jen.Id("key"))),
 			)
 		default:
 			fileDoc(f, comment.Doc(fmt.Sprintf("%s returns the value %q, one for the whole server.", v.GoName, v.Name), about, src))
 			f.Func().Params(recv).Id(v.GoName).Params().Add(value).Block(
-				jen.Return(jen.Qual(statePkg, "Of").Types(jen.Id(v.Type)).Call(jen.Id("s").Dot("store"), jen.Id(decl), jen.Lit(""))),
+				jen.Return(jen.Qual(statePkg, "Of").Types(jen.Id(v.Type)).Call(jen.Id("s").Dot("st").Call(), jen.Id(decl), jen.Lit(""))),
 			)
 		}
 		for _, d := range v.Types {

@@ -6,6 +6,7 @@ Run it with --help to see its flags.
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/mcpgen/mcpgen/runtime/oauth"
 	"github.com/mcpgen/mcpgen/runtime/serve"
+	"github.com/mcpgen/mcpgen/runtime/store"
 )
 
 func main() {
@@ -32,13 +34,25 @@ func main() {
 	if err != nil {
 		fatal(err)
 	}
-	auth, err := oauth.New(AuthOptions(), os.LookupEnv, serve.NewLogger(cfg, os.Stderr))
+	// OAuth and the tools' state share the store that STORE_URL names: Redis
+	// (redis://…) for several replicas, or by default a file on this machine.
+	st, err := store.Open(context.Background(), store.ConfigFromEnv(os.LookupEnv))
+	if err != nil {
+		fatal(err)
+	}
+	defer st.Close()
+	authOpts := AuthOptions()
+	authOpts.Store = st
+	auth, err := oauth.New(authOpts, os.LookupEnv, serve.NewLogger(cfg, os.Stderr))
 	if err != nil {
 		fatal(err)
 	}
 	defer auth.Close()
 
-	s := NewServer(&Tools{Auth: auth}, nil)
+	s := NewServer(&Tools{
+		Auth:  auth,
+		State: NewState(st),
+	}, nil)
 	// Each caller sees and calls only the tools its rules allow.
 	auth.Gate(s)
 	// The OAuth endpoints are mounted next to /mcp, which needs a token.

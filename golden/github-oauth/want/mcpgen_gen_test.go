@@ -63,7 +63,7 @@ func TestGeneratedToolsListed(t *testing.T) {
 		}
 		got = append(got, tool.Name)
 	}
-	want := []string{"userInfo", "add", "serverStatus"}
+	want := []string{"userInfo", "count", "add", "serverStatus"}
 	slices.Sort(got)
 	slices.Sort(want)
 	if !slices.Equal(got, want) {
@@ -169,6 +169,7 @@ func TestGeneratedArgumentsValidated(t *testing.T) {
 		arguments string
 	}{
 		{"userInfo", "{\"mcpgenUnexpectedProperty\":true}"},
+		{"count", "{\"mcpgenUnexpectedProperty\":true}"},
 		{"add", "{}"},
 		{"serverStatus", "{\"mcpgenUnexpectedProperty\":true}"},
 	} {

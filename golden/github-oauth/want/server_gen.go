@@ -78,7 +78,7 @@ func AuthOptions() *oauth.Options {
 		Scopes:     []string{"read:user", "user:email"},
 		ServerName: ServerName,
 		Tools: map[string]oauth.Rule{
-			// Source: mcpgen.yaml#/tools/2/auth
+			// Source: mcpgen.yaml#/tools/3/auth
 			"serverStatus": {
 				UsersEnv: "ALLOWED_USERS",
 			},

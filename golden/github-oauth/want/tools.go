@@ -10,6 +10,8 @@ type Tools struct {
 	// Auth is the server's OAuth side: oauth.UserOf(req) is the signed-in user
 	// of a call, and Auth.UpstreamClient(ctx, req) calls GitHub as that user.
 	Auth *oauth.Server
+	// State holds the values declared under state: in mcpgen.yaml.
+	State *State
 }
 
 var _ ToolHandler = (*Tools)(nil)

@@ -27,11 +27,19 @@ type ToolHandler interface {
 	// Source: mcpgen.yaml#/tools/0
 	UserInfo(ctx context.Context, req *mcp.CallToolRequest, in UserInfoInput) (UserInfoOutput, error)
 
+	// Count serves the "count" tool (count_tool.go).
+	//
+	// Count one more for the signed-in user and return their count. Each user has
+	// their own.
+	//
+	// Source: mcpgen.yaml#/tools/1
+	Count(ctx context.Context, req *mcp.CallToolRequest, in CountInput) (CountOutput, error)
+
 	// Add serves the "add" tool (add_tool.go).
 	//
 	// Add two numbers and return their sum.
 	//
-	// Source: mcpgen.yaml#/tools/1
+	// Source: mcpgen.yaml#/tools/2
 	Add(ctx context.Context, req *mcp.CallToolRequest, in AddInput) (AddOutput, error)
 
 	// ServerStatus serves the "serverStatus" tool (server_status_tool.go).
@@ -39,7 +47,7 @@ type ToolHandler interface {
 	// Report the server's version, uptime and Go runtime statistics. For the
 	// server's operators only.
 	//
-	// Source: mcpgen.yaml#/tools/2
+	// Source: mcpgen.yaml#/tools/3
 	ServerStatus(ctx context.Context, req *mcp.CallToolRequest, in ServerStatusInput) (ServerStatusOutput, error)
 }
 
@@ -53,6 +61,11 @@ type UnimplementedToolHandler struct{}
 // UserInfo answers that the "userInfo" tool is not implemented.
 func (UnimplementedToolHandler) UserInfo(_ context.Context, _ *mcp.CallToolRequest, _ UserInfoInput) (UserInfoOutput, error) {
 	return UserInfoOutput{}, errNotImplemented("userInfo")
+}
+
+// Count answers that the "count" tool is not implemented.
+func (UnimplementedToolHandler) Count(_ context.Context, _ *mcp.CallToolRequest, _ CountInput) (CountOutput, error) {
+	return CountOutput{}, errNotImplemented("count")
 }
 
 // Add answers that the "add" tool is not implemented.
@@ -86,6 +99,19 @@ func RegisterTools(s *mcp.Server, h ToolHandler) {
 		},
 	}, func(ctx context.Context, req *mcp.CallToolRequest, in UserInfoInput) (*mcp.CallToolResult, UserInfoOutput, error) {
 		out, err := h.UserInfo(ctx, req, in)
+		return nil, out, err
+	})
+	mcp.AddTool(s, &mcp.Tool{
+		Name:         "count",
+		Title:        "Count",
+		Description:  "Count one more for the signed-in user and return their count. Each user has their own.",
+		InputSchema:  json.RawMessage(schemaCountInput),
+		OutputSchema: json.RawMessage(schemaCountOutput),
+		Annotations: &mcp.ToolAnnotations{
+			OpenWorldHint: boolHint(false),
+		},
+	}, func(ctx context.Context, req *mcp.CallToolRequest, in CountInput) (*mcp.CallToolResult, CountOutput, error) {
+		out, err := h.Count(ctx, req, in)
 		return nil, out, err
 	})
 	mcp.AddTool(s, &mcp.Tool{
@@ -159,8 +185,30 @@ const schemaUserInfoOutput = `{
   ]
 }`
 
-// schemaAddInput is the JSON Schema of the "add" tool's arguments. Source:
+// schemaCountInput is the JSON Schema of the "count" tool's arguments. Source:
 // mcpgen.yaml#/tools/1/inputSchema
+const schemaCountInput = `{
+  "type": "object",
+  "additionalProperties": false
+}`
+
+// schemaCountOutput is the JSON Schema of the "count" tool's structured
+// result. Source: mcpgen.yaml#/tools/1/outputSchema
+const schemaCountOutput = `{
+  "type": "object",
+  "properties": {
+    "count": {
+      "type": "integer",
+      "description": "How many times this user has counted."
+    }
+  },
+  "required": [
+    "count"
+  ]
+}`
+
+// schemaAddInput is the JSON Schema of the "add" tool's arguments. Source:
+// mcpgen.yaml#/tools/2/inputSchema
 const schemaAddInput = `{
   "type": "object",
   "properties": {
@@ -181,7 +229,7 @@ const schemaAddInput = `{
 }`
 
 // schemaAddOutput is the JSON Schema of the "add" tool's structured result.
-// Source: mcpgen.yaml#/tools/1/outputSchema
+// Source: mcpgen.yaml#/tools/2/outputSchema
 const schemaAddOutput = `{
   "type": "object",
   "properties": {
@@ -195,14 +243,14 @@ const schemaAddOutput = `{
 }`
 
 // schemaServerStatusInput is the JSON Schema of the "serverStatus" tool's
-// arguments. Source: mcpgen.yaml#/tools/2/inputSchema
+// arguments. Source: mcpgen.yaml#/tools/3/inputSchema
 const schemaServerStatusInput = `{
   "type": "object",
   "additionalProperties": false
 }`
 
 // schemaServerStatusOutput is the JSON Schema of the "serverStatus" tool's
-// structured result. Source: mcpgen.yaml#/tools/2/outputSchema
+// structured result. Source: mcpgen.yaml#/tools/3/outputSchema
 const schemaServerStatusOutput = `{
   "type": "object",
   "properties": {

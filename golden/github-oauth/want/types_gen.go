@@ -20,9 +20,22 @@ type UserInfoOutput struct {
 	ProfileURL  *string `json:"profileURL,omitempty"`
 }
 
-// AddInput holds the arguments of the "add" tool.
+// CountInput holds the arguments of the "count" tool.
 //
 // Source: mcpgen.yaml#/tools/1/inputSchema
+type CountInput struct{}
+
+// CountOutput is the structured result of the "count" tool.
+//
+// Source: mcpgen.yaml#/tools/1/outputSchema
+type CountOutput struct {
+	// How many times this user has counted.
+	Count int64 `json:"count"`
+}
+
+// AddInput holds the arguments of the "add" tool.
+//
+// Source: mcpgen.yaml#/tools/2/inputSchema
 type AddInput struct {
 	// The first number.
 	A float64 `json:"a"`
@@ -33,19 +46,19 @@ type AddInput struct {
 
 // AddOutput is the structured result of the "add" tool.
 //
-// Source: mcpgen.yaml#/tools/1/outputSchema
+// Source: mcpgen.yaml#/tools/2/outputSchema
 type AddOutput struct {
 	Sum float64 `json:"sum"`
 }
 
 // ServerStatusInput holds the arguments of the "serverStatus" tool.
 //
-// Source: mcpgen.yaml#/tools/2/inputSchema
+// Source: mcpgen.yaml#/tools/3/inputSchema
 type ServerStatusInput struct{}
 
 // ServerStatusOutput is the structured result of the "serverStatus" tool.
 //
-// Source: mcpgen.yaml#/tools/2/outputSchema
+// Source: mcpgen.yaml#/tools/3/outputSchema
 type ServerStatusOutput struct {
 	Version    string `json:"version"`
 	Uptime     string `json:"uptime"`

@@ -20,6 +20,16 @@ func NewState(st store.Store) *State {
 	return &State{store: st}
 }
 
+// st returns the store, or nil for a nil State: the accessors of a Tools
+// without State then return values whose methods fail with an error that says
+// so, rather than panic.
+func (s *State) st() store.Store {
+	if s == nil {
+		return nil
+	}
+	return s.store
+}
+
 // counterDecl declares the state value "counter".
 //
 // Source: mcpgen.yaml#/state/0
@@ -43,7 +53,7 @@ const counterSchema = `{
 //
 // Source: mcpgen.yaml#/state/0
 func (s *State) Counter(key string) state.Value[CounterState] {
-	return state.Of[CounterState](s.store, counterDecl, key)
+	return state.Of[CounterState](s.st(), counterDecl, key)
 }
 
 // CounterState is the state value "counter".
@@ -74,7 +84,7 @@ const totalSchema = `{
 //
 // Source: mcpgen.yaml#/state/1
 func (s *State) Total() state.Value[TotalState] {
-	return state.Of[TotalState](s.store, totalDecl, "")
+	return state.Of[TotalState](s.st(), totalDecl, "")
 }
 
 // TotalState is the state value "total".
