@@ -34,6 +34,9 @@ type data struct {
 	Tools                              []toolData
 
 	HasStreamable, HasSSE, HasStdio, HasHTTP bool
+	// HasState is set when the tools keep state; HasStore when the server
+	// opens a store (for state, OAuth or both).
+	HasState, HasStore bool
 
 	GoVersion, GoImage                            string
 	RuntimeModule, RuntimeVersion, RuntimeReplace string
@@ -103,6 +106,8 @@ func projectData(p *ir.Project, opts *Options, requires []write.Requirement) (*d
 		HasSSE:         p.HasSSE(),
 		HasStdio:       p.HasStdio(),
 		HasHTTP:        p.HasHTTP(),
+		HasState:       p.HasState(),
+		HasStore:       p.HasState() || p.Auth != nil,
 		GoVersion:      goVersion,
 		GoImage:        goVersion[:strings.LastIndex(goVersion, ".")],
 		RuntimeModule:  RuntimeModule,
