@@ -47,7 +47,9 @@ func buildAPI(f *manifest.File, in *Input, p *ir.Project, claimed func(string) b
 		return diags, nil
 	}
 	dir := path.Dir(spec)
+	strict := in.Strict || sec.Strict
 	doc, more := loader.Load(spec, data, &loader.Options{
+		Isolate: !strict,
 		ReadFile: func(name string) ([]byte, error) {
 			return in.ReadFile(path.Join(dir, name))
 		},
@@ -67,6 +69,7 @@ func buildAPI(f *manifest.File, in *Input, p *ir.Project, claimed func(string) b
 	res, more := openapi.Import(doc, &openapi.Options{
 		Server:   f.Manifest.Name,
 		Section:  sec,
+		Strict:   strict,
 		Manifest: f.Pos,
 		Taken:    func(name string) bool { return declared[name] },
 		Made: func(t *ir.Tool) {

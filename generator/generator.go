@@ -32,6 +32,11 @@ type Input struct {
 	// and the files its $refs name, by slash-separated path relative to the
 	// manifest. It may be nil when the manifest refers to none.
 	ReadFile func(name string) ([]byte, error)
+	// Strict makes every defect of the OpenAPI document an error, as
+	// openapi: {strict: true} in the manifest does; by default a defect
+	// confined to one operation leaves out or weakens only its tool, with
+	// a warning.
+	Strict bool
 }
 
 // Options control the scaffold of a new project; nil means defaults.

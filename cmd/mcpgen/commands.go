@@ -49,6 +49,7 @@ func newCommand() *cli.Command {
 			&cli.StringFlag{Name: "from", Aliases: []string{"f"}, Usage: "OpenAPI document whose operations become the tools (implies --template=openapi)"},
 			&cli.StringFlag{Name: "mode", Value: "static", Usage: "with --from: static (one tool per operation) or dynamic (tools that search, describe and call operations)"},
 			&cli.BoolFlag{Name: "force", Usage: "write into a non-empty directory (files already there are never overwritten)"},
+			&cli.BoolFlag{Name: "strict", Usage: "with --from: stop at any defect of the document, rather than leaving out (or weakening) only the operations it affects"},
 		},
 		Action: runNew,
 	}
@@ -88,7 +89,7 @@ func runNew(c *cli.Context) error {
 	}
 
 	md := templates.ManifestData{Name: name, Mode: mode}
-	in := &generator.Input{ManifestPath: manifestName}
+	in := &generator.Input{ManifestPath: manifestName, Strict: c.Bool("strict")}
 	var spec *specFiles
 	if from != "" {
 		var err error
@@ -165,6 +166,7 @@ func generateCommand() *cli.Command {
 			&cli.StringFlag{Name: "dir", Aliases: []string{"C"}, Value: ".", Usage: "project directory"},
 			&cli.BoolFlag{Name: "dry-run", Aliases: []string{"n"}, Usage: "show what would change, write nothing"},
 			&cli.BoolFlag{Name: "check", Usage: "write nothing; exit 1 if the generated files are stale"},
+			&cli.BoolFlag{Name: "strict", Usage: "stop at any defect of the OpenAPI document, as openapi: {strict: true} does"},
 		},
 		Action: runGenerate,
 	}
@@ -179,7 +181,7 @@ func runGenerate(c *cli.Context) error {
 	if err != nil {
 		return ioError("%v", err)
 	}
-	plan, diags := generator.Generate(&generator.Input{ManifestPath: manifestName, Manifest: data, ReadFile: dirReader(dir)}, nil)
+	plan, diags := generator.Generate(&generator.Input{ManifestPath: manifestName, Manifest: data, ReadFile: dirReader(dir), Strict: c.Bool("strict")}, nil)
 	if err := report(c, diags); err != nil {
 		return err
 	}

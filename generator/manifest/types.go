@@ -186,7 +186,10 @@ type OpenAPI struct {
 	// Exclude drops the operations that match one of these filters.
 	Exclude []OperationFilter `json:"exclude,omitempty" jsonschema:"description=Drop the operations that match one of these filters."`
 	// Overrides change single operations.
-	Overrides []OperationOverride `json:"overrides,omitempty" jsonschema:"description=Changes to single operations: their tool name\\, description\\, exclusion\\, or a handler of your own (custom)."`
+	Overrides []OperationOverride `json:"overrides,omitempty" jsonschema:"description=Changes to single operations: their tool name\\, description\\, exclusion\\, or a handler of your own (custom)."` // Strict makes every defect of the document an error, as --strict
+	// does; by default one confined to an operation leaves out (or
+	// weakens) only that operation's tool, with a warning.
+	Strict bool `json:"strict,omitempty" jsonschema:"description=Stop at any defect of the document (as --strict does). By default a defect confined to one operation leaves out or weakens only that tool\\, with a warning."`
 }
 
 // OperationFilter matches operations. An operation matches when it matches

@@ -58,6 +58,13 @@ type Options struct {
 	// (see DefaultMaxWork, which 0 means). One operation may use an eighth
 	// of it.
 	MaxWork int
+	// Strict makes every defect of the document an error. Without it, an
+	// error found while making one operation's tool leaves that operation
+	// out, with the error as a warning; one in its result leaves the tool
+	// without an output schema; and a $ref the loader could not resolve
+	// (loader.Options.Isolate) does the same to the operations that use
+	// it.
+	Strict bool
 }
 
 // encoder encodes the tools' schemas, on a goroutine of its own: their
@@ -165,6 +172,10 @@ type importer struct {
 	// maxOpWork is the most work one operation took, maxOp's.
 	maxOpWork int
 	maxOp     string
+	strict    bool
+	// usedUnresolved are the $refs taken out of the document (see
+	// loader.Options.Isolate) that an operation reached, by pointer.
+	usedUnresolved map[string]bool
 }
 
 func (imp *importer) warn(ptr, format string, args ...any) *diag.Diagnostic {
@@ -175,6 +186,29 @@ func (imp *importer) warn(ptr, format string, args ...any) *diag.Diagnostic {
 func (imp *importer) fail(ptr, format string, args ...any) *diag.Diagnostic {
 	imp.unplaced = append(imp.unplaced, len(imp.diags))
 	return imp.diags.Add(diag.Pos{}, ptr, format, args...)
+}
+
+// demote turns the errors found since the diagnostic numbered since into
+// warnings whose reason starts with prefix (what became of the operation),
+// and reports whether there were any.
+func (imp *importer) demote(since int, prefix string) bool {
+	found := false
+	for i := since; i < len(imp.diags); i++ {
+		if d := &imp.diags[i]; d.Severity == diag.Error {
+			d.Severity, d.Msg = diag.Warning, prefix+d.Msg
+			found = true
+		}
+	}
+	return found
+}
+
+// defect reports a defect that is an error in strict mode and otherwise a
+// warning, the importer working around it.
+func (imp *importer) defect(ptr, format string, args ...any) *diag.Diagnostic {
+	if imp.strict {
+		return imp.fail(ptr, format, args...)
+	}
+	return imp.warn(ptr, format, args...)
 }
 
 // placed returns the diagnostics, each at its position.
@@ -236,7 +270,7 @@ type xMCP struct {
 
 // Import converts doc's selected operations into tools.
 func Import(doc *loader.Document, opts *Options) (*Result, diag.List) {
-	imp := &importer{doc: doc, opts: opts}
+	imp := &importer{doc: doc, opts: opts, strict: opts.Strict || opts.Section != nil && opts.Section.Strict}
 	imp.conv = newConverter(imp)
 	sec := opts.Section
 	if sec == nil {
@@ -283,7 +317,14 @@ func Import(doc *loader.Document, opts *Options) (*Result, diag.List) {
 	}
 	for _, o := range ops {
 		m := imp.conv.begin(budget)
+		before := len(imp.diags)
 		tool, in, out := imp.tool(o, schemes, used)
+		if tool == nil && !imp.strict && imp.demote(before, "operation "+o.id+" is left out: ") {
+			// Its definitions stay out of the API too, unless another
+			// operation makes them again.
+			imp.conv.undo(m)
+			continue
+		}
 		if imp.conv.overrun {
 			imp.conv.undo(m)
 			if !m.opLimit {
@@ -315,6 +356,12 @@ func Import(doc *loader.Document, opts *Options) (*Result, diag.List) {
 	for _, d := range imp.conv.order {
 		api.Defs = append(api.Defs, ir.Def{Name: d.name, Schema: marshal(d.schema)})
 		defPtrs[d.name] = d.ptr
+	}
+	for _, u := range doc.AllUnresolved() {
+		if !imp.usedUnresolved[u.Pointer] {
+			d := imp.diags.Warn(u.Pos, u.Pointer, "%s; no operation made into a tool uses it", u.Msg)
+			d.Hint = u.Hint
+		}
 	}
 	if len(tools) == 0 {
 		imp.warn("#/paths", "no operation of the document is selected, so the server has no tools from it").Hint = "check the openapi section's include and exclude filters"

@@ -96,6 +96,16 @@ func (imp *importer) tool(o *operation, schemes map[string]*scheme, used map[str
 	}
 
 	errs := len(imp.diags.Errors())
+	unresolvedIn, unresolvedOut := imp.unresolved(o)
+	for _, u := range append(unresolvedIn, unresolvedOut...) {
+		if imp.usedUnresolved == nil {
+			imp.usedUnresolved = make(map[string]bool)
+		}
+		imp.usedUnresolved[u.Pointer] = true
+	}
+	for _, u := range unresolvedIn {
+		imp.diags.Add(u.Pos, u.Pointer, "%s", u.Msg).Hint = u.Hint
+	}
 	in = newObject()
 	in.set("type", "object")
 	props := newObject()
@@ -121,7 +131,17 @@ func (imp *importer) tool(o *operation, schemes map[string]*scheme, used map[str
 	// A misspelt argument is refused rather than silently not sent.
 	in.set("additionalProperties", false)
 
-	out, wrap := imp.output(o)
+	var wrap bool
+	before := len(imp.diags)
+	if len(unresolvedOut) == 0 {
+		out, wrap = imp.output(o)
+	}
+	for _, u := range unresolvedOut {
+		imp.diags.Warn(u.Pos, u.Pointer, "the tool of operation %s has no output schema: %s", o.id, u.Msg).Hint = u.Hint
+	}
+	if !imp.strict && imp.demote(before, fmt.Sprintf("the tool of operation %s has no output schema: ", o.id)) {
+		out, wrap = nil, false
+	}
 	if imp.conv.overrun {
 		return nil, nil, nil // left out (see Import)
 	}
@@ -415,22 +435,30 @@ func (imp *importer) body(o *operation, props *object) (*ir.Body, *object) {
 		ptr = rbRef.Ref
 	}
 	if len(rb.Content) == 0 {
-		imp.fail(ptr, "the request body has no content").Hint = "give its media type and schema under content"
+		imp.defect(ptr, "the request body has no content, so the tool sends none").Hint = "give its media type and schema under content"
 		return nil, nil
 	}
-	types := sortedKeys(rb.Content)
+	// A media type that does not parse ('' in real documents) is left
+	// out; the body is sent as one of the others.
+	var types []string
+	for _, ct := range sortedKeys(rb.Content) {
+		if _, _, err := mime.ParseMediaType(ct); err != nil {
+			imp.defect(ptr+"/content/"+escapeToken(ct), "the request body's media type %q is left out: it is not valid (%v)", ct, err).Hint = "name a media type, such as application/json"
+			continue
+		}
+		types = append(types, ct)
+	}
+	if len(types) == 0 {
+		return nil, nil // in strict mode an error above; else no body
+	}
 	slices.SortStableFunc(types, func(a, b string) int {
 		ma, _, _ := mime.ParseMediaType(a)
 		mb, _, _ := mime.ParseMediaType(b)
 		return bodyRank(ma) - bodyRank(mb)
 	})
 	ct := types[0]
-	mt, _, err := mime.ParseMediaType(ct)
+	mt, _, _ := mime.ParseMediaType(ct)
 	cptr := ptr + "/content/" + escapeToken(ct)
-	if err != nil {
-		imp.fail(cptr, "the request body's media type %q is not valid: %v", ct, err)
-		return nil, nil
-	}
 	sent := ct
 	if strings.Contains(mt, "*") {
 		sent = "application/octet-stream"
@@ -570,29 +598,7 @@ func fileSchema(desc string) *object {
 // response (or of the default response when there is no 2xx one), wrapped
 // as {"result": ...} when it is not an object.
 func (imp *importer) output(o *operation) (*object, bool) {
-	rs := o.op.Responses
-	if rs == nil {
-		return nil, false
-	}
-	m := rs.Map()
-	var codes []string
-	for code := range m {
-		if len(code) == 3 && code[0] == '2' {
-			codes = append(codes, code)
-		}
-	}
-	slices.SortFunc(codes, func(a, b string) int {
-		// "2XX" after the specific codes.
-		return strings.Compare(strings.ToUpper(a), strings.ToUpper(b))
-	})
-	if len(codes) == 0 && m["default"] != nil {
-		codes = []string{"default"}
-	}
-	if len(codes) == 0 {
-		return nil, false
-	}
-	code := codes[0]
-	r := m[code]
+	code, r := successResponse(o.op)
 	if r == nil || r.Value == nil {
 		return nil, false
 	}
@@ -631,4 +637,32 @@ func (imp *importer) output(o *operation) (*object, bool) {
 	w.set("properties", props)
 	w.set("required", []string{"result"})
 	return w, true
+}
+
+// successResponse is the response whose content makes the output schema:
+// the lowest 2xx one, or the default one when the operation lists no 2xx
+// response; with its code.
+func successResponse(op *openapi3.Operation) (string, *openapi3.ResponseRef) {
+	rs := op.Responses
+	if rs == nil {
+		return "", nil
+	}
+	m := rs.Map()
+	var codes []string
+	for code := range m {
+		if len(code) == 3 && code[0] == '2' {
+			codes = append(codes, code)
+		}
+	}
+	slices.SortFunc(codes, func(a, b string) int {
+		// "2XX" after the specific codes.
+		return strings.Compare(strings.ToUpper(a), strings.ToUpper(b))
+	})
+	if len(codes) == 0 && m["default"] != nil {
+		codes = []string{"default"}
+	}
+	if len(codes) == 0 {
+		return "", nil
+	}
+	return codes[0], m[codes[0]]
 }

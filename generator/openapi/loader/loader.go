@@ -28,6 +28,13 @@ type Options struct {
 	// SkipValidation skips kin-openapi's validation of the loaded document,
 	// and with it the warnings it would give.
 	SkipValidation bool
+
+	// Isolate loads past defects confined to a part of the document,
+	// rather than stopping at them: a $ref that does not resolve is taken
+	// out and marked (see Document.Unresolved) for the importer to leave
+	// out what uses it, and a schema's examples that are not a list are
+	// dropped, with a warning. Without it, either stops the load.
+	Isolate bool
 }
 
 // Document is a loaded OpenAPI document.
@@ -43,9 +50,14 @@ type Document struct {
 	Source []byte
 
 	readFile func(name string) ([]byte, error)
-	paths    []string // in source order
-	order    []Operation
-	warnings diag.List // found while loading
+	isolate  bool
+	// isolated is the tree defects are taken out of, and unresolved the
+	// $refs taken out (see isolate.go).
+	isolated   *yaml.Node
+	unresolved []Unresolved
+	paths      []string // in source order
+	order      []Operation
+	warnings   diag.List // found while loading
 	// linked are the schema $refs linked before ResolveRefsIn (see
 	// linkRefs), which validation leaves out.
 	linked []*openapi3.SchemaRef
@@ -97,7 +109,7 @@ func Load(path string, data []byte, opts *Options) (*Document, diag.List) {
 	if opts == nil {
 		opts = &Options{}
 	}
-	d := &Document{Path: path, Source: data, readFile: opts.ReadFile}
+	d := &Document{Path: path, Source: data, readFile: opts.ReadFile, isolate: opts.Isolate}
 	var diags diag.List
 	if err := d.load(); err != nil {
 		var le *loadError
@@ -212,6 +224,11 @@ func (d *Document) syntaxError(err error) error {
 		line, col := lineCol(d.Source, se.off+bomLen(d.Source))
 		return &loadError{pos: diag.Pos{File: d.Path, Line: line, Col: col}, msg: "invalid JSON: " + se.msg}
 	}
+	var dup *dupKeyError
+	if errors.As(err, &dup) {
+		return &loadError{pos: diag.Pos{File: d.Path, Line: dup.key.Line, Col: dup.key.Column}, msg: "invalid YAML: " + dup.Error(),
+			hint: "keep one of the two"}
+	}
 	var le *yaml.LoadError
 	if errors.As(err, &le) {
 		return &loadError{pos: diag.Pos{File: d.Path, Line: le.Mark.Line, Col: le.Mark.Column}, msg: "invalid YAML: " + le.Message}
@@ -275,6 +292,9 @@ func (d *Document) loadV3(data []byte, root *yaml.Node, p *parsed) error {
 			}
 		}
 	}
+	if err != nil && d.isolate && d.dropExamples() {
+		dec, order, err = decodeDocument(d.isolated)
+	}
 	if err != nil {
 		return d.decodeError(err)
 	}
@@ -286,19 +306,34 @@ func (d *Document) loadV3(data []byte, root *yaml.Node, p *parsed) error {
 		if err != nil {
 			return d.syntaxError(err)
 		}
-		if d.warnings, err = d.check31(full); err != nil {
+		more, err := d.check31(full)
+		if err != nil {
 			return err
 		}
+		d.warnings = append(d.warnings, more...)
 	}
 	// A document the decoder read whole, every $ref linked, is resolved
 	// already: in OpenAPI 3.0, where a $ref has nothing next to it, what
 	// ResolveRefsIn would still do is walk it all. (TestLinkRefs compares
 	// the two.)
-	d.linkedAll = dec.resolved && strings.HasPrefix(d.Version, "3.0")
-	if !d.linkedAll {
-		if err := d.resolve(func(l *openapi3.Loader, loc *url.URL) error { return l.ResolveRefsIn(t, loc) }); err != nil {
+	for {
+		d.linkedAll = dec.resolved && strings.HasPrefix(d.Version, "3.0")
+		if d.linkedAll {
+			break
+		}
+		err := d.resolve(func(l *openapi3.Loader, loc *url.URL) error { return l.ResolveRefsIn(t, loc) })
+		if err == nil {
+			break
+		}
+		if !d.isolate || !d.isolateRef(err) {
 			return err
 		}
+		// Decoded again without the $ref: ResolveRefsIn leaves a
+		// document half resolved when it fails.
+		if dec, order, err = decodeDocument(d.isolated); err != nil {
+			return d.decodeError(err)
+		}
+		t = dec.t
 	}
 	d.T, d.linked = t, dec.linked
 	order = unique(order)
@@ -332,28 +367,28 @@ func (d *Document) loadV2(data []byte, root *yaml.Node, p *parsed) error {
 			return d.decodeError(err)
 		}
 	} else {
-		// Swagger 2.0 documents decode through JSON only: go through the
-		// tree, already read, rather than the text.
-		var v any
-		if err := root.Decode(&v); err != nil {
-			return d.decodeError(err)
-		}
-		b, err := json.Marshal(v)
-		if err != nil {
-			return d.decodeError(err)
-		}
-		if err := json.Unmarshal(b, &doc2); err != nil {
+		if err := decodeV2(root, &doc2); err != nil {
 			return d.decodeError(err)
 		}
 	}
 	var t *openapi3.T
-	err = d.resolve(func(l *openapi3.Loader, loc *url.URL) error {
-		var err error
-		t, err = openapi2conv.ToV3WithLoader(&doc2, l, loc)
-		return err
-	})
-	if err != nil {
-		return err
+	for {
+		err = d.resolve(func(l *openapi3.Loader, loc *url.URL) error {
+			var err error
+			t, err = openapi2conv.ToV3WithLoader(&doc2, l, loc)
+			return err
+		})
+		if err == nil {
+			break
+		}
+		if !d.isolate || !d.isolateRef(err) {
+			return err
+		}
+		// Converted again from the tree without the $ref.
+		doc2 = openapi2.T{}
+		if err := decodeV2(d.isolated, &doc2); err != nil {
+			return d.decodeError(err)
+		}
 	}
 	d.T = t
 	order := pathOrder(root)
@@ -361,14 +396,36 @@ func (d *Document) loadV2(data []byte, root *yaml.Node, p *parsed) error {
 	return nil
 }
 
+// decodeV2 decodes a Swagger 2.0 document from its tree. Swagger 2.0
+// documents decode through JSON only: this goes through the tree, already
+// read, rather than the text.
+func decodeV2(root *yaml.Node, doc2 *openapi2.T) error {
+	var v any
+	if err := root.Decode(&v); err != nil {
+		return err
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, doc2)
+}
+
 // dropCaseKeys warns about each key of keys, which differs from a field
 // name only by case, and takes it out of the tree.
 func (d *Document) dropCaseKeys(keys []caseKey) {
-	drop := make(map[*yaml.Node]bool, len(keys))
 	for _, k := range keys {
 		p := diag.Pointer(k.tokens...)
 		d.warnings.Warn(diag.Pos{File: d.Path, Line: k.key.Line, Col: k.key.Column}, p, "unknown field %q is ignored", k.key.Value).Hint =
 			fmt.Sprintf("field names are case-sensitive: did you mean %q?", k.field)
+	}
+	removeKeys(keys)
+}
+
+// removeKeys takes keys out of the tree.
+func removeKeys(keys []caseKey) {
+	drop := make(map[*yaml.Node]bool, len(keys))
+	for _, k := range keys {
 		drop[k.key] = true
 	}
 	for _, k := range keys {

@@ -35,6 +35,18 @@ func (d *Document) refError(err error, refused *refusal) error {
 		reason, hint = refused.err.Error(), refused.hint
 	}
 	candidates := quoted(msg)
+	if d.Version == "2.0" {
+		// kin-openapi names the $refs of a Swagger 2.0 document as they
+		// are once converted.
+		for _, c := range candidates {
+			if v2, ok := v2Ref(c); ok {
+				candidates = append(candidates, v2)
+			}
+		}
+	}
+	if what, ok := notA(msg); ok && refused == nil {
+		reason = "the value it names is not " + what
+	}
 	match := func(ref string) bool {
 		if slices.Contains(candidates, ref) {
 			return true
@@ -48,7 +60,11 @@ func (d *Document) refError(err error, refused *refusal) error {
 		}
 		return file != "" && path.Clean(file) == refused.url.Path
 	}
-	if root, perr := parse(bytes.TrimPrefix(d.Source, []byte("\xef\xbb\xbf")), true); perr == nil {
+	root, perr := d.isolated, error(nil)
+	if root == nil {
+		root, perr = parse(bytes.TrimPrefix(d.Source, []byte("\xef\xbb\xbf")), true)
+	}
+	if perr == nil {
 		site, n := findRef(root, match)
 		if site == "" {
 			// kin-openapi reports some refs by their last part only.
@@ -74,6 +90,40 @@ func (d *Document) refError(err error, refused *refusal) error {
 		}
 	}
 	return &loadError{pos: diag.Pos{File: d.Path}, msg: "cannot resolve a $ref: " + msg, hint: hint}
+}
+
+// v2Refs are the sections of a Swagger 2.0 document, by the section of
+// OpenAPI 3 they convert into.
+var v2Refs = [][2]string{
+	{"#/components/schemas/", "#/definitions/"},
+	{"#/components/responses/", "#/responses/"},
+	{"#/components/parameters/", "#/parameters/"},
+	{"#/components/requestBodies/", "#/parameters/"},
+}
+
+// v2Ref is the $ref of a Swagger 2.0 document that converts into ref.
+func v2Ref(ref string) (string, bool) {
+	for _, r := range v2Refs {
+		if rest, ok := strings.CutPrefix(ref, r[0]); ok {
+			return r[1] + rest, true
+		}
+	}
+	return "", false
+}
+
+// notA reads kin-openapi's message for a $ref to a node of the wrong kind
+// ("bad data in \"#/x\" (expecting ref to schema object)"): what the $ref
+// should have named.
+func notA(msg string) (string, bool) {
+	_, rest, ok := strings.Cut(msg, "(expecting ref to ")
+	if !ok {
+		return "", false
+	}
+	what, _, ok := strings.Cut(rest, ")")
+	if !ok {
+		return "", false
+	}
+	return "a " + strings.TrimSuffix(what, " object"), true
 }
 
 // refMissing says what of the pointer of ref, a $ref written in the

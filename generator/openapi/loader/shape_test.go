@@ -34,8 +34,8 @@ func TestWrongType(t *testing.T) {
 			`doc.yaml:6:15: #/components/schemas/A/type: type must be a string or a list of strings, not a number`},
 		{"doc.yaml", v3 + "paths: {}\ncomponents:\n  securitySchemes:\n    a: {type: oauth2, flows: {implicit: [1]}}\n",
 			`doc.yaml:6:31: #/components/securitySchemes/a/flows/implicit: implicit must be an OAuth flow object, not a list`},
-		{"doc.yaml", v3 + "info: {title: t, version: 1}\npaths: {}\n",
-			`doc.yaml:3:27: #/info/version: version must be a string, not a number; write it in quotes: "1"`},
+		{"doc.yaml", "openapi: 3.0.0\ninfo: {title: t, version: 1}\npaths: {}\n",
+			`doc.yaml:2:27: #/info/version: version must be a string, not a number; write it in quotes: "1"`},
 		// Swagger 2.0, which encoding/json decodes.
 		{"doc.yaml", v2 + "schemes: 0\npaths: {}\n",
 			`doc.yaml:3:10: #/schemes: schemes must be a list of strings, not a number`},

@@ -18,8 +18,9 @@ var errEmpty = errors.New("the document is empty")
 //   - an application's own tag (description: !md text) reads as a string;
 //   - a date-shaped scalar stays the string it is written as, not a time;
 //   - a mapping key is the text it is written as (200 is "200");
-//   - .inf and .nan, which JSON cannot hold, are refused, as are null keys
-//     and anchors whose value contains an alias to itself.
+//   - .inf and .nan, which JSON cannot hold, are refused, as are null keys,
+//     keys a mapping repeats, and anchors whose value contains an alias to
+//     itself.
 func parseYAML(data []byte) (*yaml.Node, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
@@ -81,11 +82,56 @@ func normalize(n *yaml.Node, hasAlias *bool) error {
 			}
 			k.Tag = "!!str"
 		}
+		if err := uniqueKeys(n); err != nil {
+			return err
+		}
 	}
 	for _, c := range n.Content {
 		if err := normalize(c, hasAlias); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// dupKeyError is a key a mapping repeats. YAML forbids it, and decoding
+// would keep one of the two values without a word (kin-openapi keeps the
+// last path item of a repeated path, so an operation would vanish).
+type dupKeyError struct {
+	key, first *yaml.Node
+}
+
+func (e *dupKeyError) Error() string {
+	return fmt.Sprintf("mapping key %q is repeated: it is already at line %d, column %d", e.key.Value, e.first.Line, e.first.Column)
+}
+
+// uniqueKeys refuses a mapping that repeats a key. Merged mappings may
+// repeat keys (the mapping's own win), so "<<" is left out.
+func uniqueKeys(n *yaml.Node) error {
+	if len(n.Content) <= 16 {
+		for i := 2; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if k.Kind != yaml.ScalarNode || isMergeKey(k) {
+				continue
+			}
+			for j := 0; j < i; j += 2 {
+				if f := n.Content[j]; f.Kind == yaml.ScalarNode && f.Value == k.Value && !isMergeKey(f) {
+					return &dupKeyError{key: k, first: f}
+				}
+			}
+		}
+		return nil
+	}
+	seen := make(map[string]*yaml.Node, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := n.Content[i]
+		if k.Kind != yaml.ScalarNode || isMergeKey(k) {
+			continue
+		}
+		if f, ok := seen[k.Value]; ok {
+			return &dupKeyError{key: k, first: f}
+		}
+		seen[k.Value] = k
 	}
 	return nil
 }
