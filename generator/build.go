@@ -168,6 +168,20 @@ func build(f *manifest.File, in *Input) (p *ir.Project, diags diag.List, checks 
 			MIMEType: mime, Text: r.Text, Pointer: diag.Pointer("resources", fmt.Sprint(i)),
 		})
 	}
+	for i, r := range m.ResourceTemplates {
+		ptr := diag.Pointer("resourceTemplates", fmt.Sprint(i))
+		rt := &ir.ResourceTemplate{
+			URITemplate: r.URITemplate, Name: r.Name, Title: r.Title, Description: r.Description, MIMEType: r.MIMEType,
+			GoName: "Read" + names.Exported(r.Name), HandlerFile: names.Snake(r.Name) + "_resource.go", Pointer: ptr,
+		}
+		namePtr := ptr + "/name"
+		if prev, ok := taken[rt.GoName]; ok {
+			diags.Add(f.Pos(namePtr), namePtr, "resource template %q needs the Go name %s for the method that reads it, which %s already uses", r.Name, rt.GoName, prev).Hint = "rename one of them"
+			continue
+		}
+		taken[rt.GoName] = fmt.Sprintf("resource template %q (%s)", r.Name, f.Pos(ptr))
+		p.ResourceTemplates = append(p.ResourceTemplates, rt)
+	}
 	for i, mp := range m.Prompts {
 		pr := &ir.Prompt{Name: mp.Name, Title: mp.Title, Description: mp.Description, Pointer: diag.Pointer("prompts", fmt.Sprint(i))}
 		for _, a := range mp.Arguments {

@@ -231,22 +231,18 @@ func authMain(p *ir.Project) []jen.Code {
 		newServer = append(newServer, jen.Id("api"))
 	}
 	newServer = append(newServer, jen.Nil())
-	authOpts := jen.Id("AuthOptions").Call()
+	// One store for the OAuth server and the tools' state, so that one
+	// setting moves both to Redis.
+	code = append(code,
+		jen.Comment("The OAuth server's records"+map[bool]string{true: " and the tools' state", false: ""}[p.HasState()]+" live in the store STORE_URL names."),
+		jen.List(jen.Id("st"), jen.Id("err")).Op(":=").Id("OpenStore").Call(jen.Qual("context", "Background").Call()),
+		exitOn(),
+		jen.Defer().Id("st").Dot("Close").Call(),
+		jen.Id("authOpts").Op(":=").Id("AuthOptions").Call(),
+		jen.Id("authOpts").Dot("Store").Op("=").Id("st"),
+	)
+	authOpts := jen.Id("authOpts")
 	if p.HasState() {
-		// One store for the OAuth server and the tools' state, so that one
-		// setting moves both to Redis.
-		code = append(code,
-			jen.Comment("OAuth and the tools' state share the store that STORE_URL names: Redis"),
-			jen.Comment("(redis://…) for several replicas, or by default a file on this machine."),
-			jen.List(jen.Id("st"), jen.Id("err")).Op(":=").Qual(storePkg, "Open").Call(
-				jen.Qual("context", "Background").Call(), jen.Qual(storePkg, "ConfigFromEnv").Call(jen.Qual("os", "LookupEnv")),
-			),
-			exitOn(),
-			jen.Defer().Id("st").Dot("Close").Call(),
-			jen.Id("authOpts").Op(":=").Id("AuthOptions").Call(),
-			jen.Id("authOpts").Dot("Store").Op("=").Id("st"),
-		)
-		authOpts = jen.Id("authOpts")
 		tools[jen.Id("State")] = jen.Id("NewState").Call(jen.Id("st"))
 	}
 	code = append(code,

@@ -135,6 +135,9 @@ func serverFile(p *ir.Project) *jen.File {
 		if len(p.Resources) > 0 {
 			g.Id("registerResources").Call(jen.Id("s"))
 		}
+		if len(p.ResourceTemplates) > 0 {
+			g.Id("registerResourceTemplates").Call(jen.Id("s"), jen.Id("h"))
+		}
 		if len(p.Prompts) > 0 {
 			g.Id("registerPrompts").Call(jen.Id("s"))
 		}
@@ -165,6 +168,12 @@ func serverFile(p *ir.Project) *jen.File {
 		authOptions(f, p)
 		authNotWired(f, p)
 		envFileFunc(f)
+	}
+	if len(p.ResourceTemplates) > 0 {
+		resourceTemplates(f, p)
+	}
+	if p.HasState() || p.Auth != nil {
+		openStoreFunc(f)
 	}
 	if len(p.Resources) > 0 {
 		resources(f, p)

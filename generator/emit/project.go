@@ -36,7 +36,10 @@ type Options struct {
 // Project returns every file of the project p: the generated files, the
 // stubs of its tools and the scaffold of a new project.
 func Project(p *ir.Project, opts *Options) (*write.Plan, error) {
-	plan := &write.Plan{OrphanGlob: "*_tool.go"}
+	plan := &write.Plan{Orphans: []write.Orphans{
+		{Glob: "*_tool.go", Note: "no tool in the spec has this handler file any more; delete it once its code is no longer needed"},
+		{Glob: "*_resource.go", Note: "no resource template in the spec has this file any more; delete it once its code is no longer needed"},
+	}}
 	add := func(f write.File, err error) error {
 		if err != nil {
 			return err
@@ -96,6 +99,19 @@ func Project(p *ir.Project, opts *Options) (*write.Plan, error) {
 			continue
 		}
 		if err := add(render(stubFile(p, t), t.HandlerFile, write.Stub)); err != nil {
+			return nil, err
+		}
+	}
+
+	for _, rt := range p.ResourceTemplates {
+		if content, ok := tmplFiles[rt.HandlerFile]; ok {
+			if err := add(goSource(rt.HandlerFile, content, write.Stub)); err != nil {
+				return nil, err
+			}
+			delete(tmplFiles, rt.HandlerFile)
+			continue
+		}
+		if err := add(render(resourceStubFile(p, rt), rt.HandlerFile, write.Stub)); err != nil {
 			return nil, err
 		}
 	}

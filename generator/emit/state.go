@@ -95,3 +95,19 @@ func scopeConst(scope string) string {
 	}
 	return "Global"
 }
+
+// openStoreFunc emits OpenStore, which main.go calls: the store STORE_URL
+// names, its Redis keys under the server's name.
+func openStoreFunc(f *jen.File) {
+	fileDoc(f, comment.Doc(
+		"OpenStore opens the store that STORE_URL names (STORE_PATH, a file on this machine, when it is unset; Redis, shared by every replica, with redis://…).",
+		"In Redis the server's keys start with mcpgen:<its name>:, so that several servers can share one database; a prefix in STORE_URL (?prefix=…) wins.",
+	))
+	f.Func().Id("OpenStore").Params(jen.Id("ctx").Qual("context", "Context")).Params(jen.Qual(storePkg, "Store"), jen.Error()).Block(
+		jen.Id("cfg").Op(":=").Qual(storePkg, "ConfigFromEnv").Call(jen.Qual("os", "LookupEnv")),
+		jen.If(jen.Id("cfg").Dot("Prefix").Op("==").Lit("")).Block(
+			jen.Id("cfg").Dot("Prefix").Op("=").Qual(storePkg, "DefaultPrefix").Op("+").Id("ServerName").Op("+").Lit(":"),
+		),
+		jen.Return(jen.Qual(storePkg, "Open").Call(jen.Id("ctx"), jen.Id("cfg"))),
+	)
+}

@@ -16,7 +16,7 @@ func toolsFile(p *ir.Project, fs *forms) *jen.File {
 	f := newFile(p, true)
 
 	fileDoc(f, comment.Doc(
-		"ToolHandler serves the tools of "+p.Source+": one method per tool.",
+		"ToolHandler serves the tools of "+p.Source+": one method per tool"+map[bool]string{true: ", and one per resource template.", false: "."}[len(p.ResourceTemplates) > 0],
 		"The methods are yours. mcpgen writes a stub for each new tool once, in the tool's handler file, and never touches it again. Before a method is called, the arguments have been validated against the tool's input schema; an error it returns reaches the client as a tool error (isError), not a protocol error.",
 	))
 	f.Type().Id("ToolHandler").InterfaceFunc(func(g *jen.Group) {
@@ -31,6 +31,7 @@ func toolsFile(p *ir.Project, fs *forms) *jen.File {
 			))
 			g.Id(t.GoName).Params(handlerParams(t)...).Params(handlerResults(t)...)
 		}
+		resourceMethods(g, p)
 	})
 
 	fileDoc(f, comment.Doc(
@@ -48,6 +49,7 @@ func toolsFile(p *ir.Project, fs *forms) *jen.File {
 			jen.Return(zeroResult(t), jen.Id("errNotImplemented").Call(jen.Lit(t.Name))),
 		)
 	}
+	unimplementedResources(f, p)
 	fileDoc(f, "errNotImplemented is the error of a tool whose handler is not written yet.")
 	f.Func().Id("errNotImplemented").Params(jen.Id("tool").String()).Error().Block(
 		jen.Return(jen.Qual("fmt", "Errorf").Call(jen.Lit("tool %q is not implemented"), jen.Id("tool"))),

@@ -95,11 +95,8 @@ func mainFile(p *ir.Project) *jen.File {
 	}
 	if p.HasState() {
 		f.Func().Id("main").Params().Block(
-			jen.Comment("The tools keep their state in the store that STORE_URL names: Redis"),
-			jen.Comment("(redis://…) for several replicas, or by default a file on this machine."),
-			jen.List(jen.Id("st"), jen.Id("err")).Op(":=").Qual(storePkg, "Open").Call(
-				jen.Qual("context", "Background").Call(), jen.Qual(storePkg, "ConfigFromEnv").Call(jen.Qual("os", "LookupEnv")),
-			),
+			jen.Comment("The tools keep their state in the store STORE_URL names."),
+			jen.List(jen.Id("st"), jen.Id("err")).Op(":=").Id("OpenStore").Call(jen.Qual("context", "Background").Call()),
 			jen.If(jen.Id("err").Op("!=").Nil()).Block(jen.Id("fatal").Call(jen.Id("err"))),
 			jen.Defer().Id("st").Dot("Close").Call(),
 			jen.Qual(servePkg, "Main").Call(

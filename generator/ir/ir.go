@@ -27,7 +27,9 @@ type Project struct {
 
 	Tools     []*Tool
 	Resources []*Resource
-	Prompts   []*Prompt
+	// ResourceTemplates are read by methods of the user's handler type.
+	ResourceTemplates []*ResourceTemplate
+	Prompts           []*Prompt
 	// State are the values the tools keep in the server's store.
 	State []*StateValue
 
@@ -64,6 +66,18 @@ type ToolAuth struct {
 	// Scopes are the provider scopes the user must have granted.
 	Scopes []string
 	// Pointer locates the rule in the manifest ("#/tools/2/auth").
+	Pointer string
+}
+
+// ResourceTemplate is a family of resources whose URIs have variables,
+// read by a method of the user's.
+type ResourceTemplate struct {
+	URITemplate, Name, Title, Description, MIMEType string
+	// GoName is the method that reads it ("ReadCounter").
+	GoName string
+	// HandlerFile is the user's file with that method ("counter_resource.go").
+	HandlerFile string
+	// Pointer locates it in the manifest ("#/resourceTemplates/0").
 	Pointer string
 }
 

@@ -21,6 +21,9 @@ type Manifest struct {
 	Tools []Tool `json:"tools,omitempty" jsonschema:"description=Tools the server offers."`
 	// Resources are static resources the server serves.
 	Resources []Resource `json:"resources,omitempty" jsonschema:"description=Static resources the server serves."`
+	// ResourceTemplates are resources whose URIs have variables, each read
+	// by a method of your own.
+	ResourceTemplates []ResourceTemplate `json:"resourceTemplates,omitempty" jsonschema:"description=Resources whose URIs have variables (RFC 6570)\\, such as counter://{name}: each is read by a method of your own in <name>_resource.go."`
 	// Prompts are prompt templates the server offers.
 	Prompts []Prompt `json:"prompts,omitempty" jsonschema:"description=Prompt templates the server offers."`
 	// OpenAPI, if set, imports tools from an OpenAPI document: one tool per
@@ -101,6 +104,16 @@ type Resource struct {
 	MIMEType    string `json:"mimeType,omitempty" jsonschema:"description=MIME type of the content (default text/plain)."`
 	// Text is the resource's content.
 	Text string `json:"text" jsonschema:"description=The resource's content."`
+}
+
+// ResourceTemplate is a family of resources read by a method of the
+// user's.
+type ResourceTemplate struct {
+	URITemplate string `json:"uriTemplate" jsonschema:"minLength=1,description=The URI template (RFC 6570) of the resources: an absolute URI with variables\\, such as counter://{name}."`
+	Name        string `json:"name" jsonschema:"minLength=1,maxLength=64,pattern=^[A-Za-z0-9_.-]+$,description=The template's name: letters\\, digits\\, '_'\\, '-' and '.'. It names the method that reads it (Read<Name>) and its file (<name>_resource.go)."`
+	Title       string `json:"title,omitempty" jsonschema:"description=Human-readable name of the resources."`
+	Description string `json:"description,omitempty" jsonschema:"description=What the resources hold."`
+	MIMEType    string `json:"mimeType,omitempty" jsonschema:"description=MIME type of the content."`
 }
 
 // Prompt is a prompt template.

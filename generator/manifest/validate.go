@@ -77,6 +77,11 @@ func Validate(f *File) diag.List {
 		}
 	}
 
+	templateAt, templateNameAt := make(map[string]string), make(map[string]string)
+	for i, r := range m.ResourceTemplates {
+		v.resourceTemplate(diag.Pointer("resourceTemplates", strconv.Itoa(i)), r, templateAt, templateNameAt)
+	}
+
 	promptAt := make(map[string]string)
 	for i, p := range m.Prompts {
 		v.prompt(diag.Pointer("prompts", strconv.Itoa(i)), p, promptAt)

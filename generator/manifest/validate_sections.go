@@ -1,12 +1,15 @@
 package manifest
 
 import (
+	"mime"
 	"path"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/yosida95/uritemplate/v3"
 
 	"github.com/mcpgen/mcpgen/generator/diag"
 )
@@ -155,7 +158,9 @@ func (v *validator) stateSection(m *Manifest) {
 		case sv.Name == "":
 			v.add(ptr+"/name", "the state value has no name")
 		case !stateName.MatchString(sv.Name):
-			bad := strings.IndexFunc(sv.Name, func(r rune) bool { return !(r == '_' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9') })
+			bad := strings.IndexFunc(sv.Name, func(r rune) bool {
+				return !(r == '_' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9')
+			})
 			if bad < 0 {
 				bad = 0 // a digit or '_' first
 			}
@@ -187,6 +192,38 @@ func (v *validator) stateSection(m *Manifest) {
 			if d, err := time.ParseDuration(sv.TTL); err != nil || d <= 0 {
 				v.add(ptr+"/ttl", "ttl %q is not a positive duration", sv.TTL).Hint = "write a Go duration such as 24h or 30m"
 			}
+		}
+	}
+}
+
+// uriScheme matches the scheme an absolute URI starts with.
+var uriScheme = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*:`)
+
+// resourceTemplate checks a resource template: a name that makes a Go
+// method, and a URI template the MCP SDK accepts (it panics at start on
+// one it cannot parse), absolute and listed once.
+func (v *validator) resourceTemplate(ptr string, r ResourceTemplate, at, nameAt map[string]string) {
+	if v.name(ptr+"/name", r.Name, "resource template", MaxToolName, "") {
+		// Names that differ only in case would make one Go method.
+		if prev, dup := nameAt[strings.ToLower(r.Name)]; dup {
+			v.add(ptr+"/name", "duplicate resource template name %q (first at %s)", r.Name, prev).Hint = "the name makes the Go method Read<Name>, so names must differ in more than case"
+		} else {
+			nameAt[strings.ToLower(r.Name)] = v.where(ptr + "/name")
+		}
+	}
+	switch _, err := uritemplate.New(r.URITemplate); {
+	case r.URITemplate == "":
+		v.add(ptr+"/uriTemplate", "the resource template has no uriTemplate").Hint = "write an absolute URI with variables, such as counter://{name}"
+	case err != nil:
+		v.add(ptr+"/uriTemplate", "uriTemplate %q is not a URI template: %v", r.URITemplate, err).Hint = "see RFC 6570: variables are written {name}"
+	case !uriScheme.MatchString(r.URITemplate):
+		v.add(ptr+"/uriTemplate", "uriTemplate %q is not absolute", r.URITemplate).Hint = "start it with a scheme, such as counter://{name}"
+	default:
+		v.unique(ptr+"/uriTemplate", "uriTemplate", r.URITemplate, at)
+	}
+	if r.MIMEType != "" {
+		if _, _, err := mime.ParseMediaType(r.MIMEType); err != nil {
+			v.add(ptr+"/mimeType", "invalid MIME type %q", r.MIMEType).Hint = "write type/subtype, e.g. application/json"
 		}
 	}
 }

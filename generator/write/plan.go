@@ -59,14 +59,21 @@ type File struct {
 // touching the disk; Apply and Diff compare it against a directory.
 type Plan struct {
 	Files []File
-	// Orphans names the patterns of user-owned files that a plan expects for
+	// Orphans are the patterns of user-owned files that a plan expects for
 	// things that may since have been removed from the spec: a file that
-	// matches OrphanGlob but is not in Files is reported as orphaned.
-	OrphanGlob string
+	// matches one but is not in Files is reported as orphaned, with its
+	// note.
+	Orphans []Orphans
 	// Modules, if set, is what the plan's Go files need from go.mod and
 	// go.sum. Those files belong to the user, but when they exist and lack
 	// something, Compute adds it (and only adds), as go get would.
 	Modules *Modules
+}
+
+// Orphans is a pattern of user-owned handler files (path.Match syntax),
+// and what to say of one whose tool or resource left the spec.
+type Orphans struct {
+	Glob, Note string
 }
 
 // IsGenerated reports whether content starts with mcpgen's header, in any

@@ -156,10 +156,10 @@ func Compute(dir string, plan *Plan, opts *Options) ([]Change, error) {
 				changes = append(changes, Change{Path: p, Action: Deleted, Owner: Generated})
 				continue
 			}
-			if plan.OrphanGlob != "" {
-				if ok, _ := path.Match(plan.OrphanGlob, p); ok {
-					changes = append(changes, Change{Path: p, Action: Orphaned, Owner: Stub,
-						Note: "no tool in the spec has this handler file any more; delete it once its code is no longer needed"})
+			for _, o := range plan.Orphans {
+				if ok, _ := path.Match(o.Glob, p); ok {
+					changes = append(changes, Change{Path: p, Action: Orphaned, Owner: Stub, Note: o.Note})
+					break
 				}
 			}
 		}

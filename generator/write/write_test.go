@@ -43,7 +43,7 @@ func TestComputeAndApply(t *testing.T) {
 	writeFile(t, dir, "notes.txt", "the user's notes\n")
 
 	plan := &Plan{
-		OrphanGlob: "*_tool.go",
+		Orphans: []Orphans{{Glob: "*_tool.go", Note: "no tool in the spec has this handler file any more; delete it once its code is no longer needed"}},
 		Files: []File{
 			{Path: "same_gen.go", Content: []byte(gen), Owner: Generated},
 			{Path: "old_gen.go", Content: []byte(gen), Owner: Generated},

@@ -15,7 +15,6 @@ import (
 
 	"github.com/mcpgen/mcpgen/runtime/oauth"
 	"github.com/mcpgen/mcpgen/runtime/serve"
-	"github.com/mcpgen/mcpgen/runtime/store"
 )
 
 func main() {
@@ -34,9 +33,8 @@ func main() {
 	if err != nil {
 		fatal(err)
 	}
-	// OAuth and the tools' state share the store that STORE_URL names: Redis
-	// (redis://…) for several replicas, or by default a file on this machine.
-	st, err := store.Open(context.Background(), store.ConfigFromEnv(os.LookupEnv))
+	// The OAuth server's records and the tools' state live in the store STORE_URL names.
+	st, err := OpenStore(context.Background())
 	if err != nil {
 		fatal(err)
 	}

@@ -4,6 +4,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/mcpgen/mcpgen/runtime/oauth"
 	"github.com/mcpgen/mcpgen/runtime/serve"
+	"github.com/mcpgen/mcpgen/runtime/store"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
@@ -139,4 +141,17 @@ func loadEnvFile(name string) error {
 		}
 	}
 	return nil
+}
+
+// OpenStore opens the store that STORE_URL names (STORE_PATH, a file on this
+// machine, when it is unset; Redis, shared by every replica, with redis://…).
+//
+// In Redis the server's keys start with mcpgen:<its name>:, so that several
+// servers can share one database; a prefix in STORE_URL (?prefix=…) wins.
+func OpenStore(ctx context.Context) (store.Store, error) {
+	cfg := store.ConfigFromEnv(os.LookupEnv)
+	if cfg.Prefix == "" {
+		cfg.Prefix = store.DefaultPrefix + ServerName + ":"
+	}
+	return store.Open(ctx, cfg)
 }

@@ -6,6 +6,7 @@ Run it with --help to see its flags.
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -32,7 +33,15 @@ func main() {
 	if err != nil {
 		fatal(err)
 	}
-	auth, err := oauth.New(AuthOptions(), os.LookupEnv, serve.NewLogger(cfg, os.Stderr))
+	// The OAuth server's records live in the store STORE_URL names.
+	st, err := OpenStore(context.Background())
+	if err != nil {
+		fatal(err)
+	}
+	defer st.Close()
+	authOpts := AuthOptions()
+	authOpts.Store = st
+	auth, err := oauth.New(authOpts, os.LookupEnv, serve.NewLogger(cfg, os.Stderr))
 	if err != nil {
 		fatal(err)
 	}

@@ -12,13 +12,11 @@ import (
 	"strings"
 
 	"github.com/mcpgen/mcpgen/runtime/serve"
-	"github.com/mcpgen/mcpgen/runtime/store"
 )
 
 func main() {
-	// The tools keep their state in the store that STORE_URL names: Redis
-	// (redis://…) for several replicas, or by default a file on this machine.
-	st, err := store.Open(context.Background(), store.ConfigFromEnv(os.LookupEnv))
+	// The tools keep their state in the store STORE_URL names.
+	st, err := OpenStore(context.Background())
 	if err != nil {
 		fatal(err)
 	}

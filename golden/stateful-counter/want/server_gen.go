@@ -4,7 +4,11 @@
 package main
 
 import (
+	"context"
+	"os"
+
 	"github.com/mcpgen/mcpgen/runtime/serve"
+	"github.com/mcpgen/mcpgen/runtime/store"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
@@ -40,6 +44,7 @@ func NewServer(h ToolHandler, opts *mcp.ServerOptions) *mcp.Server {
 	// which the SDK would otherwise fail on.
 	serve.NormalizeRequests(s)
 	RegisterTools(s, h)
+	registerResourceTemplates(s, h)
 	return s
 }
 
@@ -51,4 +56,30 @@ func ServeOptions() *serve.Options {
 		Transports: []string{"streamable", "sse", "stdio"},
 		Version:    ServerVersion,
 	}
+}
+
+// registerResourceTemplates adds the resource templates of mcpgen.yaml to s,
+// read by h.
+func registerResourceTemplates(s *mcp.Server, h ToolHandler) {
+	// Source: mcpgen.yaml#/resourceTemplates/0
+	s.AddResourceTemplate(&mcp.ResourceTemplate{
+		URITemplate: "counter://{name}",
+		Name:        "counter",
+		Title:       "Counter",
+		Description: "The value of the counter called name.",
+		MIMEType:    "application/json",
+	}, h.ReadCounter)
+}
+
+// OpenStore opens the store that STORE_URL names (STORE_PATH, a file on this
+// machine, when it is unset; Redis, shared by every replica, with redis://…).
+//
+// In Redis the server's keys start with mcpgen:<its name>:, so that several
+// servers can share one database; a prefix in STORE_URL (?prefix=…) wins.
+func OpenStore(ctx context.Context) (store.Store, error) {
+	cfg := store.ConfigFromEnv(os.LookupEnv)
+	if cfg.Prefix == "" {
+		cfg.Prefix = store.DefaultPrefix + ServerName + ":"
+	}
+	return store.Open(ctx, cfg)
 }

@@ -11,7 +11,8 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
-// ToolHandler serves the tools of mcpgen.yaml: one method per tool.
+// ToolHandler serves the tools of mcpgen.yaml: one method per tool, and one
+// per resource template.
 //
 // The methods are yours. mcpgen writes a stub for each new tool once, in the
 // tool's handler file, and never touches it again. Before a method is called,
@@ -33,6 +34,13 @@ type ToolHandler interface {
 	//
 	// Source: mcpgen.yaml#/tools/1
 	Total(ctx context.Context, req *mcp.CallToolRequest, in TotalInput) (TotalOutput, error)
+
+	// ReadCounter reads the resources counter://{name} (counter_resource.go).
+	//
+	// The value of the counter called name.
+	//
+	// Source: mcpgen.yaml#/resourceTemplates/0
+	ReadCounter(ctx context.Context, req *mcp.ReadResourceRequest) (*mcp.ReadResourceResult, error)
 }
 
 // UnimplementedToolHandler answers every tool with a "not implemented" tool
@@ -50,6 +58,11 @@ func (UnimplementedToolHandler) Increment(_ context.Context, _ *mcp.CallToolRequ
 // Total answers that the "total" tool is not implemented.
 func (UnimplementedToolHandler) Total(_ context.Context, _ *mcp.CallToolRequest, _ TotalInput) (TotalOutput, error) {
 	return TotalOutput{}, errNotImplemented("total")
+}
+
+// ReadCounter answers that no resource counter://{name} exists yet.
+func (UnimplementedToolHandler) ReadCounter(_ context.Context, req *mcp.ReadResourceRequest) (*mcp.ReadResourceResult, error) {
+	return nil, mcp.ResourceNotFoundError(req.Params.URI)
 }
 
 // errNotImplemented is the error of a tool whose handler is not written yet.

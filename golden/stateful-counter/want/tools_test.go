@@ -85,6 +85,23 @@ func TestReplicasShareCounters(t *testing.T) {
 	}
 }
 
+// TestCounterResource reads a counter through its resource template.
+func TestCounterResource(t *testing.T) {
+	cs := connect(t, store.NewMemory())
+	call(t, cs, "increment", map[string]any{"name": "tea cups", "amount": 3})
+	res, err := cs.ReadResource(t.Context(), &mcp.ReadResourceParams{URI: "counter://tea%20cups"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Contents) != 1 || res.Contents[0].Text != `{"name":"tea cups","value":3}` {
+		t.Errorf("counter://tea%%20cups = %+v", res.Contents)
+	}
+	templates, err := cs.ListResourceTemplates(t.Context(), nil)
+	if err != nil || len(templates.ResourceTemplates) != 1 || templates.ResourceTemplates[0].URITemplate != "counter://{name}" {
+		t.Errorf("resources/templates/list = %+v, %v", templates, err)
+	}
+}
+
 func TestBadArguments(t *testing.T) {
 	cs := connect(t, store.NewMemory())
 	res, err := cs.CallTool(t.Context(), &mcp.CallToolParams{Name: "increment", Arguments: map[string]any{"name": "x", "amount": -3}})
