@@ -107,7 +107,9 @@
 // and a sign-in (a grant, with its refresh tokens) 30 days, after which
 // the user signs in again. Tokens are random strings that the store keeps
 // only as SHA-256 hashes, each bound to the client, the resource, the user
-// and the scopes. Authorization codes live 60 seconds. A refresh token is
+// and the scopes; an access token begins with the (non-secret) ID of its
+// grant, so that checking it reads the token and its grant in one round
+// trip to the store. Authorization codes live 60 seconds. A refresh token is
 // replaced on every use, and presenting one already used revokes the whole
 // grant, as does using an authorization code twice. Revoking a refresh
 // token (RFC 7009) revokes its grant; revoking an access token revokes

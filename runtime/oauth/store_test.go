@@ -116,6 +116,16 @@ func TestCorruptRecords(t *testing.T) {
 		put(tokenKey, bad)
 		e.wantRejected(access)
 	}
+	// A token's record naming another grant, one that exists, is not
+	// taken for a token of that grant.
+	_, other, _ := e.signIn()
+	var otr tokenRecord
+	if err := e.auth.getJSON(ctx, keyAccess+hash(other), &otr); err != nil {
+		t.Fatal(err)
+	}
+	put(tokenKey, strings.Replace(string(goodToken), tr.GrantID, otr.GrantID, 1))
+	e.wantRejected(access)
+	e.wantAccepted(other)
 	put(tokenKey, string(goodToken))
 	e.wantAccepted(access)
 

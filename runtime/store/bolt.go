@@ -98,18 +98,55 @@ func (s *boltStore) Get(ctx context.Context, key string) ([]byte, error) {
 		return nil, boltErr("get", err)
 	}
 	if stale {
-		// Deleting needs a write transaction; do it outside the read one.
-		s.db.Update(func(tx *bolt.Tx) error {
-			bk := tx.Bucket(bucket)
-			if b := bk.Get([]byte(key)); b != nil {
-				if _, ok := decode(b, s.now()); !ok {
-					return bk.Delete([]byte(key))
-				}
-			}
-			return nil
-		})
+		s.deleteIfExpired(key)
 	}
 	return v, err
+}
+
+// deleteIfExpired deletes key if it has expired, in a write transaction of
+// its own: a read found it so, and deleting needs a write transaction,
+// which must not be nested in the read one.
+func (s *boltStore) deleteIfExpired(key string) {
+	s.db.Update(func(tx *bolt.Tx) error {
+		bk := tx.Bucket(bucket)
+		if b := bk.Get([]byte(key)); b != nil {
+			if _, ok := decode(b, s.now()); !ok {
+				return bk.Delete([]byte(key))
+			}
+		}
+		return nil
+	})
+}
+
+func (s *boltStore) GetMany(ctx context.Context, keys ...string) ([][]byte, error) {
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	out := make([][]byte, len(keys))
+	var stale []string
+	err := s.db.View(func(tx *bolt.Tx) error {
+		bk := tx.Bucket(bucket)
+		now := s.now()
+		for i, k := range keys {
+			b := bk.Get([]byte(k))
+			if b == nil {
+				continue
+			}
+			if v, ok := decode(b, now); ok {
+				out[i] = nonNil(v)
+			} else {
+				stale = append(stale, k)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, boltErr("get-many", err)
+	}
+	for _, k := range stale {
+		s.deleteIfExpired(k)
+	}
+	return out, nil
 }
 
 func (s *boltStore) Put(ctx context.Context, key string, value []byte, ttl time.Duration) error {

@@ -41,6 +41,33 @@ func (s *memory) Get(ctx context.Context, key string) ([]byte, error) {
 	return s.get(key)
 }
 
+func (s *memory) GetMany(ctx context.Context, keys ...string) ([][]byte, error) {
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil, errClosed("get-many")
+	}
+	out := make([][]byte, len(keys))
+	for i, k := range keys {
+		if v, err := s.get(k); err == nil {
+			out[i] = nonNil(v)
+		}
+	}
+	return out, nil
+}
+
+// nonNil is v, or an empty slice if v is nil: GetMany tells a stored
+// empty value from an absent one by that.
+func nonNil(v []byte) []byte {
+	if v == nil {
+		return []byte{}
+	}
+	return v
+}
+
 // get returns key's value, deleting it if it has expired.
 func (s *memory) get(key string) ([]byte, error) {
 	e, ok := s.m[key]

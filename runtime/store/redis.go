@@ -101,6 +101,35 @@ func (s *redisStore) Get(ctx context.Context, key string) ([]byte, error) {
 	return v, nil
 }
 
+// GetMany is one MGET, so that the keys are read in one round trip and at
+// one moment.
+func (s *redisStore) GetMany(ctx context.Context, keys ...string) ([][]byte, error) {
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	prefixed := make([]string, len(keys))
+	for i, k := range keys {
+		prefixed[i] = s.prefix + k
+	}
+	vals, err := s.c.MGet(ctx, prefixed...).Result()
+	if err != nil {
+		return nil, redisErr(ctx, "get-many", err)
+	}
+	if len(vals) != len(keys) {
+		return nil, fmt.Errorf("store: redis get-many: %d values for %d keys", len(vals), len(keys))
+	}
+	out := make([][]byte, len(keys))
+	for i, v := range vals {
+		// MGET answers nil for an absent key and for one holding another
+		// type: both read as absent.
+		if str, ok := v.(string); ok {
+			out[i] = make([]byte, len(str))
+			copy(out[i], str)
+		}
+	}
+	return out, nil
+}
+
 func (s *redisStore) Put(ctx context.Context, key string, value []byte, ttl time.Duration) error {
 	if key == "" {
 		return errEmptyKey

@@ -45,6 +45,8 @@ func TestRedisOutage(t *testing.T) {
 	}
 	_, err = s.Get(ctx, "k")
 	check("Get", err)
+	_, err = s.GetMany(ctx, "k", "l")
+	check("GetMany", err)
 	check("Put", s.Put(ctx, "k", []byte("v2"), 0))
 	check("Delete", s.Delete(ctx, "k"))
 	_, err = s.Take(ctx, "k")
@@ -60,6 +62,9 @@ func TestRedisOutage(t *testing.T) {
 		return s.Put(ctx, "k", []byte("back"), 0) == nil
 	})
 	mustGet(t, s, "k", "back")
+	if vs, err := s.GetMany(ctx, "k", "l"); err != nil || string(vs[0]) != "back" || vs[1] != nil {
+		t.Fatalf("GetMany after the restart: %q, %v", vs, err)
+	}
 	if v, err := s.Take(ctx, "k"); err != nil || string(v) != "back" {
 		t.Fatalf("Take after the restart: %q, %v", v, err)
 	}
@@ -119,6 +124,11 @@ func TestRedisKeys(t *testing.T) {
 	}
 	if _, err := a.CompareAndSwap(ctx, "list", []byte("x"), []byte("y"), 0); err == nil {
 		t.Error("CompareAndSwap on a list succeeded")
+	}
+	// GetMany (MGET) reads it as absent, and the others under the prefix.
+	mustPut(t, a, "plain", "p", 0)
+	if vs, err := a.GetMany(ctx, "list", "plain"); err != nil || vs[0] != nil || string(vs[1]) != "p" {
+		t.Errorf("GetMany of a list and a value: %q, %v; want nil and %q", vs, err, "p")
 	}
 }
 

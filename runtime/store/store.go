@@ -15,12 +15,12 @@
 //
 // [Open] picks one from a single setting, STORE_URL (see [Config]).
 //
-// Besides Get, Put and Delete, the contract has two atomic operations that
-// make several processes safe to run against one store: Take, which gets
-// and deletes (a one-time code is redeemed once, whoever asks), and
-// CompareAndSwap, on which [Update] builds read-modify-write with
-// optimistic concurrency (a counter incremented from many replicas loses
-// no increment).
+// Besides Get (and GetMany, several keys at once), Put and Delete, the
+// contract has two atomic operations that make several processes safe to
+// run against one store: Take, which gets and deletes (a one-time code is
+// redeemed once, whoever asks), and CompareAndSwap, on which [Update]
+// builds read-modify-write with optimistic concurrency (a counter
+// incremented from many replicas loses no increment).
 //
 // Errors: a missing key is [ErrNotFound]; a backend that cannot be reached
 // (Redis down, a network fault) is [ErrUnavailable], and the same store
@@ -63,6 +63,15 @@ type Store interface {
 	// Get returns the value stored under key, or ErrNotFound when it is
 	// absent or expired.
 	Get(ctx context.Context, key string) ([]byte, error)
+	// GetMany returns the values stored under keys, one per key in the
+	// same order, read at one moment and, on Redis, in one round trip:
+	// for a check that needs several records on every request. The value
+	// of a key that is absent or expired is nil; a stored empty value is
+	// empty but not nil. (On Redis a key holding something other than a
+	// string, which this store never writes, reads as absent.) The error
+	// is only for the store failing; no keys means no values and no call
+	// to the backend.
+	GetMany(ctx context.Context, keys ...string) ([][]byte, error)
 	// Put stores value under key, replacing any value there. A ttl of 0
 	// (or less) means the entry never expires.
 	Put(ctx context.Context, key string, value []byte, ttl time.Duration) error

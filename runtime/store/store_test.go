@@ -111,6 +111,7 @@ func TestStore(t *testing.T) {
 		fn   func(*testing.T, backend)
 	}{
 		{"basics", testBasics},
+		{"get-many", testGetMany},
 		{"compare-and-swap", testCompareAndSwap},
 		{"expiry", testExpiry},
 		{"expiry-exact", testExpiryExact},
@@ -226,6 +227,74 @@ func testBasics(t *testing.T, b backend) {
 	odd := "grant:ü\x00 *?[]"
 	mustPut(t, s, odd, "odd", 0)
 	mustGet(t, s, odd, "odd")
+}
+
+func testGetMany(t *testing.T, b backend) {
+	ctx := context.Background()
+	s, c := b.open(t)
+	getMany := func(keys ...string) [][]byte {
+		t.Helper()
+		vs, err := s.GetMany(ctx, keys...)
+		if err != nil {
+			t.Fatalf("GetMany(%q): %v", keys, err)
+		}
+		if len(vs) != len(keys) {
+			t.Fatalf("GetMany(%q) = %d values, want %d", keys, len(vs), len(keys))
+		}
+		return vs
+	}
+	if vs, err := s.GetMany(ctx); err != nil || len(vs) != 0 {
+		t.Fatalf("GetMany() = %q, %v; want no values", vs, err)
+	}
+	odd := "grant:ü\x00 *?[]"
+	mustPut(t, s, "a", "one", 0)
+	mustPut(t, s, "empty", "", 0)
+	mustPut(t, s, odd, "odd", time.Hour)
+	vs := getMany("a", "missing", "empty", odd, "a")
+	for i, want := range []string{"one", "", "", "odd", "one"} {
+		if string(vs[i]) != want {
+			t.Errorf("value %d = %q, want %q", i, vs[i], want)
+		}
+	}
+	// Absent is nil; a stored empty value is not.
+	if vs[1] != nil {
+		t.Errorf("an absent key read as %q, want nil", vs[1])
+	}
+	if vs[2] == nil {
+		t.Error("a stored empty value read as absent (nil)")
+	}
+	// The slices are the caller's, each its own.
+	vs[0][0] = 'X'
+	if string(vs[4]) != "one" {
+		t.Errorf("changing one value changed another: %q", vs[4])
+	}
+	mustGet(t, s, "a", "one")
+
+	// Many keys read as Get reads them, in order.
+	var keys []string
+	for i := range 100 {
+		k := "k" + strconv.Itoa(i)
+		keys = append(keys, k)
+		if i%3 != 0 {
+			mustPut(t, s, k, "v"+strconv.Itoa(i), time.Hour)
+		}
+	}
+	for i, v := range getMany(keys...) {
+		got, err := s.Get(ctx, keys[i])
+		if (v == nil) != errors.Is(err, ErrNotFound) || string(v) != string(got) {
+			t.Fatalf("GetMany read %q as %q; Get reads %q, %v", keys[i], v, got, err)
+		}
+	}
+
+	// An expired key reads as absent, beside one that has not expired.
+	mustPut(t, s, "short", "s", 30*time.Millisecond)
+	waitFor(t, c, time.Second, "short to expire", func() bool {
+		return getMany("short", "a")[0] == nil
+	})
+	if v := getMany("short", "a")[1]; string(v) != "one" {
+		t.Fatalf("after short expired, a = %q", v)
+	}
+	mustBeGone(t, s, "short")
 }
 
 func testCompareAndSwap(t *testing.T, b backend) {
@@ -552,6 +621,8 @@ func testClosed(t *testing.T, b backend) {
 	}
 	_, err := s.Get(ctx, "k")
 	check("Get", err)
+	_, err = s.GetMany(ctx, "k", "l")
+	check("GetMany", err)
 	check("Put", s.Put(ctx, "k", []byte("v"), 0))
 	check("Delete", s.Delete(ctx, "k"))
 	_, err = s.Take(ctx, "k")
