@@ -206,24 +206,7 @@ func TestEndToEndGitHubOAuth(t *testing.T) {
 		if status := postMCP(t, ctx, rec, base, tok.AccessToken); status != http.StatusOK {
 			t.Fatalf("tools/list with a fresh token: status %d", status)
 		}
-		form := url.Values{"token": {tok.AccessToken}, "token_type_hint": {"access_token"}}
-		req, _ := http.NewRequestWithContext(ctx, "POST", base+"/revoke", nil)
-		if s.config.ClientSecret != "" {
-			req.SetBasicAuth(url.QueryEscape(s.config.ClientID), url.QueryEscape(s.config.ClientSecret))
-		} else {
-			form.Set("client_id", s.config.ClientID)
-		}
-		req.Body = io.NopCloser(strings.NewReader(form.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		resp, err := (&http.Client{Transport: rec}).Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			t.Fatalf("POST /revoke: %d %s", resp.StatusCode, body)
-		}
+		s.revoke(t, ctx, rec, base, tok.AccessToken, "access_token")
 		if status := postMCP(t, ctx, rec, base, tok.AccessToken); status != http.StatusUnauthorized {
 			t.Errorf("tools/list with a revoked token: status %d, want 401", status)
 		}
@@ -393,6 +376,30 @@ type signIn struct {
 	// config is the client's OAuth configuration, as the handler built it
 	// after registering: client ID and secret, endpoints.
 	config *oauth2.Config
+}
+
+// revoke revokes token at base's /revoke as the signed-in client
+// (RFC 7009), and fails the test unless the server answers 200.
+func (s *signIn) revoke(t testing.TB, ctx context.Context, rt http.RoundTripper, base, token, hint string) {
+	t.Helper()
+	form := url.Values{"token": {token}, "token_type_hint": {hint}}
+	req, _ := http.NewRequestWithContext(ctx, "POST", base+"/revoke", nil)
+	if s.config.ClientSecret != "" {
+		req.SetBasicAuth(url.QueryEscape(s.config.ClientID), url.QueryEscape(s.config.ClientSecret))
+	} else {
+		form.Set("client_id", s.config.ClientID)
+	}
+	req.Body = io.NopCloser(strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := (&http.Client{Transport: rt}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("POST /revoke: %d %s", resp.StatusCode, body)
+	}
 }
 
 // token is the handler's current token.

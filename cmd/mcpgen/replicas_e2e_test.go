@@ -10,7 +10,6 @@ import (
 	"io"
 	"maps"
 	"net/http"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -327,24 +326,7 @@ func TestEndToEndReplicas(t *testing.T) {
 		revoke := func(token, hint string) string {
 			t.Helper()
 			_, mark := logged(t, 0)
-			form := url.Values{"token": {token}, "token_type_hint": {hint}}
-			req, _ := http.NewRequestWithContext(ctx, "POST", lb.URL+"/revoke", nil)
-			if s.config.ClientSecret != "" {
-				req.SetBasicAuth(url.QueryEscape(s.config.ClientID), url.QueryEscape(s.config.ClientSecret))
-			} else {
-				form.Set("client_id", s.config.ClientID)
-			}
-			req.Body = io.NopCloser(strings.NewReader(form.Encode()))
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			resp, err := (&http.Client{Transport: rec}).Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			body, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode != http.StatusOK {
-				t.Fatalf("POST /revoke: %d %s", resp.StatusCode, body)
-			}
+			s.revoke(t, ctx, rec, lb.URL, token, hint)
 			reqs, _ := logged(t, mark)
 			if len(reqs) != 1 || reqs[0].Path != "/revoke" {
 				t.Fatalf("nginx logged %+v for the revocation", reqs)

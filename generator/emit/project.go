@@ -90,28 +90,22 @@ func Project(p *ir.Project, opts *Options) (*write.Plan, error) {
 			return nil, err
 		}
 	}
-	for _, t := range handlerTools(p) {
-		if content, ok := tmplFiles[t.HandlerFile]; ok {
-			if err := add(goSource(t.HandlerFile, content, write.Stub)); err != nil {
-				return nil, err
-			}
-			delete(tmplFiles, t.HandlerFile)
-			continue
+	// A handler file comes from the template when it has one, and is
+	// otherwise a stub.
+	addStub := func(name string, stub func() *jen.File) error {
+		if content, ok := tmplFiles[name]; ok {
+			delete(tmplFiles, name)
+			return add(goSource(name, content, write.Stub))
 		}
-		if err := add(render(stubFile(p, t), t.HandlerFile, write.Stub)); err != nil {
+		return add(render(stub(), name, write.Stub))
+	}
+	for _, t := range handlerTools(p) {
+		if err := addStub(t.HandlerFile, func() *jen.File { return stubFile(p, t) }); err != nil {
 			return nil, err
 		}
 	}
-
 	for _, rt := range p.ResourceTemplates {
-		if content, ok := tmplFiles[rt.HandlerFile]; ok {
-			if err := add(goSource(rt.HandlerFile, content, write.Stub)); err != nil {
-				return nil, err
-			}
-			delete(tmplFiles, rt.HandlerFile)
-			continue
-		}
-		if err := add(render(resourceStubFile(p, rt), rt.HandlerFile, write.Stub)); err != nil {
+		if err := addStub(rt.HandlerFile, func() *jen.File { return resourceStubFile(p, rt) }); err != nil {
 			return nil, err
 		}
 	}

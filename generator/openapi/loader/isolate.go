@@ -153,25 +153,29 @@ func (d *Document) dropExamples() bool {
 func nodeAt(root *yaml.Node, tokens []string) *yaml.Node {
 	n := root
 	for _, tok := range tokens {
-		if n.Kind == yaml.AliasNode && n.Alias != nil {
-			n = n.Alias
-		}
-		var next *yaml.Node
-		switch n.Kind {
-		case yaml.MappingNode:
-			_, next = find(n, tok)
-		case yaml.SequenceNode:
-			if i, err := strconv.Atoi(tok); err == nil && i >= 0 && i < len(n.Content) {
-				next = n.Content[i]
-			}
-		}
-		if next == nil {
+		if _, n = child(n, tok); n == nil {
 			return nil
 		}
-		n = next
 	}
 	if n.Kind == yaml.AliasNode && n.Alias != nil {
 		n = n.Alias
 	}
 	return n
+}
+
+// child follows an alias at n, then tok into it: a mapping's member or a
+// sequence's item. It returns n as followed, and the child or nil.
+func child(n *yaml.Node, tok string) (followed, next *yaml.Node) {
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		_, next = find(n, tok)
+	case yaml.SequenceNode:
+		if i, err := strconv.Atoi(tok); err == nil && i >= 0 && i < len(n.Content) {
+			next = n.Content[i]
+		}
+	}
+	return n, next
 }

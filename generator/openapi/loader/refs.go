@@ -151,19 +151,8 @@ func (d *Document) refMissing(root *yaml.Node, ref string) string {
 	tokens := splitPointer("#" + fragment)
 	n := root
 	for i, tok := range tokens {
-		if n.Kind == yaml.AliasNode && n.Alias != nil {
-			n = n.Alias
-		}
 		var next *yaml.Node
-		switch n.Kind {
-		case yaml.MappingNode:
-			_, next = find(n, tok)
-		case yaml.SequenceNode:
-			if j, err := strconv.Atoi(tok); err == nil && j >= 0 && j < len(n.Content) {
-				next = n.Content[j]
-			}
-		}
-		if next != nil {
+		if n, next = child(n, tok); next != nil {
 			n = next
 			continue
 		}
