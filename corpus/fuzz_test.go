@@ -118,8 +118,11 @@ func TestSeeds(t *testing.T) {
 				// Generated again, its go.mod pointing at this checkout's
 				// runtime, to be built.
 				g = generateBytes(data, strings.HasSuffix(name, ".json"), dynamic, filepath.ToSlash(runtimeDir(t)))
-				if b := buildAndList(t, g.plan, nil); len(b.Tools) == 0 {
-					t.Error("the server lists no tools")
+				// A document whose every operation has a defect generates a
+				// server without tools, and says why for each.
+				leftOut := strings.Contains(g.diags.Format(1000), "is left out")
+				if b := buildAndList(t, g.plan, nil); len(b.Tools) == 0 && !leftOut {
+					t.Error("the server lists no tools, and no operation was left out")
 				}
 			})
 		}

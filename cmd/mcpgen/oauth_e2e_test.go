@@ -116,8 +116,8 @@ func TestEndToEndGitHubOAuth(t *testing.T) {
 	}
 
 	t.Run("tools-as-allowed-user", func(t *testing.T) {
-		if got := listNames(t, ctx, octo.session); !slices.Equal(got, []string{"add", "serverStatus", "userInfo"}) {
-			t.Errorf("tools/list for octocat = %q, want add, serverStatus and userInfo", got)
+		if got := listNames(t, ctx, octo.session); !slices.Equal(got, []string{"add", "count", "serverStatus", "userInfo"}) {
+			t.Errorf("tools/list for octocat = %q, want add, count, serverStatus and userInfo", got)
 		}
 		res := callTool(t, ctx, octo.session, "userInfo", map[string]any{})
 		var who struct {
@@ -155,8 +155,8 @@ func TestEndToEndGitHubOAuth(t *testing.T) {
 		t.Fatal("the second sign-in failed")
 	}
 	t.Run("tools-as-other-user", func(t *testing.T) {
-		if got := listNames(t, ctx, mallory.session); !slices.Equal(got, []string{"add", "userInfo"}) {
-			t.Errorf("tools/list for mallory = %q, want add and userInfo (serverStatus hidden)", got)
+		if got := listNames(t, ctx, mallory.session); !slices.Equal(got, []string{"add", "count", "userInfo"}) {
+			t.Errorf("tools/list for mallory = %q, want add, count and userInfo (serverStatus hidden)", got)
 		}
 		res := callTool(t, ctx, mallory.session, "serverStatus", map[string]any{})
 		if !res.IsError || strings.Contains(toolText(res), "uptime") {
@@ -229,8 +229,8 @@ func TestEndToEndGitHubOAuth(t *testing.T) {
 			t.Fatalf("connect over SSE with a token: %v", err)
 		}
 		defer cs.Close()
-		if got := listNames(t, ctx, cs); !slices.Equal(got, []string{"add", "userInfo"}) {
-			t.Errorf("tools/list for mallory over SSE = %q, want add and userInfo", got)
+		if got := listNames(t, ctx, cs); !slices.Equal(got, []string{"add", "count", "userInfo"}) {
+			t.Errorf("tools/list for mallory over SSE = %q, want add, count and userInfo", got)
 		}
 	})
 
