@@ -96,6 +96,29 @@ type Body struct {
 	// https; it is fetched within the call's timeout and size limit, without
 	// the API's credentials.
 	Files []string
+	// Encoding says how members of a form body are sent (OpenAPI's
+	// Encoding Object), by member name. A member it does not name is sent
+	// as the body's media type says by default: in an urlencoded body, as
+	// a query parameter of style form, exploded; in a multipart body, a
+	// part per array item, an object as JSON and anything else as text.
+	Encoding []Encoding
+}
+
+// Encoding is how one member of a form body is sent.
+type Encoding struct {
+	// Name is the member's name.
+	Name string
+	// Style, Explode and AllowReserved serialize the member as a query
+	// parameter of that style would be (form, spaceDelimited,
+	// pipeDelimited, deepObject); in a multipart body, each name=value
+	// pair is a part. Empty Style leaves the member to ContentType.
+	Style         string
+	Explode       bool
+	AllowReserved bool
+	// ContentType is the member's media type: that of its parts in a
+	// multipart body (for a file, the one used when the call gives none),
+	// and, when it is JSON, the member is sent as JSON text.
+	ContentType string
 }
 
 // SecurityScheme is one way the API authenticates calls, with the

@@ -20,12 +20,13 @@ import (
 // encodeBody encodes v, the body argument called name, as body says:
 //
 //   - JSON (application/json and +json types): v's JSON.
-//   - application/x-www-form-urlencoded: v is an object, sent a member per
-//     field; an array member repeats its field, and nested arrays and
-//     objects are sent as JSON text.
-//   - multipart/form-data: v is an object, a member per part, as above
-//     except that an object is a part of type application/json, and the
-//     members named in body.Files are files (see [Body]).
+//   - application/x-www-form-urlencoded: v is an object, each member sent
+//     as body.Encoding says, by default as a query parameter of style form,
+//     exploded: an array member repeats its field, an object member's
+//     members are fields of their own, and deeper arrays and objects are
+//     JSON text.
+//   - multipart/form-data: v is an object, a member per part (see [Body]
+//     and [Encoding]); the members named in body.Files are files.
 //   - text types (text/*, XML): v as text, a string as it is and anything
 //     else as its JSON.
 //   - anything else, application/octet-stream included: v is the content
@@ -49,13 +50,11 @@ func (c *Client) encodeBody(ctx context.Context, body *Body, name string, v any)
 		if !ok {
 			return nil, "", fmt.Errorf("argument %q must be an object, to be sent as a form", name)
 		}
-		form := url.Values{}
-		for k, fv := range m {
-			for _, s := range formValues(fv) {
-				form.Add(k, s)
-			}
+		s, err := formBody(body, m)
+		if err != nil {
+			return nil, "", fmt.Errorf("argument %q: %v", name, err)
 		}
-		return strings.NewReader(form.Encode()), ct, nil
+		return strings.NewReader(s), ct, nil
 
 	case mt == "multipart/form-data":
 		m, ok := v.(map[string]any)
@@ -86,24 +85,75 @@ func (c *Client) encodeBody(ctx context.Context, body *Body, name string, v any)
 	}
 }
 
-// formValues are the values of one form field: one per item of an array,
-// each primitive as text and each array or object as JSON; none for null.
-func formValues(v any) []string {
-	list, ok := v.([]any)
-	if !ok {
-		list = []any{v}
+// encoding is how body sends the member called name, or nil for the
+// default.
+func encoding(body *Body, name string) *Encoding {
+	for i := range body.Encoding {
+		if body.Encoding[i].Name == name {
+			return &body.Encoding[i]
+		}
 	}
-	var out []string
-	for _, it := range list {
-		if it == nil {
+	return nil
+}
+
+// isJSONType reports whether a media type, parameters and all, is JSON.
+func isJSONType(ct string) bool {
+	mt, _, err := mime.ParseMediaType(ct)
+	return err == nil && isJSON(mt)
+}
+
+// formEscape encodes a form's names and values as HTML forms do, and as
+// url.Values does: a space is "+".
+func formEscape(s string) string { return url.QueryEscape(s) }
+
+// formEscapeReserved is escapeReserved with the spaces of formEscape.
+func formEscapeReserved(s string) string {
+	return strings.ReplaceAll(escapeReserved(s), "%20", "+")
+}
+
+// formBody encodes an application/x-www-form-urlencoded body, members in
+// the order of their names.
+func formBody(body *Body, m map[string]any) (string, error) {
+	var b strings.Builder
+	add := func(k, v string) {
+		if b.Len() > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(k)
+		b.WriteByte('=')
+		b.WriteString(v)
+	}
+	for _, k := range sortedKeys(m) {
+		v := m[k]
+		if v == nil {
 			continue
 		}
-		// itemText fails only for values that did not come from JSON,
-		// and normalize made sure they all did.
-		s, _ := itemText(it)
-		out = append(out, s)
+		style, explode, enc := "form", true, formEscape
+		if e := encoding(body, k); e != nil {
+			if e.Style == "" && isJSONType(e.ContentType) {
+				s, err := jsonText(v)
+				if err != nil {
+					return "", err
+				}
+				add(formEscape(k), formEscape(s))
+				continue
+			}
+			if e.Style != "" {
+				style, explode = e.Style, e.Explode
+			}
+			if e.AllowReserved {
+				enc = formEscapeReserved
+			}
+		}
+		pairs, err := styled(k, style, explode, v, formEscape, enc)
+		if err != nil {
+			return "", fmt.Errorf("member %q: %v", k, err)
+		}
+		for _, kv := range pairs {
+			add(kv[0], kv[1])
+		}
 	}
-	return out
+	return b.String(), nil
 }
 
 // multipartBody encodes a multipart/form-data body, fields in the order of
@@ -111,43 +161,62 @@ func formValues(v any) []string {
 func (c *Client) multipartBody(ctx context.Context, body *Body, name string, m map[string]any) (io.Reader, string, error) {
 	var buf bytes.Buffer
 	w := multipart.NewWriter(&buf)
+	same := func(s string) string { return s }
 	for _, field := range sortedKeys(m) {
 		v := m[field]
+		e := encoding(body, field)
 		if slices.Contains(body.Files, field) {
 			files, ok := v.([]any)
 			if !ok {
 				files = []any{v}
 			}
+			var ct string
+			if e != nil && !strings.ContainsAny(e.ContentType, ",*") {
+				ct = e.ContentType
+			}
 			for _, f := range files {
 				if f == nil {
 					continue
 				}
-				if err := c.writeFile(ctx, w, name+"."+field, field, f); err != nil {
+				if err := c.writeFile(ctx, w, name+"."+field, field, ct, f); err != nil {
 					return nil, "", err
 				}
 			}
 			continue
 		}
-		list, ok := v.([]any)
-		if !ok {
-			list = []any{v}
+		if v == nil {
+			continue
 		}
-		for _, it := range list {
-			var err error
-			switch it := it.(type) {
-			case nil:
-			case map[string]any, []any:
-				var s string
-				if s, err = jsonText(it); err == nil {
-					err = writePart(w, field, "", "application/json", []byte(s))
+		var err error
+		switch {
+		case e != nil && e.Style != "":
+			var pairs [][2]string
+			if pairs, err = styled(field, e.Style, e.Explode, v, same, same); err != nil {
+				return nil, "", fmt.Errorf("argument %q: member %q: %v", name, field, err)
+			}
+			for _, kv := range pairs {
+				if err = writePart(w, kv[0], "", "", []byte(kv[1])); err != nil {
+					break
 				}
-			default:
-				s, _ := itemText(it)
-				err = w.WriteField(field, s)
 			}
-			if err != nil {
-				return nil, "", err
+		case e != nil && isJSONType(e.ContentType):
+			var s string
+			if s, err = jsonText(v); err == nil {
+				err = writePart(w, field, "", e.ContentType, []byte(s))
 			}
+		default:
+			list, ok := v.([]any)
+			if !ok {
+				list = []any{v}
+			}
+			for _, it := range list {
+				if err = writeMember(w, field, e, it); err != nil {
+					break
+				}
+			}
+		}
+		if err != nil {
+			return nil, "", err
 		}
 	}
 	if err := w.Close(); err != nil {
@@ -156,9 +225,33 @@ func (c *Client) multipartBody(ctx context.Context, body *Body, name string, m m
 	return &buf, w.FormDataContentType(), nil
 }
 
+// writeMember writes one value of a multipart member that is not a file:
+// an object or array as JSON, anything else as text, each with the
+// member's own content type when its encoding gives one.
+func writeMember(w *multipart.Writer, field string, e *Encoding, v any) error {
+	var ct, s string
+	var err error
+	switch v.(type) {
+	case nil:
+		return nil
+	case map[string]any, []any:
+		ct = "application/json"
+		if s, err = jsonText(v); err != nil {
+			return err
+		}
+	default:
+		s, _ = itemText(v)
+	}
+	if e != nil && e.ContentType != "" {
+		ct = e.ContentType
+	}
+	return writePart(w, field, "", ct, []byte(s))
+}
+
 // writeFile writes one file part, given as {"name", "contentType",
 // "base64"} or {"url"} (with "name" and "contentType" optional).
-func (c *Client) writeFile(ctx context.Context, w *multipart.Writer, arg, field string, v any) error {
+// A content type the call leaves out is defaultType, when not empty.
+func (c *Client) writeFile(ctx context.Context, w *multipart.Writer, arg, field, defaultType string, v any) error {
 	f, ok := v.(map[string]any)
 	if !ok {
 		return fmt.Errorf(`argument %q must be a file: an object {"name", "contentType", "base64"} or {"url"}`, arg)
@@ -218,20 +311,28 @@ func (c *Client) writeFile(ctx context.Context, w *multipart.Writer, arg, field 
 		filename = field
 	}
 	if ct == "" {
+		ct = defaultType
+	}
+	if ct == "" {
 		ct = "application/octet-stream"
 	}
 	return writePart(w, field, filename, ct, data)
 }
 
-// writePart writes one part with its own content type.
-func writePart(w *multipart.Writer, field, filename, contentType string, data []byte) error {
+// writePart writes one part, with its own content type when ct is not
+// empty. Its Content-Disposition is written as mime/multipart's own
+// helpers write it, name first and every value quoted: some servers read
+// no other form.
+func writePart(w *multipart.Writer, field, filename, ct string, data []byte) error {
 	h := make(textproto.MIMEHeader)
-	disp := map[string]string{"name": field}
 	if filename != "" {
-		disp["filename"] = filename
+		h.Set("Content-Disposition", multipart.FileContentDisposition(field, filename))
+	} else {
+		h.Set("Content-Disposition", `form-data; name="`+quoteEscaper.Replace(field)+`"`)
 	}
-	h.Set("Content-Disposition", mime.FormatMediaType("form-data", disp))
-	h.Set("Content-Type", contentType)
+	if ct != "" {
+		h.Set("Content-Type", ct)
+	}
 	pw, err := w.CreatePart(h)
 	if err != nil {
 		return err
@@ -239,6 +340,9 @@ func writePart(w *multipart.Writer, field, filename, contentType string, data []
 	_, err = pw.Write(data)
 	return err
 }
+
+// quoteEscaper escapes a quoted parameter value as mime/multipart does.
+var quoteEscaper = strings.NewReplacer("\\", "\\\\", `"`, "\\\"", "\r", "%0D", "\n", "%0A")
 
 // fetch gets a file to upload from a URL, with the call's deadline and the
 // API's size limit, and without the API's credentials.

@@ -9,6 +9,7 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -304,7 +305,8 @@ func TestBodies(t *testing.T) {
 			t.Fatal(err)
 		}
 		r := got()
-		if want := "ids=1&ids=2&meta=%7B%22k%22%3A%22v%22%7D&name=a+b%26c&ok=true"; r.Body != want {
+		// An object member is style form, exploded: its members are fields.
+		if want := "ids=1&ids=2&k=v&name=a+b%26c&ok=true"; r.Body != want {
 			t.Errorf("sent %s, want %s", r.Body, want)
 		}
 		if ct := r.Header.Get("Content-Type"); ct != "application/x-www-form-urlencoded" {
@@ -340,6 +342,66 @@ func TestBodies(t *testing.T) {
 		for i := range want {
 			if parts[i] != want[i] {
 				t.Errorf("part %d = %+v, want %+v", i, parts[i], want[i])
+			}
+		}
+	})
+	t.Run("form encoding", func(t *testing.T) {
+		op := post("application/x-www-form-urlencoded")
+		op.Body.Encoding = []Encoding{
+			{Name: "csv", Style: "form"},
+			{Name: "deep", Style: "deepObject", Explode: true},
+			{Name: "flat", Style: "form"},
+			{Name: "json", ContentType: "application/json"},
+			{Name: "pipes", Style: "pipeDelimited"},
+			{Name: "spaces", Style: "spaceDelimited"},
+		}
+		_, err := c.Do(context.Background(), op, decoded(t, `{"body": {
+			"csv": ["a", "b c"], "deep": {"foo": 1, "bar": "x"}, "flat": {"foo": 1, "bar": 2},
+			"json": {"k": "v"}, "pipes": ["a", "b"], "spaces": ["a", "b"], "plain": ["x", "y"]
+		}}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := "csv=a,b+c&deep%5Bbar%5D=x&deep%5Bfoo%5D=1&flat=bar,2,foo,1&json=%7B%22k%22%3A%22v%22%7D" +
+			"&pipes=a%7Cb&plain=x&plain=y&spaces=a+b"
+		if r := got(); r.Body != want {
+			t.Errorf("sent\n%s\nwant\n%s", r.Body, want)
+		}
+	})
+	t.Run("multipart encoding", func(t *testing.T) {
+		op := post("multipart/form-data", "file")
+		op.Body.Encoding = []Encoding{
+			{Name: "csv", Style: "form"},
+			{Name: "deep", Style: "deepObject", Explode: true},
+			{Name: "file", ContentType: "image/png"},
+			{Name: "meta", ContentType: "application/vnd.api+json"},
+			{Name: "note", ContentType: "text/markdown"},
+		}
+		_, err := c.Do(context.Background(), op, decoded(t, `{"body": {
+			"csv": ["a", "b"], "deep": {"foo": 1}, "file": {"name": "a\"b.png", "base64": "AAE"},
+			"meta": ["x"], "note": "# hi"
+		}}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := got()
+		want := []part{
+			{name: "csv", data: "a,b"},
+			{name: "deep[foo]", data: "1"},
+			{name: "file", filename: `a"b.png`, contentType: "image/png", data: "\x00\x01"},
+			{name: "meta", contentType: "application/vnd.api+json", data: `["x"]`},
+			{name: "note", contentType: "text/markdown", data: "# hi"},
+		}
+		if parts := readParts(t, r); !slices.Equal(parts, want) {
+			t.Errorf("parts %+v, want %+v", parts, want)
+		}
+		// Written as mime/multipart writes them: name first, quoted.
+		for _, h := range []string{
+			`Content-Disposition: form-data; name="file"; filename="a\"b.png"`,
+			`Content-Disposition: form-data; name="csv"` + "\r\n",
+		} {
+			if !strings.Contains(r.Body, h) {
+				t.Errorf("no %q in\n%s", h, r.Body)
 			}
 		}
 	})

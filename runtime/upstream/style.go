@@ -92,57 +92,75 @@ func appendQuery(q []string, p *Param, v any) ([]string, error) {
 	if p.AllowReserved {
 		enc = escapeReserved
 	}
-	name := escape(p.Name)
 	if p.JSON {
 		s, err := jsonText(v)
-		return append(q, name+"="+enc(s)), err
+		return append(q, escape(p.Name)+"="+enc(s)), err
 	}
-	items, obj, err := split(v)
+	pairs, err := styled(p.Name, p.Style, p.Explode, v, escape, enc)
 	if err != nil {
 		return q, fmt.Errorf("argument %q: %v", argName(p), err)
 	}
-	if len(items) == 0 {
-		return q, nil // undefined
-	}
-	primitive := isPrimitive(v)
-	switch p.Style {
-	case "spaceDelimited", "pipeDelimited":
-		if p.Explode || primitive {
-			break
-		}
-		sep := "%20"
-		if p.Style == "pipeDelimited" {
-			sep = "%7C"
-		}
-		return append(q, name+"="+joinValues(items, obj, false, sep, enc)), nil
-	case "deepObject":
-		if m, ok := v.(map[string]any); ok {
-			return appendDeep(q, name, m, enc)
-		}
-	case "", "form":
-	default:
-		return q, fmt.Errorf("parameter %q: style %q is not a query style", p.Name, p.Style)
-	}
-	// form
-	switch {
-	case primitive || !p.Explode:
-		return append(q, name+"="+joinValues(items, obj, false, ",", enc)), nil
-	case obj:
-		for i := 0; i < len(items); i += 2 {
-			q = append(q, enc(items[i])+"="+enc(items[i+1]))
-		}
-	default:
-		for _, it := range items {
-			q = append(q, name+"="+enc(it))
-		}
+	for _, kv := range pairs {
+		q = append(q, kv[0]+"="+kv[1])
 	}
 	return q, nil
 }
 
+// styled serializes a value as a query parameter called name of the given
+// style: the name=value pairs it makes, names encoded with encName and
+// values with enc. Form bodies use it too, with their own encoding (and
+// multipart bodies with none), so separators that are not commas are
+// encoded the same way.
+func styled(name, style string, explode bool, v any, encName, enc func(string) string) ([][2]string, error) {
+	items, obj, err := split(v)
+	if err != nil {
+		return nil, err
+	}
+	if len(items) == 0 {
+		return nil, nil // undefined
+	}
+	n := encName(name)
+	primitive := isPrimitive(v)
+	switch style {
+	case "spaceDelimited", "pipeDelimited":
+		if explode || primitive {
+			break
+		}
+		sep := enc(" ")
+		if style == "pipeDelimited" {
+			sep = enc("|")
+		}
+		return [][2]string{{n, joinValues(items, obj, false, sep, enc)}}, nil
+	case "deepObject":
+		if m, ok := v.(map[string]any); ok {
+			return appendDeep(nil, n, m, enc)
+		}
+	case "", "form":
+	default:
+		return nil, fmt.Errorf("style %q is not a query style", style)
+	}
+	// form
+	var out [][2]string
+	switch {
+	case primitive || !explode:
+		out = append(out, [2]string{n, joinValues(items, obj, false, ",", enc)})
+	case obj:
+		for i := 0; i < len(items); i += 2 {
+			out = append(out, [2]string{enc(items[i]), enc(items[i+1])})
+		}
+	default:
+		for _, it := range items {
+			out = append(out, [2]string{n, enc(it)})
+		}
+	}
+	return out, nil
+}
+
 // appendDeep appends the pairs of a deepObject parameter: prefix[key]=value.
-func appendDeep(q []string, prefix string, m map[string]any, enc func(string) string) ([]string, error) {
+func appendDeep(q [][2]string, prefix string, m map[string]any, enc func(string) string) ([][2]string, error) {
+	open, close := enc("["), enc("]")
 	for _, k := range sortedKeys(m) {
-		key := prefix + "%5B" + enc(k) + "%5D"
+		key := prefix + open + enc(k) + close
 		switch v := m[k].(type) {
 		case nil:
 		case map[string]any:
@@ -156,14 +174,14 @@ func appendDeep(q []string, prefix string, m map[string]any, enc func(string) st
 				if err != nil {
 					return q, err
 				}
-				q = append(q, key+"%5B%5D="+enc(s))
+				q = append(q, [2]string{key + open + close, enc(s)})
 			}
 		default:
 			s, err := itemText(v)
 			if err != nil {
 				return q, err
 			}
-			q = append(q, key+"="+enc(s))
+			q = append(q, [2]string{key, enc(s)})
 		}
 	}
 	return q, nil
