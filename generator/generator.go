@@ -17,6 +17,7 @@ import (
 	"github.com/mcpgen/mcpgen/generator/emit"
 	"github.com/mcpgen/mcpgen/generator/ir"
 	"github.com/mcpgen/mcpgen/generator/manifest"
+	"github.com/mcpgen/mcpgen/generator/report"
 	"github.com/mcpgen/mcpgen/generator/write"
 )
 
@@ -58,6 +59,27 @@ type Options struct {
 // project. Diagnostics include warnings; the plan is nil when they include
 // an error.
 func Generate(in *Input, opts *Options) (*write.Plan, diag.List) {
+	res, diags := Run(in, opts)
+	if res == nil {
+		return nil, diags
+	}
+	return res.Plan, diags
+}
+
+// Result is what Run made: the plan, and the report of the generation.
+type Result struct {
+	Plan *write.Plan
+	// Report summarises the tools; its surface changes are left for the
+	// caller, who can read the previous surface record.
+	Report *report.Report
+	// Surface is the tool surface, as the plan records it in
+	// report.SurfaceFile.
+	Surface *report.Surface
+}
+
+// Run is Generate, with the report of the generation. The result is nil
+// when the diagnostics include an error.
+func Run(in *Input, opts *Options) (*Result, diag.List) {
 	if opts == nil {
 		opts = &Options{}
 	}
@@ -89,6 +111,7 @@ func Generate(in *Input, opts *Options) (*write.Plan, diag.List) {
 	// an error, it is not returned.
 	plan, err := emit.Project(p, eo)
 	diags = finish(diags, checks)
+	surface := report.SurfaceOf(p)
 	if err != nil {
 		// The templates are part of mcpgen: a failure here is a bug, but it
 		// is still reported rather than panicking.
@@ -98,13 +121,16 @@ func Generate(in *Input, opts *Options) (*write.Plan, diag.List) {
 	if diags.HasErrors() {
 		return nil, diags
 	}
+	// The surface record, beside the manifest, is what the next
+	// regeneration compares its tools with (see package report).
+	plan.Files = append(plan.Files, write.File{Path: report.SurfaceFile, Content: surface.Marshal(), Owner: write.Generated})
 	if read != nil {
 		for _, name := range slices.Sorted(maps.Keys(read.files)) {
 			plan.Files = append(plan.Files, write.File{Path: name, Content: read.files[name], Owner: write.Scaffold})
 		}
 	}
 	diags.Sort()
-	return plan, diags
+	return &Result{Plan: plan, Report: report.New(p, diags), Surface: surface}, diags
 }
 
 // recorder keeps what a ReadFile function read.
