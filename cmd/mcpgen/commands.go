@@ -16,6 +16,7 @@ import (
 	"github.com/mcpgen/mcpgen/generator"
 	"github.com/mcpgen/mcpgen/generator/diag"
 	"github.com/mcpgen/mcpgen/generator/manifest"
+	mcpreport "github.com/mcpgen/mcpgen/generator/report"
 	"github.com/mcpgen/mcpgen/generator/write"
 	"github.com/mcpgen/mcpgen/templates"
 )
@@ -50,6 +51,7 @@ func newCommand() *cli.Command {
 			&cli.StringFlag{Name: "mode", Value: "static", Usage: "with --from: static (one tool per operation) or dynamic (tools that search, describe and call operations)"},
 			&cli.BoolFlag{Name: "force", Usage: "write into a non-empty directory (files already there are never overwritten)"},
 			&cli.BoolFlag{Name: "strict", Usage: "with --from: stop at any defect of the document, rather than leaving out (or weakening) only the operations it affects"},
+			reportFlag(),
 		},
 		Action: runNew,
 	}
@@ -80,6 +82,10 @@ func runNew(c *cli.Context) error {
 	if mode != "static" && mode != "dynamic" {
 		return usageError(c, "unknown --mode %q: use static or dynamic", mode)
 	}
+	o, err := reportOutputs(c)
+	if err != nil {
+		return err
+	}
 	out := c.String("out")
 	if out == "" {
 		out = name
@@ -108,13 +114,13 @@ func runNew(c *cli.Context) error {
 	if warning != "" {
 		fmt.Fprintln(c.App.ErrWriter, "mcpgen: warning:", warning)
 	}
-	plan, diags := generator.Generate(in,
+	res, diags := generator.Run(in,
 		&generator.Options{Module: c.String("module"), Template: tmpl, RuntimeReplace: replace, WriteManifest: true},
 	)
 	if err := report(c, diags); err != nil {
 		return err
 	}
-	changes, err := write.Compute(out, plan, &write.Options{Scaffold: true})
+	changes, err := write.Compute(out, res.Plan, &write.Options{Scaffold: true})
 	if err != nil {
 		return writeError(err)
 	}
@@ -124,16 +130,19 @@ func runNew(c *cli.Context) error {
 	if err := write.Apply(out, changes); err != nil {
 		return ioError("%v", err)
 	}
-	write.Report(c.App.Writer, changes)
+	write.Report(o.text, changes)
+	if err := printReport(c, o, res.Report); err != nil {
+		return err
+	}
 	if spec != nil {
-		fmt.Fprintf(c.App.Writer, "\nCreated %s from %s. Next:\n\n  cd %s\n  cp .env.example .env   # the API's base URL and credentials\n  make run               # MCP at http://localhost:8080/mcp\n  make test\n", name, from, out)
+		fmt.Fprintf(o.text, "\nCreated %s from %s. Next:\n\n  cd %s\n  cp .env.example .env   # the API's base URL and credentials\n  make run               # MCP at http://localhost:8080/mcp\n  make test\n", name, from, out)
 		return nil
 	}
 	if info, _ := templates.Lookup(tmpl); info.Settings != "" {
-		fmt.Fprintf(c.App.Writer, "\nCreated %s from the %s template. Next:\n\n  cd %s\n  cp .env.example .env   # %s (README.md: Set up sign-in)\n  go run .               # MCP at http://localhost:8080/mcp, OAuth-protected\n  make test\n", name, tmpl, out, info.Settings)
+		fmt.Fprintf(o.text, "\nCreated %s from the %s template. Next:\n\n  cd %s\n  cp .env.example .env   # %s (README.md: Set up sign-in)\n  go run .               # MCP at http://localhost:8080/mcp, OAuth-protected\n  make test\n", name, tmpl, out, info.Settings)
 		return nil
 	}
-	fmt.Fprintf(c.App.Writer, "\nCreated %s from the %s template. Next:\n\n  cd %s\n  go run .            # MCP at http://localhost:8080/mcp\n  make test\n", name, tmpl, out)
+	fmt.Fprintf(o.text, "\nCreated %s from the %s template. Next:\n\n  cd %s\n  go run .            # MCP at http://localhost:8080/mcp\n  make test\n", name, tmpl, out)
 	return nil
 }
 
@@ -158,15 +167,21 @@ func generateCommand() *cli.Command {
 		Description: "Reads ./mcpgen.yaml (or DIR/mcpgen.yaml), rewrites the files mcpgen owns (*_gen.go),\n" +
 			"creates a handler stub for each new tool and reports every file:\n" +
 			"created, updated, unchanged, deleted (a generated file no longer needed),\n" +
-			"kept (yours, untouched) or orphaned (a handler whose tool is gone; yours to delete).\n\n" +
+			"kept (yours, untouched) or orphaned (a handler whose tool is gone; yours to delete).\n" +
+			"Then a report: the tools, the operations left out and why, the size of tools/list,\n" +
+			"and how the tool surface changed since the last generation (mcpgen.surface.yaml),\n" +
+			"each change marked breaking or not.\n\n" +
 			"Example:\n" +
 			"  mcpgen generate --dry-run   # show what would change\n" +
-			"  mcpgen generate --check     # exit 1 if anything would change (for CI)",
+			"  mcpgen generate --check     # exit 1 if anything would change (for CI)\n" +
+			"  mcpgen generate --check --fail-on=breaking --report=json",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "dir", Aliases: []string{"C"}, Value: ".", Usage: "project directory"},
 			&cli.BoolFlag{Name: "dry-run", Aliases: []string{"n"}, Usage: "show what would change, write nothing"},
 			&cli.BoolFlag{Name: "check", Usage: "write nothing; exit 1 if the generated files are stale"},
 			&cli.BoolFlag{Name: "strict", Usage: "stop at any defect of the OpenAPI document, as openapi: {strict: true} does"},
+			reportFlag(),
+			failOnFlag(),
 		},
 		Action: runGenerate,
 	}
@@ -176,41 +191,80 @@ func runGenerate(c *cli.Context) error {
 	if c.NArg() != 0 {
 		return usageError(c, "unexpected arguments %q", c.Args().Slice())
 	}
+	o, err := reportOutputs(c)
+	if err != nil {
+		return err
+	}
+	failOn, err := failOnBreaking(c)
+	if err != nil {
+		return err
+	}
 	dir := c.String("dir")
 	data, err := os.ReadFile(filepath.Join(dir, manifestName))
 	if err != nil {
 		return ioError("%v", err)
 	}
-	plan, diags := generator.Generate(&generator.Input{ManifestPath: manifestName, Manifest: data, ReadFile: dirReader(dir), Strict: c.Bool("strict")}, nil)
+	previous, err := recordedSurface(dir)
+	if err != nil {
+		return err
+	}
+	res, diags := generator.Run(&generator.Input{ManifestPath: manifestName, Manifest: data, ReadFile: dirReader(dir), Strict: c.Bool("strict")}, nil)
 	if err := report(c, diags); err != nil {
 		return err
 	}
-	changes, err := write.Compute(dir, plan, nil)
+	if previous != nil {
+		res.Report.SetChanges(mcpreport.Diff(previous, res.Surface))
+	}
+	breaking := failOn && res.Report.Breaking > 0
+	changes, err := write.Compute(dir, res.Plan, nil)
 	if err != nil {
 		return writeError(err)
 	}
 	switch {
 	case c.Bool("check"):
-		if write.Stale(changes) {
-			var stale []write.Change
+		stale := write.Stale(changes)
+		if stale || breaking {
+			var list []write.Change
 			for _, ch := range changes {
 				if ch.Action == write.Created || ch.Action == write.Updated || ch.Action == write.Deleted {
-					stale = append(stale, ch)
+					list = append(list, ch)
 				}
 			}
-			write.Report(c.App.ErrWriter, stale)
+			write.Report(c.App.ErrWriter, list)
+			if res.Report.Changes != nil {
+				mcpreport.WriteChanges(c.App.ErrWriter, res.Report.Changes)
+			}
+		}
+		if o.json {
+			// The stale files and changes are on stderr already.
+			if err := writeJSON(c, res.Report); err != nil {
+				return err
+			}
+		}
+		if breaking {
+			return breakingError(c, res.Report.Breaking, false)
+		}
+		if stale {
 			return cli.Exit("mcpgen generate --check: generated files are stale; run 'mcpgen generate'", exitInvalid)
 		}
 		return nil
 	case c.Bool("dry-run"):
-		write.Report(c.App.Writer, changes)
-		return nil
+		write.Report(o.text, changes)
+		return printReport(c, o, res.Report)
+	}
+	if breaking {
+		// A guard of the server's contract: nothing changes until the
+		// breaking changes are accepted (by running without --fail-on).
+		if err := printReport(c, o, res.Report); err != nil {
+			return err
+		}
+		return breakingError(c, res.Report.Breaking, false)
 	}
 	if err := write.Apply(dir, changes); err != nil {
 		return ioError("%v", err)
 	}
-	write.Report(c.App.Writer, changes)
-	return nil
+	write.Report(o.text, changes)
+	return printReport(c, o, res.Report)
 }
 
 func validateCommand() *cli.Command {

@@ -4,9 +4,11 @@
 //	mcpgen generate                            # regenerate after editing mcpgen.yaml
 //	mcpgen generate --check                    # in CI: exit 1 when generated files are stale
 //	mcpgen validate                            # report every problem in mcpgen.yaml
+//	mcpgen diff --fail-on=breaking             # in CI: exit 1 when the tool surface breaks clients
 //
-// Exit status: 0 on success; 1 when the input is invalid or the generated
-// files are stale; 2 on a usage or I/O error.
+// Exit status: 0 on success; 1 when the input is invalid, the generated
+// files are stale, or (with --fail-on=breaking) the tool surface changed in
+// a way that breaks clients; 2 on a usage or I/O error.
 package main
 
 import (
@@ -22,7 +24,7 @@ import (
 
 // Exit codes.
 const (
-	exitInvalid = 1 // invalid manifest, or stale output with --check
+	exitInvalid = 1 // invalid manifest, stale output with --check, breaking change with --fail-on
 	exitUsage   = 2 // bad flags or arguments, I/O errors
 )
 
@@ -81,6 +83,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		Commands: []*cli.Command{
 			newCommand(),
 			generateCommand(),
+			diffCommand(),
 			validateCommand(),
 			templatesCommand(),
 			schemaCommand(),

@@ -186,6 +186,11 @@ func typeOf(s map[string]any) string {
 		parts = append(parts, "const("+string(b)+")")
 	}
 	for _, key := range []string{"anyOf", "oneOf", "allOf"} {
+		if _, typed := s["type"]; typed {
+			// Alternatives under a type are constraints within it (one of
+			// two members required, say), not other kinds of value.
+			break
+		}
 		if alts, ok := s[key].([]any); ok {
 			var as []string
 			for _, a := range alts {
