@@ -165,11 +165,11 @@ func New(p *ir.Project, diags diag.List) *Report {
 
 	listed := len(sizes)
 	if listed > MaxTools || r.ToolsList.Bytes > MaxToolsBytes {
-		switch {
-		case p.API != nil && !p.API.Dynamic:
-			r.Advice = "that is more than most clients handle well; keep the operations you need with openapi: include/exclude in mcpgen.yaml, or serve them all through four tools with --mode dynamic (openapi: {mode: dynamic})"
-		default:
-			r.Advice = "that is more than most clients handle well; consider fewer tools"
+		r.Advice = fmt.Sprintf("%d tools in %s bytes is more than most clients handle well (%d tools, %s bytes); ", listed, thousands(r.ToolsList.Bytes), MaxTools, thousands(MaxToolsBytes))
+		if p.API != nil && !p.API.Dynamic {
+			r.Advice += "keep the operations you need with openapi: include/exclude in mcpgen.yaml, or serve them all through four tools with --mode dynamic (openapi: {mode: dynamic})"
+		} else {
+			r.Advice += "consider fewer tools, or shorter descriptions and schemas"
 		}
 	}
 	return r
