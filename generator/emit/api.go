@@ -190,6 +190,14 @@ func operation(b *filler, t *ir.Tool, dynamic bool) jen.Code {
 				if len(body.Files) > 0 {
 					b.kv(g, "Files", strs(b, body.Files))
 				}
+				if len(body.Encoding) > 0 {
+					b.kv(g, "Encoding", jen.Index().Qual(upstreamPkg, "Encoding").ValuesFunc(func(g *jen.Group) {
+						for _, e := range body.Encoding {
+							g.Line().Add(encoding(b, e))
+						}
+						g.Line()
+					}))
+				}
 			}))
 		}
 		if op.Security != nil {
@@ -231,6 +239,31 @@ func param(b *filler, p ir.Param) jen.Code {
 			if f.set {
 				field(f.name, jen.True())
 			}
+		}
+	})
+}
+
+// encoding is one Encoding on one line, as param writes a Param.
+func encoding(b *filler, e ir.Encoding) jen.Code {
+	b.mark("{")
+	defer b.mark("}")
+	return jen.ValuesFunc(func(g *jen.Group) {
+		field := func(name string, v jen.Code) {
+			b.mark(name)
+			g.Id(name).Op(":").Add(v)
+		}
+		field("Name", b.lit(e.Name))
+		if e.Style != "" {
+			field("Style", b.lit(e.Style))
+		}
+		if e.Explode {
+			field("Explode", jen.True())
+		}
+		if e.AllowReserved {
+			field("AllowReserved", jen.True())
+		}
+		if e.ContentType != "" {
+			field("ContentType", b.lit(e.ContentType))
 		}
 	})
 }

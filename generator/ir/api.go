@@ -76,4 +76,12 @@ type Body struct {
 	Arg, ContentType string
 	Required         bool
 	Files            []string
+	Encoding         []Encoding
+}
+
+// Encoding is how one member of a form body is sent; see
+// upstream.Encoding.
+type Encoding struct {
+	Name, Style, ContentType string
+	Explode, AllowReserved   bool
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/mcpgen/mcpgen/generator/diag"
 	"github.com/mcpgen/mcpgen/generator/ir"
+	"github.com/mcpgen/mcpgen/generator/openapi/loader"
 )
 
 // tool makes the tool of one operation, or nil (with an error) when the
@@ -269,6 +270,11 @@ func (imp *importer) params(o *operation) []param {
 		} else {
 			ip.Explode = ip.Style == "form"
 		}
+		if p.Extensions[loader.CollectionFormat] == "tsv" {
+			// Swagger 2.0's tab-separated arrays, which no OpenAPI 3 style
+			// sends.
+			ip.Style, ip.Explode = "tabDelimited", false
+		}
 
 		var schemaRef *openapi3.SchemaRef
 		schemaPtr := f.ptr + "/schema"
@@ -304,6 +310,9 @@ func (imp *importer) params(o *operation) []param {
 		} else {
 			o2 = o2.clone()
 		}
+		if ip.In == "path" && !ip.JSON {
+			nonEmpty(o2, schemaRef.Value)
+		}
 		desc := strings.TrimSpace(p.Description)
 		if prev, ok := args[p.Name]; ok {
 			ip.Arg = p.In + "_" + p.Name
@@ -329,6 +338,18 @@ func (imp *importer) params(o *operation) []param {
 		out = append(out, param{ir: ip, schema: o2})
 	}
 	return imp.pathParams(o, out, args)
+}
+
+// nonEmpty makes the schema of a path parameter refuse an empty array or
+// object: it would expand to nothing, and the server refuses to send a
+// path with a hole in it.
+func nonEmpty(o *object, s *openapi3.Schema) {
+	switch {
+	case s.Type.Is("array") && s.MinItems == 0:
+		o.set("minItems", 1)
+	case s.Type.Is("object") && s.MinProps == 0:
+		o.set("minProperties", 1)
+	}
 }
 
 // pathParams reconciles the path template with the path parameters: a
@@ -486,11 +507,15 @@ func (imp *importer) body(o *operation, props *object) (*ir.Body, *object) {
 	switch {
 	case isJSON(mt), mt == "application/x-www-form-urlencoded":
 		schema = asObject(imp.conv.convert(schemaRef, cptr+"/schema", input)).clone()
+		if mt == "application/x-www-form-urlencoded" {
+			body.Encoding = imp.encoding(media, cptr, true)
+		}
 		if mt == "application/x-www-form-urlencoded" && schemaRef != nil && schemaRef.Value != nil && !schemaRef.Value.Type.Is("object") && schemaRef.Value.Type != nil {
 			imp.fail(cptr+"/schema", "a form body must be an object, not %s", strings.Join(schemaRef.Value.Type.Slice(), " or ")).Hint = "describe the form's fields as the properties of an object"
 		}
 	case mt == "multipart/form-data":
 		schema, body.Files = imp.multipart(schemaRef, cptr+"/schema")
+		body.Encoding = imp.encoding(media, cptr, false)
 		if _, ok := schema.get("required"); ok {
 			// A form with required fields cannot be left out (Swagger 2.0's
 			// formData parameters say so only this way).
@@ -512,6 +537,46 @@ func (imp *importer) body(o *operation, props *object) (*ir.Body, *object) {
 		}
 	}
 	return body, schema
+}
+
+// encoding converts the Encoding Object of a form body's media type at
+// ptr. Style, explode and allowReserved apply to an urlencoded body
+// (form) and, from OpenAPI 3.1 on, to a multipart one when given: OpenAPI
+// 3.0 says to ignore them there. A Swagger 2.0 document's formData arrays
+// carry their collectionFormat this way (see the loader), in either
+// media type.
+func (imp *importer) encoding(media *openapi3.MediaType, ptr string, form bool) []ir.Encoding {
+	if media == nil || len(media.Encoding) == 0 {
+		return nil
+	}
+	styles := form || !strings.HasPrefix(imp.doc.Version, "3.0")
+	var out []ir.Encoding
+	for _, name := range sortedKeys(media.Encoding) {
+		e := media.Encoding[name]
+		if e == nil {
+			continue
+		}
+		ie := ir.Encoding{Name: name, ContentType: strings.TrimSpace(e.ContentType)}
+		if styles && (e.Style != "" || e.Explode != nil || e.AllowReserved) {
+			ie.Style, ie.AllowReserved = e.Style, e.AllowReserved
+			if ie.Style == "" {
+				ie.Style = "form"
+			}
+			if !styleAllowed("query", ie.Style) {
+				imp.warn(ptr+"/encoding/"+escapeToken(name)+"/style", "the encoding of %q is left out: style %q is not a form style", name, ie.Style).Hint = "use form, spaceDelimited, pipeDelimited or deepObject"
+				continue
+			}
+			ie.Explode = ie.Style == "form"
+			if e.Explode != nil {
+				ie.Explode = *e.Explode
+			}
+		}
+		if ie.Style == "" && ie.ContentType == "" {
+			continue
+		}
+		out = append(out, ie)
+	}
+	return out
 }
 
 // multipart converts a multipart/form-data body: an object whose binary
@@ -587,10 +652,19 @@ func fileSchema(desc string) *object {
 	p.set("base64", b64)
 	u := typeOnly("string")
 	u.set("format", "uri")
+	// The server fetches only absolute http and https URLs.
+	u.set("pattern", "^[Hh][Tt][Tt][Pp][Ss]?://[^/?#]")
 	u.set("description", "An http or https URL to fetch the content from.")
 	p.set("url", u)
 	o.set("properties", p)
 	o.set("additionalProperties", false)
+	// The server needs the content or where to get it, and refuses both.
+	one := func(name string) *object {
+		r := newObject()
+		r.set("required", []string{name})
+		return r
+	}
+	o.set("oneOf", []any{one("base64"), one("url")})
 	return o
 }
 

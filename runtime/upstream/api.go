@@ -65,7 +65,8 @@ type Param struct {
 	// In is "path", "query", "header" or "cookie".
 	In string
 	// Style is the serialisation style as OpenAPI defines it (simple,
-	// label, matrix, form, spaceDelimited, pipeDelimited, deepObject),
+	// label, matrix, form, spaceDelimited, pipeDelimited, deepObject), or
+	// tabDelimited for a Swagger 2.0 query array in collectionFormat tsv;
 	// never empty: the generator fills in the default for In.
 	Style string
 	// Explode is as OpenAPI defines it, with the default filled in.

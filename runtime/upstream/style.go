@@ -11,6 +11,8 @@ package upstream
 //     JSON text (RFC 6570 stops at one level).
 //   - spaceDelimited and pipeDelimited with explode, or with a primitive
 //     value, are sent as form would send them.
+//   - tabDelimited, which OpenAPI 3 does not have, is Swagger 2.0's
+//     collectionFormat tsv: spaceDelimited with tabs.
 //   - deepObject nests: {"a": {"b": 1}} is color[a][b]=1, and an array
 //     member repeats the name with [] (color[a][]=1&color[a][]=2), the
 //     convention of Rails, PHP and qs. A value that is not an object is
@@ -122,14 +124,12 @@ func styled(name, style string, explode bool, v any, encName, enc func(string) s
 	n := encName(name)
 	primitive := isPrimitive(v)
 	switch style {
-	case "spaceDelimited", "pipeDelimited":
+	case "spaceDelimited", "pipeDelimited", "tabDelimited":
 		if explode || primitive {
 			break
 		}
-		sep := enc(" ")
-		if style == "pipeDelimited" {
-			sep = enc("|")
-		}
+		sep := map[string]string{"spaceDelimited": " ", "pipeDelimited": "|", "tabDelimited": "\t"}[style]
+		sep = enc(sep)
 		return [][2]string{{n, joinValues(items, obj, false, sep, enc)}}, nil
 	case "deepObject":
 		if m, ok := v.(map[string]any); ok {

@@ -390,6 +390,7 @@ func (d *Document) loadV2(data []byte, root *yaml.Node, p *parsed) error {
 			return d.decodeError(err)
 		}
 	}
+	fixV2(&doc2, t)
 	d.T = t
 	order := pathOrder(root)
 	d.paths, d.order = order, operationOrder(t, order, pathKeys(root, nil))

@@ -239,6 +239,8 @@ func kinLoad(t testing.TB, file string) []byte {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// With the corrections Load makes on purpose (see fixV2).
+		fixV2(&doc2, doc)
 	} else if doc, err = l.LoadFromFile(file); err != nil {
 		t.Fatal(err)
 	}

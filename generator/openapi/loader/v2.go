@@ -1,8 +1,13 @@
 package loader
 
 import (
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/getkin/kin-openapi/openapi2"
+	"github.com/getkin/kin-openapi/openapi3"
 
 	"go.yaml.in/yaml/v4"
 )
@@ -207,4 +212,152 @@ func lookupPath(n *yaml.Node, keys []string) *yaml.Node {
 		}
 	}
 	return n
+}
+
+// CollectionFormat is the extension that carries a Swagger 2.0 query
+// parameter's collectionFormat tsv, which no OpenAPI 3 style expresses,
+// to the importer.
+const CollectionFormat = "x-mcpgen-collectionFormat"
+
+// fixV2 corrects what openapi2conv makes of a Swagger 2.0 document where
+// it departs from what Swagger 2.0 says a request looks like:
+//   - a body parameter without consumes is JSON (Swagger 2.0's default),
+//     not the media range */* (which would be sent as opaque bytes);
+//   - formData parameters are only ever a form: urlencoded, or multipart
+//     when a file is among them or consumes says so, never JSON;
+//   - an array's collectionFormat defaults to csv, and applies to query
+//     and formData arrays alike.
+func fixV2(doc2 *openapi2.T, t *openapi3.T) {
+	if t.Components != nil {
+		for name, p := range doc2.Parameters {
+			if pr := t.Components.Parameters[name]; p != nil && pr != nil && pr.Value != nil {
+				fixV2Query(p, pr.Value)
+			}
+		}
+	}
+	for path, item := range doc2.Paths {
+		item3 := t.Paths.Value(path)
+		if item == nil || item3 == nil {
+			continue
+		}
+		fixV2Params(item.Parameters, item3.Parameters)
+		for method, op := range item.Operations() {
+			op3 := item3.GetOperation(method)
+			if op == nil || op3 == nil {
+				continue
+			}
+			fixV2Params(op.Parameters, op3.Parameters)
+			consumes := op.Consumes
+			if len(consumes) == 0 {
+				consumes = doc2.Consumes
+			}
+			if op3.RequestBody != nil && op3.RequestBody.Value != nil {
+				fixV2Body(doc2, append(slices.Clone(item.Parameters), op.Parameters...), consumes, op3.RequestBody.Value)
+			}
+		}
+	}
+}
+
+// fixV2Params sets the style of the converted query parameters in list3
+// from the Swagger 2.0 parameters in list.
+func fixV2Params(list openapi2.Parameters, list3 openapi3.Parameters) {
+	for _, p := range list {
+		if p == nil || p.Ref != "" || p.In != "query" {
+			continue
+		}
+		for _, p3 := range list3 {
+			if p3 != nil && p3.Ref == "" && p3.Value != nil && p3.Value.In == "query" && p3.Value.Name == p.Name {
+				fixV2Query(p, p3.Value)
+			}
+		}
+	}
+}
+
+// fixV2Query sets the style of a converted query array from its
+// collectionFormat.
+func fixV2Query(p *openapi2.Parameter, p3 *openapi3.Parameter) {
+	if p.In != "query" || p.Type == nil || !p.Type.Is("array") {
+		return
+	}
+	p3.Style, p3.Explode = v2Style(p.CollectionFormat)
+	if p.CollectionFormat == "tsv" {
+		if p3.Extensions == nil {
+			p3.Extensions = make(map[string]any)
+		}
+		p3.Extensions[CollectionFormat] = "tsv"
+	}
+}
+
+// v2Style is the OpenAPI 3 style and explode of a collectionFormat; tsv,
+// which has none, is form for kin-openapi's sake, and the importer reads
+// the CollectionFormat extension.
+func v2Style(format string) (string, *bool) {
+	switch format {
+	case "ssv":
+		return openapi3.SerializationSpaceDelimited, openapi3.Ptr(false)
+	case "pipes":
+		return openapi3.SerializationPipeDelimited, openapi3.Ptr(false)
+	case "multi":
+		return openapi3.SerializationForm, openapi3.Ptr(true)
+	}
+	return openapi3.SerializationForm, openapi3.Ptr(false) // csv, the default
+}
+
+// fixV2Body corrects the media types of a converted request body.
+func fixV2Body(doc2 *openapi2.T, params openapi2.Parameters, consumes []string, rb *openapi3.RequestBody) {
+	var media *openapi3.MediaType
+	for _, k := range slices.Sorted(maps.Keys(rb.Content)) {
+		if media = rb.Content[k]; media != nil {
+			break
+		}
+	}
+	if media == nil {
+		return
+	}
+	var form, file bool
+	var arrays []*openapi2.Parameter
+	for _, p := range params {
+		if p != nil && p.Ref != "" {
+			p = doc2.Parameters[strings.TrimPrefix(p.Ref, "#/parameters/")]
+		}
+		if p == nil {
+			continue
+		}
+		switch {
+		case p.In != "formData":
+		case p.Type.Is("file"):
+			form, file = true, true
+		case p.Type.Is("array"):
+			form = true
+			arrays = append(arrays, p)
+		default:
+			form = true
+		}
+	}
+	if !form {
+		if len(consumes) > 0 {
+			return
+		}
+		ct := "application/json"
+		if s := media.Schema; s != nil && s.Value != nil && s.Value.Type.Is("string") && s.Value.Format == "binary" {
+			ct = "application/octet-stream"
+		}
+		rb.Content = openapi3.Content{ct: media}
+		return
+	}
+	ct := "application/x-www-form-urlencoded"
+	if file || !slices.Contains(consumes, ct) && slices.Contains(consumes, "multipart/form-data") {
+		ct = "multipart/form-data"
+	}
+	for _, p := range arrays {
+		if p.CollectionFormat == "tsv" {
+			continue // no style sends it; the default (multi) is closest
+		}
+		style, explode := v2Style(p.CollectionFormat)
+		if media.Encoding == nil {
+			media.Encoding = make(map[string]*openapi3.Encoding)
+		}
+		media.Encoding[p.Name] = &openapi3.Encoding{Style: style, Explode: explode}
+	}
+	rb.Content = openapi3.Content{ct: media}
 }

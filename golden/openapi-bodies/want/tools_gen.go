@@ -218,10 +218,23 @@ const schemaUploadPhotosInput = `{
             "url": {
               "type": "string",
               "format": "uri",
+              "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://[^/?#]",
               "description": "An http or https URL to fetch the content from."
             }
           },
-          "additionalProperties": false
+          "additionalProperties": false,
+          "oneOf": [
+            {
+              "required": [
+                "base64"
+              ]
+            },
+            {
+              "required": [
+                "url"
+              ]
+            }
+          ]
         },
         "meta": {
           "type": "object",
@@ -253,10 +266,23 @@ const schemaUploadPhotosInput = `{
               "url": {
                 "type": "string",
                 "format": "uri",
+                "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://[^/?#]",
                 "description": "An http or https URL to fetch the content from."
               }
             },
-            "additionalProperties": false
+            "additionalProperties": false,
+            "oneOf": [
+              {
+                "required": [
+                  "base64"
+                ]
+              },
+              {
+                "required": [
+                  "url"
+                ]
+              }
+            ]
           }
         }
       },

@@ -164,7 +164,8 @@ const schemaGetLabelInput = `{
       "type": "array",
       "items": {
         "type": "integer"
-      }
+      },
+      "minItems": 1
     },
     "label": {
       "type": "object",
@@ -175,7 +176,8 @@ const schemaGetLabelInput = `{
         "name": {
           "type": "string"
         }
-      }
+      },
+      "minProperties": 1
     },
     "body": {
       "type": "string",

@@ -160,10 +160,23 @@ const schemaUploadReceiptInput = `{
             "url": {
               "type": "string",
               "format": "uri",
+              "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://[^/?#]",
               "description": "An http or https URL to fetch the content from."
             }
           },
-          "additionalProperties": false
+          "additionalProperties": false,
+          "oneOf": [
+            {
+              "required": [
+                "base64"
+              ]
+            },
+            {
+              "required": [
+                "url"
+              ]
+            }
+          ]
         },
         "note": {
           "type": "string"
