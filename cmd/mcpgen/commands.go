@@ -188,22 +188,11 @@ func generateCommand() *cli.Command {
 }
 
 func runGenerate(c *cli.Context) error {
-	if c.NArg() != 0 {
-		return usageError(c, "unexpected arguments %q", c.Args().Slice())
-	}
-	o, err := reportOutputs(c)
+	pc, err := readProjectCall(c)
 	if err != nil {
 		return err
 	}
-	failOn, err := failOnBreaking(c)
-	if err != nil {
-		return err
-	}
-	dir := c.String("dir")
-	data, err := os.ReadFile(filepath.Join(dir, manifestName))
-	if err != nil {
-		return ioError("%v", err)
-	}
+	o, failOn, dir, data := pc.out, pc.failOn, pc.dir, pc.manifest
 	previous, err := recordedSurface(dir)
 	if err != nil {
 		return err

@@ -132,23 +132,42 @@ func diffCommand() *cli.Command {
 	}
 }
 
-func runDiff(c *cli.Context) error {
+// projectCall is what generate and diff read before they generate: where
+// the report goes, whether breaking changes fail the command, and the
+// project's directory and manifest.
+type projectCall struct {
+	out      outputs
+	failOn   bool
+	dir      string
+	manifest []byte
+}
+
+func readProjectCall(c *cli.Context) (*projectCall, error) {
 	if c.NArg() != 0 {
-		return usageError(c, "unexpected arguments %q", c.Args().Slice())
+		return nil, usageError(c, "unexpected arguments %q", c.Args().Slice())
 	}
 	o, err := reportOutputs(c)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	failOn, err := failOnBreaking(c)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	dir := c.String("dir")
-	manifestData, err := os.ReadFile(filepath.Join(dir, manifestName))
+	data, err := os.ReadFile(filepath.Join(dir, manifestName))
 	if err != nil {
-		return ioError("%v", err)
+		return nil, ioError("%v", err)
 	}
+	return &projectCall{out: o, failOn: failOn, dir: dir, manifest: data}, nil
+}
+
+func runDiff(c *cli.Context) error {
+	pc, err := readProjectCall(c)
+	if err != nil {
+		return err
+	}
+	o, failOn, dir, manifestData := pc.out, pc.failOn, pc.dir, pc.manifest
 	in := &generator.Input{ManifestPath: manifestName, Manifest: manifestData, ReadFile: dirReader(dir)}
 	now, diags := generator.Run(in, nil)
 	if err := report(c, diags); err != nil {
