@@ -77,6 +77,8 @@ type ManifestData struct {
 	// document's path relative to the manifest, static or dynamic, and an
 	// operation to show in examples.
 	Spec, Mode, FirstOperation string
+	// Source is the URL the document was fetched from, if it was.
+	Source string
 }
 
 // Manifest renders the mcpgen.yaml a template starts from.

@@ -102,7 +102,7 @@ func runNew(c *cli.Context) error {
 		if spec, err = openSpec(from); err != nil {
 			return err
 		}
-		md.Spec, md.FirstOperation = spec.name, spec.firstOperation()
+		md.Spec, md.FirstOperation, md.Source = spec.name, spec.firstOperation(), spec.source
 		in.ReadFile = spec.reader
 	}
 	manifestData, err := templates.Manifest(tmpl, md)
@@ -180,6 +180,7 @@ func generateCommand() *cli.Command {
 			&cli.BoolFlag{Name: "dry-run", Aliases: []string{"n"}, Usage: "show what would change, write nothing"},
 			&cli.BoolFlag{Name: "check", Usage: "write nothing; exit 1 if the generated files are stale"},
 			&cli.BoolFlag{Name: "strict", Usage: "stop at any defect of the OpenAPI document, as openapi: {strict: true} does"},
+			&cli.BoolFlag{Name: "fetch", Usage: "download the OpenAPI document again from openapi.source into openapi.spec first"},
 			reportFlag(),
 			failOnFlag(),
 		},
@@ -193,6 +194,14 @@ func runGenerate(c *cli.Context) error {
 		return err
 	}
 	o, failOn, dir, data := pc.out, pc.failOn, pc.dir, pc.manifest
+	if c.Bool("fetch") {
+		if c.Bool("check") || c.Bool("dry-run") {
+			return usageError(c, "--fetch writes the downloaded document; it cannot be combined with --check or --dry-run")
+		}
+		if data, err = fetchManifestSpec(c, dir, data); err != nil {
+			return err
+		}
+	}
 	previous, err := recordedSurface(dir)
 	if err != nil {
 		return err

@@ -184,6 +184,9 @@ func (s Schema) MarshalJSON() ([]byte, error) {
 type OpenAPI struct {
 	// Spec is the document's path, relative to the manifest.
 	Spec string `json:"spec" jsonschema:"minLength=1,description=Path of the OpenAPI document (JSON or YAML)\\, relative to mcpgen.yaml."`
+	// Source is the URL the document was fetched from; mcpgen generate
+	// --fetch downloads it again into Spec.
+	Source string `json:"source,omitempty" jsonschema:"description=The http(s) URL the document was fetched from (mcpgen new --from URL sets it). mcpgen generate --fetch downloads it again into spec; a plain generate never does."`
 	// Mode is static (one tool per operation) or dynamic (a few tools that
 	// search, describe and call the operations).
 	Mode string `json:"mode,omitempty" jsonschema:"enum=static,enum=dynamic,description=static (the default): one tool per operation. dynamic: four tools that list\\, search\\, describe and call the operations\\, for APIs too large to list."`

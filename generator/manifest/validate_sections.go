@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"mime"
+	"net/url"
 	"path"
 	"regexp"
 	"slices"
@@ -23,11 +24,16 @@ var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 // checked by the importer.
 func (v *validator) openAPI(o *OpenAPI) {
 	const ptr = "#/openapi"
+	if o.Source != "" {
+		if u, err := url.Parse(o.Source); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			v.add(ptr+"/source", "source %q is not an http(s) URL", o.Source).Hint = "source is where mcpgen generate --fetch downloads the document from"
+		}
+	}
 	switch {
 	case strings.TrimSpace(o.Spec) == "":
 		v.add(ptr+"/spec", "openapi has no spec").Hint = "set spec: to the path of the OpenAPI document, relative to the manifest"
 	case strings.Contains(o.Spec, "://"):
-		v.add(ptr+"/spec", "spec %q is a URL; mcpgen reads a local file", o.Spec).Hint = "download the document next to the manifest, so that generation is repeatable"
+		v.add(ptr+"/spec", "spec %q is a URL; mcpgen reads a local file", o.Spec).Hint = "set source: to the URL and spec: to a file name, then run mcpgen generate --fetch: generation stays repeatable"
 	case path.IsAbs(o.Spec) || strings.HasPrefix(o.Spec, "/"):
 		v.warn(ptr+"/spec", "spec %q is an absolute path; the project will not build elsewhere", o.Spec).Hint = "copy the document into the project and give a relative path"
 	}
