@@ -864,21 +864,11 @@ type authServer struct {
 	cmd *exec.Cmd
 	// stop interrupts the server and waits for it to exit.
 	stop func()
-	mu   sync.Mutex
-	log  bytes.Buffer
+	// log is what the process writes to stderr.
+	log testkit.LockedBuffer
 }
 
-func (s *authServer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.log.Write(p)
-}
-
-func (s *authServer) stderr() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.log.String()
-}
+func (s *authServer) stderr() string { return s.log.String() }
 
 // startAuthServer starts binary in dir at base (http://127.0.0.1:PORT) with
 // only the given settings in its environment, and waits until it answers.
@@ -887,7 +877,7 @@ func startAuthServer(t testing.TB, binary, dir, base string, settings []string) 
 	s := &authServer{cmd: exec.Command(binary, "--addr", strings.TrimPrefix(base, "http://"))}
 	s.cmd.Dir = dir
 	s.cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}, settings...)
-	s.cmd.Stderr = s
+	s.cmd.Stderr = &s.log
 	if err := s.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -364,21 +364,11 @@ type replica struct {
 	url  string // http://addr
 	cmd  *exec.Cmd
 	done chan struct{} // closed once cmd has exited
-	mu   sync.Mutex
-	log  bytes.Buffer
+	// log is what the process writes to stderr.
+	log testkit.LockedBuffer
 }
 
-func (r *replica) Write(p []byte) (int, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.log.Write(p)
-}
-
-func (r *replica) stderr() string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.log.String()
-}
+func (r *replica) stderr() string { return r.log.String() }
 
 // replicaSet starts replicas of one binary with one set of settings, and
 // kills those still running when the test ends.
@@ -416,7 +406,7 @@ func (rs *replicaSet) start(addr string) (*replica, error) {
 	r.cmd = exec.Command(rs.binary, "--addr", addr)
 	r.cmd.Dir = rs.dir
 	r.cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, rs.settings...)
-	r.cmd.Stderr = r
+	r.cmd.Stderr = &r.log
 	if err := r.cmd.Start(); err != nil {
 		return nil, err
 	}

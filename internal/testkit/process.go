@@ -29,7 +29,7 @@ func FreeLoopbackAddr(tb testing.TB) string {
 type process struct {
 	name string
 	cmd  *exec.Cmd
-	out  lockedBuffer
+	out  LockedBuffer
 	done chan struct{} // closed once cmd has exited
 	once sync.Once
 }
@@ -81,18 +81,20 @@ func (p *process) stop(sig os.Signal, grace time.Duration) {
 	})
 }
 
-type lockedBuffer struct {
+// LockedBuffer collects what a process writes (its stderr, say) while a
+// test reads it: a bytes.Buffer safe for concurrent use.
+type LockedBuffer struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
 }
 
-func (b *lockedBuffer) Write(p []byte) (int, error) {
+func (b *LockedBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.Write(p)
 }
 
-func (b *lockedBuffer) String() string {
+func (b *LockedBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
