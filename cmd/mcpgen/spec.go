@@ -17,6 +17,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/mcpgen/mcpgen/generator/manifest"
+	"github.com/mcpgen/mcpgen/generator/write"
 )
 
 // dirReader reads the files a manifest refers to, relative to its
@@ -156,19 +157,7 @@ func refetchSpec(ctx context.Context, dir, source, spec string) (int, error) {
 		return 0, err
 	}
 	target := filepath.Join(dir, filepath.FromSlash(spec))
-	tmp, err := os.CreateTemp(filepath.Dir(target), "."+filepath.Base(target)+".tmp*")
-	if err != nil {
-		return 0, err
-	}
-	defer os.Remove(tmp.Name()) // a no-op once renamed
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return 0, err
-	}
-	if err := tmp.Close(); err != nil {
-		return 0, err
-	}
-	return len(data), os.Rename(tmp.Name(), target)
+	return len(data), write.WriteFileAtomic(target, data, 0o644)
 }
 
 // fetchManifestSpec downloads the document that the manifest's

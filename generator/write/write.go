@@ -213,6 +213,13 @@ func Report(w io.Writer, changes []Change) {
 	}
 }
 
+// WriteFileAtomic writes content to name through a temporary file renamed
+// into place, so that a reader never sees half a file: for the files
+// mcpgen writes outside a plan, such as a re-downloaded OpenAPI document.
+func WriteFileAtomic(name string, content []byte, mode fs.FileMode) error {
+	return writeAtomic(name, content, mode, false)
+}
+
 func writeAtomic(name string, content []byte, mode fs.FileMode, mustNotExist bool) error {
 	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
 		return err
