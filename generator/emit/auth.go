@@ -233,8 +233,12 @@ func authMain(p *ir.Project) []jen.Code {
 	newServer = append(newServer, jen.Nil())
 	// One store for the OAuth server and the tools' state, so that one
 	// setting moves both to Redis.
+	what := "The OAuth server's records live"
+	if p.HasState() {
+		what = "The OAuth server's records and the tools' state live"
+	}
 	code = append(code,
-		jen.Comment("The OAuth server's records"+map[bool]string{true: " and the tools' state", false: ""}[p.HasState()]+" live in the store STORE_URL names."),
+		jen.Comment(what+" in the store STORE_URL names."),
 		jen.List(jen.Id("st"), jen.Id("err")).Op(":=").Id("OpenStore").Call(jen.Qual("context", "Background").Call()),
 		exitOn(),
 		jen.Defer().Id("st").Dot("Close").Call(),

@@ -15,8 +15,12 @@ import (
 func toolsFile(p *ir.Project, fs *forms) *jen.File {
 	f := newFile(p, true)
 
+	methods := "one method per tool."
+	if len(p.ResourceTemplates) > 0 {
+		methods = "one method per tool, and one per resource template."
+	}
 	fileDoc(f, comment.Doc(
-		"ToolHandler serves the tools of "+p.Source+": one method per tool"+map[bool]string{true: ", and one per resource template.", false: "."}[len(p.ResourceTemplates) > 0],
+		"ToolHandler serves the tools of "+p.Source+": "+methods,
 		"The methods are yours. mcpgen writes a stub for each new tool once, in the tool's handler file, and never touches it again. Before a method is called, the arguments have been validated against the tool's input schema; an error it returns reaches the client as a tool error (isError), not a protocol error.",
 	))
 	f.Type().Id("ToolHandler").InterfaceFunc(func(g *jen.Group) {

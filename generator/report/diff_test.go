@@ -1,6 +1,7 @@
 package report
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -97,7 +98,7 @@ func TestDiff(t *testing.T) {
 				if arg == "" {
 					arg = "-"
 				}
-				got = append(got, strings.Join([]string{c.Kind, c.Tool, arg, map[bool]string{true: "true", false: "false"}[c.Breaking]}, " "))
+				got = append(got, strings.Join([]string{c.Kind, c.Tool, arg, strconv.FormatBool(c.Breaking)}, " "))
 			}
 			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
 				t.Errorf("changes:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
