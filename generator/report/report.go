@@ -121,6 +121,7 @@ func New(p *ir.Project, diags diag.List) *Report {
 		r.Tools.Spec, r.Tools.Dynamic = p.API.Spec, p.API.Dynamic
 	}
 	var sizes []ToolSize
+	defs := newDefIndex(p)
 	for _, t := range p.Tools {
 		if t.Op != nil {
 			r.Tools.API++
@@ -131,7 +132,7 @@ func New(p *ir.Project, diags diag.List) *Report {
 			// Served through the dynamic tools, not listed.
 			continue
 		}
-		n := ToolBytes(p, t)
+		n := toolBytes(defs, t)
 		sizes = append(sizes, ToolSize{Name: t.Name, Bytes: n})
 		r.ToolsList.Bytes += n
 	}
@@ -207,15 +208,15 @@ func leftOut(msg string) (op, reason string) {
 	return strings.TrimPrefix(head, "operation "), reason
 }
 
-// ToolBytes is the size of t's entry in tools/list: the JSON of the
+// toolBytes is the size of t's entry in tools/list: the JSON of the
 // mcp.Tool the generated server registers (name, title, description,
 // schemas with the shared definitions they reach, annotations), as the
 // go-sdk marshals it.
-func ToolBytes(p *ir.Project, t *ir.Tool) int {
+func toolBytes(defs *defIndex, t *ir.Tool) int {
 	tool := &mcp.Tool{Name: t.Name, Title: t.Title, Description: t.Description}
-	tool.InputSchema = json.RawMessage(withDefs(p, t, t.InputSchema))
+	tool.InputSchema = json.RawMessage(defs.withDefs(t, t.InputSchema))
 	if t.OutputSchema != nil {
-		tool.OutputSchema = json.RawMessage(withDefs(p, t, t.OutputSchema))
+		tool.OutputSchema = json.RawMessage(defs.withDefs(t, t.OutputSchema))
 	}
 	if a := t.Annotations; a != nil {
 		tool.Annotations = &mcp.ToolAnnotations{
@@ -241,16 +242,30 @@ func ToolBytes(p *ir.Project, t *ir.Tool) int {
 // defsPrefix starts a reference to the API's shared definitions.
 const defsPrefix = "#/$defs/"
 
+// defIndex holds the API's shared definitions by name, and the names each
+// refers to, so that the definitions a tool reaches are found without
+// decoding a definition again for every tool that reaches it.
+type defIndex struct {
+	schema map[string]json.RawMessage
+	refs   map[string][]string // filled on first use
+}
+
+func newDefIndex(p *ir.Project) *defIndex {
+	ix := &defIndex{schema: map[string]json.RawMessage{}, refs: map[string][]string{}}
+	if p.API != nil {
+		for _, d := range p.API.Defs {
+			ix.schema[d.Name] = d.Schema
+		}
+	}
+	return ix
+}
+
 // withDefs is schema with a "$defs" member that holds the definitions it
 // reaches, as the runtime's upstream.Defs.Schema serves it. Only the size
 // matters here: the members' order is left as it falls.
-func withDefs(p *ir.Project, t *ir.Tool, schema []byte) []byte {
-	if t.Op == nil || p.API == nil || !strings.Contains(string(schema), `"`+defsPrefix) {
+func (ix *defIndex) withDefs(t *ir.Tool, schema []byte) []byte {
+	if t.Op == nil || len(ix.schema) == 0 || !strings.Contains(string(schema), `"`+defsPrefix) {
 		return schema
-	}
-	defs := map[string]json.RawMessage{}
-	for _, d := range p.API.Defs {
-		defs[d.Name] = d.Schema
 	}
 	var root map[string]json.RawMessage
 	if json.Unmarshal(schema, &root) != nil {
@@ -261,12 +276,17 @@ func withDefs(p *ir.Project, t *ir.Tool, schema []byte) []byte {
 	for len(queue) > 0 {
 		name := queue[0]
 		queue = queue[1:]
-		def, ok := defs[name]
+		def, ok := ix.schema[name]
 		if _, done := reached[name]; done || !ok {
 			continue
 		}
 		reached[name] = def
-		queue = append(queue, refNames(def)...)
+		refs, ok := ix.refs[name]
+		if !ok {
+			refs = refNames(def)
+			ix.refs[name] = refs
+		}
+		queue = append(queue, refs...)
 	}
 	if len(reached) == 0 {
 		return schema
