@@ -607,6 +607,9 @@ func testClosed(t *testing.T, b backend) {
 	ctx := context.Background()
 	s, _ := b.open(t)
 	mustPut(t, s, "k", "v", 0)
+	if err := Ping(ctx, s); err != nil {
+		t.Fatalf("Ping of an open store: %v", err)
+	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -629,6 +632,7 @@ func testClosed(t *testing.T, b backend) {
 	check("Take", err)
 	_, err = s.CompareAndSwap(ctx, "k", nil, []byte("v"), 0)
 	check("CompareAndSwap", err)
+	check("Ping", Ping(ctx, s))
 	_, err = Update(ctx, s, "k", 0, func([]byte, bool) ([]byte, error) { return []byte("v"), nil })
 	check("Update", err)
 }
