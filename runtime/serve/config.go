@@ -7,8 +7,10 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -59,6 +61,33 @@ type Config struct {
 	LogLevel slog.Level
 	// LogFormat is "text" (the default) or "json".
 	LogFormat string
+
+	// MetricsAddr, if set, is a second listener that serves /metrics
+	// alone, for a scraper on a private network.
+	MetricsAddr string
+	// MetricsToken, if set, opens /metrics on the main listener to
+	// requests that bear it. With neither this nor MetricsAddr, no metrics
+	// are served (nor recorded, unless exported by OTLP): they name tools
+	// and count users, which is not for anyone who can reach /mcp.
+	MetricsToken string
+	// AuditLog is where the audit records of tool calls go: "stderr" (the
+	// default), "off", or the path of a file to append to.
+	AuditLog string
+	// ToolTimeout bounds every tool call that has no time limit of its own
+	// in the manifest; zero means the manifest's toolTimeout, or none.
+	ToolTimeout time.Duration
+	// TrustedProxies are the addresses of reverse proxies whose
+	// X-Forwarded-For header is believed when working out a client's
+	// address (for limits per client); other requests are taken to come
+	// from their peer address.
+	TrustedProxies []netip.Prefix
+	// DrainDelay is how long /readyz answers 503 before the listener
+	// closes on shutdown, so that a load balancer stops sending new
+	// requests first. Zero closes it at once.
+	DrainDelay time.Duration
+	// RateLimitFailOpen allows tool calls when the store that keeps their
+	// rate limits fails; false refuses them. Default true.
+	RateLimitFailOpen bool
 }
 
 // setting describes one flag: the environment variables it falls back to,
@@ -90,7 +119,23 @@ var settings = []setting{
 	{"log-level", []string{"LOG_LEVEL"}, "level", "info",
 		"debug, info, warn or error; debug also logs every request"},
 	{"log-format", []string{"LOG_FORMAT"}, "format", "text", "text or json"},
+	{"metrics-addr", []string{"METRICS_ADDR"}, "host:port", "",
+		"serve /metrics (Prometheus) on this second address; with $METRICS_TOKEN instead, on the main one to bearers of the token"},
+	{"audit-log", []string{"AUDIT_LOG"}, "where", "stderr",
+		"audit records of tool calls: stderr, off, or a file to append to"},
+	{"tool-timeout", []string{"TOOL_TIMEOUT"}, "duration", "",
+		"time limit of a tool call without one of its own (default: the manifest's toolTimeout, or none)"},
+	{"trusted-proxies", []string{"TRUSTED_PROXIES"}, "cidrs", "",
+		"comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For names the client"},
+	{"shutdown-drain-delay", []string{"SHUTDOWN_DRAIN_DELAY"}, "duration", "0s",
+		"on shutdown, answer /readyz with 503 this long before closing the listener, so a load balancer drains first"},
+	{"rate-limit-fail", []string{"RATE_LIMIT_FAIL"}, "open|closed", "open",
+		"when the store keeping tool rate limits fails: allow calls (open) or refuse them (closed)"},
 }
+
+// metricsTokenEnv holds the bearer token for /metrics on the main
+// listener. It has no flag: a flag's value shows in the process list.
+const metricsTokenEnv = "METRICS_TOKEN"
 
 // ParseConfig parses args (the command line without the program name) and
 // the environment, read with lookupEnv (os.LookupEnv in Main), into a
@@ -234,7 +279,62 @@ func parseConfig(args []string, lookupEnv func(string) (string, bool), opts *Opt
 			} else {
 				bad(from, v, "want text or json")
 			}
+		case "metrics-addr":
+			if v == "" {
+				continue
+			}
+			if _, port, err := net.SplitHostPort(v); err != nil {
+				bad(from, v, "want host:port, such as :9090 or 127.0.0.1:9090")
+			} else if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 {
+				bad(from, v, "the port must be a number from 0 to 65535")
+			} else {
+				cfg.MetricsAddr = v
+			}
+		case "audit-log":
+			if v == "" {
+				v = "stderr"
+			}
+			cfg.AuditLog = v
+		case "tool-timeout":
+			if v == "" {
+				continue
+			}
+			if d, err := time.ParseDuration(v); err != nil || d < 0 {
+				bad(from, v, "want a duration such as 30s, or 0 for no limit")
+			} else {
+				cfg.ToolTimeout = d
+			}
+		case "trusted-proxies":
+			for _, p := range strings.Split(v, ",") {
+				if p = strings.TrimSpace(p); p == "" {
+					continue
+				}
+				pfx, err := parsePrefix(p)
+				if err != nil {
+					bad(from, p, "want an IP address or a CIDR such as 10.0.0.0/8")
+					continue
+				}
+				cfg.TrustedProxies = append(cfg.TrustedProxies, pfx)
+			}
+		case "shutdown-drain-delay":
+			if d, err := time.ParseDuration(v); err != nil || d < 0 {
+				bad(from, v, "want a duration such as 5s, or 0")
+			} else {
+				cfg.DrainDelay = d
+			}
+		case "rate-limit-fail":
+			switch strings.ToLower(v) {
+			case "open":
+				cfg.RateLimitFailOpen = true
+			case "closed":
+				cfg.RateLimitFailOpen = false
+			default:
+				bad(from, v, "want open or closed")
+			}
 		}
+	}
+	if v, ok := lookupEnv(metricsTokenEnv); ok && strings.TrimSpace(v) != "" {
+		cfg.MetricsToken = strings.TrimSpace(v)
 	}
 
 	for _, t := range opts.Transports {
@@ -254,6 +354,21 @@ func parseConfig(args []string, lookupEnv func(string) (string, bool), opts *Opt
 	return cfg, nil
 }
 
+// parsePrefix reads an address or a CIDR; an address is a prefix of its
+// full length.
+func parsePrefix(s string) (netip.Prefix, error) {
+	if strings.Contains(s, "/") {
+		p, err := netip.ParsePrefix(s)
+		return p.Masked(), err
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, err
+	}
+	a = a.Unmap()
+	return netip.PrefixFrom(a, a.BitLen()), nil
+}
+
 // printUsage writes the --help text: what the server serves, then every
 // flag with its default and environment variables.
 func printUsage(w io.Writer, opts *Options) {
@@ -270,7 +385,7 @@ func printUsage(w io.Writer, opts *Options) {
 		serves = append(serves, "legacy HTTP+SSE at /sse")
 	}
 	if opts.servesHTTP() {
-		serves = append(serves, "/healthz")
+		serves = append(serves, "/healthz, /readyz, and /metrics when --metrics-addr or $METRICS_TOKEN is set")
 	}
 	if opts.has(TransportStdio) {
 		serves = append(serves, "stdin/stdout with --stdio")
@@ -290,5 +405,13 @@ func printUsage(w io.Writer, opts *Options) {
 			fmt.Fprintf(w, "\n    \tenv: $%s", strings.Join(s.env, ", $"))
 		}
 		fmt.Fprintln(w)
+	}
+	fmt.Fprintf(w, "\nAlso read from the environment (secret ones belong in a secret store):\n")
+	for _, s := range slices.Concat(envOnly, opts.Settings) {
+		secret := ""
+		if s.Secret {
+			secret = " (secret)"
+		}
+		fmt.Fprintf(w, "  $%s%s\n    \t%s\n", s.Env, secret, s.Usage)
 	}
 }

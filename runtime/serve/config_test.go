@@ -5,6 +5,7 @@ import (
 	"flag"
 	"io"
 	"log/slog"
+	"net/netip"
 	"slices"
 	"strings"
 	"testing"
@@ -34,6 +35,17 @@ func TestParseConfig(t *testing.T) {
 				c.MaxBodyBytes == mcp.DefaultMaxRequestBodyBytes && c.SessionTimeout == 30*time.Minute
 		}},
 		{"PORT", nil, map[string]string{"PORT": "9000"}, nil, func(c *Config) bool { return c.Addr == ":9000" }},
+		{"operations defaults", nil, nil, nil, func(c *Config) bool {
+			return c.MetricsAddr == "" && c.MetricsToken == "" && c.AuditLog == "stderr" && c.ToolTimeout == 0 &&
+				c.TrustedProxies == nil && c.DrainDelay == 0 && c.RateLimitFailOpen
+		}},
+		{"operations", []string{"--metrics-addr=127.0.0.1:9090", "--rate-limit-fail=closed"}, map[string]string{
+			"METRICS_TOKEN": " t0ken ", "AUDIT_LOG": "/var/log/audit.log", "TOOL_TIMEOUT": "45s",
+			"TRUSTED_PROXIES": "10.0.0.0/8, 192.168.1.5", "SHUTDOWN_DRAIN_DELAY": "5s"}, nil, func(c *Config) bool {
+			return c.MetricsAddr == "127.0.0.1:9090" && c.MetricsToken == "t0ken" && c.AuditLog == "/var/log/audit.log" &&
+				c.ToolTimeout == 45*time.Second && c.DrainDelay == 5*time.Second && !c.RateLimitFailOpen &&
+				slices.Equal(c.TrustedProxies, []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.168.1.5/32")})
+		}},
 		{"ADDR", nil, map[string]string{"ADDR": "127.0.0.1:7000"}, nil, func(c *Config) bool { return c.Addr == "127.0.0.1:7000" }},
 		{"ADDR wins over PORT", nil, map[string]string{"ADDR": "127.0.0.1:7000", "PORT": "9000"}, nil, func(c *Config) bool { return c.Addr == "127.0.0.1:7000" }},
 		{"flag wins over PORT", []string{"--addr", "127.0.0.1:1234"}, map[string]string{"PORT": "9000"}, nil, func(c *Config) bool { return c.Addr == "127.0.0.1:1234" }},
@@ -107,6 +119,12 @@ func TestParseConfigErrors(t *testing.T) {
 		{"bad body limit env", nil, map[string]string{"MCP_MAX_BODY_BYTES": "4MB"}, nil, `MCP_MAX_BODY_BYTES="4MB"`},
 		{"origin without scheme", []string{"--allowed-origins", "app.example.com"}, nil, nil, `--allowed-origins: "app.example.com" is not an origin`},
 		{"origin with path", nil, map[string]string{"MCP_ALLOWED_ORIGINS": "https://ok.example,https://app.example/path"}, nil, `MCP_ALLOWED_ORIGINS: "https://app.example/path" is not an origin`},
+		{"bad metrics addr", nil, map[string]string{"METRICS_ADDR": "9090"}, nil, `METRICS_ADDR="9090": want host:port`},
+		{"bad tool timeout", []string{"--tool-timeout=-1s"}, nil, nil, `--tool-timeout="-1s": want a duration`},
+		{"bad tool timeout env", nil, map[string]string{"TOOL_TIMEOUT": "10"}, nil, `TOOL_TIMEOUT="10"`},
+		{"bad proxy", nil, map[string]string{"TRUSTED_PROXIES": "10.0.0.0/8, proxy.internal"}, nil, `TRUSTED_PROXIES="proxy.internal": want an IP address or a CIDR`},
+		{"bad drain", []string{"--shutdown-drain-delay=later"}, nil, nil, `--shutdown-drain-delay="later"`},
+		{"bad fail mode", nil, map[string]string{"RATE_LIMIT_FAIL": "sometimes"}, nil, `RATE_LIMIT_FAIL="sometimes": want open or closed`},
 		{"unknown flag", []string{"--bogus"}, nil, nil, "flag provided but not defined: -bogus"},
 		{"missing value", []string{"--addr"}, nil, nil, "flag needs an argument: -addr"},
 		{"stray argument", []string{"serve"}, nil, nil, `unexpected argument "serve"`},
@@ -147,12 +165,17 @@ func TestParseConfigNilEnv(t *testing.T) {
 func TestParseConfigHelp(t *testing.T) {
 	for _, arg := range []string{"-h", "--help", "-help"} {
 		var out strings.Builder
-		_, err := parseConfig([]string{arg}, env(nil), (&Options{Name: "demo", Version: "1.0"}).orDefault(), &out)
+		opts := &Options{Name: "demo", Version: "1.0", Settings: []Setting{
+			{Env: "DEMO_CLIENT_SECRET", Usage: "the demo app's secret", Secret: true},
+			{Env: "DEMO_BASE_URL", Usage: "where the demo API is"},
+		}}
+		_, err := parseConfig([]string{arg}, env(nil), opts.orDefault(), &out)
 		if !errors.Is(err, flag.ErrHelp) {
 			t.Fatalf("%s: err = %v, want flag.ErrHelp", arg, err)
 		}
 		usage := out.String()
-		for _, want := range []string{"demo 1.0", "/mcp", "/sse", "--stdio", "$ADDR, $PORT", `(default :8080)`} {
+		for _, want := range []string{"demo 1.0", "/mcp", "/sse", "/readyz", "--stdio", "$ADDR, $PORT", `(default :8080)`,
+			"  $DEMO_CLIENT_SECRET (secret)\n    \tthe demo app's secret\n", "  $DEMO_BASE_URL\n", "  $METRICS_TOKEN (secret)\n"} {
 			if !strings.Contains(usage, want) {
 				t.Errorf("%s: usage lacks %q:\n%s", arg, want, usage)
 			}

@@ -69,6 +69,24 @@ type Options struct {
 		Mount(*http.ServeMux)
 		Protect(http.Handler) http.Handler
 	}
+	// Ready are the checks /readyz runs: the server is ready when each
+	// returns nil. An Auth with a Ready(context.Context) error method is
+	// checked too.
+	Ready []func(context.Context) error
+	// ToolTimeout bounds every tool call without a limit in Tools; the
+	// --tool-timeout setting overrides it. Zero is no limit.
+	ToolTimeout time.Duration
+	// Tools are the operational rules of single tools, by tool name.
+	Tools map[string]ToolPolicy
+	// Settings are the environment variables that other parts of the
+	// server read, listed by --help.
+	Settings []Setting
+}
+
+// ToolPolicy is how the server runs one tool.
+type ToolPolicy struct {
+	// Timeout bounds a call of the tool, whatever the server-wide limit.
+	Timeout time.Duration
 }
 
 // orDefault returns a copy of o with defaults filled in; o may be nil.
@@ -169,14 +187,19 @@ func run(ctx context.Context, s *mcp.Server, cfg *Config, opts *Options, logger 
 	if s == nil {
 		return errors.New("serve: no server (nil *mcp.Server)")
 	}
-	if cfg.Stdio {
-		if !opts.has(TransportStdio) {
-			return errors.New("this server does not serve stdio")
-		}
-		return runStdio(ctx, s, opts, logger)
+	if cfg.Stdio && !opts.has(TransportStdio) {
+		return errors.New("this server does not serve stdio")
 	}
-	if !opts.servesHTTP() {
+	if !cfg.Stdio && !opts.servesHTTP() {
 		return errors.New("this server serves only stdio: run it with --stdio")
+	}
+	o, err := startOps(ctx, s, cfg, opts, logger)
+	if err != nil {
+		return err
+	}
+	defer o.close()
+	if cfg.Stdio {
+		return runStdio(ctx, s, opts, logger)
 	}
 	addr := cfg.Addr
 	if addr == "" {
@@ -186,7 +209,15 @@ func run(ctx context.Context, s *mcp.Server, cfg *Config, opts *Options, logger 
 	if err != nil {
 		return err
 	}
-	return serveHTTP(ctx, ln, s, cfg, opts, logger)
+	if cfg.MetricsAddr != "" && o.metrics != nil {
+		stop, err := listenMetrics(ctx, cfg.MetricsAddr, o.metrics, logger)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		defer stop()
+	}
+	return serveHTTP(ctx, ln, s, cfg, opts, logger, o)
 }
 
 // runStdio serves one session over stdin and stdout until the client
@@ -223,8 +254,8 @@ func (t *guardedStdio) Connect(ctx context.Context) (mcp.Connection, error) {
 }
 
 // serveHTTP serves on ln until ctx is done, then shuts down.
-func serveHTTP(ctx context.Context, ln net.Listener, s *mcp.Server, cfg *Config, opts *Options, logger *slog.Logger) error {
-	h, streams := newHandler(s, cfg, opts, logger)
+func serveHTTP(ctx context.Context, ln net.Listener, s *mcp.Server, cfg *Config, opts *Options, logger *slog.Logger, o *ops) error {
+	h, streams, ready := newHandler(s, cfg, opts, logger, o)
 	srv := &http.Server{
 		Handler: h,
 		// Slow clients may not hold a connection open by trickling headers.
@@ -254,8 +285,19 @@ func serveHTTP(ctx context.Context, ln net.Listener, s *mcp.Server, cfg *Config,
 	if timeout <= 0 {
 		timeout = defaultShutdownTimeout
 	}
-	logger.Info("shutting down", "timeout", timeout)
 	start := time.Now()
+	// Not ready first, still serving: a load balancer that probes /readyz
+	// stops sending new requests before the listener closes.
+	ready.draining.Store(true)
+	if cfg.DrainDelay > 0 {
+		logger.Info("draining", "delay", cfg.DrainDelay)
+		select {
+		case <-time.After(cfg.DrainDelay):
+		case err := <-errc:
+			return err
+		}
+	}
+	logger.Info("shutting down", "timeout", timeout)
 	sctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	// Shutdown closes the listener and idle connections, then waits for
@@ -287,11 +329,13 @@ func Handler(s *mcp.Server, cfg *Config, opts *Options) http.Handler {
 	if cfg == nil {
 		cfg = &Config{}
 	}
-	h, _ := newHandler(s, cfg, opts.orDefault(), NewLogger(cfg, os.Stderr))
+	h, _, _ := newHandler(s, cfg, opts.orDefault(), NewLogger(cfg, os.Stderr), nil)
 	return h
 }
 
-func newHandler(s *mcp.Server, cfg *Config, opts *Options, logger *slog.Logger) (http.Handler, *streamCloser) {
+// newHandler builds the server's routes; o, the operations plane that run
+// starts, is nil for Handler.
+func newHandler(s *mcp.Server, cfg *Config, opts *Options, logger *slog.Logger, o *ops) (http.Handler, *streamCloser, *readiness) {
 	// The same server serves every request and session: it holds the tools,
 	// and building one per request would cost every call.
 	getServer := func(*http.Request) *mcp.Server { return s }
@@ -333,10 +377,19 @@ func newHandler(s *mcp.Server, cfg *Config, opts *Options, logger *slog.Logger) 
 		w.Header().Set("Cache-Control", "no-store")
 		io.WriteString(w, "ok\n")
 	})
-	if logger.Enabled(context.Background(), slog.LevelDebug) {
-		return accessLog(mux, logger), streams
+	ready := &readiness{checks: opts.Ready, logger: logger}
+	if r, ok := opts.Auth.(interface{ Ready(context.Context) error }); ok {
+		ready.checks = append(slices.Clip(ready.checks), r.Ready)
 	}
-	return mux, streams
+	mux.Handle("GET /readyz", ready)
+	if o != nil && o.metrics != nil && cfg.MetricsToken != "" {
+		mux.Handle("GET /metrics", requireToken(o.metrics, cfg.MetricsToken))
+	}
+	var h http.Handler = clientAddress(mux, cfg.TrustedProxies)
+	if logger.Enabled(context.Background(), slog.LevelDebug) {
+		h = accessLog(h, logger)
+	}
+	return h, streams, ready
 }
 
 // accessLog logs every request at debug level. It is mounted only when

@@ -1,0 +1,43 @@
+package serve
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+// ops is the operations plane run starts around a server: the middleware
+// that bounds, records and traces its calls, and the metrics it serves.
+type ops struct {
+	// metrics serves the Prometheus exposition; nil when metrics are not
+	// served.
+	metrics http.Handler
+	closers []func()
+}
+
+// startOps installs the operations middleware on s, outermost first.
+func startOps(ctx context.Context, s *mcp.Server, cfg *Config, opts *Options, logger *slog.Logger) (*ops, error) {
+	o := &ops{}
+	timeout := cfg.ToolTimeout
+	if timeout == 0 {
+		timeout = opts.ToolTimeout
+	}
+	perTool := make(map[string]time.Duration)
+	for name, p := range opts.Tools {
+		if p.Timeout > 0 {
+			perTool[name] = p.Timeout
+		}
+	}
+	s.AddReceivingMiddleware(toolTimeouts(timeout, perTool))
+	return o, nil
+}
+
+// close releases what startOps started, in reverse order.
+func (o *ops) close() {
+	for i := len(o.closers) - 1; i >= 0; i-- {
+		o.closers[i]()
+	}
+}
