@@ -36,6 +36,11 @@ type Manifest struct {
 	// State declares the values the tools keep between calls, in the
 	// server's store.
 	State []StateValue `json:"state,omitempty" jsonschema:"description=Values the tools keep between calls\\, in the server's store (a bbolt file\\, or Redis shared by every replica): each gets a typed accessor in state_gen.go."`
+	// RateLimit bounds each user's (or, without sign-in, each client
+	// address's) tool calls over all tools.
+	RateLimit *RateLimit `json:"rateLimit,omitempty" jsonschema:"description=Tool calls allowed per user (per client address on a server without sign-in) over all tools. Kept in the server's store\\, so replicas on Redis share one budget."`
+	// ToolTimeout bounds every tool call without a timeout of its own.
+	ToolTimeout string `json:"toolTimeout,omitempty" jsonschema:"description=Time limit of every tool call without a timeout of its own\\, such as 30s (none when absent; TOOL_TIMEOUT overrides it at run time). A call past it ends with a tool error."`
 	// Transports the server mounts; all of them when empty.
 	Transports []string `json:"transports,omitempty" jsonschema:"enum=streamable,enum=sse,enum=stdio,uniqueItems=true,description=Transports the server mounts: streamable (HTTP at /mcp)\\, sse (legacy HTTP+SSE at /sse)\\, stdio (with --stdio). All three when absent."`
 }
@@ -57,6 +62,28 @@ type Tool struct {
 	// Auth limits who may see and call the tool; it needs the top-level
 	// auth section.
 	Auth *ToolAuth `json:"auth,omitempty" jsonschema:"description=Who may see and call the tool (needs the top-level auth section). Others do not see it in tools/list\\, and a call is refused."`
+	// RateLimit bounds each user's calls of this tool.
+	RateLimit *RateLimit `json:"rateLimit,omitempty" jsonschema:"description=Calls of this tool allowed per user (per client address without sign-in)\\, on top of the server's rateLimit."`
+	// Timeout bounds a call of this tool, instead of toolTimeout.
+	Timeout string `json:"timeout,omitempty" jsonschema:"description=Time limit of a call of this tool\\, such as 2m\\, instead of the server's toolTimeout."`
+	// Audit says what the audit record of a call of this tool holds.
+	Audit *ToolAudit `json:"audit,omitempty" jsonschema:"description=What the audit record of a call holds beyond who\\, what and how it ended: the arguments are left out unless asked for here."`
+}
+
+// RateLimit is a number of calls per minute, with a burst.
+type RateLimit struct {
+	// PerMinute is the sustained rate.
+	PerMinute int `json:"perMinute" jsonschema:"minimum=1,description=Calls allowed per minute\\, sustained."`
+	// Burst is how many calls may come at once after a quiet spell.
+	Burst int `json:"burst,omitempty" jsonschema:"minimum=0,description=Calls allowed at once after a quiet spell (default: the runtime's\\, a sixth of perMinute\\, at least 1)."`
+}
+
+// ToolAudit opts a tool's arguments into its audit records.
+type ToolAudit struct {
+	// Arguments puts the call's arguments in the record.
+	Arguments bool `json:"arguments,omitempty" jsonschema:"description=Record the call's arguments (never by default)."`
+	// Redact lists argument names whose values are replaced, at any depth.
+	Redact []string `json:"redact,omitempty" jsonschema:"description=Names of arguments (at any depth\\, any case) whose values are recorded as [redacted]."`
 }
 
 // StateValue is one value the tools keep between calls.

@@ -61,7 +61,10 @@ func Validate(f *File) diag.List {
 		if t.OutputSchema != nil {
 			v.toolSchema(*t.OutputSchema, ptr+"/outputSchema", output)
 		}
+		v.operations(ptr, t.Timeout, t.RateLimit, t.Audit)
 	}
+	v.duration("#/toolTimeout", "toolTimeout", m.ToolTimeout)
+	v.rateLimit("#/rateLimit", m.RateLimit)
 
 	uriAt := make(map[string]string)
 	for i, r := range m.Resources {

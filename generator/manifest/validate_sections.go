@@ -233,3 +233,33 @@ func (v *validator) resourceTemplate(ptr string, r ResourceTemplate, at, nameAt 
 		}
 	}
 }
+
+// operations checks a tool's operational rules.
+func (v *validator) operations(ptr, timeout string, rl *RateLimit, audit *ToolAudit) {
+	v.duration(ptr+"/timeout", "timeout", timeout)
+	v.rateLimit(ptr+"/rateLimit", rl)
+	if audit != nil && len(audit.Redact) > 0 && !audit.Arguments {
+		v.warn(ptr+"/audit/redact", "redact has no effect: the arguments are not recorded").Hint = "add arguments: true to record them, with these redacted"
+	}
+}
+
+// duration checks an optional positive Go duration.
+func (v *validator) duration(ptr, what, d string) {
+	if d == "" {
+		return
+	}
+	if n, err := time.ParseDuration(d); err != nil || n <= 0 {
+		v.add(ptr, "%s %q is not a positive duration", what, d).Hint = "write a Go duration such as 30s or 2m"
+	}
+}
+
+// rateLimit checks what the schema cannot: a burst larger than a minute's
+// calls is allowed, but almost certainly a mistake.
+func (v *validator) rateLimit(ptr string, rl *RateLimit) {
+	if rl == nil {
+		return
+	}
+	if rl.PerMinute > 0 && rl.Burst > rl.PerMinute {
+		v.warn(ptr+"/burst", "burst %d is more than perMinute %d", rl.Burst, rl.PerMinute).Hint = "a burst is the calls allowed at once; more than a minute's worth lets a client go over the rate for a minute"
+	}
+}
