@@ -69,6 +69,13 @@
 // temporarily_unavailable where the client reads JSON) and issue nothing,
 // and they work again once it is back.
 //
+// # Operations
+//
+// [Server.Ready] is a readiness check: the store answers, and an OpenID
+// provider's configuration has been fetched. [Options.OnEvent] hears of
+// every token issued or refreshed and every request refused, by endpoint
+// and reason, to count them.
+//
 // # Clients
 //
 // A client_id that is an https URL with a path names a Client ID Metadata

@@ -61,6 +61,11 @@ type Options struct {
 	// [Server.Close] leaves it open, for the caller to close after the
 	// server.
 	Store store.Store
+	// OnEvent, if set, is called when the server issues or refreshes
+	// tokens, and when it refuses a request, for metrics. It runs on the
+	// request's goroutine, so it must be quick, and safe for concurrent
+	// use.
+	OnEvent func(ctx context.Context, e Event)
 }
 
 // A Server is the OAuth authorization server of one MCP server, and the
@@ -303,6 +308,12 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Pragma", "no-cache")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(v)
+}
+
+// refuse answers r with err, and reports the refusal to Options.OnEvent.
+func (s *Server) refuse(w http.ResponseWriter, r *http.Request, err *oauthError) {
+	s.emit(r, EventRefused, err.Code)
+	writeError(w, err)
 }
 
 func writeError(w http.ResponseWriter, err *oauthError) {
