@@ -1,6 +1,7 @@
 package oauth
 
 import (
+	"context"
 	"net/http"
 	"path"
 )
@@ -26,14 +27,25 @@ type Event struct {
 	Endpoint string
 	// Reason, for EventRefused, is why, as an OAuth error code
 	// (invalid_request, invalid_client, invalid_grant, access_denied,
-	// temporarily_unavailable, server_error, …).
+	// temporarily_unavailable, server_error, …), or rate_limited for a
+	// request over its rate limit.
 	Reason string
 }
+
+// ReasonRateLimited is the Reason of a request refused by a rate limit.
+const ReasonRateLimited = "rate_limited"
 
 // emit calls Options.OnEvent, if set, for a request to r's endpoint.
 func (s *Server) emit(r *http.Request, kind, reason string) {
 	if s.opts.OnEvent != nil {
 		s.opts.OnEvent(r.Context(), Event{Kind: kind, Endpoint: endpointOf(r), Reason: reason})
+	}
+}
+
+// emitCtx is emit for a refusal known only by its endpoint's name.
+func (s *Server) emitCtx(ctx context.Context, endpoint, kind, reason string) {
+	if s.opts.OnEvent != nil {
+		s.opts.OnEvent(ctx, Event{Kind: kind, Endpoint: endpoint, Reason: reason})
 	}
 }
 
