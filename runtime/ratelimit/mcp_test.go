@@ -25,6 +25,7 @@ type mcpEnv struct {
 	outcomes *outcomes
 	refusals *refusals
 	logs     *syncBuffer
+	sse      bool // the legacy SSE transport, not streamable HTTP
 }
 
 // outcomes records the callinfo outcome of each call, as the layer that
@@ -66,7 +67,12 @@ func (r *refusals) get() []string {
 // with c as the limiter's clock. A request with a bearer token is signed
 // in as the user the token names.
 func newMCPEnv(t *testing.T, st store.Store, c *clock, tl *ToolLimits) *mcpEnv {
-	e := &mcpEnv{t: t, outcomes: &outcomes{}, refusals: &refusals{}, logs: new(syncBuffer)}
+	return newMCPEnvOn(t, st, c, tl, false)
+}
+
+// newMCPEnvOn is newMCPEnv, over the legacy SSE transport if sse is set.
+func newMCPEnvOn(t *testing.T, st store.Store, c *clock, tl *ToolLimits, sse bool) *mcpEnv {
+	e := &mcpEnv{t: t, outcomes: &outcomes{}, refusals: &refusals{}, logs: new(syncBuffer), sse: sse}
 	l := New(st, &Options{Now: c.now, Logger: slog.New(slog.NewTextHandler(e.logs, nil)), OnRefused: e.refusals.add})
 	mw, err := l.Middleware(tl)
 	if err != nil {
@@ -93,7 +99,10 @@ func newMCPEnv(t *testing.T, st store.Store, c *clock, tl *ToolLimits) *mcpEnv {
 			return res, err
 		}
 	})
-	h := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return s }, &mcp.StreamableHTTPOptions{Stateless: true})
+	var h http.Handler = mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return s }, &mcp.StreamableHTTPOptions{Stateless: true})
+	if sse {
+		h = mcp.NewSSEHandler(func(*http.Request) *mcp.Server { return s }, nil)
+	}
 	signedIn := auth.RequireBearerToken(func(_ context.Context, token string, _ *http.Request) (*auth.TokenInfo, error) {
 		return &auth.TokenInfo{UserID: token, Expiration: time.Now().Add(time.Hour)}, nil
 	}, nil)(h)
@@ -125,8 +134,11 @@ func (b *bearerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 func (e *mcpEnv) connect(user, addr string) *mcp.ClientSession {
 	e.t.Helper()
 	hc := &http.Client{Transport: &bearerTransport{token: user, addr: addr}}
-	cs, err := mcp.NewClient(&mcp.Implementation{Name: "t", Version: "1"}, nil).Connect(context.Background(),
-		&mcp.StreamableClientTransport{Endpoint: e.url, HTTPClient: hc}, nil)
+	var tr mcp.Transport = &mcp.StreamableClientTransport{Endpoint: e.url, HTTPClient: hc}
+	if e.sse {
+		tr = &mcp.SSEClientTransport{Endpoint: e.url, HTTPClient: hc}
+	}
+	cs, err := mcp.NewClient(&mcp.Implementation{Name: "t", Version: "1"}, nil).Connect(context.Background(), tr, nil)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -234,6 +246,25 @@ func TestMiddleware(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestMiddlewareSSE checks that calls over the legacy SSE transport, which
+// carry no TokenInfo of their own, count against the user who opened the
+// stream, found in its context.
+func TestMiddlewareSSE(t *testing.T) {
+	e := newMCPEnvOn(t, store.NewMemory(), newClock(), &ToolLimits{Tools: map[string]Limit{"search": {PerMinute: 60, Burst: 2}}}, true)
+	alice := e.connect("alice", "192.0.2.1")
+	bob := e.connect("bob", "192.0.2.1")
+	e.wantRan(alice, "search")
+	e.wantRan(alice, "search")
+	e.wantRefused(alice, "search",
+		"rate limit exceeded: 60 calls a minute (at most 2 at once) per user for tool search; retry in 1s", callinfo.RateLimited)
+	e.wantRan(bob, "search")
+	anon := e.connect("", "192.0.2.9")
+	e.wantRan(anon, "search")
+	e.wantRan(anon, "search")
+	e.wantRefused(anon, "search",
+		"rate limit exceeded: 60 calls a minute (at most 2 at once) per client address for tool search; retry in 1s", callinfo.RateLimited)
 }
 
 // TestMiddlewareRetryHint checks that the hint rounds the wait up to whole
