@@ -52,17 +52,17 @@ const browserCookie = "mcpgen_oauth"
 // errors go back to the client.
 func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
-		s.errorPage(w, http.StatusBadRequest, "The authorization request is malformed.")
+		s.errorPage(w, r, http.StatusBadRequest, "invalid_request", "The authorization request is malformed.")
 		return
 	}
 	q := r.Form
 	c, err := s.lookupClient(r.Context(), q.Get("client_id"))
 	if errors.Is(err, errStore) {
-		s.serverError(w, err)
+		s.serverError(w, r, err)
 		return
 	}
 	if err != nil {
-		s.errorPage(w, http.StatusBadRequest, "The application is not registered with this server: "+err.Error())
+		s.errorPage(w, r, http.StatusBadRequest, "invalid_client", "The application is not registered with this server: "+err.Error())
 		return
 	}
 	redirectURI := q.Get("redirect_uri")
@@ -70,7 +70,7 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		redirectURI = c.RedirectURIs[0]
 	}
 	if !matchRedirectURI(c.RedirectURIs, redirectURI) {
-		s.errorPage(w, http.StatusBadRequest, "The redirect URI is not one the application registered.")
+		s.errorPage(w, r, http.StatusBadRequest, "invalid_request", "The redirect URI is not one the application registered.")
 		return
 	}
 	p := &pending{ClientID: c.ID, RedirectURI: redirectURI, RedirectGiven: q.Has("redirect_uri"), State: q.Get("state")}
@@ -107,7 +107,7 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	p.CSRFHash, p.BrowserHash = hash(csrf), hash(browser)
 	id := randomToken()
 	if err := s.putJSON(r.Context(), keyPending+id, p, pendingTTL); err != nil {
-		s.serverError(w, err)
+		s.serverError(w, r, err)
 		return
 	}
 	s.consentPage(w, c, p, id, csrf)
@@ -251,7 +251,10 @@ func providerTitle(name string) string {
 	return "your identity provider"
 }
 
-func (s *Server) errorPage(w http.ResponseWriter, status int, msg string) {
+// errorPage shows the browser an error page, and reports the refusal by
+// reason, an OAuth error code, to Options.OnEvent.
+func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, reason, msg string) {
+	s.emit(r, EventRefused, reason)
 	pageHeaders(w)
 	w.WriteHeader(status)
 	errorTmpl.Execute(w, msg)
@@ -259,15 +262,15 @@ func (s *Server) errorPage(w http.ResponseWriter, status int, msg string) {
 
 // serverError answers a browser when the server, not the request, failed:
 // 503 when the store cannot be reached, 500 otherwise.
-func (s *Server) serverError(w http.ResponseWriter, err error) {
+func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.Is(err, store.ErrUnavailable) {
 		s.logger.Error("oauth: the store is unavailable", "err", err)
 		w.Header().Set("Retry-After", retryAfter)
-		s.errorPage(w, http.StatusServiceUnavailable, "The server is temporarily unavailable. Try again in a moment.")
+		s.errorPage(w, r, http.StatusServiceUnavailable, "temporarily_unavailable", "The server is temporarily unavailable. Try again in a moment.")
 		return
 	}
 	s.logger.Error("oauth: internal error", "err", err)
-	s.errorPage(w, http.StatusInternalServerError, "Something went wrong on the server. Try again.")
+	s.errorPage(w, r, http.StatusInternalServerError, "server_error", "Something went wrong on the server. Try again.")
 }
 
 // failToClient sends the user back to the client when the server failed
@@ -287,6 +290,7 @@ func (s *Server) failToClient(w http.ResponseWriter, r *http.Request, p *pending
 // redirectError sends the user back to the client with an error (RFC 6749
 // §4.1.2.1), once the redirect URI is known to be the client's.
 func (s *Server) redirectError(w http.ResponseWriter, r *http.Request, p *pending, code, desc string) {
+	s.emit(r, EventRefused, code)
 	s.redirectToClient(w, r, p, url.Values{"error": {code}, "error_description": {desc}})
 }
 
@@ -295,7 +299,7 @@ func (s *Server) redirectError(w http.ResponseWriter, r *http.Request, p *pendin
 func (s *Server) redirectToClient(w http.ResponseWriter, r *http.Request, p *pending, params url.Values) {
 	u, err := url.Parse(p.RedirectURI)
 	if err != nil {
-		s.errorPage(w, http.StatusBadRequest, "The redirect URI is malformed.")
+		s.errorPage(w, r, http.StatusBadRequest, "invalid_request", "The redirect URI is malformed.")
 		return
 	}
 	q := u.Query()
@@ -315,32 +319,32 @@ func (s *Server) redirectToClient(w http.ResponseWriter, r *http.Request, p *pen
 // handleConsent takes the user's decision on the consent page.
 func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
-		s.errorPage(w, http.StatusBadRequest, "The form is malformed.")
+		s.errorPage(w, r, http.StatusBadRequest, "invalid_request", "The form is malformed.")
 		return
 	}
 	id := r.PostForm.Get("request")
 	var p pending
 	if err := s.getJSON(r.Context(), keyPending+id, &p); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
-			s.errorPage(w, http.StatusBadRequest, "This authorization request has expired or was already answered. Start again from the application.")
+			s.errorPage(w, r, http.StatusBadRequest, "invalid_request", "This authorization request has expired or was already answered. Start again from the application.")
 			return
 		}
-		s.serverError(w, err)
+		s.serverError(w, r, err)
 		return
 	}
 	csrf := r.PostForm.Get("csrf")
 	if csrf == "" || subtle.ConstantTimeCompare([]byte(hash(csrf)), []byte(p.CSRFHash)) != 1 || !sameBrowser(r, p.BrowserHash) {
 		// Left pending: the real page can still be answered.
-		s.errorPage(w, http.StatusForbidden, "The form could not be verified. Go back to the application and start again.")
+		s.errorPage(w, r, http.StatusForbidden, "access_denied", "The form could not be verified. Go back to the application and start again.")
 		return
 	}
 	// Taking it makes the decision count once, even if submitted twice.
 	if err := s.takeJSON(r.Context(), keyPending+id, &p); err != nil {
 		if storeFailed(err) {
-			s.serverError(w, err)
+			s.serverError(w, r, err)
 			return
 		}
-		s.errorPage(w, http.StatusBadRequest, "This authorization request was already answered.")
+		s.errorPage(w, r, http.StatusBadRequest, "invalid_request", "This authorization request was already answered.")
 		return
 	}
 	if r.PostForm.Get("action") != "approve" {
@@ -376,14 +380,14 @@ func (s *Server) handleCallback(w http.ResponseWriter, r *http.Request) {
 	var p pending
 	if err := s.takeJSON(r.Context(), keyFlow+hash(q.Get("state")), &p); err != nil {
 		if storeFailed(err) {
-			s.serverError(w, err)
+			s.serverError(w, r, err)
 			return
 		}
-		s.errorPage(w, http.StatusBadRequest, "This sign-in has expired or was already completed. Start again from the application.")
+		s.errorPage(w, r, http.StatusBadRequest, "invalid_request", "This sign-in has expired or was already completed. Start again from the application.")
 		return
 	}
 	if !sameBrowser(r, p.BrowserHash) {
-		s.errorPage(w, http.StatusForbidden, "This sign-in was started in another browser. Start again from the application.")
+		s.errorPage(w, r, http.StatusForbidden, "access_denied", "This sign-in was started in another browser. Start again from the application.")
 		return
 	}
 	if e := q.Get("error"); e != "" {
@@ -426,7 +430,7 @@ func (s *Server) handleCallback(w http.ResponseWriter, r *http.Request) {
 		Expires:  s.now().Add(refreshTokenTTL).Unix(),
 	}
 	if err := g.setUpstream(s.set.keys, tok); err != nil {
-		s.serverError(w, err)
+		s.serverError(w, r, err)
 		return
 	}
 	if err := s.putJSON(r.Context(), keyGrant+g.ID, g, refreshTokenTTL); err != nil {

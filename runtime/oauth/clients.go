@@ -152,7 +152,7 @@ type registrationResponse struct {
 
 // handleRegister is dynamic client registration (RFC 7591).
 func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) {
-	if !postOnly(w, r, "Content-Type") {
+	if !s.postOnly(w, r, "Content-Type") {
 		return
 	}
 	var md oauthex.ClientRegistrationMetadata
@@ -161,12 +161,12 @@ func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) {
 		err = json.Unmarshal(body, &md)
 	}
 	if err != nil {
-		writeError(w, errorf("invalid_client_metadata", "the body is not a JSON client metadata document"))
+		s.refuse(w, r, errorf("invalid_client_metadata", "the body is not a JSON client metadata document"))
 		return
 	}
 	c, oerr := s.clientFromMetadata(&md)
 	if oerr != nil {
-		writeError(w, oerr)
+		s.refuse(w, r, oerr)
 		return
 	}
 	c.ID = randomToken()
@@ -179,7 +179,7 @@ func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) {
 		resp.ClientSecret, resp.ClientSecretExpiresAt = secret, &never
 	}
 	if err := s.putJSON(r.Context(), keyClient+c.ID, c, 0); err != nil {
-		writeError(w, s.internal(fmt.Errorf("storing a client: %w", err)))
+		s.refuse(w, r, s.internal(fmt.Errorf("storing a client: %w", err)))
 		return
 	}
 	md.TokenEndpointAuthMethod = c.AuthMethod

@@ -24,6 +24,7 @@ type settings struct {
 	store    *store.Config
 	keys     []cipher.AEAD // the first encrypts; all decrypt; nil until New settles it
 	provider providerSettings
+	limits   *limitSettings // nil: no rate limits
 }
 
 type providerSettings struct {
@@ -97,6 +98,9 @@ func readSettings(opts *Options, lookupEnv func(string) (string, bool), logger *
 			problems = append(problems, err.Error())
 		}
 	}
+	var limitProblems []string
+	st.limits, limitProblems = readLimits(opts.RateLimits, get)
+	problems = append(problems, limitProblems...)
 	if len(missing) > 0 {
 		problems = append([]string{"missing settings: " + strings.Join(missing, ", ")}, problems...)
 	}

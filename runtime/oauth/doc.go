@@ -50,6 +50,13 @@
 //     replicas that share one Redis.
 //   - STORE_PATH: the bbolt file when STORE_URL is unset (default
 //     ./data/oauth.db), so that sign-ins survive restarts.
+//   - OAUTH_RATE_LIMIT: requests a minute that one client address may make
+//     to each endpoint, replacing the limits of [Options.RateLimits] (see
+//     Rate limits); 0 turns the limits off.
+//   - OAUTH_RATE_LIMIT_FAIL: what the limits do when the store cannot be
+//     reached: "closed" (the default) refuses requests with 503, as the
+//     endpoints would for want of the store anyway; "open" lets them
+//     through.
 //   - the UsersEnv variables named by [Options.Tools].
 //
 // [Options.Store] passes a store already open instead, such as the one the
@@ -68,6 +75,33 @@
 // store cannot be reached, the endpoints answer 503 (OAuth's
 // temporarily_unavailable where the client reads JSON) and issue nothing,
 // and they work again once it is back.
+//
+// # Rate limits
+//
+// The OAuth endpoints are limited per client address
+// (the one the HTTP layer worked out, behind trusted proxies, or else the
+// connection's; an IPv6 client by its /64), in the server's store, so that
+// replicas sharing a Redis share each address's budget. By default:
+//
+//   - /register: 10 a minute, at most 5 at once;
+//   - /authorize, /consent and /callback: 60 a minute each, at most 20 at
+//     once;
+//   - /token and /revoke: 60 a minute each, at most 20 at once.
+//
+// A client registers once and a sign-in takes one request of each other
+// kind, with a refresh an hour, so the defaults leave room for many users
+// behind one address and none for guessing client secrets or filling the
+// store with registrations. A request over its limit gets 429 with
+// Retry-After and an OAuth error, temporarily_unavailable, that clients
+// know to retry. CORS preflights are not limited. [Options.RateLimits]
+// changes the limits, and OAUTH_RATE_LIMIT overrides them.
+//
+// # Operations
+//
+// [Server.Ready] is a readiness check: the store answers, and an OpenID
+// provider's configuration has been fetched. [Options.OnEvent] hears of
+// every token issued or refreshed and every request refused, by endpoint
+// and reason, to count them.
 //
 // # Clients
 //

@@ -133,6 +133,17 @@ func TestFlow(t *testing.T) {
 		t.Error("a revoked refresh token still works")
 	}
 
+	// What a metrics hook heard: the sign-in's tokens, the refresh, and
+	// the revoked refresh token refused.
+	want := []Event{
+		{Kind: EventTokenIssued, Endpoint: "token"},
+		{Kind: EventTokenRefreshed, Endpoint: "token"},
+		{Kind: EventRefused, Endpoint: "token", Reason: "invalid_grant"},
+	}
+	if got := e.events.since(0); !slices.Equal(got, want) {
+		t.Errorf("events %+v, want %+v", got, want)
+	}
+
 	// The provider's token went nowhere but the provider.
 	for what, text := range map[string]string{"responses": e.traffic.String(), "logs": e.logs.String()} {
 		if strings.Contains(text, upstreamToken) {

@@ -152,6 +152,32 @@ type env struct {
 	traffic *syncBuffer // every response a client saw, dumped
 	clock   *testClock
 	writes  *countingStore
+	events  *eventLog
+}
+
+// eventLog records what Options.OnEvent hears.
+type eventLog struct {
+	mu     sync.Mutex
+	events []Event
+}
+
+func (l *eventLog) add(_ context.Context, e Event) {
+	l.mu.Lock()
+	l.events = append(l.events, e)
+	l.mu.Unlock()
+}
+
+// since returns the events after the first n.
+func (l *eventLog) since(n int) []Event {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.events[n:])
+}
+
+func (l *eventLog) len() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.events)
 }
 
 // countingStore counts the Puts to its store by kind of key (the part up
@@ -220,7 +246,7 @@ func newEnv(t testing.TB, eo *envOptions) *env {
 	if eo == nil {
 		eo = &envOptions{}
 	}
-	e := &env{t: t, logs: new(syncBuffer), traffic: new(syncBuffer)}
+	e := &env{t: t, logs: new(syncBuffer), traffic: new(syncBuffer), events: &eventLog{}}
 	e.gh = newFakeGitHub(t)
 	e.ts = httptest.NewUnstartedServer(nil)
 	base := "http://" + e.ts.Listener.Addr().String()
@@ -249,6 +275,11 @@ func newEnv(t testing.TB, eo *envOptions) *env {
 			"nobody": {Users: []string{"someone-else"}},
 			"repo":   {Scopes: []string{"repo"}},
 		}}
+	}
+	if opts.OnEvent == nil {
+		o := *opts
+		o.OnEvent = e.events.add
+		opts = &o
 	}
 	a, err := New(opts, e.lookup, slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	if err != nil {

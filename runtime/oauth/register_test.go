@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mcpgen/mcpgen/runtime/store"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -31,6 +32,9 @@ func TestRegisterErrors(t *testing.T) {
 		{"client-uri", map[string]any{"redirect_uris": []string{"https://app.example/cb"}, "client_uri": "javascript:x"}, "invalid_client_metadata"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			// Registrations from one address are rate limited: these
+			// come a minute apart.
+			e.advance(time.Minute)
 			defer e.unchanged(e.writes.snapshot())
 			status, out := e.register(tc.md)
 			wantError(t, status, out, http.StatusBadRequest, tc.code)
@@ -40,6 +44,7 @@ func TestRegisterErrors(t *testing.T) {
 		})
 	}
 	t.Run("not-json", func(t *testing.T) {
+		e.advance(time.Minute)
 		resp, err := http.Post(e.ts.URL+"/register", "application/json", strings.NewReader("{"))
 		if err != nil {
 			t.Fatal(err)
@@ -50,6 +55,7 @@ func TestRegisterErrors(t *testing.T) {
 		}
 	})
 	t.Run("accepted-redirects", func(t *testing.T) {
+		e.advance(time.Minute)
 		status, out := e.register(map[string]any{"token_endpoint_auth_method": "none", "redirect_uris": []string{
 			"https://app.example/cb", "http://127.0.0.1/cb", "http://[::1]:8000/cb", "http://localhost:3000/cb", "com.example.app:/oauth2redirect",
 		}})

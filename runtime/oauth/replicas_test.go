@@ -83,6 +83,11 @@ func TestReplicas(t *testing.T) {
 
 	// One code redeemed on A and B at once: exactly one wins.
 	for round := range 10 {
+		// Two requests a round to /token from one address: the rounds
+		// are two seconds apart on both replicas' clocks, so that they
+		// keep to its rate limit.
+		a.advance(2 * time.Second)
+		b.advance(2 * time.Second)
 		p := newPKCE()
 		code := a.code(c, p)
 		form := url.Values{"grant_type": {"authorization_code"}, "client_id": {c.id}, "code": {code},

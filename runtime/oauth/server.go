@@ -61,6 +61,14 @@ type Options struct {
 	// [Server.Close] leaves it open, for the caller to close after the
 	// server.
 	Store store.Store
+	// RateLimits limit the endpoints per client address; nil means the
+	// defaults. OAUTH_RATE_LIMIT and OAUTH_RATE_LIMIT_FAIL override them.
+	RateLimits *RateLimits
+	// OnEvent, if set, is called when the server issues or refreshes
+	// tokens, and when it refuses a request, for metrics. It runs on the
+	// request's goroutine, so it must be quick, and safe for concurrent
+	// use.
+	OnEvent func(ctx context.Context, e Event)
 }
 
 // A Server is the OAuth authorization server of one MCP server, and the
@@ -155,7 +163,8 @@ func newServer(opts *Options, set *settings, st store.Store, lookupEnv func(stri
 
 // Mount adds the server's endpoints to mux: the metadata documents under
 // /.well-known/, and /authorize, /consent, /callback, /token, /register
-// and /revoke.
+// and /revoke, the latter rate limited per client address (see the
+// package documentation).
 func (s *Server) Mount(mux *http.ServeMux) {
 	prm := s.protectedResourceMetadata()
 	mux.Handle("/.well-known/oauth-protected-resource", prm)
@@ -163,13 +172,19 @@ func (s *Server) Mount(mux *http.ServeMux) {
 	asm := s.authServerMetadata()
 	mux.Handle("/.well-known/oauth-authorization-server", asm)
 	mux.Handle("/.well-known/openid-configuration", asm)
-	mux.HandleFunc("GET /authorize", s.handleAuthorize)
-	mux.HandleFunc("POST /authorize", s.handleAuthorize)
-	mux.HandleFunc("POST /consent", s.handleConsent)
-	mux.HandleFunc("GET /callback", s.handleCallback)
-	mux.HandleFunc("/token", s.handleToken)
-	mux.HandleFunc("/register", s.handleRegister)
-	mux.HandleFunc("/revoke", s.handleRevoke)
+	limit := s.limiter()
+	var lims limitSettings
+	if s.set.limits != nil {
+		lims = *s.set.limits
+	}
+	authorize := limit("authorize", lims.authorize, s.handleAuthorize)
+	mux.Handle("GET /authorize", authorize)
+	mux.Handle("POST /authorize", authorize)
+	mux.Handle("POST /consent", limit("consent", lims.authorize, s.handleConsent))
+	mux.Handle("GET /callback", limit("callback", lims.authorize, s.handleCallback))
+	mux.Handle("/token", limit("token", lims.token, s.handleToken))
+	mux.Handle("/register", limit("register", lims.register, s.handleRegister))
+	mux.Handle("/revoke", limit("revoke", lims.token, s.handleRevoke))
 }
 
 // Close releases the store New opened; a store passed in Options.Store is
@@ -303,6 +318,12 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Pragma", "no-cache")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(v)
+}
+
+// refuse answers r with err, and reports the refusal to Options.OnEvent.
+func (s *Server) refuse(w http.ResponseWriter, r *http.Request, err *oauthError) {
+	s.emit(r, EventRefused, err.Code)
+	writeError(w, err)
 }
 
 func writeError(w http.ResponseWriter, err *oauthError) {

@@ -136,7 +136,7 @@ type tokenResponse struct {
 // postOnly answers CORS preflights of browser-based clients (allowing the
 // request headers named) and refuses methods other than POST. It reports
 // whether the request is a POST for the endpoint to handle.
-func postOnly(w http.ResponseWriter, r *http.Request, headers string) bool {
+func (s *Server) postOnly(w http.ResponseWriter, r *http.Request, headers string) bool {
 	w.Header().Set("Access-Control-Allow-Origin", "*")
 	if r.Method == http.MethodOptions {
 		w.Header().Set("Access-Control-Allow-Methods", "POST, OPTIONS")
@@ -145,7 +145,7 @@ func postOnly(w http.ResponseWriter, r *http.Request, headers string) bool {
 		return false
 	}
 	if r.Method != http.MethodPost {
-		writeError(w, &oauthError{Code: "invalid_request", Description: "use POST", status: http.StatusMethodNotAllowed})
+		s.refuse(w, r, &oauthError{Code: "invalid_request", Description: "use POST", status: http.StatusMethodNotAllowed})
 		return false
 	}
 	return true
@@ -156,17 +156,17 @@ func postOnly(w http.ResponseWriter, r *http.Request, headers string) bool {
 // client authentication (RFC 6749 §2.3). It reports false when it has
 // already answered the request with an error.
 func (s *Server) clientRequest(w http.ResponseWriter, r *http.Request) (*client, bool) {
-	if !postOnly(w, r, "Content-Type, Authorization") {
+	if !s.postOnly(w, r, "Content-Type, Authorization") {
 		return nil, false
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
-		writeError(w, errorf("invalid_request", "the body is not a form"))
+		s.refuse(w, r, errorf("invalid_request", "the body is not a form"))
 		return nil, false
 	}
 	c, oerr := s.authenticateClient(r)
 	if oerr != nil {
-		writeError(w, oerr)
+		s.refuse(w, r, oerr)
 		return nil, false
 	}
 	return c, true
@@ -193,9 +193,14 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		oerr = errorf("unsupported_grant_type", "grant_type must be authorization_code or refresh_token")
 	}
 	if oerr != nil {
-		writeError(w, oerr)
+		s.refuse(w, r, oerr)
 		return
 	}
+	kind := EventTokenIssued
+	if r.PostForm.Get("grant_type") == "refresh_token" {
+		kind = EventTokenRefreshed
+	}
+	s.emit(r, kind, "")
 	writeJSON(w, http.StatusOK, resp)
 }
 
@@ -400,13 +405,13 @@ func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) {
 	}
 	tok := r.PostForm.Get("token")
 	if tok == "" {
-		writeError(w, errorf("invalid_request", "token is missing"))
+		s.refuse(w, r, errorf("invalid_request", "token is missing"))
 		return
 	}
 	if err := s.revoke(r.Context(), c, hash(tok)); err != nil {
 		// The token may still work: say so, rather than 200 (RFC 7009
 		// §2.2.1), so that the client tries again.
-		writeError(w, s.internal(err))
+		s.refuse(w, r, s.internal(err))
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
