@@ -52,6 +52,8 @@ func build(f *manifest.File, in *Input) (p *ir.Project, diags diag.List, checks 
 	if p.Version == "" {
 		p.Version = defaultVersion
 	}
+	p.RateLimit = rateLimit(m.RateLimit, "#/rateLimit")
+	p.ToolTimeout = duration(m.ToolTimeout)
 	if a := m.Auth; a != nil {
 		p.Auth = &ir.Auth{Provider: a.Provider, Scopes: a.Scopes, Pointer: "#/auth"}
 	}
@@ -136,6 +138,11 @@ func build(f *manifest.File, in *Input) (p *ir.Project, diags diag.List, checks 
 		}
 		if a := mt.Auth; a != nil && p.Auth != nil {
 			t.Auth = &ir.ToolAuth{Users: a.Users, UsersEnv: a.UsersEnv, Scopes: a.Scopes, Pointer: ptr + "/auth"}
+		}
+		t.RateLimit = rateLimit(mt.RateLimit, ptr+"/rateLimit")
+		t.Timeout = duration(mt.Timeout)
+		if a := mt.Audit; a != nil && a.Arguments {
+			t.Audit = &ir.ToolAudit{Arguments: true, Redact: a.Redact}
 		}
 		p.Tools = append(p.Tools, t)
 	}
@@ -365,4 +372,18 @@ func sanitizeBinary(name string) string {
 		return "server"
 	}
 	return s
+}
+
+// rateLimit converts a manifest rate limit; nil stays nil.
+func rateLimit(rl *manifest.RateLimit, ptr string) *ir.RateLimit {
+	if rl == nil {
+		return nil
+	}
+	return &ir.RateLimit{PerMinute: rl.PerMinute, Burst: rl.Burst, Pointer: ptr}
+}
+
+// duration converts a duration that validation has checked; empty is 0.
+func duration(s string) time.Duration {
+	d, _ := time.ParseDuration(s)
+	return d
 }

@@ -161,6 +161,15 @@ func serverFile(p *ir.Project) *jen.File {
 			if p.Auth != nil {
 				d[jen.Id("Auth")] = jen.Id("authNotWired").Values()
 			}
+			if p.ToolTimeout > 0 {
+				d[jen.Id("ToolTimeout")] = duration(p.ToolTimeout)
+			}
+			if policies := toolPolicies(p); policies != nil {
+				d[jen.Id("Tools")] = policies
+			}
+			if p.HasRateLimits() {
+				d[jen.Id("RateLimits")] = rateLimits(p)
+			}
 		}))),
 	)
 

@@ -43,6 +43,40 @@ type Project struct {
 	// Transports the server mounts, in the runtime's names: "streamable",
 	// "sse", "stdio". Never empty, and without stdio when Auth is set.
 	Transports []string
+
+	// RateLimit bounds each user's calls over all tools; nil for none.
+	RateLimit *RateLimit
+	// ToolTimeout bounds every tool call without a Timeout of its own;
+	// zero for none.
+	ToolTimeout time.Duration
+}
+
+// RateLimit is a number of calls a minute, with a burst (zero: the
+// runtime's default).
+type RateLimit struct {
+	PerMinute, Burst int
+	// Pointer locates it in the manifest.
+	Pointer string
+}
+
+// ToolAudit is what a tool's audit records hold beyond the defaults.
+type ToolAudit struct {
+	// Arguments records the call's arguments, with Redact's names hidden.
+	Arguments bool
+	Redact    []string
+}
+
+// HasRateLimits reports whether any rate limit applies to the tools.
+func (p *Project) HasRateLimits() bool {
+	if p.RateLimit != nil {
+		return true
+	}
+	for _, t := range p.Tools {
+		if t.RateLimit != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // Auth is how users sign in to an OAuth-protected server. Its fields
@@ -166,6 +200,13 @@ type Tool struct {
 	// Auth limits who may see and call the tool; nil when every signed-in
 	// user may (or the server has no auth).
 	Auth *ToolAuth
+
+	// RateLimit bounds each user's calls of the tool; Timeout bounds one
+	// call (zero: the server's ToolTimeout); Audit widens its audit
+	// records. Each is nil or zero when the manifest sets none.
+	RateLimit *RateLimit
+	Timeout   time.Duration
+	Audit     *ToolAudit
 
 	// BadArguments is a JSON object the input schema rejects, checked when
 	// the IR was built; the generated tests send it. Empty when the schema

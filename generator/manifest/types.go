@@ -75,7 +75,7 @@ type RateLimit struct {
 	// PerMinute is the sustained rate.
 	PerMinute int `json:"perMinute" jsonschema:"minimum=1,description=Calls allowed per minute\\, sustained."`
 	// Burst is how many calls may come at once after a quiet spell.
-	Burst int `json:"burst,omitempty" jsonschema:"minimum=0,description=Calls allowed at once after a quiet spell (default: the runtime's\\, a sixth of perMinute\\, at least 1)."`
+	Burst int `json:"burst,omitempty" jsonschema:"minimum=0,description=Calls allowed at once after a quiet spell (default: perMinute)."`
 }
 
 // ToolAudit opts a tool's arguments into its audit records.

@@ -2,6 +2,7 @@ package serve
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -31,7 +32,19 @@ func startOps(ctx context.Context, s *mcp.Server, cfg *Config, opts *Options, lo
 			perTool[name] = p.Timeout
 		}
 	}
-	s.AddReceivingMiddleware(toolTimeouts(timeout, perTool))
+	// Outermost first: a call refused by a limit is still recorded, and
+	// the time limit applies to the tool alone.
+	var mws []mcp.Middleware
+	if opts.RateLimits != nil {
+		mw, closeStore, err := opts.RateLimits(ctx, cfg.RateLimitFailOpen, logger)
+		if err != nil {
+			return nil, fmt.Errorf("rate limits: %w", err)
+		}
+		o.closers = append(o.closers, func() { closeStore() })
+		mws = append(mws, mw)
+	}
+	mws = append(mws, toolTimeouts(timeout, perTool))
+	s.AddReceivingMiddleware(mws...)
 	return o, nil
 }
 

@@ -81,6 +81,13 @@ type Options struct {
 	// Settings are the environment variables that other parts of the
 	// server read, listed by --help.
 	Settings []Setting
+	// RateLimits, if set, makes the middleware that enforces the tools'
+	// rate limits; the server calls it once as it starts, with the
+	// --rate-limit-fail setting, and calls close as it stops. Generated
+	// code sets it to a ratelimit.Starter (ratelimit.ForTools): this
+	// package does not import the store, so that servers without limits do
+	// not link it.
+	RateLimits func(ctx context.Context, failOpen bool, logger *slog.Logger) (mw mcp.Middleware, close func() error, err error)
 }
 
 // ToolPolicy is how the server runs one tool.
