@@ -2,12 +2,13 @@ package oauth
 
 import (
 	"context"
-
-	"github.com/modelcontextprotocol/go-sdk/auth"
 	"slices"
 	"strings"
 
+	"github.com/modelcontextprotocol/go-sdk/auth"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/mcpgen/mcpgen/runtime/internal/callinfo"
 )
 
 // User is a user signed in through the identity provider.
@@ -98,6 +99,7 @@ func (s *Server) Gate(srv *mcp.Server) {
 				if p, ok := req.GetParams().(*mcp.CallToolParamsRaw); ok {
 					u, _ := UserOf(req)
 					if !s.allows(p.Name, u) {
+						callinfo.From(ctx).SetOutcome(callinfo.Refused)
 						res := &mcp.CallToolResult{IsError: true}
 						res.Content = []mcp.Content{&mcp.TextContent{Text: "not allowed"}}
 						return res, nil
