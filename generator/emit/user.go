@@ -99,9 +99,14 @@ func mainFile(p *ir.Project) *jen.File {
 			jen.List(jen.Id("st"), jen.Id("err")).Op(":=").Id("OpenStore").Call(jen.Qual("context", "Background").Call()),
 			jen.If(jen.Id("err").Op("!=").Nil()).Block(jen.Id("fatal").Call(jen.Id("err"))),
 			jen.Defer().Id("st").Dot("Close").Call(),
+			jen.Id("opts").Op(":=").Id("ServeOptions").Call(),
+			jen.Comment("/readyz answers 503 while the store does not answer."),
+			jen.Id("opts").Dot("Ready").Op("=").Append(jen.Id("opts").Dot("Ready"), jen.Func().Params(jen.Id("ctx").Qual("context", "Context")).Error().Block(
+				jen.Return(jen.Qual(storePkg, "Ping").Call(jen.Id("ctx"), jen.Id("st"))),
+			)),
 			jen.Qual(servePkg, "Main").Call(
 				jen.Id("NewServer").Call(jen.Op("&").Id("Tools").Values(jen.Dict{jen.Id("State"): jen.Id("NewState").Call(jen.Id("st"))}), jen.Nil()),
-				jen.Id("ServeOptions").Call(),
+				jen.Id("opts"),
 			),
 		)
 		fatalFunc(f)

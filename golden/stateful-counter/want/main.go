@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/mcpgen/mcpgen/runtime/serve"
+	"github.com/mcpgen/mcpgen/runtime/store"
 )
 
 func main() {
@@ -21,7 +22,12 @@ func main() {
 		fatal(err)
 	}
 	defer st.Close()
-	serve.Main(NewServer(&Tools{State: NewState(st)}, nil), ServeOptions())
+	opts := ServeOptions()
+	// /readyz answers 503 while the store does not answer.
+	opts.Ready = append(opts.Ready, func(ctx context.Context) error {
+		return store.Ping(ctx, st)
+	})
+	serve.Main(NewServer(&Tools{State: NewState(st)}, nil), opts)
 }
 
 // fatal reports err, one line per problem, and exits with status 2, as
