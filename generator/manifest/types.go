@@ -258,6 +258,11 @@ type OperationOverride struct {
 	// Custom gives the tool a handler of your own, which receives the typed
 	// arguments and may call the API itself.
 	Custom bool `json:"custom,omitempty" jsonschema:"description=Serve the tool with a handler of your own (in <tool>_tool.go)\\, which receives the typed arguments and can make the generated call itself."`
+	// RateLimit, Timeout and Audit are the tool's operational rules, as
+	// for a tool of the manifest.
+	RateLimit *RateLimit `json:"rateLimit,omitempty" jsonschema:"description=Calls of this tool allowed per user (per client address without sign-in)\\, on top of the server's rateLimit."`
+	Timeout   string     `json:"timeout,omitempty" jsonschema:"description=Time limit of a call of this tool\\, such as 2m\\, instead of the server's toolTimeout (the API's own timeout still bounds each request)."`
+	Audit     *ToolAudit `json:"audit,omitempty" jsonschema:"description=What the audit record of a call holds beyond who\\, what and how it ended: the arguments are left out unless asked for here."`
 }
 
 // Auth selects the identity provider of an OAuth-protected server.

@@ -88,9 +88,10 @@ func (v *validator) openAPI(o *OpenAPI) {
 		if ov.Name != "" && v.name(op+"/name", ov.Name, "tool", MaxToolName, "") {
 			v.unique(op+"/name", "tool name", ov.Name, names)
 		}
-		if ov.Exclude && (ov.Custom || ov.Name != "" || ov.Description != "") {
+		if ov.Exclude && (ov.Custom || ov.Name != "" || ov.Description != "" || ov.RateLimit != nil || ov.Timeout != "" || ov.Audit != nil) {
 			v.warn(op+"/exclude", "operation %q is excluded; the rest of its override has no effect", ov.Operation)
 		}
+		v.operations(op, ov.Timeout, ov.RateLimit, ov.Audit)
 	}
 }
 
@@ -253,10 +254,20 @@ func (v *validator) duration(ptr, what, d string) {
 	}
 }
 
-// rateLimit checks what the schema cannot: a burst larger than a minute's
-// calls is allowed, but almost certainly a mistake.
+// maxRate is the runtime's largest rate and burst (ratelimit.Limit).
+const maxRate = 1_000_000
+
+// rateLimit checks a rate limit as the runtime will; a burst larger than a
+// minute's calls is allowed, but almost certainly a mistake.
 func (v *validator) rateLimit(ptr string, rl *RateLimit) {
 	if rl == nil {
+		return
+	}
+	if rl.PerMinute < 1 || rl.PerMinute > maxRate {
+		v.add(ptr+"/perMinute", "perMinute %d is out of range", rl.PerMinute).Hint = "allow from 1 to 1000000 calls a minute; leave rateLimit out for no limit"
+	}
+	if rl.Burst < 0 || rl.Burst > maxRate {
+		v.add(ptr+"/burst", "burst %d is out of range", rl.Burst).Hint = "allow from 1 to 1000000 calls at once; leave it out for perMinute"
 		return
 	}
 	if rl.PerMinute > 0 && rl.Burst > rl.PerMinute {

@@ -1,6 +1,8 @@
 package openapi
 
 import (
+	"time"
+
 	"fmt"
 	"mime"
 	"slices"
@@ -87,6 +89,16 @@ func (imp *importer) tool(o *operation, schemes map[string]*scheme, used map[str
 		Custom:  o.xmcp.Custom || o.override != nil && o.override.Custom,
 	}
 	t.Op = iop
+	if ov := o.override; ov != nil {
+		if ov.RateLimit != nil {
+			t.RateLimit = &ir.RateLimit{PerMinute: ov.RateLimit.PerMinute, Burst: ov.RateLimit.Burst, Pointer: o.overridePtr + "/rateLimit"}
+		}
+		// Validate checked the duration.
+		t.Timeout, _ = time.ParseDuration(ov.Timeout)
+		if a := ov.Audit; a != nil && a.Arguments {
+			t.Audit = &ir.ToolAudit{Arguments: true, Redact: a.Redact}
+		}
+	}
 
 	if op.Servers != nil && len(*op.Servers) > 0 || len(o.item.Servers) > 0 {
 		at := o.ptr + "/servers"
