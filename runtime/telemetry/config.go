@@ -137,10 +137,22 @@ func FromEnv(lookupEnv func(string) (string, bool)) (*Config, error) {
 		case base != nil:
 			e.URL = base.String()
 		}
-		if on["otlp"] || (!set && (own != nil || base != nil)) {
-			return e
+		if !on["otlp"] && (set || (own == nil && base == nil)) {
+			return nil
 		}
-		return nil
+		if !otlpBuiltIn && !cfg.Disabled {
+			// Name the variable that asked for OTLP.
+			name := "OTEL_" + upper + "_EXPORTER"
+			switch {
+			case on["otlp"]:
+			case own != nil:
+				name = "OTEL_EXPORTER_OTLP_" + upper + "_ENDPOINT"
+			default:
+				name = "OTEL_EXPORTER_OTLP_ENDPOINT"
+			}
+			bad(name, get(name), "this server was built without OTLP export (build tag mcpgen_nootlp)")
+		}
+		return e
 	}
 	cfg.Traces = signal("traces", "/v1/traces", traces, tracesSet)
 	cfg.Metrics = signal("metrics", "/v1/metrics", metrics, metricsSet)

@@ -14,6 +14,7 @@ import (
 )
 
 func TestFromEnv(t *testing.T) {
+	needOTLP(t)
 	for _, tc := range []struct {
 		name string
 		env  map[string]string
@@ -210,6 +211,7 @@ func assertIdentity(t *testing.T, mw mcp.Middleware) {
 // TestStartGRPC checks that the gRPC exporters start without a collector
 // to talk to: they connect lazily.
 func TestStartGRPC(t *testing.T) {
+	needOTLP(t)
 	cfg, err := FromEnv(env(map[string]string{
 		"OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:1",
 		"OTEL_EXPORTER_OTLP_PROTOCOL": "grpc",
@@ -228,4 +230,42 @@ func TestStartGRPC(t *testing.T) {
 	defer cancel()
 	// With no collector the metrics flush fails at the deadline; that is fine.
 	tel.Shutdown(ctx)
+}
+
+// needOTLP skips tests of OTLP export in builds without it.
+func needOTLP(t *testing.T) {
+	t.Helper()
+	if !otlpBuiltIn {
+		t.Skip("built with mcpgen_nootlp")
+	}
+}
+
+// TestBuiltWithoutOTLP runs with -tags mcpgen_nootlp: settings that ask
+// for OTLP are refused, naming the variable, and Prometheus still works.
+func TestBuiltWithoutOTLP(t *testing.T) {
+	if otlpBuiltIn {
+		t.Skip("OTLP is built in; run with -tags mcpgen_nootlp")
+	}
+	for name, value := range map[string]string{
+		"OTEL_EXPORTER_OTLP_ENDPOINT":         "http://collector:4318",
+		"OTEL_EXPORTER_OTLP_METRICS_ENDPOINT": "http://collector:4318/v1/metrics",
+		"OTEL_TRACES_EXPORTER":                "otlp",
+	} {
+		_, err := FromEnv(env(map[string]string{name: value}))
+		if err == nil || !strings.HasPrefix(err.Error(), name+"=") || !strings.Contains(err.Error(), "built without OTLP") {
+			t.Errorf("%s=%s: error %v, want one naming it", name, value, err)
+		}
+	}
+	cfg, err := FromEnv(env(map[string]string{"OTEL_METRICS_EXPORTER": "prometheus", "OTEL_TRACES_EXPORTER": "none"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tel, err := Start(context.Background(), cfg, Options{Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tel.Shutdown(context.Background())
+	if tel.MetricsHandler() == nil {
+		t.Error("no metrics handler")
+	}
 }

@@ -2,8 +2,8 @@
 // span and a duration for every MCP request, as the OpenTelemetry MCP
 // semantic conventions name them, sent over OTLP, kept for a Prometheus
 // scrape, or both. Nothing is recorded, exported or installed until the
-// environment or the options ask for it, and then the middleware costs
-// nothing at all: it is the identity.
+// environment or the options ask for it; until then the middleware is the
+// identity and costs nothing.
 //
 // A server wires it up like this:
 //
@@ -39,8 +39,9 @@
 //
 // Traces: one server span per MCP request or notification, named
 // "{mcp.method.name} {target}" (such as "tools/call add"; the target is
-// the tool or prompt name, and the method alone otherwise, resource URIs
-// included, which the conventions keep out of names by default), with
+// the tool or prompt name, and other requests, resources/read among them,
+// are named by the method alone, as the conventions keep URIs out of
+// names by default), with
 // mcp.method.name, gen_ai.tool.name and gen_ai.operation.name=execute_tool
 // for tool calls, gen_ai.prompt.name, mcp.resource.uri, mcp.protocol.version,
 // mcp.session.id when the call is part of a session, and error.type:
@@ -53,7 +54,10 @@
 //
 // Metrics: mcp.server.operation.duration (seconds, with the conventions'
 // buckets) per request, with the attributes above except the session ID
-// and resource URI; with [Options.Stateful], mcp.server.session.duration
+// and resource URI, and with a tool or prompt name of "_OTHER" for calls
+// refused as invalid (-32602), such as those naming a tool the server does
+// not have, so that clients cannot make up label values; with
+// [Options.Stateful], mcp.server.session.duration
 // per session; http.client.request.duration per API call (runtime/upstream);
 // and whatever other packages record through the global MeterProvider
 // (otel.Meter), such as the OAuth server's counters. The Prometheus
@@ -61,7 +65,11 @@
 //
 // # Configuration
 //
-// See [FromEnv] for the variables. When tracing is on, [Start] installs
+// See [FromEnv] for the variables. The OTLP exporters bring gRPC and
+// protobuf with them, the larger part of what this package adds to a
+// binary: building with the tag mcpgen_nootlp leaves them out, for servers
+// that are only scraped, and FromEnv then refuses settings that ask for
+// OTLP. When tracing is on, [Start] installs
 // the TracerProvider and the W3C trace context and baggage propagators as
 // OpenTelemetry's globals; when metrics are on, the MeterProvider. When
 // neither is on it installs nothing, and otel.Tracer and otel.Meter stay
@@ -83,10 +91,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetricgrpc"
-	"go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetrichttp"
-	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc"
-	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
 	otelprom "go.opentelemetry.io/otel/exporters/prometheus"
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/propagation"
@@ -274,54 +278,6 @@ func newResource(ctx context.Context, cfg *Config, opts Options) (*resource.Reso
 		return nil, fmt.Errorf("telemetry: resource: %w", err)
 	}
 	return res, nil
-}
-
-func traceExporter(ctx context.Context, e *Exporter) (sdktrace.SpanExporter, error) {
-	var (
-		exp sdktrace.SpanExporter
-		err error
-	)
-	if e.Protocol == ProtocolGRPC {
-		var o []otlptracegrpc.Option
-		if e.URL != "" {
-			o = append(o, otlptracegrpc.WithEndpointURL(e.URL))
-		}
-		exp, err = otlptracegrpc.New(ctx, o...)
-	} else {
-		var o []otlptracehttp.Option
-		if e.URL != "" {
-			o = append(o, otlptracehttp.WithEndpointURL(e.URL))
-		}
-		exp, err = otlptracehttp.New(ctx, o...)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("telemetry: trace exporter: %w", err)
-	}
-	return exp, nil
-}
-
-func metricExporter(ctx context.Context, e *Exporter) (sdkmetric.Exporter, error) {
-	var (
-		exp sdkmetric.Exporter
-		err error
-	)
-	if e.Protocol == ProtocolGRPC {
-		var o []otlpmetricgrpc.Option
-		if e.URL != "" {
-			o = append(o, otlpmetricgrpc.WithEndpointURL(e.URL))
-		}
-		exp, err = otlpmetricgrpc.New(ctx, o...)
-	} else {
-		var o []otlpmetrichttp.Option
-		if e.URL != "" {
-			o = append(o, otlpmetrichttp.WithEndpointURL(e.URL))
-		}
-		exp, err = otlpmetrichttp.New(ctx, o...)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("telemetry: metric exporter: %w", err)
-	}
-	return exp, nil
 }
 
 func sampler(cfg *Config) sdktrace.Sampler {

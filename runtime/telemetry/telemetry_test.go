@@ -216,6 +216,7 @@ func histogramCount(t *testing.T, fams map[string]*dto.MetricFamily, name string
 }
 
 func TestTracesAndMetrics(t *testing.T) {
+	needOTLP(t)
 	recv := newReceiver(t)
 	var upstreamHeader http.Header
 	var upstreamURI string
@@ -388,6 +389,7 @@ func TestTracesAndMetrics(t *testing.T) {
 // TestTraceFromHeaders checks that without a traceparent in _meta, the
 // one in the HTTP request's headers is the parent.
 func TestTraceFromHeaders(t *testing.T) {
+	needOTLP(t)
 	recv := newReceiver(t)
 	cfg, err := FromEnv(env(map[string]string{"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": recv.URL + "/v1/traces"}))
 	if err != nil {
