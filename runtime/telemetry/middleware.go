@@ -31,12 +31,23 @@ const (
 	keyErrorType       = attribute.Key("error.type")
 	keyRPCStatus       = attribute.Key("rpc.response.status_code")
 	errorTypeToolError = "tool_error"
-	errorTypeOther     = "_OTHER"
+	errorTypeOther     = "_OTHER" // also a name or version kept out of metric labels
 )
 
 // invalidParams is the JSON-RPC code of a call with bad parameters, such
 // as one naming a tool the server does not have.
 var invalidParams = strconv.Itoa(jsonrpc.CodeInvalidParams)
+
+// knownVersions are the protocol versions the go-sdk speaks. A session
+// keeps the version its client asked for, which may be any string: only
+// these are used as metric labels.
+var knownVersions = func() map[string]bool {
+	m := make(map[string]bool)
+	for _, v := range mcp.SupportedProtocolVersions() {
+		m[v] = true
+	}
+	return m
+}()
 
 // Middleware returns the receiving middleware that records a span and a
 // duration for every MCP request. With neither tracing nor metrics on it
@@ -73,6 +84,13 @@ func (t *Telemetry) handle(ctx context.Context, method string, req mcp.Request, 
 
 	res, err := next(ctx, method, req)
 
+	// The version initialize asked for may not be the one agreed on.
+	if r, ok := res.(*mcp.InitializeResult); ok && r != nil && r.ProtocolVersion != "" {
+		c.protocol = r.ProtocolVersion
+		if span != nil {
+			span.SetAttributes(keyProtocol.String(c.protocol))
+		}
+	}
 	errType, rpcCode, msg := classify(res, err)
 	if span != nil {
 		if errType != "" {
@@ -89,6 +107,9 @@ func (t *Telemetry) handle(ctx context.Context, method string, req mcp.Request, 
 		// metric's labels, which would otherwise grow with every one.
 		if rpcCode == invalidParams {
 			c.name = errorTypeOther
+		}
+		if c.protocol != "" && !knownVersions[c.protocol] {
+			c.protocol = errorTypeOther
 		}
 		attrs := c.attrs(make([]attribute.KeyValue, 0, 8), false)
 		if errType != "" {

@@ -504,3 +504,48 @@ func TestSessionDuration(t *testing.T) {
 		t.Error("no operation duration for the call to add")
 	}
 }
+
+// TestMetricLabelsBounded checks that what a client makes up (a protocol
+// version) does not become a metric label, and that initialize is
+// labelled with the version agreed on rather than the one asked for.
+func TestMetricLabelsBounded(t *testing.T) {
+	ctx := context.Background()
+	tel, err := Start(ctx, nil, Options{Prometheus: true, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tel.Shutdown(ctx)
+	mw := tel.Middleware()
+
+	call := mw(func(context.Context, string, mcp.Request) (mcp.Result, error) {
+		return &mcp.CallToolResult{}, nil
+	})
+	req := &mcp.CallToolRequest{
+		Params: &mcp.CallToolParamsRaw{Name: "add"},
+		Extra:  &mcp.RequestExtra{Header: http.Header{"Mcp-Protocol-Version": {"made-up-1"}}},
+	}
+	if _, err := call(ctx, "tools/call", req); err != nil {
+		t.Fatal(err)
+	}
+	agreed := mcp.SupportedProtocolVersions()[0]
+	initialize := mw(func(context.Context, string, mcp.Request) (mcp.Result, error) {
+		return &mcp.InitializeResult{ProtocolVersion: agreed}, nil
+	})
+	if _, err := initialize(ctx, "initialize", &mcp.InitializeRequest{Params: &mcp.InitializeParams{ProtocolVersion: "made-up-2"}}); err != nil {
+		t.Fatal(err)
+	}
+
+	fams := scrape(t, tel.MetricsHandler())
+	const name = "mcp_server_operation_duration_seconds"
+	for _, v := range []string{"made-up-1", "made-up-2"} {
+		if n := histogramCount(t, fams, name, map[string]string{"mcp_protocol_version": v}); n != 0 {
+			t.Errorf("a series labelled with the made-up version %q", v)
+		}
+	}
+	if n := histogramCount(t, fams, name, map[string]string{"gen_ai_tool_name": "add", "mcp_protocol_version": "_OTHER"}); n != 1 {
+		t.Errorf("tools/call with a made-up version: %d under _OTHER, want 1", n)
+	}
+	if n := histogramCount(t, fams, name, map[string]string{"mcp_method_name": "initialize", "mcp_protocol_version": agreed}); n != 1 {
+		t.Errorf("initialize: %d under the agreed version %s, want 1", n, agreed)
+	}
+}
