@@ -89,42 +89,38 @@ func (t *tracing) duration() metric.Float64Histogram {
 func (t *tracing) RoundTrip(req *http.Request) (*http.Response, error) {
 	start := time.Now()
 	ctx := req.Context()
+	route, isAPI := ctx.Value(routeKey{}).(string)
 	method := req.Method
 	known := knownMethod(method)
 	if !known {
 		method = "_OTHER"
 	}
 	name := method
-	route, isAPI := ctx.Value(routeKey{}).(string)
 	if route != "" {
 		name += " " + route
 	}
-	host, port := req.URL.Hostname(), req.URL.Port()
-	attrs := make([]attribute.KeyValue, 0, 8)
-	attrs = append(attrs,
-		semconv.HTTPRequestMethodKey.String(method),
-		semconv.ServerAddress(host),
-		semconv.URLScheme(req.URL.Scheme),
-	)
-	if p, err := strconv.Atoi(port); err == nil {
-		attrs = append(attrs, semconv.ServerPort(p))
-	} else if req.URL.Scheme == "https" {
-		attrs = append(attrs, semconv.ServerPort(443))
-	} else if req.URL.Scheme == "http" {
-		attrs = append(attrs, semconv.ServerPort(80))
+	ctx, span := otel.GetTracerProvider().Tracer(scopeName).Start(ctx, name, trace.WithSpanKind(trace.SpanKindClient))
+	// Files to upload come from anywhere: their hosts would make the
+	// metric's labels grow without bound.
+	var duration metric.Float64Histogram
+	if isAPI {
+		if h := t.duration(); h.Enabled(ctx) {
+			duration = h
+		}
 	}
-	if route != "" {
-		attrs = append(attrs, semconv.URLTemplate(route))
+	// With no telemetry installed neither records: skip the attributes.
+	recording := span.IsRecording()
+	var attrs []attribute.KeyValue
+	if recording || duration != nil {
+		attrs = requestAttributes(req, method, route)
 	}
-	metricAttrs := len(attrs)
-	if !known {
-		attrs = append(attrs, semconv.HTTPRequestMethodOriginal(req.Method))
+	if recording {
+		span.SetAttributes(attrs...)
+		if !known {
+			span.SetAttributes(semconv.HTTPRequestMethodOriginal(req.Method))
+		}
+		span.SetAttributes(semconv.URLFull(fullURL(req)))
 	}
-	attrs = append(attrs, semconv.URLFull(fullURL(req)))
-
-	tracer := otel.GetTracerProvider().Tracer(scopeName)
-	ctx, span := tracer.Start(ctx, name, trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs...))
-	attrs = attrs[:metricAttrs]
 
 	// The request is the caller's: the trace context goes on a copy. It
 	// goes to the API only, not to where a file to upload is fetched from.
@@ -146,7 +142,9 @@ func (t *tracing) RoundTrip(req *http.Request) (*http.Response, error) {
 			callinfo.From(ctx).SetUpstreamStatus(resp.StatusCode)
 		}
 		status := semconv.HTTPResponseStatusCode(resp.StatusCode)
-		span.SetAttributes(status)
+		if recording {
+			span.SetAttributes(status)
+		}
 		attrs = append(attrs, status)
 		if resp.StatusCode >= 400 {
 			errType = strconv.Itoa(resp.StatusCode)
@@ -155,16 +153,38 @@ func (t *tracing) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	if errType != "" {
 		e := semconv.ErrorTypeKey.String(errType)
-		span.SetAttributes(e)
+		if recording {
+			span.SetAttributes(e)
+		}
 		attrs = append(attrs, e)
 	}
 	span.End()
-	// Files to upload come from anywhere: their hosts would make the
-	// metric's labels grow without bound.
-	if isAPI {
-		t.duration().Record(ctx, time.Since(start).Seconds(), metric.WithAttributes(attrs...))
+	if duration != nil {
+		duration.Record(ctx, time.Since(start).Seconds(), metric.WithAttributes(attrs...))
 	}
 	return resp, err
+}
+
+// requestAttributes are the attributes of req that both its span and the
+// duration metric have.
+func requestAttributes(req *http.Request, method, route string) []attribute.KeyValue {
+	attrs := make([]attribute.KeyValue, 0, 8)
+	attrs = append(attrs,
+		semconv.HTTPRequestMethodKey.String(method),
+		semconv.ServerAddress(req.URL.Hostname()),
+		semconv.URLScheme(req.URL.Scheme),
+	)
+	if p, err := strconv.Atoi(req.URL.Port()); err == nil {
+		attrs = append(attrs, semconv.ServerPort(p))
+	} else if req.URL.Scheme == "https" {
+		attrs = append(attrs, semconv.ServerPort(443))
+	} else if req.URL.Scheme == "http" {
+		attrs = append(attrs, semconv.ServerPort(80))
+	}
+	if route != "" {
+		attrs = append(attrs, semconv.URLTemplate(route))
+	}
+	return attrs
 }
 
 // CloseIdleConnections lets http.Client.CloseIdleConnections reach the

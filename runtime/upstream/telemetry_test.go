@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mcpgen/mcpgen/runtime/internal/callinfo"
 	"go.opentelemetry.io/otel"
@@ -149,5 +150,32 @@ func TestCallTracedError(t *testing.T) {
 	}
 	if s.Status().Code != codes.Error {
 		t.Errorf("status %v, want error", s.Status())
+	}
+}
+
+// TestHTTPClientTimeout checks that the timeout of a caller's http.Client
+// still bounds calls now that the call's context carries it instead.
+func TestHTTPClientTimeout(t *testing.T) {
+	release := make(chan struct{})
+	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	})
+	defer close(release)
+	c, err := New(&API{Name: "Slow API", BaseURL: srv.URL}, nil, &http.Client{Timeout: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.hc.Timeout != 0 {
+		t.Errorf("the client's own http.Client has Timeout %v; its transport would start a goroutine per request", c.hc.Timeout)
+	}
+	res, err := c.Call(context.Background(), &Operation{Tool: "slow", Method: "GET", Path: "/slow"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "Slow API did not answer GET /slow within 50ms"; !res.IsError || !strings.Contains(resultText(res), want) {
+		t.Errorf("Call = %q (IsError %v), want a tool error saying %q", resultText(res), res.IsError, want)
 	}
 }
