@@ -50,9 +50,10 @@ type Client struct {
 // means no variable is set.
 //
 // hc may be nil, for a client with api.Timeout. Either way every call is
-// bounded by api.Timeout, and redirects to another host drop the API key
+// bounded by api.Timeout (or hc.Timeout, if shorter), and redirects to another host drop the API key
 // headers of api.Schemes (http.Client already drops Authorization and
-// Cookie).
+// Cookie). Every request is traced and measured through OpenTelemetry's
+// global providers, which do nothing until runtime/telemetry starts them.
 func New(api *API, lookupEnv func(string) (string, bool), hc *http.Client) (*Client, error) {
 	if api == nil {
 		return nil, errors.New("upstream.New: nil API")
@@ -88,6 +89,15 @@ func New(api *API, lookupEnv func(string) (string, bool), hc *http.Client) (*Cli
 	// A shallow copy, so that the caller's client keeps its own policy.
 	own := *hc
 	own.CheckRedirect = dropKeysOnRedirect(apiKeyHeaders(api.Schemes), hc.CheckRedirect)
+	own.Transport = instrument(hc.Transport)
+	// Every call's context carries its deadline. Around a transport it
+	// does not know, such as ours, http.Client.Timeout would start a
+	// timer goroutine per request besides, so its timeout joins the
+	// context's instead.
+	if hc.Timeout > 0 && hc.Timeout < c.timeout {
+		c.timeout = hc.Timeout
+	}
+	own.Timeout = 0
 	c.hc = &own
 
 	c.creds, err = readCredentials(api, base, lookupEnv)
@@ -170,7 +180,7 @@ func (c *Client) Do(ctx context.Context, op *Operation, args map[string]any) (*R
 		return nil, c.scrub(err)
 	}
 
-	resp, err := c.hc.Do(req)
+	resp, err := c.hc.Do(apiRequest(req, op))
 	if err != nil {
 		return nil, c.scrub(c.transportError(ctx, op, err))
 	}
