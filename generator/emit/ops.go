@@ -6,14 +6,17 @@ import (
 	"github.com/mcpgen/mcpgen/generator/ir"
 )
 
-const ratelimitPkg = RuntimeModule + "/ratelimit"
+const (
+	ratelimitPkg = RuntimeModule + "/ratelimit"
+	auditPkg     = RuntimeModule + "/audit"
+)
 
 // toolPolicies is the Tools map of serve.Options: each tool's own time
-// limit. Nil when no tool has one.
+// limit and audit rule. Nil when no tool has either.
 func toolPolicies(p *ir.Project) jen.Code {
 	var tools []*ir.Tool
 	for _, t := range p.Tools {
-		if t.Timeout > 0 {
+		if t.Timeout > 0 || t.Audit != nil {
 			tools = append(tools, t)
 		}
 	}
@@ -25,6 +28,14 @@ func toolPolicies(p *ir.Project) jen.Code {
 			g.Line().Comment("Source: " + p.Source + t.Pointer).Line().Lit(t.Name).Op(":").ValuesFunc(func(g *jen.Group) {
 				if t.Timeout > 0 {
 					g.Id("Timeout").Op(":").Add(duration(t.Timeout))
+				}
+				if a := t.Audit; a != nil {
+					g.Id("Audit").Op(":").Qual(auditPkg, "Rule").ValuesFunc(func(g *jen.Group) {
+						g.Id("Arguments").Op(":").True()
+						if len(a.Redact) > 0 {
+							g.Id("Redact").Op(":").Add(stringSlice(a.Redact))
+						}
+					})
 				}
 			})
 		}

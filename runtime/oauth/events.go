@@ -4,7 +4,27 @@ import (
 	"context"
 	"net/http"
 	"path"
+
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
 )
+
+// events counts every Event as the metric mcpgen.oauth.events, through the
+// global meter provider: the server's telemetry installs one when metrics
+// are on, and until then the count costs next to nothing.
+var events, _ = otel.Meter("github.com/mcpgen/mcpgen/runtime/oauth").Int64Counter("mcpgen.oauth.events",
+	metric.WithUnit("{event}"),
+	metric.WithDescription("OAuth tokens issued and refreshed, and requests refused, by endpoint and reason"))
+
+// record counts e and passes it to Options.OnEvent.
+func (s *Server) record(ctx context.Context, e Event) {
+	events.Add(ctx, 1, metric.WithAttributes(
+		attribute.String("event", e.Kind), attribute.String("endpoint", e.Endpoint), attribute.String("reason", e.Reason)))
+	if s.opts.OnEvent != nil {
+		s.opts.OnEvent(ctx, e)
+	}
+}
 
 // Kinds of [Event].
 const (
@@ -37,16 +57,12 @@ const ReasonRateLimited = "rate_limited"
 
 // emit calls Options.OnEvent, if set, for a request to r's endpoint.
 func (s *Server) emit(r *http.Request, kind, reason string) {
-	if s.opts.OnEvent != nil {
-		s.opts.OnEvent(r.Context(), Event{Kind: kind, Endpoint: endpointOf(r), Reason: reason})
-	}
+	s.record(r.Context(), Event{Kind: kind, Endpoint: endpointOf(r), Reason: reason})
 }
 
 // emitCtx is emit for a refusal known only by its endpoint's name.
 func (s *Server) emitCtx(ctx context.Context, endpoint, kind, reason string) {
-	if s.opts.OnEvent != nil {
-		s.opts.OnEvent(ctx, Event{Kind: kind, Endpoint: endpoint, Reason: reason})
-	}
+	s.record(ctx, Event{Kind: kind, Endpoint: endpoint, Reason: reason})
 }
 
 // endpointOf names the endpoint r was sent to: the last element of its

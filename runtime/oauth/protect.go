@@ -170,7 +170,9 @@ func (s *Server) verify(ctx context.Context, token string) (*auth.TokenInfo, err
 		// the token's remaining life (by s.now, checked above) from now.
 		Expiration: time.Now().Add(exp.Sub(s.now())),
 		UserID:     s.set.provider.name + ":" + u.ID,
-		Extra:      map[string]any{extraUser: &u, extraGrant: g.ID},
+		// login and client_id are for audit records, which read them by
+		// these names.
+		Extra: map[string]any{extraUser: &u, extraGrant: g.ID, "login": u.Login, "client_id": g.ClientID},
 	}, nil
 }
 

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/mcpgen/mcpgen/runtime/telemetry"
 )
 
 // Defaults, also used for the zero fields of a Config built by hand.
@@ -88,6 +90,9 @@ type Config struct {
 	// RateLimitFailOpen allows tool calls when the store that keeps their
 	// rate limits fails; false refuses them. Default true.
 	RateLimitFailOpen bool
+	// Telemetry is the OpenTelemetry configuration, read from the
+	// standard OTEL_* variables; nil means nothing is exported.
+	Telemetry *telemetry.Config
 }
 
 // setting describes one flag: the environment variables it falls back to,
@@ -335,6 +340,11 @@ func parseConfig(args []string, lookupEnv func(string) (string, bool), opts *Opt
 	}
 	if v, ok := lookupEnv(metricsTokenEnv); ok && strings.TrimSpace(v) != "" {
 		cfg.MetricsToken = strings.TrimSpace(v)
+	}
+	if tc, err := telemetry.FromEnv(lookupEnv); err != nil {
+		errs = append(errs, err)
+	} else {
+		cfg.Telemetry = tc
 	}
 
 	for _, t := range opts.Transports {

@@ -37,6 +37,8 @@ import (
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/mcpgen/mcpgen/runtime/audit"
 )
 
 // SupportPackageIsVersion1 is referenced by generated code, so that code
@@ -94,6 +96,8 @@ type Options struct {
 type ToolPolicy struct {
 	// Timeout bounds a call of the tool, whatever the server-wide limit.
 	Timeout time.Duration
+	// Audit says what the tool's audit records hold beyond the defaults.
+	Audit audit.Rule
 }
 
 // orDefault returns a copy of o with defaults filled in; o may be nil.

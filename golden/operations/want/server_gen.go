@@ -7,6 +7,7 @@ import (
 	"os"
 	"time"
 
+	audit "github.com/mcpgen/mcpgen/runtime/audit"
 	ratelimit "github.com/mcpgen/mcpgen/runtime/ratelimit"
 	"github.com/mcpgen/mcpgen/runtime/serve"
 	"github.com/mcpgen/mcpgen/runtime/store"
@@ -59,7 +60,7 @@ func ServeOptions() *serve.Options {
 			// Source: mcpgen.yaml#/tools/0
 			"search": {Timeout: 10 * time.Second},
 			// Source: mcpgen.yaml#/tools/1
-			"sign_document": {Timeout: 2 * time.Minute},
+			"sign_document": {Timeout: 2 * time.Minute, Audit: audit.Rule{Arguments: true, Redact: []string{"passphrase"}}},
 		},
 		Transports: []string{"streamable", "sse", "stdio"},
 		Version:    ServerVersion,
