@@ -490,12 +490,12 @@ func deployFacts(p *ir.Project, opts *Options) (*deployData, error) {
 	// A module on GitHub names the owner; otherwise a placeholder does.
 	if rest, ok := strings.CutPrefix(opts.Module, "github.com/"); ok {
 		if owner, _, ok := strings.Cut(rest, "/"); ok && owner != "" {
-			d.Owner = strings.ToLower(owner)
+			d.Owner = owner
 		}
 	}
 	d.OwnerPlaceholder = d.Owner == registryOwner
 	d.RegistryName = "io.github." + d.Owner + "/" + opts.Binary
-	d.Image = "ghcr.io/" + d.Owner + "/" + d.AppName
+	d.Image = "ghcr.io/" + strings.ToLower(d.Owner) + "/" + d.AppName // OCI names are lowercase
 
 	settings := projectSettings(p)
 	var needed []string
