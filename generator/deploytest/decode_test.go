@@ -160,25 +160,27 @@ func strictTOML(src []byte, v any) error {
 // serverJSON is server.json as the tests read it: only the fields the
 // cross-checks need (the JSON Schema checks the whole).
 type serverJSON struct {
-	Name     string `json:"name"`
-	Packages []struct {
-		RegistryType string `json:"registryType"`
-		Identifier   string `json:"identifier"`
-		Transport    struct {
-			Type string `json:"type"`
-			URL  string `json:"url"`
-		} `json:"transport"`
-		EnvironmentVariables []struct {
-			Name     string  `json:"name"`
-			IsSecret bool    `json:"isSecret"`
-			Default  *string `json:"default"`
-			Value    *string `json:"value"`
-		} `json:"environmentVariables"`
-	} `json:"packages"`
-	Remotes []struct {
+	Name     string          `json:"name"`
+	Packages []serverPackage `json:"packages"`
+	Remotes  []struct {
 		Type string `json:"type"`
 		URL  string `json:"url"`
 	} `json:"remotes"`
+}
+
+type serverPackage struct {
+	RegistryType string `json:"registryType"`
+	Identifier   string `json:"identifier"`
+	Transport    struct {
+		Type string `json:"type"`
+		URL  string `json:"url"`
+	} `json:"transport"`
+	EnvironmentVariables []struct {
+		Name     string  `json:"name"`
+		IsSecret bool    `json:"isSecret"`
+		Default  *string `json:"default"`
+		Value    *string `json:"value"`
+	} `json:"environmentVariables"`
 }
 
 // envLines reads KEY=VALUE lines (secrets.env.example, .env.example),

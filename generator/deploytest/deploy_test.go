@@ -48,8 +48,9 @@ import (
 type project struct {
 	name string
 	// template is the built-in template; input, a directory of the
-	// checkout with an mcpgen.yaml (an OpenAPI case of golden/).
-	template, input string
+	// checkout with an mcpgen.yaml (an OpenAPI case of golden/); module,
+	// the module path if not the default.
+	template, input, module string
 	// http: the server serves HTTP, so it has the HTTP deploy files.
 	// store: it opens a store, so one replica unless STORE_URL is set.
 	http, store bool
@@ -61,7 +62,8 @@ var projects = []project{
 	{name: "authless", template: "authless", http: true},
 	{name: "github-oauth", template: "github-oauth", http: true, store: true,
 		env: []string{"GITHUB_CLIENT_ID=test-client", "GITHUB_CLIENT_SECRET=test-secret"}},
-	{name: "stateful-counter", template: "stateful-counter", http: true, store: true},
+	// A module on GitHub: server.json names its owner and lists the module.
+	{name: "stateful-counter", template: "stateful-counter", module: "github.com/acme/stateful-counter", http: true, store: true},
 	{name: "petstore", input: "golden/openapi-petstore/input", http: true},
 	{name: "stdio-only", input: "golden/stdio-only/input"},
 }
@@ -92,6 +94,8 @@ func TestDeployFiles(t *testing.T) {
 	rt := runtimeSource(t)
 	for _, p := range projects {
 		t.Run(p.name, func(t *testing.T) {
+			// The servers run here, and may write their store's files here.
+			t.Chdir(t.TempDir())
 			c := &checker{t: t, p: p, runtime: rt}
 			c.generate(root)
 			c.dockerBuild()
@@ -164,7 +168,7 @@ func (c *checker) generate(root string) {
 	}
 	c.dir = filepath.Join(work, "projects", c.p.name)
 	var in generator.Input
-	opts := &generator.Options{Template: c.p.template, RuntimeReplace: "../../runtime", WriteManifest: true}
+	opts := &generator.Options{Template: c.p.template, Module: c.p.module, RuntimeReplace: "../../runtime", WriteManifest: true}
 	if c.p.template != "" {
 		manifest, err := templates.Manifest(c.p.template, templates.ManifestData{Name: c.p.name})
 		if err != nil {
@@ -430,6 +434,20 @@ func (c *checker) checkServerJSON(root string) {
 	}
 	if !oci {
 		t.Error("server.json has no oci package")
+	}
+	// A module on GitHub is a go package of the owner's namespace, which
+	// the registry ties to the module path.
+	goPkg := slices.IndexFunc(c.server.Packages, func(p serverPackage) bool { return p.RegistryType == "go" })
+	if owner, ok := strings.CutPrefix(c.p.module, "github.com/"); ok {
+		owner, _, _ = strings.Cut(owner, "/")
+		if goPkg < 0 || c.server.Packages[goPkg].Identifier != c.p.module {
+			t.Errorf("server.json lists no go package for the module %s", c.p.module)
+		}
+		if !strings.HasPrefix(c.server.Name, "io.github."+owner+"/") {
+			t.Errorf("server.json's name %s is not in the namespace of the module's owner %s", c.server.Name, owner)
+		}
+	} else if goPkg >= 0 {
+		t.Errorf("server.json lists the module %s, which is not on GitHub, as a go package", c.server.Packages[goPkg].Identifier)
 	}
 	if (len(c.server.Remotes) > 0) != c.p.http {
 		t.Errorf("server.json has remotes: %v, want %v", len(c.server.Remotes) > 0, c.p.http)
