@@ -118,26 +118,35 @@ func TemplateFiles(name string, data any) (map[string][]byte, error) {
 	return out, nil
 }
 
-// ProjectFiles returns the names of the project file templates, without
-// their ".tmpl" suffix and with the target file name ("dockerignore" →
-// ".dockerignore").
+// ProjectFiles returns the names of the project file templates, their
+// paths under project/ without the ".tmpl" suffix ("Makefile",
+// "deploy/kubernetes/deployment.yaml"); ProjectFile says which file each
+// becomes ("dockerignore" → ".dockerignore").
 func ProjectFiles() []string {
-	entries, _ := fs.ReadDir(files, "project")
 	var names []string
-	for _, e := range entries {
-		if n, ok := strings.CutSuffix(e.Name(), ".tmpl"); ok {
-			names = append(names, n)
+	fs.WalkDir(files, "project", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if n, ok := strings.CutSuffix(strings.TrimPrefix(p, "project/"), ".tmpl"); ok {
+				names = append(names, n)
+			}
 		}
-	}
+		return err
+	})
 	return names
 }
 
 // ProjectFile renders the project file template name (as ProjectFiles
-// returns it) and says which path it goes to.
+// returns it) and says which path it goes to. A template that renders to
+// nothing but white space is of a file the project does not need (the
+// Kubernetes manifests of a server that serves only stdio): its content is
+// nil.
 func ProjectFile(name string, data any) (target string, content []byte, err error) {
 	content, err = Execute("project/"+name+".tmpl", data)
 	if err != nil {
 		return "", nil, err
+	}
+	if len(bytes.TrimSpace(content)) == 0 {
+		content = nil
 	}
 	target = name
 	switch name {

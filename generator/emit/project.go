@@ -157,6 +157,9 @@ func Project(p *ir.Project, opts *Options) (*write.Plan, error) {
 		if err != nil {
 			return nil, err
 		}
+		if content == nil {
+			continue // a file this project does not need
+		}
 		plan.Files = append(plan.Files, write.File{Path: target, Content: content, Owner: write.Scaffold})
 	}
 	var sum []byte
