@@ -43,7 +43,12 @@ func NewServer(h ToolHandler, api *upstream.Client, opts *mcp.ServerOptions) *mc
 // version and the transports mcpgen.yaml enables.
 func ServeOptions() *serve.Options {
 	return &serve.Options{
-		Name:       ServerName,
+		Name: ServerName,
+		Settings: []serve.Setting{
+			{Env: "PETSTORE_BASE_URL", Usage: "base URL of the API the tools call (default https://petstore3.swagger.io/api/v3)"},
+			{Env: "PETSTORE_API_KEY", Usage: "API key, sent in the header api_key (api_key)", Secret: true},
+			{Env: "PETSTORE_PETSTORE_AUTH_ACCESS_TOKEN", Usage: "OAuth 2.0 access token obtained elsewhere, with scopes read:pets write:pets (petstore_auth)", Secret: true},
+		},
 		Transports: []string{"streamable", "sse", "stdio"},
 		Version:    ServerVersion,
 	}

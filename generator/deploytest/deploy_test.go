@@ -91,12 +91,11 @@ func TestDeployFiles(t *testing.T) {
 		t.Fatal("make is needed to run the generated Makefile's docker target")
 	}
 	root := repoRoot(t)
-	rt := runtimeSource(t)
 	for _, p := range projects {
 		t.Run(p.name, func(t *testing.T) {
 			// The servers run here, and may write their store's files here.
 			t.Chdir(t.TempDir())
-			c := &checker{t: t, p: p, runtime: rt}
+			c := &checker{t: t, p: p}
 			c.generate(root)
 			c.dockerBuild()
 			c.readHelp()
@@ -121,15 +120,14 @@ func TestDeployFiles(t *testing.T) {
 
 // checker holds one generated project and what the checks have learnt.
 type checker struct {
-	t       *testing.T
-	p       project
-	runtime string // the runtime's source
-	dir     string // the project
-	binary  string // the image's binary, built by the emulated Dockerfile
-	img     *image
-	help    helpSettings
-	dotenv  map[string]string // .env.example, commented-out lines too
-	server  serverJSON
+	t      *testing.T
+	p      project
+	dir    string // the project
+	binary string // the image's binary, built by the emulated Dockerfile
+	img    *image
+	help   helpSettings
+	dotenv map[string]string // .env.example, commented-out lines too
+	server serverJSON
 	// refs are the environment variables the deploy files name.
 	refs []envRef
 	// probes are the HTTP paths the files probe; ports, what each file
@@ -318,17 +316,6 @@ func (c *checker) readHelp() {
 	}
 }
 
-// runtimePrintsSettings reports whether the runtime prints the section of
-// the settings a server reads beyond its flags.
-func (c *checker) runtimePrintsSettings() bool {
-	return strings.Contains(c.runtime, alsoHeader)
-}
-
-// runtimeReads reports whether the runtime's source names the variable.
-func (c *checker) runtimeReads(name string) bool {
-	return strings.Contains(c.runtime, strconv.Quote(name))
-}
-
 func (c *checker) ref(file, name string, secret bool, value string) {
 	c.refs = append(c.refs, envRef{file: file, name: name, secret: secret, value: value})
 }
@@ -487,19 +474,16 @@ func (c *checker) checkSettings() {
 	for k, v := range c.img.env {
 		c.ref("Dockerfile", k, false, v)
 	}
-	if c.runtimePrintsSettings() && !c.help.hasSection && len(c.server.Packages) > 0 && len(c.server.Packages[0].EnvironmentVariables) > 0 {
-		t.Fatalf("the runtime prints %q, but this server's --help lacks it: the generated code does not give serve.Options its settings", alsoHeader)
+	if len(c.help.ops) == 0 {
+		t.Fatalf("the server's --help lacks %q", opsHeader)
 	}
-	secret := func(name string) bool {
-		if c.help.hasSection {
-			return c.help.also[name]
-		}
-		for _, r := range c.refs {
-			if r.name == name && strings.HasPrefix(r.file, "server.json") && r.secret {
-				return true
-			}
-		}
-		return looksSecret(name)
+	if !c.help.hasSection && len(c.server.Packages) > 0 && len(c.server.Packages[0].EnvironmentVariables) > 0 {
+		t.Fatalf("server.json lists settings, but the server's --help lacks %q", alsoHeader)
+	}
+	secret := func(name string) bool { return c.help.also[name] || c.help.ops[name] }
+	// .env.example is a deploy file too: for docker run --env-file and make run.
+	for name := range c.dotenv {
+		c.checkKnown(".env.example: "+name, name)
 	}
 	seen := map[string]bool{}
 	for _, r := range c.refs {
@@ -524,7 +508,7 @@ func (c *checker) checkSettings() {
 			t.Errorf("%s is a secret, given a value (%q) instead of a secret reference", where, r.value)
 		}
 	}
-	if c.help.hasSection {
+	{
 		// server.json lists every setting beyond the flags.
 		for name := range c.help.also {
 			found := false
@@ -556,34 +540,12 @@ func (c *checker) checkSettings() {
 	}
 }
 
-// planned are the settings the deploy files use that the runtime gains
-// alongside them: while this checkout's runtime does not name one, its use
-// is logged rather than failed.
-var planned = map[string]bool{
-	"METRICS_ADDR": true, "SHUTDOWN_DRAIN_DELAY": true,
-	"OAUTH_RATE_LIMIT": true, "OAUTH_RATE_LIMIT_FAIL": true,
-}
-
 // checkKnown fails unless the server reads name.
 func (c *checker) checkKnown(where, name string) {
 	t := c.t
-	switch {
-	case c.help.reads(name):
-	case c.help.hasSection || c.runtimePrintsSettings():
+	if !c.help.reads(name) {
 		t.Errorf("%s is not a variable the server reads: its --help does not list it", where)
-	case c.dotenv[name] != "" || hasKey(c.dotenv, name):
-		// Until the runtime prints the settings beyond the flags, .env.example
-		// is the other list of what the server reads.
-	case planned[name] && !c.runtimeReads(name):
-		t.Logf("TODO: %s: this checkout's runtime does not read it yet", where)
-	default:
-		t.Errorf("%s is neither in --help nor in .env.example", where)
 	}
-}
-
-func hasKey(m map[string]string, k string) bool {
-	_, ok := m[k]
-	return ok
 }
 
 // checkProbes starts the image's binary on loopback with what it needs,
@@ -594,11 +556,8 @@ func (c *checker) checkProbes() {
 	if c.p.store {
 		env = append(env, "STORE_URL=memory:")
 	}
-	metrics := ""
-	if c.runtimeReads("METRICS_ADDR") {
-		metrics = testkit.FreeLoopbackAddr(t)
-		env = append(env, "METRICS_ADDR="+metrics)
-	}
+	metrics := testkit.FreeLoopbackAddr(t)
+	env = append(env, "METRICS_ADDR="+metrics)
 	s := testkit.StartServer(t, c.binary, env)
 	defer s.Shutdown()
 	paths := make([]string, 0, len(c.probes))
@@ -612,17 +571,7 @@ func (c *checker) checkProbes() {
 		case "/mcp", "/sse":
 			continue // the MCP endpoints, exercised by the end-to-end tests
 		case "/metrics":
-			if metrics == "" {
-				t.Logf("TODO: %v scrape /metrics on METRICS_ADDR, which this checkout's runtime does not serve yet", files)
-				continue
-			}
 			c.get(files, "http://"+metrics+p)
-		case "/readyz":
-			if !strings.Contains(c.runtime, `"/readyz"`) {
-				t.Logf("TODO: %v probe /readyz, which this checkout's runtime does not serve yet", files)
-				continue
-			}
-			c.get(files, s.URL+p)
 		default:
 			c.get(files, s.URL+p)
 		}

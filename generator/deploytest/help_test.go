@@ -1,8 +1,6 @@
 package deploytest
 
 import (
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -16,12 +14,19 @@ type helpSettings struct {
 	flags map[string]string
 	// also are the variables of the section, secret or not.
 	also map[string]bool
+	// ops are those of the runtime's own section, "Telemetry and
+	// metrics, from the environment", which every server reads.
+	ops map[string]bool
 	// hasSection is set when --help has the section.
 	hasSection bool
 }
 
-// alsoHeader starts the section of the settings read beyond the flags.
-const alsoHeader = "Also read from the environment"
+// alsoHeader starts the section of the settings read beyond the flags;
+// opsHeader the runtime's own.
+const (
+	alsoHeader = "Also read from the environment"
+	opsHeader  = "Telemetry and metrics, from the environment"
+)
 
 var (
 	flagLine    = regexp.MustCompile(`^  --([a-z0-9-]+)`)
@@ -32,18 +37,21 @@ var (
 
 // parseHelp reads the --help text of a generated server.
 func parseHelp(text string) helpSettings {
-	h := helpSettings{flags: map[string]string{}, also: map[string]bool{}}
+	h := helpSettings{flags: map[string]string{}, also: map[string]bool{}, ops: map[string]bool{}}
 	var def string
-	inAlso := false
+	var section map[string]bool // the section of $NAME lines being read, if any
 	for _, line := range strings.Split(text, "\n") {
-		if strings.HasPrefix(line, alsoHeader) {
-			h.hasSection, inAlso = true, true
+		switch {
+		case strings.HasPrefix(line, alsoHeader):
+			h.hasSection, section = true, h.also
 			continue
+		case strings.HasPrefix(line, opsHeader):
+			section = h.ops
+			continue
+		case line != "" && line[0] != ' ' && line[0] != '\t':
+			section = nil // the next section
 		}
-		if line != "" && line[0] != ' ' && line[0] != '\t' {
-			inAlso = false // the next section
-		}
-		if inAlso {
+		if section != nil {
 			if m := alsoLine.FindStringSubmatch(line); m != nil {
 				secret := false
 				for _, attr := range strings.Split(m[2], ",") {
@@ -51,7 +59,7 @@ func parseHelp(text string) helpSettings {
 						secret = true
 					}
 				}
-				h.also[m[1]] = secret
+				section[m[1]] = secret
 			}
 			continue
 		}
@@ -76,26 +84,8 @@ func parseHelp(text string) helpSettings {
 func (h helpSettings) reads(name string) bool {
 	_, flag := h.flags[name]
 	_, also := h.also[name]
-	return flag || also
-}
-
-// runtimeSource is the Go source of the checkout's runtime module (tests
-// excluded): what the generated servers of this checkout run.
-func runtimeSource(t *testing.T) string {
-	t.Helper()
-	var b strings.Builder
-	err := filepath.WalkDir(filepath.Join(repoRoot(t), "runtime"), func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
-			return err
-		}
-		src, err := os.ReadFile(p)
-		b.Write(src)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b.String()
+	_, ops := h.ops[name]
+	return flag || also || ops
 }
 
 func TestParseHelp(t *testing.T) {
@@ -112,6 +102,12 @@ Flags (-flag and --flag both work; a flag wins over its environment variable):
   --shutdown-timeout duration
     	time in-flight calls get to finish when the server is stopped (default 20s)
     	env: $SHUTDOWN_TIMEOUT
+
+Telemetry and metrics, from the environment:
+  $METRICS_TOKEN (secret)
+    	bearer token that opens /metrics on the main listener
+  $OTEL_SERVICE_NAME
+    	the service name
 
 Also read from the environment:
   $GITHUB_CLIENT_ID
@@ -135,10 +131,10 @@ Also read from the environment:
 			t.Errorf("%s: secret %v, listed %v; want secret %v", name, got, ok, secret)
 		}
 	}
-	if len(h.flags) != 3 || len(h.also) != 3 {
-		t.Errorf("parsed %v and %v", h.flags, h.also)
+	if len(h.flags) != 3 || len(h.also) != 3 || len(h.ops) != 2 || !h.ops["METRICS_TOKEN"] || h.ops["OTEL_SERVICE_NAME"] {
+		t.Errorf("parsed %v, %v and %v", h.flags, h.also, h.ops)
 	}
-	if h.reads("STDIO") || !h.reads("PORT") || !h.reads("STORE_URL") {
+	if h.reads("STDIO") || !h.reads("PORT") || !h.reads("STORE_URL") || !h.reads("OTEL_SERVICE_NAME") {
 		t.Error("reads answers wrong")
 	}
 }

@@ -83,3 +83,26 @@ func limitValues(rl *ir.RateLimit) *jen.Statement {
 	}
 	return jen.Values(fields...)
 }
+
+// settingsList is the Settings of serve.Options: what --help lists beyond
+// the runtime's own flags, and what the deploy files are checked against.
+func settingsList(settings []setting) jen.Code {
+	return jen.Index().Qual(servePkg, "Setting").ValuesFunc(func(g *jen.Group) {
+		for _, s := range settings {
+			usage := s.Description
+			if s.Required {
+				usage += " (required)"
+			} else if s.Default != "" {
+				usage += " (default " + s.Default + ")"
+			}
+			g.Line().ValuesFunc(func(g *jen.Group) {
+				g.Id("Env").Op(":").Lit(s.Name)
+				g.Id("Usage").Op(":").Lit(usage)
+				if s.Secret {
+					g.Id("Secret").Op(":").True()
+				}
+			})
+		}
+		g.Line()
+	})
+}

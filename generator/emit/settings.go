@@ -74,6 +74,9 @@ func projectSettings(p *ir.Project) []setting {
 			Description: "the store all replicas share, redis://[user:password@]host:6379/0 (unset: the STORE_PATH file)"})
 		add(setting{Name: "STORE_PATH",
 			Description: "the store's bbolt file when STORE_URL is unset, for one replica", Default: "data/oauth.db"})
+	} else if p.HasRateLimits() {
+		add(setting{Name: "STORE_URL", Secret: true,
+			Description: "the Redis that keeps the rate limits all replicas share, redis://[user:password@]host:6379/0 (unset: each process counts alone)"})
 	}
 	return out
 }
@@ -130,9 +133,9 @@ func authSettings(p *ir.Project) []setting {
 	}
 	out = append(out,
 		setting{Name: "OAUTH_RATE_LIMIT",
-			Description: "rate limit of the OAuth endpoints, per client"},
+			Description: "requests a minute each client address may make to each OAuth endpoint; 0 turns the limits off (default: 10 for /register, 60 for the others)"},
 		setting{Name: "OAUTH_RATE_LIMIT_FAIL",
-			Description: "open or closed: whether the OAuth endpoints serve or refuse requests while the limit's store is unreachable"},
+			Description: "closed (the default) or open: whether the OAuth endpoints refuse or serve requests while the store keeping their limits fails"},
 	)
 	return out
 }

@@ -10,7 +10,6 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -416,12 +415,19 @@ func printUsage(w io.Writer, opts *Options) {
 		}
 		fmt.Fprintln(w)
 	}
-	fmt.Fprintf(w, "\nAlso read from the environment (secret ones belong in a secret store):\n")
-	for _, s := range slices.Concat(envOnly, opts.Settings) {
-		secret := ""
-		if s.Secret {
-			secret = " (secret)"
+	printEnv := func(header string, settings []Setting) {
+		if len(settings) == 0 {
+			return
 		}
-		fmt.Fprintf(w, "  $%s%s\n    \t%s\n", s.Env, secret, s.Usage)
+		fmt.Fprintf(w, "\n%s:\n", header)
+		for _, s := range settings {
+			secret := ""
+			if s.Secret {
+				secret = " (secret)"
+			}
+			fmt.Fprintf(w, "  $%s%s\n    \t%s\n", s.Env, secret, s.Usage)
+		}
 	}
+	printEnv("Telemetry and metrics, from the environment", envOnly)
+	printEnv("Also read from the environment (secret ones belong in a secret store)", opts.Settings)
 }

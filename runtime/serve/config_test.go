@@ -175,7 +175,7 @@ func TestParseConfigHelp(t *testing.T) {
 		}
 		usage := out.String()
 		for _, want := range []string{"demo 1.0", "/mcp", "/sse", "/readyz", "--stdio", "$ADDR, $PORT", `(default :8080)`,
-			"  $DEMO_CLIENT_SECRET (secret)\n    \tthe demo app's secret\n", "  $DEMO_BASE_URL\n", "  $METRICS_TOKEN (secret)\n"} {
+			"  $DEMO_CLIENT_SECRET (secret)\n    \tthe demo app's secret\n", "  $DEMO_BASE_URL\n", "Telemetry and metrics, from the environment:\n  $METRICS_TOKEN (secret)\n"} {
 			if !strings.Contains(usage, want) {
 				t.Errorf("%s: usage lacks %q:\n%s", arg, want, usage)
 			}

@@ -62,8 +62,19 @@ func NewServer(h ToolHandler, opts *mcp.ServerOptions) *mcp.Server {
 // auth is never served open.
 func ServeOptions() *serve.Options {
 	return &serve.Options{
-		Auth:       authNotWired{},
-		Name:       ServerName,
+		Auth: authNotWired{},
+		Name: ServerName,
+		Settings: []serve.Setting{
+			{Env: "GOOGLE_CLIENT_ID", Usage: "the Google OAuth client's ID (required)"},
+			{Env: "GOOGLE_CLIENT_SECRET", Usage: "the Google OAuth client's secret (required)", Secret: true},
+			{Env: "BASE_URL", Usage: "the server's public URL, the issuer of its tokens (default http://localhost:PORT)"},
+			{Env: "ENCRYPTION_KEY", Usage: "the key that encrypts provider tokens at rest: base64 of 32 random bytes (NEW,OLD rotates)", Secret: true},
+			{Env: "ALLOWED_USERS", Usage: "the users (email addresses, comma-separated) who may see and call serverStatus"},
+			{Env: "OAUTH_RATE_LIMIT", Usage: "requests a minute each client address may make to each OAuth endpoint; 0 turns the limits off (default: 10 for /register, 60 for the others)"},
+			{Env: "OAUTH_RATE_LIMIT_FAIL", Usage: "closed (the default) or open: whether the OAuth endpoints refuse or serve requests while the store keeping their limits fails"},
+			{Env: "STORE_URL", Usage: "the store all replicas share, redis://[user:password@]host:6379/0 (unset: the STORE_PATH file)", Secret: true},
+			{Env: "STORE_PATH", Usage: "the store's bbolt file when STORE_URL is unset, for one replica (default data/oauth.db)"},
+		},
 		Transports: []string{"streamable", "sse"},
 		Version:    ServerVersion,
 	}

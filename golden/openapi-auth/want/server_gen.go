@@ -58,8 +58,23 @@ func NewServer(h ToolHandler, api *upstream.Client, opts *mcp.ServerOptions) *mc
 // auth is never served open.
 func ServeOptions() *serve.Options {
 	return &serve.Options{
-		Auth:       authNotWired{},
-		Name:       ServerName,
+		Auth: authNotWired{},
+		Name: ServerName,
+		Settings: []serve.Setting{
+			{Env: "PETS_OAUTH_BASE_URL", Usage: "base URL of the API the tools call (default https://petstore.example.com/v1)"},
+			{Env: "PETS_OAUTH_API_KEY", Usage: "API key, sent in the header X-API-Key (api_key: The store's API key.)", Secret: true},
+			{Env: "GITHUB_CLIENT_ID", Usage: "the GitHub OAuth app's client ID (required)"},
+			{Env: "GITHUB_CLIENT_SECRET", Usage: "the GitHub OAuth app's client secret (required)", Secret: true},
+			{Env: "BASE_URL", Usage: "the server's public URL, the issuer of its tokens (default http://localhost:PORT)"},
+			{Env: "ENCRYPTION_KEY", Usage: "the key that encrypts provider tokens at rest: base64 of 32 random bytes (NEW,OLD rotates)", Secret: true},
+			{Env: "GITHUB_AUTHORIZE_URL", Usage: "GitHub's authorization endpoint (GitHub Enterprise Server) (default https://github.com/login/oauth/authorize)"},
+			{Env: "GITHUB_TOKEN_URL", Usage: "GitHub's token endpoint (GitHub Enterprise Server) (default https://github.com/login/oauth/access_token)"},
+			{Env: "GITHUB_API_URL", Usage: "GitHub's API (GitHub Enterprise Server) (default https://api.github.com)"},
+			{Env: "OAUTH_RATE_LIMIT", Usage: "requests a minute each client address may make to each OAuth endpoint; 0 turns the limits off (default: 10 for /register, 60 for the others)"},
+			{Env: "OAUTH_RATE_LIMIT_FAIL", Usage: "closed (the default) or open: whether the OAuth endpoints refuse or serve requests while the store keeping their limits fails"},
+			{Env: "STORE_URL", Usage: "the store all replicas share, redis://[user:password@]host:6379/0 (unset: the STORE_PATH file)", Secret: true},
+			{Env: "STORE_PATH", Usage: "the store's bbolt file when STORE_URL is unset, for one replica (default data/oauth.db)"},
+		},
 		Transports: []string{"streamable", "sse"},
 		Version:    ServerVersion,
 	}

@@ -44,7 +44,11 @@ func NewServer(h ToolHandler, api *upstream.Client, opts *mcp.ServerOptions) *mc
 // version and the transports mcpgen.yaml enables.
 func ServeOptions() *serve.Options {
 	return &serve.Options{
-		Name:       ServerName,
+		Name: ServerName,
+		Settings: []serve.Setting{
+			{Env: "PETSTORE_BASE_URL", Usage: "base URL of the API the tools call (default https://petstore.example.com/v1)"},
+			{Env: "PETSTORE_API_KEY", Usage: "API key, sent in the header X-API-Key (api_key: The store's API key.)", Secret: true},
+		},
 		Transports: []string{"streamable", "sse", "stdio"},
 		Version:    ServerVersion,
 	}

@@ -43,7 +43,20 @@ func NewServer(h ToolHandler, api *upstream.Client, opts *mcp.ServerOptions) *mc
 // version and the transports mcpgen.yaml enables.
 func ServeOptions() *serve.Options {
 	return &serve.Options{
-		Name:       ServerName,
+		Name: ServerName,
+		Settings: []serve.Setting{
+			{Env: "VAULT_URL", Usage: "base URL of the API the tools call (default https://vault.example.com/api)"},
+			{Env: "VAULT_BASIC_USERNAME", Usage: "HTTP basic user name (basic)"},
+			{Env: "VAULT_BASIC_PASSWORD", Usage: "HTTP basic password (basic)", Secret: true},
+			{Env: "VAULT_BEARER", Usage: "bearer token (bearer: A personal access token.)", Secret: true},
+			{Env: "VAULT_COOKIE_KEY", Usage: "API key, sent in the cookie vault_session (cookieKey)", Secret: true},
+			{Env: "VAULT_HEADER_KEY", Usage: "API key, sent in the header X-Vault-Key (headerKey)", Secret: true},
+			{Env: "VAULT_MACHINE_ACCESS_TOKEN", Usage: "OAuth 2.0 access token obtained elsewhere, with scopes vault.read vault.write; wins over the client credentials (machine)", Secret: true},
+			{Env: "VAULT_MACHINE_CLIENT_ID", Usage: "OAuth 2.0 client ID (client credentials flow) (machine)"},
+			{Env: "VAULT_MACHINE_CLIENT_SECRET", Usage: "OAuth 2.0 client secret (machine)", Secret: true},
+			{Env: "VAULT_OIDC_ACCESS_TOKEN", Usage: "openID Connect access token obtained elsewhere (oidc)", Secret: true},
+			{Env: "VAULT_QUERY_KEY", Usage: "API key, sent in the query api_key (queryKey)", Secret: true},
+		},
 		Transports: []string{"streamable", "sse", "stdio"},
 		Version:    ServerVersion,
 	}

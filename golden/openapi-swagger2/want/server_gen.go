@@ -43,7 +43,13 @@ func NewServer(h ToolHandler, api *upstream.Client, opts *mcp.ServerOptions) *mc
 // version and the transports mcpgen.yaml enables.
 func ServeOptions() *serve.Options {
 	return &serve.Options{
-		Name:       ServerName,
+		Name: ServerName,
+		Settings: []serve.Setting{
+			{Env: "LEGACY_BASE_URL", Usage: "base URL of the API the tools call (default https://legacy.example.com/v1)"},
+			{Env: "LEGACY_KEY", Usage: "API key, sent in the header X-Key (key)", Secret: true},
+			{Env: "LEGACY_LOGIN_USERNAME", Usage: "HTTP basic user name (login)"},
+			{Env: "LEGACY_LOGIN_PASSWORD", Usage: "HTTP basic password (login)", Secret: true},
+		},
 		Transports: []string{"streamable", "sse", "stdio"},
 		Version:    ServerVersion,
 	}

@@ -43,7 +43,10 @@ func NewServer(h ToolHandler, api *upstream.Client, opts *mcp.ServerOptions) *mc
 // version and the transports mcpgen.yaml enables.
 func ServeOptions() *serve.Options {
 	return &serve.Options{
-		Name:       ServerName,
+		Name: ServerName,
+		Settings: []serve.Setting{
+			{Env: "WIRE_BASE_URL", Usage: "base URL of the API the tools call (default https://api.example.com/v1)"},
+		},
 		Transports: []string{"streamable", "sse", "stdio"},
 		Version:    ServerVersion,
 	}

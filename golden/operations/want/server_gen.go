@@ -55,6 +55,9 @@ func ServeOptions() *serve.Options {
 				"search": {PerMinute: 30},
 			},
 		}),
+		Settings: []serve.Setting{
+			{Env: "STORE_URL", Usage: "the Redis that keeps the rate limits all replicas share, redis://[user:password@]host:6379/0 (unset: each process counts alone)", Secret: true},
+		},
 		ToolTimeout: 30 * time.Second,
 		Tools: map[string]serve.ToolPolicy{
 			// Source: mcpgen.yaml#/tools/0

@@ -52,7 +52,11 @@ func NewServer(h ToolHandler, opts *mcp.ServerOptions) *mcp.Server {
 // version and the transports mcpgen.yaml enables.
 func ServeOptions() *serve.Options {
 	return &serve.Options{
-		Name:       ServerName,
+		Name: ServerName,
+		Settings: []serve.Setting{
+			{Env: "STORE_URL", Usage: "the store all replicas share, redis://[user:password@]host:6379/0 (unset: the STORE_PATH file)", Secret: true},
+			{Env: "STORE_PATH", Usage: "the store's bbolt file when STORE_URL is unset, for one replica (default data/oauth.db)"},
+		},
 		Transports: []string{"streamable", "sse", "stdio"},
 		Version:    ServerVersion,
 	}
