@@ -29,6 +29,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"golang.org/x/oauth2"
 
+	"github.com/mcpgen/mcpgen/runtime/internal/syncbuf"
 	"github.com/mcpgen/mcpgen/runtime/store"
 )
 
@@ -122,22 +123,7 @@ func newFakeGitHub(t testing.TB) *fakeGitHub {
 }
 
 // syncBuffer collects logs written from many goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+type syncBuffer = syncbuf.Buffer
 
 // env is an MCP server protected by a Server, on 127.0.0.1, with a fake
 // GitHub.

@@ -1,7 +1,6 @@
 package ratelimit
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/mcpgen/mcpgen/runtime/internal/redistest"
+	"github.com/mcpgen/mcpgen/runtime/internal/syncbuf"
 	"github.com/mcpgen/mcpgen/runtime/store"
 )
 
@@ -330,22 +330,7 @@ func (f *failingStore) CompareAndSwap(ctx context.Context, key string, old, new 
 }
 
 // syncBuffer collects logs written from many goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+type syncBuffer = syncbuf.Buffer
 
 // TestAllowFailure checks that a store failing is an error, logged once
 // per outage, and that a caller giving up is no outage.

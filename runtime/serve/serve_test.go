@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/mcpgen/mcpgen/runtime/internal/syncbuf"
 )
 
 type echoIn struct {
@@ -45,23 +47,8 @@ func testServer(release <-chan struct{}, started chan<- struct{}) *mcp.Server {
 	return s
 }
 
-// syncBuffer collects logs written by the server's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer collects logs written from many goroutines.
+type syncBuffer = syncbuf.Buffer
 
 // listening matches the log line that names the bound address, in text
 // and in JSON, as programs starting a server with --addr 127.0.0.1:0 parse
