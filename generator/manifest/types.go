@@ -37,8 +37,8 @@ type Manifest struct {
 	// server's store.
 	State []StateValue `json:"state,omitempty" jsonschema:"description=Values the tools keep between calls\\, in the server's store (a bbolt file\\, or Redis shared by every replica): each gets a typed accessor in state_gen.go."`
 	// RateLimit bounds each user's (or, without sign-in, each client
-	// address's) tool calls over all tools.
-	RateLimit *RateLimit `json:"rateLimit,omitempty" jsonschema:"description=Tool calls allowed per user (per client address on a server without sign-in) over all tools. Kept in the server's store\\, so replicas on Redis share one budget."`
+	// address's) requests: tool calls and the rest but the protocol's own.
+	RateLimit *RateLimit `json:"rateLimit,omitempty" jsonschema:"description=Requests allowed per user (per client address on a server without sign-in): tool calls and every other request but the protocol's own (initialize\\, ping). A tool call over it gets a tool error\\, another request a JSON-RPC error; both say when to retry. Kept in Redis when STORE_URL names it\\, so replicas share one budget."`
 	// ToolTimeout bounds every tool call without a timeout of its own.
 	ToolTimeout string `json:"toolTimeout,omitempty" jsonschema:"description=Time limit of every tool call without a timeout of its own\\, such as 30s (none when absent; TOOL_TIMEOUT overrides it at run time). A call past it ends with a tool error."`
 	// Transports the server mounts; all of them when empty.

@@ -2,10 +2,13 @@ package ratelimit
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/mcpgen/mcpgen/runtime/internal/callinfo"
 	"github.com/modelcontextprotocol/go-sdk/auth"
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
@@ -13,7 +16,8 @@ import (
 // applies, each counted per subject: the signed-in user, or else the
 // client address, or else (on stdio) everyone at once.
 type ToolLimits struct {
-	// Server, if not nil, limits a subject's calls to all tools together.
+	// Server, if not nil, limits a subject's requests to the server: tool
+	// calls and every other request but the protocol's own (see counted).
 	Server *Limit
 	// Tools limit a subject's calls to one tool each. Tools absent from
 	// the map have no limit of their own.
@@ -25,13 +29,16 @@ type ToolLimits struct {
 }
 
 // Middleware returns receiving middleware (for mcp.Server's
-// AddReceivingMiddleware) that applies tl to tools/call. Other methods
-// pass untouched: listing tools and the like costs the server little, and
-// the protocol's own traffic must not be refused.
+// AddReceivingMiddleware) that applies tl. The limit on all requests,
+// tl.Server, counts every request but the protocol's own traffic, which
+// must not be refused (see counted); the tools'
+// limits count their calls.
 //
-// A call over a limit gets a tool error (a result with isError set, not a
-// JSON-RPC error, so that the model reads it) naming the limit and when to
-// retry, and its callinfo outcome is rate_limited. A tool's own limit is
+// A tool call over a limit gets a tool error (a result with isError set,
+// not a JSON-RPC error, so that the model reads it) naming the limit and
+// when to retry, and its callinfo outcome is rate_limited. Another request
+// over the limit on all requests gets a JSON-RPC error, code
+// [CodeRateLimited], whose data holds retryAfter in seconds. A tool's own limit is
 // checked before the limit on all tools, so that calls refused by a busy
 // tool's limit leave the subject's other tools their budget.
 //
@@ -66,6 +73,11 @@ func (l *Limiter) Middleware(tl *ToolLimits) (mcp.Middleware, error) {
 	return func(next mcp.MethodHandler) mcp.MethodHandler {
 		return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
 			if method != "tools/call" {
+				if server != nil && counted(method) {
+					if err := l.checkRequest(ctx, method, *server, callSubject(ctx, req), failOpen); err != nil {
+						return nil, err
+					}
+				}
 				return next(ctx, method, req)
 			}
 			p, ok := req.GetParams().(*mcp.CallToolParamsRaw)
@@ -108,7 +120,11 @@ func (l *Limiter) check(ctx context.Context, key, scope string, lim Limit, sub s
 	}
 	l.refused(ctx, scope, nil)
 	callinfo.From(ctx).SetOutcome(callinfo.RateLimited)
-	what := lim.describe("calls")
+	noun := "calls"
+	if scope == "tools" {
+		noun = "requests"
+	}
+	what := lim.describe(noun)
 	if sub.per != "" {
 		what += " " + sub.per
 	}
@@ -118,6 +134,50 @@ func (l *Limiter) check(ctx context.Context, key, scope string, lim Limit, sub s
 		what += " for tool " + scope
 	}
 	return toolError(fmt.Sprintf("rate limit exceeded: %s; retry in %ds", what, seconds(d.RetryAfter)))
+}
+
+// counted reports whether the limit on all requests counts method: every
+// request but the protocol's own (initialize and, from 2026-07-28,
+// server/discover, which start a session; ping; subscriptions/listen,
+// which holds the stream of notifications open) and notifications, which
+// have no answer to refuse with.
+func counted(method string) bool {
+	switch method {
+	case "initialize", "server/discover", "ping", "subscriptions/listen":
+		return false
+	}
+	return !strings.HasPrefix(method, "notifications/")
+}
+
+// CodeRateLimited is the JSON-RPC error code of a request other than a
+// tool call refused by the limit on all requests: the implementation-defined
+// server error range of JSON-RPC 2.0, as MCP defines no code for it. The
+// error's data holds retryAfter, in seconds.
+const CodeRateLimited = -32029
+
+// checkRequest checks the limit on all requests for a request other than
+// a tool call, and returns the JSON-RPC error to answer with, or nil.
+func (l *Limiter) checkRequest(ctx context.Context, method string, lim Limit, sub subject, failOpen bool) error {
+	d, err := l.Allow(ctx, "tools/"+sub.key, lim)
+	if err != nil {
+		if failOpen {
+			return nil
+		}
+		l.refused(ctx, "tools", err)
+		return &jsonrpc.Error{Code: jsonrpc.CodeInternalError, Message: "the rate limit could not be checked, as the server cannot reach its store; try again shortly"}
+	}
+	if d.Allowed {
+		return nil
+	}
+	l.refused(ctx, "tools", nil)
+	what := lim.describe("requests")
+	if sub.per != "" {
+		what += " " + sub.per
+	}
+	retry := seconds(d.RetryAfter)
+	data, _ := json.Marshal(map[string]int64{"retryAfter": retry})
+	return &jsonrpc.Error{Code: CodeRateLimited, Data: data,
+		Message: fmt.Sprintf("rate limit exceeded: %s to this server; retry %s in %ds", what, method, retry)}
 }
 
 func toolError(text string) *mcp.CallToolResult {

@@ -3,6 +3,7 @@ package ratelimit
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -14,6 +15,7 @@ import (
 	"github.com/mcpgen/mcpgen/runtime/internal/callinfo"
 	"github.com/mcpgen/mcpgen/runtime/store"
 	"github.com/modelcontextprotocol/go-sdk/auth"
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
@@ -208,15 +210,22 @@ func TestMiddleware(t *testing.T) {
 				e.wantRan(alice, "free")
 			}
 			e.wantRefused(alice, "echo",
-				"rate limit exceeded: 600 calls a minute (at most 5 at once) per user to this server; retry in 1s", callinfo.RateLimited)
+				"rate limit exceeded: 600 requests a minute (at most 5 at once) per user to this server; retry in 1s", callinfo.RateLimited)
 			if got := e.outcomes.get(); got != callinfo.RateLimited {
 				t.Errorf("outcome %q", got)
 			}
-			// Other methods are not limited.
-			for range 3 {
-				if _, err := alice.ListTools(context.Background(), nil); err != nil {
-					t.Fatalf("tools/list over the limit: %v", err)
-				}
+			// Other requests count against the limit on all requests, and
+			// are refused with a JSON-RPC error that says when to retry.
+			_, err := alice.ListTools(context.Background(), nil)
+			var werr *jsonrpc.Error
+			if !errors.As(err, &werr) || werr.Code != CodeRateLimited ||
+				werr.Message != "rate limit exceeded: 600 requests a minute (at most 5 at once) per user to this server; retry tools/list in 1s" ||
+				string(werr.Data) != `{"retryAfter":1}` {
+				t.Fatalf("tools/list over the limit: %v (%#v), want a rate-limit error", err, werr)
+			}
+			// Bob's budget is his own.
+			if _, err := bob.ListTools(context.Background(), nil); err != nil {
+				t.Fatalf("bob's tools/list: %v", err)
 			}
 
 			// Without sign-in, the client address is the subject.
@@ -237,10 +246,10 @@ func TestMiddleware(t *testing.T) {
 				e.wantRan(alice, "echo")
 			}
 			e.wantRefused(alice, "free",
-				"rate limit exceeded: 600 calls a minute (at most 5 at once) per user to this server; retry in 1s", callinfo.RateLimited)
+				"rate limit exceeded: 600 requests a minute (at most 5 at once) per user to this server; retry in 1s", callinfo.RateLimited)
 			e.wantRan(bob, "free")
 
-			want := []string{"search: exceeded", "tools: exceeded", "search: exceeded", "search: exceeded", "tools: exceeded"}
+			want := []string{"search: exceeded", "tools: exceeded", "tools: exceeded", "search: exceeded", "search: exceeded", "tools: exceeded"}
 			if got := e.refusals.get(); strings.Join(got, ",") != strings.Join(want, ",") {
 				t.Errorf("OnRefused heard %q, want %q", got, want)
 			}
