@@ -79,6 +79,9 @@ type ManifestData struct {
 	Spec, Mode, FirstOperation string
 	// Source is the URL the document was fetched from, if it was.
 	Source string
+	// Strict is set by new --strict: the manifest keeps the choice, so
+	// that a later generate stops at any defect too.
+	Strict bool
 }
 
 // Manifest renders the mcpgen.yaml a template starts from.

@@ -94,7 +94,7 @@ func runNew(c *cli.Context) error {
 		return err
 	}
 
-	md := templates.ManifestData{Name: name, Mode: mode}
+	md := templates.ManifestData{Name: name, Mode: mode, Strict: c.Bool("strict") && from != ""}
 	in := &generator.Input{ManifestPath: manifestName, Strict: c.Bool("strict")}
 	var spec *specFiles
 	if from != "" {
@@ -276,6 +276,9 @@ func validateCommand() *cli.Command {
 			"Example:\n" +
 			"  mcpgen validate\n" +
 			"  mcpgen validate path/to/mcpgen.yaml",
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "strict", Usage: "count every defect of the OpenAPI document as an error, as openapi: {strict: true} does"},
+		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 1 {
 				return usageError(c, "expected at most one FILE")
@@ -288,7 +291,8 @@ func validateCommand() *cli.Command {
 			if err != nil {
 				return ioError("%v", err)
 			}
-			return report(c, generator.Validate(&generator.Input{ManifestPath: filepath.ToSlash(file), Manifest: data, ReadFile: dirReader(filepath.Dir(file))}))
+			return report(c, generator.Validate(&generator.Input{ManifestPath: filepath.ToSlash(file), Manifest: data,
+				ReadFile: dirReader(filepath.Dir(file)), Strict: c.Bool("strict")}))
 		},
 	}
 }
