@@ -30,19 +30,6 @@ func (o *object) get(k string) (any, bool) {
 	return v, ok
 }
 
-func (o *object) del(k string) {
-	if _, ok := o.vals[k]; !ok {
-		return
-	}
-	delete(o.vals, k)
-	for i, key := range o.keys {
-		if key == k {
-			o.keys = append(o.keys[:i:i], o.keys[i+1:]...)
-			break
-		}
-	}
-}
-
 func (o *object) len() int { return len(o.keys) }
 
 // clone copies o one level deep.
