@@ -55,7 +55,7 @@ func projectSettings(p *ir.Project) []setting {
 		if !isAbsoluteURL(a.BaseURL) {
 			// The document gives no absolute URL: the server stops at start
 			// without one.
-			base.Default, base.Required, base.Example = "", true, "https://api.example.com"
+			base.Default, base.Required, base.Example = "", true, "https://api.example.net"
 		}
 		add(base)
 		for _, s := range a.Schemes {
