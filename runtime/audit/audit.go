@@ -164,10 +164,8 @@ func (a *auditor) call(ctx context.Context, req mcp.Request, next mcp.MethodHand
 			attrs = append(attrs, slog.String("client_id", s))
 		}
 	}
-	if ci, ok := req.(interface{ ClientInfo() *mcp.Implementation }); ok {
-		if impl := ci.ClientInfo(); impl != nil && impl.Name != "" {
-			attrs = append(attrs, slog.String("client", impl.Name))
-		}
+	if name := clientName(req); name != "" {
+		attrs = append(attrs, slog.String("client", name))
 	}
 	if ss, ok := req.GetSession().(*mcp.ServerSession); ok && ss != nil {
 		if id := ss.ID(); id != "" {
@@ -266,4 +264,26 @@ func Open(value string) (w io.Writer, closeLog func() error, err error) {
 		return nil, none, fmt.Errorf("AUDIT_LOG=%q: cannot open the file: %v; want stderr, off or the path of a file", value, err)
 	}
 	return f, f.Close, nil
+}
+
+// clientName is the name the MCP client gave itself. The SDK's
+// ClientInfo re-encodes the whole value out of _meta on every call, a cost
+// that showed in the server's profile; the name alone is read here, from
+// _meta (MCP 2026-07-28) or else the session's initialize parameters.
+func clientName(req mcp.Request) string {
+	if p := req.GetParams(); p != nil {
+		switch ci := p.GetMeta()[mcp.MetaKeyClientInfo].(type) {
+		case map[string]any:
+			name, _ := ci["name"].(string)
+			return name
+		case *mcp.Implementation:
+			return ci.Name
+		}
+	}
+	if ss, ok := req.GetSession().(*mcp.ServerSession); ok && ss != nil {
+		if ip := ss.InitializeParams(); ip != nil && ip.ClientInfo != nil {
+			return ip.ClientInfo.Name
+		}
+	}
+	return ""
 }
