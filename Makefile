@@ -51,7 +51,7 @@ clean: ## remove build output
 bench: ## run the benchmarks (see docs/performance.md)
 	$(GO) test -run '^$$' -bench Generate200 -benchtime 10x ./bench
 	$(GO) test -run '^$$' -bench ColdStart -benchtime 40x ./bench
-	$(GO) test -run '^$$' -bench 'Build200|Throughput' -benchtime 1x -timeout 30m ./bench
+	$(GO) test -run '^$$' -bench 'Build200|Throughput|Operations' -benchtime 1x -timeout 30m ./bench
 
 # GitHub's REST API description (13 MB), for the OpenAPI loader's tests and
 # benchmarks; .cache/ ignores itself, so the file is never committed.

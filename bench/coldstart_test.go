@@ -83,7 +83,7 @@ func coldStart(b *testing.B, binary, protocolVersion string) (ready, listening t
 	defer cancel()
 
 	t0 := time.Now()
-	s := start(b, binary)
+	s := start(b, binary, nil)
 	listening = time.Since(t0)
 	cs, err := connect(ctx, s, hc, protocolVersion)
 	ready = time.Since(t0)

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -50,6 +51,31 @@ func buildAuthless(tb testing.TB, dir string) string {
 	return bin
 }
 
+// buildAuthlessAt builds examples/authless as it was at commit rev,
+// against the runtime of that commit, into dir and returns the binary's
+// path. It needs the checkout's git history.
+func buildAuthlessAt(tb testing.TB, dir, rev string) string {
+	tb.Helper()
+	archive := exec.Command("git", "archive", rev, "runtime", "examples/authless")
+	archive.Dir = repoRoot(tb)
+	tarball, err := archive.Output()
+	if err != nil {
+		tb.Fatalf("git archive %s: %v", rev, err)
+	}
+	src := filepath.Join(dir, "src@"+rev)
+	if err := os.Mkdir(src, 0o755); err != nil {
+		tb.Fatal(err)
+	}
+	untar := exec.Command("tar", "-x", "-C", src)
+	untar.Stdin = bytes.NewReader(tarball)
+	if out, err := untar.CombinedOutput(); err != nil {
+		tb.Fatalf("tar -x: %v\n%s", err, out)
+	}
+	bin := filepath.Join(dir, "authless@"+rev)
+	goBuild(tb, filepath.Join(src, "examples", "authless"), bin, ".")
+	return bin
+}
+
 // buildHandwritten builds the hand-written baseline server into dir and
 // returns the binary's path.
 func buildHandwritten(tb testing.TB, dir string) string {
@@ -65,15 +91,19 @@ type server struct {
 	base string // http://127.0.0.1:PORT
 }
 
-// start starts binary on 127.0.0.1:0 and returns once it has logged the
-// address it listens on. The caller must stop it.
-func start(tb testing.TB, binary string, args ...string) *server {
+// start starts binary on 127.0.0.1:0, with this process's environment
+// and the variables in env, and returns once it has logged the address it
+// listens on. It reads the server's stderr to the end, as a log collector
+// would. The caller must stop it.
+func start(tb testing.TB, binary string, env []string, args ...string) *server {
 	tb.Helper()
 	// BENCH_SERVER_GOGC sets GOGC for the servers only, not for the
 	// benchmark process and its clients (see docs/performance.md).
-	var env []string
 	if v := os.Getenv("BENCH_SERVER_GOGC"); v != "" {
-		env = append(os.Environ(), "GOGC="+v)
+		env = append(slices.Clip(env), "GOGC="+v)
+	}
+	if env != nil {
+		env = append(os.Environ(), env...)
 	}
 	s := testkit.StartServer(tb, binary, env, args...)
 	return &server{Server: s, base: s.URL}

@@ -67,57 +67,80 @@ type target struct {
 func BenchmarkThroughput(b *testing.B) {
 	dir := b.TempDir()
 	genBin, handBin := buildAuthless(b, dir), buildHandwritten(b, dir)
-	gen, hand, raw := &target{name: "gen"}, &target{name: "hand"}, &target{name: "raw"}
-	for _, t := range []struct {
-		t    *target
-		bin  string
-		args []string
-	}{{gen, genBin, nil}, {hand, handBin, nil}, {raw, handBin, []string{"--raw-schemas"}}} {
-		t.t.srv = start(b, t.bin, t.args...)
-		defer t.t.srv.stop()
-		hc := newHTTPClient()
-		defer hc.CloseIdleConnections()
-		for range sessions {
-			cs, err := connect(context.Background(), t.t.srv, hc, "")
-			if err != nil {
-				b.Fatalf("%s: connect: %v", t.t.name, err)
-			}
-			defer cs.Close()
-			t.t.sessions = append(t.t.sessions, cs)
-		}
-	}
+	gen := newTarget(b, "gen", genBin, nil)
+	hand := newTarget(b, "hand", handBin, nil)
+	raw := newTarget(b, "raw", handBin, nil, "--raw-schemas")
 	targets := []*target{gen, hand, raw}
-	// Warm up (connections, caches, heaps), then measure.
+	measure(b, targets)
+
+	b.ReportMetric(pairedRatio(gen, hand), "ratio")
+	b.ReportMetric(pairedRatio(gen, raw), "raw-ratio")
+	b.ReportMetric(gen.rate()/hand.rate(), "agg-ratio")
+	for _, t := range targets {
+		t.report(b)
+	}
+}
+
+// newTarget starts binary with args and the extra environment variables
+// env, and opens the client sessions of the load; the benchmark's cleanup
+// closes them and stops the server.
+func newTarget(b *testing.B, name, binary string, env []string, args ...string) *target {
+	t := &target{name: name, srv: start(b, binary, env, args...)}
+	b.Cleanup(t.srv.stop)
+	hc := newHTTPClient()
+	b.Cleanup(hc.CloseIdleConnections)
+	for range sessions {
+		cs, err := connect(context.Background(), t.srv, hc, "")
+		if err != nil {
+			b.Fatalf("%s: connect: %v", name, err)
+		}
+		b.Cleanup(func() { cs.Close() })
+		t.sessions = append(t.sessions, cs)
+	}
+	return t
+}
+
+// measure warms each target up with one round (connections, caches,
+// heaps), then runs, per iteration, roundsEach turns of one round per
+// target, in rotating order.
+func measure(b *testing.B, targets []*target) {
 	for _, t := range targets {
 		t.round(b)
 		*t = target{name: t.name, srv: t.srv, sessions: t.sessions, cpuOK: true}
 	}
-
-	var paired, rawPaired []float64
-	last := func(t *target) float64 { return t.rates[len(t.rates)-1] }
 	for b.Loop() {
 		for i := range roundsEach {
 			for j := range targets {
 				targets[(i+j)%len(targets)].round(b)
 			}
-			paired = append(paired, last(gen)/last(hand))
-			rawPaired = append(rawPaired, last(gen)/last(raw))
 		}
 	}
+}
 
-	rate := func(t *target) float64 { return float64(t.calls) / t.elapsed.Seconds() }
+// pairedRatio is the median, over turns, of t's calls/s divided by ref's
+// in the same turn: a burst of other work on the machine spoils a turn,
+// not the result.
+func pairedRatio(t, ref *target) float64 {
+	r := make([]float64, len(t.rates))
+	for i := range r {
+		r[i] = t.rates[i] / ref.rates[i]
+	}
+	slices.Sort(r)
+	return r[len(r)/2]
+}
+
+// rate is t's calls/s over all its rounds.
+func (t *target) rate() float64 { return float64(t.calls) / t.elapsed.Seconds() }
+
+// report reports t's calls/s, latency percentiles and server CPU time per
+// call, each metric named after t.
+func (t *target) report(b *testing.B) {
 	us := func(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
-	median := func(xs []float64) float64 { slices.Sort(xs); return xs[len(xs)/2] }
-	b.ReportMetric(median(paired), "ratio")
-	b.ReportMetric(median(rawPaired), "raw-ratio")
-	b.ReportMetric(rate(gen)/rate(hand), "agg-ratio")
-	for _, t := range targets {
-		b.ReportMetric(rate(t), t.name+"-calls/s")
-		b.ReportMetric(us(percentile(t.latencies, 50)), t.name+"-p50-us")
-		b.ReportMetric(us(percentile(t.latencies, 99)), t.name+"-p99-us")
-		if t.cpuOK {
-			b.ReportMetric(us(t.cpu)/float64(t.calls), t.name+"-cpu-us/call")
-		}
+	b.ReportMetric(t.rate(), t.name+"-calls/s")
+	b.ReportMetric(us(percentile(t.latencies, 50)), t.name+"-p50-us")
+	b.ReportMetric(us(percentile(t.latencies, 99)), t.name+"-p99-us")
+	if t.cpuOK {
+		b.ReportMetric(us(t.cpu)/float64(t.calls), t.name+"-cpu-us/call")
 	}
 }
 
