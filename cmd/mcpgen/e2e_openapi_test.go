@@ -131,10 +131,7 @@ func TestEndToEndOpenAPI(t *testing.T) {
 	if out, err := goCmd(t, dir, "test", "./..."); err != nil {
 		t.Fatalf("go test in the project: %v\n%s", err, out)
 	}
-	binary := filepath.Join(dir, "petstore-server")
-	if out, err := goCmd(t, dir, "build", "-o", binary, "."); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	binary := buildServer(t, dir, "petstore-server")
 
 	api := newFakePetstore(t)
 	const secret = "s3cret-key-value"

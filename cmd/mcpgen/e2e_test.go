@@ -55,18 +55,34 @@ func goCmd(t *testing.T, dir string, args ...string) (string, error) {
 	return string(out), err
 }
 
-// newProject generates a project from the authless template and builds it.
-func newProject(t *testing.T) (dir, binary string) {
+// newFromTemplate runs mcpgen new NAME --template=TMPL into a temporary
+// directory, against this checkout's runtime, and returns the project.
+func newFromTemplate(t *testing.T, name, tmpl string) string {
 	t.Helper()
 	t.Setenv("MCPGEN_RUNTIME_DIR", checkoutRuntimeDir(t))
-	dir = filepath.Join(t.TempDir(), "calc")
-	if code, _, stderr := mcpgen(t, "", "new", "calc", "--template=authless", "--out", dir); code != 0 {
-		t.Fatalf("mcpgen new: exit %d\n%s", code, stderr)
+	dir := filepath.Join(t.TempDir(), name)
+	if code, _, stderr := mcpgen(t, "", "new", name, "--template="+tmpl, "--out", dir); code != 0 {
+		t.Fatalf("mcpgen new --template=%s: exit %d\n%s", tmpl, code, stderr)
 	}
-	binary = filepath.Join(dir, "calc-server")
+	return dir
+}
+
+// buildServer builds the project in dir, offline, into dir/binary and
+// returns the binary's path.
+func buildServer(t *testing.T, dir, binary string) string {
+	t.Helper()
+	binary = filepath.Join(dir, binary)
 	if out, err := goCmd(t, dir, "build", "-o", binary, "."); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
+	return binary
+}
+
+// newProject generates a project from the authless template and builds it.
+func newProject(t *testing.T) (dir, binary string) {
+	t.Helper()
+	dir = newFromTemplate(t, "calc", "authless")
+	binary = buildServer(t, dir, "calc-server")
 	return dir, binary
 }
 

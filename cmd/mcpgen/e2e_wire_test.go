@@ -35,10 +35,7 @@ func wireServer(t *testing.T, name, spec string) func(tool string, args map[stri
 	if code, _, stderr := mcpgen(t, "", "new", name, "--from", spec, "--out", dir); code != 0 {
 		t.Fatalf("mcpgen new --from: exit %d\n%s", code, stderr)
 	}
-	binary := filepath.Join(dir, name+"-server")
-	if out, err := goCmd(t, dir, "build", "-o", binary, "."); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	binary := buildServer(t, dir, name+"-server")
 	var mu sync.Mutex
 	var last upstreamRequest
 	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

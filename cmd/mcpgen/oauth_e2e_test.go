@@ -45,15 +45,8 @@ func TestEndToEndGitHubOAuth(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs a generated server")
 	}
-	t.Setenv("MCPGEN_RUNTIME_DIR", checkoutRuntimeDir(t))
-	dir := filepath.Join(t.TempDir(), "gh")
-	if code, _, stderr := mcpgen(t, "", "new", "gh", "--template=github-oauth", "--out", dir); code != 0 {
-		t.Fatalf("mcpgen new: exit %d\n%s", code, stderr)
-	}
-	binary := filepath.Join(dir, "gh-server")
-	if out, err := goCmd(t, dir, "build", "-o", binary, "."); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	dir := newFromTemplate(t, "gh", "github-oauth")
+	binary := buildServer(t, dir, "gh-server")
 
 	gh := newFakeGitHub(t)
 	base := "http://" + freeLoopbackAddr(t)
@@ -292,15 +285,8 @@ func TestEndToEndOIDC(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs a generated server")
 	}
-	t.Setenv("MCPGEN_RUNTIME_DIR", checkoutRuntimeDir(t))
-	dir := filepath.Join(t.TempDir(), "idp")
-	if code, _, stderr := mcpgen(t, "", "new", "idp", "--template=oidc", "--out", dir); code != 0 {
-		t.Fatalf("mcpgen new: exit %d\n%s", code, stderr)
-	}
-	binary := filepath.Join(dir, "idp-server")
-	if out, err := goCmd(t, dir, "build", "-o", binary, "."); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	dir := newFromTemplate(t, "idp", "oidc")
+	binary := buildServer(t, dir, "idp-server")
 	idp := newFakeOIDC(t)
 	base := "http://" + freeLoopbackAddr(t)
 	idp.callback = base + "/callback"

@@ -14,9 +14,10 @@ import (
 	"github.com/mcpgen/mcpgen/internal/testkit"
 )
 
-// opsManifest is the authless calculator with the operations settings a
-// production server would have: a limit on all tools, a tighter one on
-// add, and time limits.
+// opsManifestTail is added to the authless calculator's manifest: the
+// server-wide settings a production server would have (a rate limit on
+// all requests, a time limit on calls); newOpsProject gives add a tighter
+// limit of its own.
 const opsManifestTail = `
 rateLimit: {perMinute: 600, burst: 100}
 toolTimeout: 30s
@@ -26,11 +27,7 @@ toolTimeout: 30s
 // manifest, regenerates, and builds the server.
 func newOpsProject(t *testing.T) (dir, binary string) {
 	t.Helper()
-	t.Setenv("MCPGEN_RUNTIME_DIR", checkoutRuntimeDir(t))
-	dir = filepath.Join(t.TempDir(), "ops")
-	if code, _, stderr := mcpgen(t, "", "new", "ops", "--template=authless", "--out", dir); code != 0 {
-		t.Fatalf("mcpgen new: exit %d\n%s", code, stderr)
-	}
+	dir = newFromTemplate(t, "ops", "authless")
 	manifest := readString(t, filepath.Join(dir, "mcpgen.yaml"))
 	// add gets five calls per client, and hardly refills within the test:
 	// one a minute.
@@ -42,10 +39,7 @@ func newOpsProject(t *testing.T) (dir, binary string) {
 	if code, _, stderr := mcpgen(t, dir, "generate"); code != 0 {
 		t.Fatalf("mcpgen generate: exit %d\n%s", code, stderr)
 	}
-	binary = filepath.Join(dir, "ops-server")
-	if out, err := goCmd(t, dir, "build", "-o", binary, "."); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	binary = buildServer(t, dir, "ops-server")
 	return dir, binary
 }
 

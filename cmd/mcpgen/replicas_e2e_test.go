@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -57,15 +56,8 @@ func TestEndToEndReplicas(t *testing.T) {
 		}
 	})
 
-	t.Setenv("MCPGEN_RUNTIME_DIR", checkoutRuntimeDir(t))
-	dir := filepath.Join(t.TempDir(), "gh")
-	if code, _, stderr := mcpgen(t, "", "new", "gh", "--template=github-oauth", "--out", dir); code != 0 {
-		t.Fatalf("mcpgen new: exit %d\n%s", code, stderr)
-	}
-	binary := filepath.Join(dir, "gh-server")
-	if out, err := goCmd(t, dir, "build", "-o", binary, "."); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	dir := newFromTemplate(t, "gh", "github-oauth")
+	binary := buildServer(t, dir, "gh-server")
 
 	gh := newFakeGitHub(t)
 	gh.callback = lb.URL + "/callback"

@@ -33,10 +33,7 @@ func TestReportToolsListSize(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &r); err != nil {
 		t.Fatalf("%v\n%s", err, stdout)
 	}
-	binary := filepath.Join(dir, "petstore-server")
-	if out, err := goCmd(t, dir, "build", "-o", binary, "."); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	binary := buildServer(t, dir, "petstore-server")
 	srv := testkit.StartServer(t, binary, testkit.OfflineEnv("PETSTORE_BASE_URL=http://127.0.0.1:1/v1"))
 	t.Cleanup(srv.Shutdown)
 	cs := connect(t, &mcp.StreamableClientTransport{Endpoint: srv.URL + "/mcp"})

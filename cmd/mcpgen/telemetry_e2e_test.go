@@ -229,10 +229,7 @@ func newTelemetryProject(t *testing.T) (dir, binary string) {
 			t.Fatalf(".env.example lacks %q: the settings below would not reach the server:\n%s", want, env)
 		}
 	}
-	binary = filepath.Join(dir, "petstore-server")
-	if out, err := goCmd(t, dir, "build", "-o", binary, "."); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	binary = buildServer(t, dir, "petstore-server")
 	return dir, binary
 }
 
