@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+
+	"github.com/mcpgen/mcpgen/runtime/internal/clientip"
 )
 
 // unavailableRetry is the Retry-After, in seconds, of a request refused
@@ -36,7 +38,7 @@ func (l *Limiter) HTTP(name string, lim Limit, failOpen bool, next http.Handler)
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		sub := local
-		if a, ok := ctxAddr(r.Context()); ok {
+		if a, ok := clientip.From(r.Context()); ok {
 			sub = addrSubject(a)
 		} else if a, ok := remoteAddr(r.RemoteAddr); ok {
 			sub = addrSubject(a)

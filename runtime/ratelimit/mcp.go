@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/mcpgen/mcpgen/runtime/internal/callinfo"
+	"github.com/mcpgen/mcpgen/runtime/internal/clientip"
 	"github.com/modelcontextprotocol/go-sdk/auth"
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -194,7 +195,7 @@ func callSubject(ctx context.Context, req mcp.Request) subject {
 	if ti := auth.TokenInfoFromContext(ctx); ti != nil && ti.UserID != "" {
 		return userSubject(ti.UserID)
 	}
-	if a, ok := ctxAddr(ctx); ok {
+	if a, ok := clientip.From(ctx); ok {
 		return addrSubject(a)
 	}
 	return local

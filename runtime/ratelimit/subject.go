@@ -1,11 +1,8 @@
 package ratelimit
 
 import (
-	"context"
 	"net"
 	"net/netip"
-
-	"github.com/mcpgen/mcpgen/runtime/internal/clientip"
 )
 
 // A subject is who a limit counts calls of: a user, a client address, or
@@ -33,9 +30,6 @@ func addrSubject(a netip.Addr) subject {
 	}
 	return subject{key: "ip:" + key, per: "per client address"}
 }
-
-// ctxAddr returns the client address that the HTTP layer put in ctx.
-func ctxAddr(ctx context.Context) (netip.Addr, bool) { return clientip.From(ctx) }
 
 // remoteAddr parses an http.Request's RemoteAddr.
 func remoteAddr(s string) (netip.Addr, bool) {
