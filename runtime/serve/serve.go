@@ -396,7 +396,12 @@ func newHandler(s *mcp.Server, cfg *Config, opts *Options, logger *slog.Logger, 
 	if o != nil && o.metrics != nil && cfg.MetricsToken != "" {
 		mux.Handle("GET /metrics", requireToken(o.metrics, cfg.MetricsToken))
 	}
-	var h http.Handler = clientAddress(mux, cfg.TrustedProxies)
+	var h http.Handler = mux
+	// The client's address is for limits per client: the tools' and the
+	// OAuth endpoints'. A server with neither does not work it out.
+	if opts.RateLimits != nil || opts.Auth != nil {
+		h = clientAddress(h, cfg.TrustedProxies)
+	}
 	if logger.Enabled(context.Background(), slog.LevelDebug) {
 		h = accessLog(h, logger)
 	}
