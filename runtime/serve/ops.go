@@ -208,8 +208,8 @@ func failed(res mcp.Result, err error) bool {
 	return ok && r.IsError
 }
 
-// listenMetrics serves /metrics alone on addr until ctx is done.
-func listenMetrics(ctx context.Context, addr string, h http.Handler, logger *slog.Logger) (stop func(), err error) {
+// listenMetrics serves /metrics alone on addr until stop is called.
+func listenMetrics(addr string, h http.Handler, logger *slog.Logger) (stop func(), err error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("--metrics-addr: %w", err)

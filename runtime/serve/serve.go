@@ -221,7 +221,7 @@ func run(ctx context.Context, s *mcp.Server, cfg *Config, opts *Options, logger 
 		return err
 	}
 	if cfg.MetricsAddr != "" && o.metrics != nil {
-		stop, err := listenMetrics(ctx, cfg.MetricsAddr, o.metrics, logger)
+		stop, err := listenMetrics(cfg.MetricsAddr, o.metrics, logger)
 		if err != nil {
 			ln.Close()
 			return err
