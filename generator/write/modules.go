@@ -131,3 +131,37 @@ func unchangedSince(name string, want []byte) bool {
 	}
 	return err == nil && bytes.Equal(got, want)
 }
+
+// UnionSums merges the go.sum lines that go mod tidy writes for several
+// sets of packages into those it writes for all of them together, as far
+// as this needs: where the sets hold a module's source (an h1 line for its
+// zip, not only for its go.mod) at different versions, the build selects
+// the highest, and go mod tidy keeps no line of the lower ones. That
+// happens for modules the dependencies' own tests use, such as
+// golang.org/x/tools, which the OTLP exporters raise over the SDK's. A
+// version of which only the go.mod is summed stays: the module graph
+// still reads it.
+func UnionSums(sets ...[]string) []string {
+	seen := make(map[string]bool)
+	source := make(map[string][]string) // module path → versions with source
+	for _, set := range sets {
+		for _, line := range set {
+			seen[line] = true
+			if f := strings.Fields(line); len(f) == 3 && !strings.HasSuffix(f[1], "/go.mod") {
+				source[f[0]] = append(source[f[0]], f[1])
+			}
+		}
+	}
+	var out []string
+	for line := range seen {
+		if f := strings.Fields(line); len(f) == 3 {
+			v, versions := strings.TrimSuffix(f[1], "/go.mod"), source[f[0]]
+			if slices.Contains(versions, v) && slices.ContainsFunc(versions, func(w string) bool { return semver.Compare(w, v) > 0 }) {
+				continue // superseded by a higher version's source
+			}
+		}
+		out = append(out, line)
+	}
+	slices.Sort(out)
+	return out
+}

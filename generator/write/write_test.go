@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -269,5 +270,37 @@ func TestModulesAmendedNoLoss(t *testing.T) {
 	}
 	if got := readFile(t, dir, "go.mod"); got != edited {
 		t.Errorf("go.mod is now %q, want the user's edit kept", got)
+	}
+}
+
+func TestUnionSums(t *testing.T) {
+	sdk := []string{
+		"github.com/go-logr/logr v1.2.2/go.mod h1:a=",
+		"github.com/go-logr/logr v1.4.4 h1:b=",
+		"github.com/go-logr/logr v1.4.4/go.mod h1:c=",
+		"golang.org/x/tools v0.42.0 h1:d=",
+		"golang.org/x/tools v0.42.0/go.mod h1:e=",
+	}
+	exporters := []string{
+		"github.com/go-logr/logr v1.4.4 h1:b=",
+		"github.com/go-logr/logr v1.4.4/go.mod h1:c=",
+		"golang.org/x/tools v0.48.0 h1:f=",
+		"golang.org/x/tools v0.48.0/go.mod h1:g=",
+	}
+	got := UnionSums(sdk, exporters)
+	want := []string{
+		// Only its go.mod was summed: the module graph reads it still.
+		"github.com/go-logr/logr v1.2.2/go.mod h1:a=",
+		"github.com/go-logr/logr v1.4.4 h1:b=",
+		"github.com/go-logr/logr v1.4.4/go.mod h1:c=",
+		// The build uses v0.48.0's source, and tidy keeps nothing of v0.42.0.
+		"golang.org/x/tools v0.48.0 h1:f=",
+		"golang.org/x/tools v0.48.0/go.mod h1:g=",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("UnionSums =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if got := UnionSums(sdk); !slices.Equal(got, sdk) {
+		t.Errorf("UnionSums of one set changed it: %q", got)
 	}
 }
