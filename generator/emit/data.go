@@ -37,6 +37,8 @@ type data struct {
 	// HasState is set when the tools keep state; HasStore when the server
 	// opens a store (for state, OAuth or both).
 	HasState, HasStore bool
+	// OTLP is set when the server links the OTLP exporters.
+	OTLP bool
 
 	GoVersion, GoImage                            string
 	RuntimeModule, RuntimeVersion, RuntimeReplace string
@@ -111,6 +113,7 @@ func projectData(p *ir.Project, opts *Options, requires []write.Requirement) (*d
 		HasHTTP:        p.HasHTTP(),
 		HasState:       p.HasState(),
 		HasStore:       p.HasState() || p.Auth != nil,
+		OTLP:           p.OTLP,
 		GoVersion:      goVersion,
 		GoImage:        goVersion[:strings.LastIndex(goVersion, ".")],
 		RuntimeModule:  RuntimeModule,
@@ -172,7 +175,7 @@ func moduleFiles(files []write.File) (*write.Modules, error) {
 		return nil, err
 	}
 	versions := make(map[string]string) // module path → version
-	sums := make(map[string]bool)
+	var sums [][]string
 	var other []string // imports neither standard nor of the runtime
 	for _, imp := range imports {
 		switch {
@@ -186,9 +189,7 @@ func moduleFiles(files []write.File) (*write.Modules, error) {
 			for _, r := range d.requires {
 				versions[r.Path] = r.Version
 			}
-			for _, line := range d.sum {
-				sums[line] = true
-			}
+			sums = append(sums, d.sum)
 		default:
 			other = append(other, imp)
 		}
@@ -211,7 +212,7 @@ func moduleFiles(files []write.File) (*write.Modules, error) {
 		reqs = append(reqs, write.Requirement{Path: path, Version: version, Indirect: !direct[path]})
 	}
 	slices.SortFunc(reqs, func(a, b write.Requirement) int { return strings.Compare(a.Path, b.Path) })
-	return &write.Modules{Require: reqs, Sum: slices.Sorted(maps.Keys(sums))}, nil
+	return &write.Modules{Require: reqs, Sum: write.UnionSums(sums...)}, nil
 }
 
 // goImports returns the sorted import paths of the Go files among files,

@@ -344,6 +344,11 @@ func parseConfig(args []string, lookupEnv func(string) (string, bool), opts *Opt
 		errs = append(errs, err)
 	} else {
 		cfg.Telemetry = tc
+		if opts.OTLP == nil {
+			if err := tc.RefuseOTLP("to export, set telemetry: {otlp: true} in mcpgen.yaml and run mcpgen generate"); err != nil {
+				errs = append(errs, err)
+			}
+		}
 	}
 
 	for _, t := range opts.Transports {

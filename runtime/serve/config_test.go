@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/mcpgen/mcpgen/runtime/telemetry/otlp"
 )
 
 func env(m map[string]string) func(string) (string, bool) {
@@ -152,6 +154,25 @@ func TestParseConfigAllErrors(t *testing.T) {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not mention %s", err, want)
 		}
+	}
+}
+
+// A server generated without OTLP export refuses the settings that ask
+// for it and says how to get it; one with it takes them.
+func TestParseConfigOTLP(t *testing.T) {
+	vars := env(map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:4318"})
+	_, err := parseConfig(nil, vars, (*Options)(nil).orDefault(), io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "OTEL_EXPORTER_OTLP_ENDPOINT: this server was built without OTLP export") ||
+		!strings.Contains(err.Error(), "telemetry: {otlp: true}") {
+		t.Errorf("without Options.OTLP: error %v, want one naming the variable and the manifest setting", err)
+	}
+	opts := (&Options{OTLP: otlp.Exporters{}}).orDefault()
+	cfg, err := parseConfig(nil, vars, opts, io.Discard)
+	if err != nil {
+		t.Fatalf("with Options.OTLP: %v", err)
+	}
+	if cfg.Telemetry.Traces == nil || cfg.Telemetry.Traces.URL != "http://127.0.0.1:4318/v1/traces" {
+		t.Errorf("with Options.OTLP: traces %+v, want them exported", cfg.Telemetry.Traces)
 	}
 }
 

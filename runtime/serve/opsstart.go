@@ -49,6 +49,7 @@ func startOps(ctx context.Context, s *mcp.Server, cfg *Config, opts *Options, lo
 		Prometheus:     cfg.MetricsAddr != "" || cfg.MetricsToken != "",
 		Stateful:       cfg.Stateful,
 		Logger:         logger,
+		OTLP:           opts.OTLP,
 	})
 	if err != nil {
 		return nil, err

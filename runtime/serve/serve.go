@@ -39,6 +39,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/mcpgen/mcpgen/runtime/audit"
+	"github.com/mcpgen/mcpgen/runtime/telemetry"
 )
 
 // SupportPackageIsVersion1 is referenced by generated code, so that code
@@ -90,6 +91,10 @@ type Options struct {
 	// package does not import the store, so that servers without limits do
 	// not link it.
 	RateLimits func(ctx context.Context, failOpen bool, logger *slog.Logger) (mw mcp.Middleware, close func() error, err error)
+	// OTLP exports traces and metrics by OTLP when the OTEL_* settings
+	// ask for it: otlp.Exporters{} from package runtime/telemetry/otlp.
+	// Without it the server refuses those settings at start.
+	OTLP telemetry.OTLP
 }
 
 // ToolPolicy is how the server runs one tool.

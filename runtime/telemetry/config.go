@@ -49,6 +49,8 @@ type Exporter struct {
 	// the full URL it posts to (…/v1/traces), for grpc the server's
 	// address. Empty means the exporter's default (localhost).
 	URL string
+	// Variable is the setting that turned this export on, for errors.
+	Variable string
 }
 
 // The samplers OTEL_TRACES_SAMPLER may name.
@@ -140,17 +142,14 @@ func FromEnv(lookupEnv func(string) (string, bool)) (*Config, error) {
 		if !on["otlp"] && (set || (own == nil && base == nil)) {
 			return nil
 		}
-		if !otlpBuiltIn && !cfg.Disabled {
-			// Name the variable that asked for OTLP.
-			name := "OTEL_" + upper + "_EXPORTER"
-			switch {
-			case on["otlp"]:
-			case own != nil:
-				name = "OTEL_EXPORTER_OTLP_" + upper + "_ENDPOINT"
-			default:
-				name = "OTEL_EXPORTER_OTLP_ENDPOINT"
-			}
-			bad(name, get(name), "this server was built without OTLP export (build tag mcpgen_nootlp)")
+		// Name the variable that asked for OTLP.
+		switch {
+		case on["otlp"]:
+			e.Variable = "OTEL_" + upper + "_EXPORTER"
+		case own != nil:
+			e.Variable = "OTEL_EXPORTER_OTLP_" + upper + "_ENDPOINT"
+		default:
+			e.Variable = "OTEL_EXPORTER_OTLP_ENDPOINT"
 		}
 		return e
 	}
@@ -198,6 +197,24 @@ func FromEnv(lookupEnv func(string) (string, bool)) (*Config, error) {
 		return nil, errors.Join(errs...)
 	}
 	return cfg, nil
+}
+
+// RefuseOTLP is for a server that cannot export by OTLP (its [Options]
+// have no OTLP): it returns an error naming each setting that asks for
+// it, followed by how, or nil when none does. A server that let them pass
+// would run with its operator believing it exported.
+func (c *Config) RefuseOTLP(how string) error {
+	if c == nil || c.Disabled {
+		return nil
+	}
+	var errs []error
+	for i, e := range []*Exporter{c.Traces, c.Metrics} {
+		// One line for a variable that asks for both signals.
+		if e != nil && (i == 0 || c.Traces == nil || c.Traces.Variable != e.Variable) {
+			errs = append(errs, fmt.Errorf("%s: this server was built without OTLP export; %s", e.Variable, how))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // exporters reads a comma-separated list of exporters from the variable

@@ -8,13 +8,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mcpgen/mcpgen/runtime/telemetry/otlp"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 )
 
 func TestFromEnv(t *testing.T) {
-	needOTLP(t)
 	for _, tc := range []struct {
 		name string
 		env  map[string]string
@@ -89,6 +89,12 @@ func TestFromEnv(t *testing.T) {
 			got, err := FromEnv(env(tc.env))
 			if err != nil {
 				t.Fatal(err)
+			}
+			// TestWithoutOTLP checks the variables named.
+			for _, e := range []*Exporter{got.Traces, got.Metrics} {
+				if e != nil {
+					e.Variable = ""
+				}
 			}
 			if !reflect.DeepEqual(*got, tc.want) {
 				t.Errorf("FromEnv = %+v\nwant %+v", describeConfig(got), describeConfig(&tc.want))
@@ -211,7 +217,6 @@ func assertIdentity(t *testing.T, mw mcp.Middleware) {
 // TestStartGRPC checks that the gRPC exporters start without a collector
 // to talk to: they connect lazily.
 func TestStartGRPC(t *testing.T) {
-	needOTLP(t)
 	cfg, err := FromEnv(env(map[string]string{
 		"OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:1",
 		"OTEL_EXPORTER_OTLP_PROTOCOL": "grpc",
@@ -219,7 +224,7 @@ func TestStartGRPC(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tel, err := Start(context.Background(), cfg, Options{Logger: quiet})
+	tel, err := Start(context.Background(), cfg, Options{Logger: quiet, OTLP: otlp.Exporters{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -232,28 +237,49 @@ func TestStartGRPC(t *testing.T) {
 	tel.Shutdown(ctx)
 }
 
-// needOTLP skips tests of OTLP export in builds without it.
-func needOTLP(t *testing.T) {
-	t.Helper()
-	if !otlpBuiltIn {
-		t.Skip("built with mcpgen_nootlp")
-	}
-}
-
-// TestBuiltWithoutOTLP runs with -tags mcpgen_nootlp: settings that ask
-// for OTLP are refused, naming the variable, and Prometheus still works.
-func TestBuiltWithoutOTLP(t *testing.T) {
-	if otlpBuiltIn {
-		t.Skip("OTLP is built in; run with -tags mcpgen_nootlp")
-	}
-	for name, value := range map[string]string{
-		"OTEL_EXPORTER_OTLP_ENDPOINT":         "http://collector:4318",
-		"OTEL_EXPORTER_OTLP_METRICS_ENDPOINT": "http://collector:4318/v1/metrics",
-		"OTEL_TRACES_EXPORTER":                "otlp",
+// TestWithoutOTLP checks that a server without OTLP exporters refuses the
+// settings that ask for them, one line per variable, and that Prometheus
+// still works.
+func TestWithoutOTLP(t *testing.T) {
+	for _, tc := range []struct {
+		env  map[string]string
+		want []string
+	}{
+		{map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318"}, []string{"OTEL_EXPORTER_OTLP_ENDPOINT"}},
+		{map[string]string{"OTEL_EXPORTER_OTLP_METRICS_ENDPOINT": "http://collector:4318/v1/metrics"}, []string{"OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"}},
+		{map[string]string{"OTEL_TRACES_EXPORTER": "otlp", "OTEL_METRICS_EXPORTER": "otlp"}, []string{"OTEL_TRACES_EXPORTER", "OTEL_METRICS_EXPORTER"}},
+		{map[string]string{"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://c:4318/v1/traces", "OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4318"}, []string{"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT"}},
 	} {
-		_, err := FromEnv(env(map[string]string{name: value}))
-		if err == nil || !strings.HasPrefix(err.Error(), name+"=") || !strings.Contains(err.Error(), "built without OTLP") {
-			t.Errorf("%s=%s: error %v, want one naming it", name, value, err)
+		cfg, err := FromEnv(env(tc.env))
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = cfg.RefuseOTLP("add it")
+		if err == nil {
+			t.Errorf("%v: refused nothing", tc.env)
+			continue
+		}
+		lines := strings.Split(err.Error(), "\n")
+		if len(lines) != len(tc.want) {
+			t.Errorf("%v: %q, want one line for each of %v", tc.env, lines, tc.want)
+			continue
+		}
+		for i, name := range tc.want {
+			if !strings.HasPrefix(lines[i], name+": ") || !strings.HasSuffix(lines[i], "built without OTLP export; add it") {
+				t.Errorf("%v: line %q, want one naming %s", tc.env, lines[i], name)
+			}
+		}
+		if _, err := Start(context.Background(), cfg, Options{Logger: quiet}); err == nil {
+			t.Errorf("%v: Start without Options.OTLP accepted a config that exports by OTLP", tc.env)
+		}
+	}
+	for _, vars := range []map[string]string{nil, {"OTEL_SDK_DISABLED": "true", "OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4318"}} {
+		cfg, err := FromEnv(env(vars))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cfg.RefuseOTLP("add it"); err != nil {
+			t.Errorf("%v: %v", vars, err)
 		}
 	}
 	cfg, err := FromEnv(env(map[string]string{"OTEL_METRICS_EXPORTER": "prometheus", "OTEL_TRACES_EXPORTER": "none"}))

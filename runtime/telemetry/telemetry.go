@@ -65,11 +65,10 @@
 //
 // # Configuration
 //
-// See [FromEnv] for the variables. The OTLP exporters bring gRPC and
-// protobuf with them, the larger part of what this package adds to a
-// binary: building with the tag mcpgen_nootlp leaves them out, for servers
-// that are only scraped, and FromEnv then refuses settings that ask for
-// OTLP. When tracing is on, [Start] installs
+// See [FromEnv] for the variables. OTLP export needs [Options.OTLP], from
+// package runtime/telemetry/otlp: its exporters bring gRPC and protobuf,
+// which slow every call of a server that links them, so only servers that
+// export by OTLP link them. When tracing is on, [Start] installs
 // the TracerProvider and the W3C trace context and baggage propagators as
 // OpenTelemetry's globals; when metrics are on, the MeterProvider. When
 // neither is on it installs nothing, and otel.Tracer and otel.Meter stay
@@ -123,6 +122,18 @@ type Options struct {
 	// Logger is told what is on at start and about failed exports; nil
 	// means slog.Default().
 	Logger *slog.Logger
+	// OTLP makes the OTLP exporters: otlp.Exporters{} from package
+	// runtime/telemetry/otlp. Without it, Start refuses a Config that asks
+	// for OTLP export.
+	OTLP OTLP
+}
+
+// OTLP makes OTLP exporters; package runtime/telemetry/otlp has the one
+// to use. protocol is [ProtocolHTTP] or [ProtocolGRPC], endpointURL
+// [Exporter.URL].
+type OTLP interface {
+	TraceExporter(ctx context.Context, protocol, endpointURL string) (sdktrace.SpanExporter, error)
+	MetricExporter(ctx context.Context, protocol, endpointURL string) (sdkmetric.Exporter, error)
 }
 
 // Telemetry is what [Start] started. A nil *Telemetry is valid: its
@@ -163,6 +174,11 @@ func Start(ctx context.Context, cfg *Config, opts Options) (*Telemetry, error) {
 	if cfg.Traces == nil && cfg.Metrics == nil && !prom {
 		return t, nil
 	}
+	if opts.OTLP == nil {
+		if err := cfg.RefuseOTLP("give Options.OTLP"); err != nil {
+			return nil, err
+		}
+	}
 
 	res, err := newResource(ctx, cfg, opts)
 	if err != nil {
@@ -175,7 +191,7 @@ func Start(ctx context.Context, cfg *Config, opts Options) (*Telemetry, error) {
 	}))
 
 	if cfg.Traces != nil {
-		exp, err := traceExporter(ctx, cfg.Traces)
+		exp, err := opts.OTLP.TraceExporter(ctx, cfg.Traces.Protocol, cfg.Traces.URL)
 		if err != nil {
 			return nil, err
 		}
@@ -188,7 +204,7 @@ func Start(ctx context.Context, cfg *Config, opts Options) (*Telemetry, error) {
 
 	var readers []sdkmetric.Option
 	if cfg.Metrics != nil {
-		exp, err := metricExporter(ctx, cfg.Metrics)
+		exp, err := opts.OTLP.MetricExporter(ctx, cfg.Metrics.Protocol, cfg.Metrics.URL)
 		if err != nil {
 			t.Shutdown(ctx)
 			return nil, err

@@ -1,6 +1,17 @@
-//go:build !mcpgen_nootlp
-
-package telemetry
+// Package otlp exports a server's traces and metrics by OTLP, over HTTP
+// (protobuf) or gRPC. It is apart from package telemetry because the
+// exporters bring gRPC and protobuf with them: linked into a server, their
+// initialised state is marked by every garbage collection and slows every
+// call, whether or not anything is exported. A generated server links this
+// package only when its manifest asks for OTLP (telemetry.otlp), and hands
+// it to the runtime as serve.Options.OTLP:
+//
+//	serve.Options{..., OTLP: otlp.Exporters{}}
+//
+// The exporters read the rest of their settings (OTEL_EXPORTER_OTLP_HEADERS,
+// _TIMEOUT, _COMPRESSION, _CERTIFICATE and their per-signal forms, and
+// OTEL_METRIC_EXPORT_INTERVAL) from the process environment themselves.
+package otlp
 
 import (
 	"context"
@@ -14,27 +25,30 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 )
 
-// otlpBuiltIn says whether OTLP export is linked in. The OTLP exporters
-// bring gRPC and protobuf with them, most of what telemetry adds to a
-// binary; the build tag mcpgen_nootlp leaves them out, for servers that
-// are only scraped.
-const otlpBuiltIn = true
+// ProtocolGRPC is the OTEL_EXPORTER_OTLP_PROTOCOL value for gRPC; any
+// other protocol given to the exporters means HTTP with protobuf.
+const ProtocolGRPC = "grpc"
 
-func traceExporter(ctx context.Context, e *Exporter) (sdktrace.SpanExporter, error) {
+// Exporters makes the OTLP exporters; it satisfies telemetry.OTLP.
+type Exporters struct{}
+
+// TraceExporter returns a span exporter by protocol to endpointURL (the
+// exporter's own default when empty).
+func (Exporters) TraceExporter(ctx context.Context, protocol, endpointURL string) (sdktrace.SpanExporter, error) {
 	var (
 		exp sdktrace.SpanExporter
 		err error
 	)
-	if e.Protocol == ProtocolGRPC {
+	if protocol == ProtocolGRPC {
 		var o []otlptracegrpc.Option
-		if e.URL != "" {
-			o = append(o, otlptracegrpc.WithEndpointURL(e.URL))
+		if endpointURL != "" {
+			o = append(o, otlptracegrpc.WithEndpointURL(endpointURL))
 		}
 		exp, err = otlptracegrpc.New(ctx, o...)
 	} else {
 		var o []otlptracehttp.Option
-		if e.URL != "" {
-			o = append(o, otlptracehttp.WithEndpointURL(e.URL))
+		if endpointURL != "" {
+			o = append(o, otlptracehttp.WithEndpointURL(endpointURL))
 		}
 		exp, err = otlptracehttp.New(ctx, o...)
 	}
@@ -44,21 +58,23 @@ func traceExporter(ctx context.Context, e *Exporter) (sdktrace.SpanExporter, err
 	return exp, nil
 }
 
-func metricExporter(ctx context.Context, e *Exporter) (sdkmetric.Exporter, error) {
+// MetricExporter returns a metric exporter by protocol to endpointURL (the
+// exporter's own default when empty).
+func (Exporters) MetricExporter(ctx context.Context, protocol, endpointURL string) (sdkmetric.Exporter, error) {
 	var (
 		exp sdkmetric.Exporter
 		err error
 	)
-	if e.Protocol == ProtocolGRPC {
+	if protocol == ProtocolGRPC {
 		var o []otlpmetricgrpc.Option
-		if e.URL != "" {
-			o = append(o, otlpmetricgrpc.WithEndpointURL(e.URL))
+		if endpointURL != "" {
+			o = append(o, otlpmetricgrpc.WithEndpointURL(endpointURL))
 		}
 		exp, err = otlpmetricgrpc.New(ctx, o...)
 	} else {
 		var o []otlpmetrichttp.Option
-		if e.URL != "" {
-			o = append(o, otlpmetrichttp.WithEndpointURL(e.URL))
+		if endpointURL != "" {
+			o = append(o, otlpmetrichttp.WithEndpointURL(endpointURL))
 		}
 		exp, err = otlpmetrichttp.New(ctx, o...)
 	}
