@@ -51,6 +51,37 @@ func buildAuthless(tb testing.TB, dir string) string {
 	return bin
 }
 
+// buildAuthlessOTLP builds examples/authless as its user would after adding
+// telemetry: {otlp: true} to its manifest and running mcpgen generate: the
+// same server with the OTLP exporters linked. It returns the binary's path.
+func buildAuthlessOTLP(tb testing.TB, dir string) string {
+	tb.Helper()
+	root := repoRoot(tb)
+	mcpgen := filepath.Join(dir, "mcpgen")
+	goBuild(tb, root, mcpgen, "./cmd/mcpgen")
+	src := filepath.Join(dir, "authless-otlp")
+	if err := os.CopyFS(src, os.DirFS(filepath.Join(root, "examples", "authless"))); err != nil {
+		tb.Fatal(err)
+	}
+	manifest := filepath.Join(src, "mcpgen.yaml")
+	m, err := os.ReadFile(manifest)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.WriteFile(manifest, append(m, "telemetry:\n  otlp: true\n"...), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	gen := exec.Command(mcpgen, "generate")
+	gen.Dir = src
+	gen.Env = testkit.OfflineEnv("MCPGEN_RUNTIME_DIR=" + filepath.Join(root, "runtime"))
+	if out, err := gen.CombinedOutput(); err != nil {
+		tb.Fatalf("mcpgen generate with telemetry.otlp: %v\n%s", err, out)
+	}
+	bin := filepath.Join(dir, "authless-otlp", "server")
+	goBuild(tb, src, bin, ".")
+	return bin
+}
+
 // buildAuthlessAt builds examples/authless as it was at commit rev,
 // against the runtime of that commit, into dir and returns the binary's
 // path. It needs the checkout's git history.

@@ -28,10 +28,13 @@ const beforeOps = "3a74963"
 //	           which the benchmark reads and drops as a log collector would
 //	audit-off  AUDIT_LOG=off: the plane with everything off
 //	metrics    METRICS_ADDR on loopback (scraped once, at the end), AUDIT_LOG=off
-//	tracing    spans by OTLP/HTTP to a collector in this process that answers
-//	           every export with an empty success; OTEL_METRICS_EXPORTER=none,
-//	           AUDIT_LOG=off
-//	all        tracing and metrics as above, audit records appended to a file
+//	otlp-linked  the same server generated with telemetry: {otlp: true}, so
+//	           that it links the OTLP exporters; nothing configured, AUDIT_LOG=off
+//	tracing    otlp-linked's server sending spans by OTLP/HTTP to a collector
+//	           in this process that answers every export with an empty
+//	           success; OTEL_METRICS_EXPORTER=none, AUDIT_LOG=off
+//	all        otlp-linked's server: tracing and metrics as above, audit
+//	           records appended to a file
 //
 // Metrics, for each server:
 //
@@ -50,7 +53,7 @@ func BenchmarkOperations(b *testing.B) {
 		}
 	}
 	dir := b.TempDir()
-	before, now := buildAuthlessAt(b, dir, beforeOps), buildAuthless(b, dir)
+	before, now, withOTLP := buildAuthlessAt(b, dir, beforeOps), buildAuthless(b, dir), buildAuthlessOTLP(b, dir)
 
 	var exports atomic.Int64
 	collector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -76,8 +79,9 @@ func BenchmarkOperations(b *testing.B) {
 		newTarget(b, "default", now, nil),
 		newTarget(b, "audit-off", now, []string{"AUDIT_LOG=off"}),
 		newTarget(b, "metrics", now, []string{"AUDIT_LOG=off", metrics()}),
-		newTarget(b, "tracing", now, append([]string{"AUDIT_LOG=off"}, tracing...)),
-		newTarget(b, "all", now, append([]string{"AUDIT_LOG=" + auditFile, metrics()}, tracing...)),
+		newTarget(b, "otlp-linked", withOTLP, []string{"AUDIT_LOG=off"}),
+		newTarget(b, "tracing", withOTLP, append([]string{"AUDIT_LOG=off"}, tracing...)),
+		newTarget(b, "all", withOTLP, append([]string{"AUDIT_LOG=" + auditFile, metrics()}, tracing...)),
 	}
 	measure(b, targets)
 	for _, t := range targets[1:] {

@@ -54,6 +54,7 @@ func build(f *manifest.File, in *Input) (p *ir.Project, diags diag.List, checks 
 	}
 	p.RateLimit = rateLimit(m.RateLimit, "#/rateLimit")
 	p.ToolTimeout = duration(m.ToolTimeout)
+	p.OTLP = m.Telemetry != nil && m.Telemetry.OTLP
 	if a := m.Auth; a != nil {
 		p.Auth = &ir.Auth{Provider: a.Provider, Scopes: a.Scopes, Pointer: "#/auth"}
 	}

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -162,5 +165,39 @@ func TestEndToEndDrain(t *testing.T) {
 		if !strings.Contains(r.stderr(), want) {
 			t.Errorf("log lacks %q:\n%s", want, r.stderr())
 		}
+	}
+}
+
+// TestEndToEndWithoutOTLP: a server generated without telemetry.otlp
+// refuses OTLP settings at start, exit 2, naming the variable and the
+// manifest line that links the exporters, rather than run believed to
+// export. The binary does not even contain them.
+func TestEndToEndWithoutOTLP(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs a server")
+	}
+	dir, binary := newOpsProject(t)
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binary, "--addr", testkit.FreeLoopbackAddr(t))
+	cmd.Dir = dir
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318"}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	if code := cmd.ProcessState.ExitCode(); code != 2 {
+		t.Fatalf("with OTEL_EXPORTER_OTLP_ENDPOINT: exit %d (%v), want 2\n%s", code, err, stderr.String())
+	}
+	for _, want := range []string{"OTEL_EXPORTER_OTLP_ENDPOINT: this server was built without OTLP export", "telemetry: {otlp: true}"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("the message lacks %q:\n%s", want, stderr.String())
+		}
+	}
+	out, err := exec.Command("go", "version", "-m", binary).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(out), "otlptrace") || strings.Contains(string(out), "google.golang.org/grpc") {
+		t.Errorf("the server links the OTLP exporters:\n%s", out)
 	}
 }

@@ -211,7 +211,8 @@ func (f *fakePetAPI) requests() []*http.Request {
 }
 
 // newTelemetryProject generates the petstore example's document as a
-// project, as `mcpgen new --from` does, and builds its server.
+// project, as `mcpgen new --from` does, turns OTLP export on in its
+// manifest as a user would, regenerates and builds its server.
 func newTelemetryProject(t *testing.T) (dir, binary string) {
 	t.Helper()
 	t.Setenv("MCPGEN_RUNTIME_DIR", checkoutRuntimeDir(t))
@@ -222,6 +223,13 @@ func newTelemetryProject(t *testing.T) (dir, binary string) {
 	dir = filepath.Join(t.TempDir(), "petstore")
 	if code, _, stderr := mcpgen(t, "", "new", "petstore", "--from", spec, "--out", dir); code != 0 {
 		t.Fatalf("mcpgen new --from: exit %d\n%s", code, stderr)
+	}
+	manifest := filepath.Join(dir, "mcpgen.yaml")
+	if err := os.WriteFile(manifest, []byte(readString(t, manifest)+"telemetry:\n  otlp: true\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := mcpgen(t, dir, "generate"); code != 0 {
+		t.Fatalf("mcpgen generate with telemetry.otlp: exit %d\n%s", code, stderr)
 	}
 	env := readString(t, filepath.Join(dir, ".env.example"))
 	for _, want := range []string{"PETSTORE_BASE_URL=", "PETSTORE_API_KEY=", "PETSTORE_PETSTORE_AUTH_ACCESS_TOKEN="} {

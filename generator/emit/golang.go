@@ -170,6 +170,9 @@ func serverFile(p *ir.Project) *jen.File {
 			if p.HasRateLimits() {
 				d[jen.Id("RateLimits")] = rateLimits(p)
 			}
+			if p.OTLP {
+				d[jen.Id("OTLP")] = jen.Qual(otlpPkg, "Exporters").Values()
+			}
 			if settings := projectSettings(p); len(settings) > 0 {
 				d[jen.Id("Settings")] = settingsList(settings)
 			}

@@ -9,6 +9,7 @@ import (
 const (
 	ratelimitPkg = RuntimeModule + "/ratelimit"
 	auditPkg     = RuntimeModule + "/audit"
+	otlpPkg      = RuntimeModule + "/telemetry/otlp"
 )
 
 // toolPolicies is the Tools map of serve.Options: each tool's own time

@@ -49,6 +49,9 @@ type Project struct {
 	// ToolTimeout bounds every tool call without a Timeout of its own;
 	// zero for none.
 	ToolTimeout time.Duration
+	// OTLP links the OTLP exporters, so that the server can export by
+	// OTLP.
+	OTLP bool
 }
 
 // RateLimit is a number of calls a minute, with a burst (zero: the

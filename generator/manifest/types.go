@@ -41,6 +41,8 @@ type Manifest struct {
 	RateLimit *RateLimit `json:"rateLimit,omitempty" jsonschema:"description=Requests allowed per user (per client address on a server without sign-in): tool calls and every other request but the protocol's own (initialize\\, ping). A tool call over it gets a tool error\\, another request a JSON-RPC error; both say when to retry. Kept in Redis when STORE_URL names it\\, so replicas share one budget."`
 	// ToolTimeout bounds every tool call without a timeout of its own.
 	ToolTimeout string `json:"toolTimeout,omitempty" jsonschema:"description=Time limit of every tool call without a timeout of its own\\, such as 30s (none when absent; TOOL_TIMEOUT overrides it at run time). A call past it ends with a tool error."`
+	// Telemetry says how the server exports what it records.
+	Telemetry *Telemetry `json:"telemetry,omitempty" jsonschema:"description=How the server exports its traces and metrics. Prometheus /metrics needs nothing here."`
 	// Transports the server mounts; all of them when empty.
 	Transports []string `json:"transports,omitempty" jsonschema:"enum=streamable,enum=sse,enum=stdio,uniqueItems=true,description=Transports the server mounts: streamable (HTTP at /mcp)\\, sse (legacy HTTP+SSE at /sse)\\, stdio (with --stdio). All three when absent."`
 }
@@ -68,6 +70,13 @@ type Tool struct {
 	Timeout string `json:"timeout,omitempty" jsonschema:"description=Time limit of a call of this tool\\, such as 2m\\, instead of the server's toolTimeout."`
 	// Audit says what the audit record of a call of this tool holds.
 	Audit *ToolAudit `json:"audit,omitempty" jsonschema:"description=What the audit record of a call holds beyond who\\, what and how it ended: the arguments are left out unless asked for here."`
+}
+
+// Telemetry says how the server exports what it records.
+type Telemetry struct {
+	// OTLP links the OTLP exporters into the server. They are left out
+	// otherwise because linking them slows every call (docs/performance.md).
+	OTLP bool `json:"otlp,omitempty" jsonschema:"description=Link the OTLP exporters (HTTP and gRPC)\\, so that OTEL_EXPORTER_OTLP_ENDPOINT and the other OTEL_* settings export traces and metrics. Off by default: the exporters slow every call of a server that links them\\, exporting or not\\, and a server without them refuses OTLP settings at start."`
 }
 
 // RateLimit is a number of calls per minute, with a burst.

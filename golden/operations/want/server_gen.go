@@ -11,6 +11,7 @@ import (
 	ratelimit "github.com/mcpgen/mcpgen/runtime/ratelimit"
 	"github.com/mcpgen/mcpgen/runtime/serve"
 	"github.com/mcpgen/mcpgen/runtime/store"
+	otlp "github.com/mcpgen/mcpgen/runtime/telemetry/otlp"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
@@ -48,6 +49,7 @@ func NewServer(h ToolHandler, opts *mcp.ServerOptions) *mcp.Server {
 func ServeOptions() *serve.Options {
 	return &serve.Options{
 		Name: ServerName,
+		OTLP: otlp.Exporters{},
 		RateLimits: ratelimit.ForTools(os.LookupEnv, store.DefaultPrefix+ServerName+":", ratelimit.ToolLimits{
 			Server: &ratelimit.Limit{PerMinute: 120, Burst: 20},
 			Tools: map[string]ratelimit.Limit{
