@@ -242,14 +242,19 @@ func redactValue(v any, redact map[string]bool) any {
 // Open opens the audit log that value, the value of AUDIT_LOG, names:
 // "stderr" (and "") for standard error, "off" for none, in which case w
 // is nil, and otherwise the path of a file, created with mode 0600 if it
-// does not exist and appended to. closeLog closes the file, if one was
-// opened; it is never nil. The error names AUDIT_LOG.
+// does not exist and appended to. The error names AUDIT_LOG.
+//
+// Records written to w are batched: each reaches the log within a tenth
+// of a second, and closeLog, which is never nil, writes those still
+// waiting and closes the file, if one was opened. A server calls it as
+// it exits; one killed outright loses at most that last tenth of a second.
 func Open(value string) (w io.Writer, closeLog func() error, err error) {
 	none := func() error { return nil }
 	path := strings.TrimSpace(value)
 	switch path {
 	case "", "stderr":
-		return os.Stderr, none, nil
+		b := newBatch(os.Stderr)
+		return b, b.Flush, nil
 	case "off":
 		return nil, none, nil
 	case "stdout", "-":
@@ -263,7 +268,8 @@ func Open(value string) (w io.Writer, closeLog func() error, err error) {
 		}
 		return nil, none, fmt.Errorf("AUDIT_LOG=%q: cannot open the file: %v; want stderr, off or the path of a file", value, err)
 	}
-	return f, f.Close, nil
+	b := newBatch(f)
+	return b, func() error { return errors.Join(b.Flush(), f.Close()) }, nil
 }
 
 // clientName is the name the MCP client gave itself. The SDK's

@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -258,7 +260,7 @@ func TestOff(t *testing.T) {
 func TestOpen(t *testing.T) {
 	for _, v := range []string{"", "stderr", " stderr "} {
 		w, closeLog, err := Open(v)
-		if err != nil || w != os.Stderr || closeLog() != nil {
+		if b, ok := w.(*batch); err != nil || !ok || b.w != os.Stderr || closeLog() != nil {
 			t.Errorf("Open(%q) = %v, %v; want stderr", v, w, err)
 		}
 	}
@@ -302,6 +304,66 @@ func TestOpen(t *testing.T) {
 		}
 		if closeLog == nil || closeLog() != nil {
 			t.Errorf("Open(%q): close is nil or fails", bad.value)
+		}
+	}
+}
+
+// TestBatch checks that records reach the log whole and in order: on
+// their own within the batch delay, at once past the batch size, and on
+// close.
+func TestBatch(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.log")
+	w, closeLog, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := func() string {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	if _, err := w.Write([]byte("one\n")); err != nil {
+		t.Fatal(err)
+	}
+	if got := read(); got != "" {
+		t.Errorf("written at once: %q", got)
+	}
+	// The timer writes it; no bound on when is asserted beyond the test's
+	// own deadline.
+	for read() != "one\n" {
+		time.Sleep(10 * time.Millisecond)
+	}
+
+	big := strings.Repeat("x", batchSize) + "\n"
+	if _, err := w.Write([]byte(big)); err != nil {
+		t.Fatal(err)
+	}
+	if got := read(); got != "one\n"+big {
+		t.Errorf("a record past the batch size waits: the file holds %d bytes", len(got))
+	}
+
+	var wg sync.WaitGroup
+	for i := range 50 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fmt.Fprintf(w, "record %02d\n", i)
+		}()
+	}
+	wg.Wait()
+	if err := closeLog(); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(strings.TrimPrefix(read(), "one\n"+big), "\n"), "\n")
+	slices.Sort(lines)
+	if len(lines) != 50 || lines[0] != "record 00" || lines[49] != "record 49" {
+		t.Errorf("after close the file holds %d lines after the first two, want records 00 to 49 whole: %q", len(lines), lines)
+	}
+	for _, l := range lines {
+		if !strings.HasPrefix(l, "record ") || len(l) != len("record 00") {
+			t.Errorf("a record was split or mixed: %q", l)
 		}
 	}
 }
