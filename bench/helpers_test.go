@@ -63,6 +63,12 @@ func buildAuthlessOTLP(tb testing.TB, dir string) string {
 	if err := os.CopyFS(src, os.DirFS(filepath.Join(root, "examples", "authless"))); err != nil {
 		tb.Fatal(err)
 	}
+	// The copy's runtime is still this checkout's.
+	edit := exec.Command("go", "mod", "edit", "-replace", "github.com/mcpgen/mcpgen/runtime="+filepath.Join(root, "runtime"))
+	edit.Dir = src
+	if out, err := edit.CombinedOutput(); err != nil {
+		tb.Fatalf("go mod edit: %v\n%s", err, out)
+	}
 	manifest := filepath.Join(src, "mcpgen.yaml")
 	m, err := os.ReadFile(manifest)
 	if err != nil {
