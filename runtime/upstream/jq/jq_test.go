@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestSelect(t *testing.T) {
@@ -51,4 +52,22 @@ func TestCompile(t *testing.T) {
 		}
 	}()
 	MustCompile(`{`)
+}
+
+// TestSelectLimits checks the guards: a program stops when it yields more
+// than the limit, one value at a time or at once, and when its context is
+// done, even while it yields nothing.
+func TestSelectLimits(t *testing.T) {
+	for program, want := range map[string]string{
+		`range(100000)`:   "what the program yields is longer than 1000 bytes",
+		`[range(1000)]`:   "what the program yields is longer than 1000 bytes",
+		`last(repeat(1))`: "the program did not finish in time",
+	} {
+		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+		_, err := MustCompile(program).Select(ctx, []byte(`null`), 1000)
+		cancel()
+		if err == nil || err.Error() != want {
+			t.Errorf("%s: %v, want %q", program, err, want)
+		}
+	}
 }
