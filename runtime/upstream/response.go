@@ -158,15 +158,6 @@ func (r *Response) jsonResult(ctx context.Context) *mcp.CallToolResult {
 			return errorResult(err.Error())
 		}
 	}
-	shift := 0 // where raw starts in data, when data is raw
-	if (r.op != nil && r.op.WrapOutput) || data[0] != '{' {
-		wrapped := make([]byte, 0, len(data)+len(`{"result":}`))
-		wrapped = append(wrapped, `{"result":`...)
-		wrapped = append(wrapped, data...)
-		data = append(wrapped, '}')
-		shift = len(`{"result":`)
-	}
-
 	pg := page{items: -1}
 	if r.op != nil && r.op.Paging != nil {
 		pg = r.nextPage(raw)
@@ -175,13 +166,28 @@ func (r *Response) jsonResult(ctx context.Context) *mcp.CallToolResult {
 	if pg.next != nil {
 		next, _ = json.Marshal(pg.next)
 	}
+	// The room a "_next" member takes, which the wrapped answer keeps free
+	// so that adding it copies nothing.
+	nextRoom := 0
+	if next != nil {
+		nextRoom = len(`,"":`) + len(nextKey) + len(next)
+	}
+
+	shift := 0 // where raw starts in data, when data is raw
+	if (r.op != nil && r.op.WrapOutput) || data[0] != '{' {
+		wrapped := make([]byte, 0, len(data)+len(`{"result":}`)+nextRoom)
+		wrapped = append(wrapped, `{"result":`...)
+		wrapped = append(wrapped, data...)
+		data = append(wrapped, '}')
+		shift = len(`{"result":`)
+	}
 	inResult := next != nil && r.op.Paging.InResult && !hasMember(data, nextKey)
 
 	var notes []string
 	if limit := budget.MaxBytes; limit > 0 {
 		room := limit
 		if inResult {
-			room -= int64(len(`,"":`) + len(nextKey) + len(next))
+			room -= int64(nextRoom)
 		}
 		if int64(len(data)) > room {
 			trimmed, cuts, ok := trimJSON(data, int(max(room, 0)))
@@ -341,22 +347,23 @@ func hasMember(data []byte, key string) bool {
 }
 
 // addMember adds the member key, whose value is the JSON text value, at
-// the end of the JSON object data.
+// the end of the JSON object data, in place when data has the room.
 func addMember(data []byte, key string, value []byte) []byte {
 	end := bytes.LastIndexByte(data, '}')
 	if end < 0 {
 		return data
 	}
-	out := make([]byte, 0, len(data)+len(key)+len(value)+4)
-	out = append(out, data[:end]...)
-	if i := skipSpace(data, bytes.IndexByte(data, '{')+1); i < end {
-		out = append(out, ',')
+	tail := string(data[end:])
+	comma := skipSpace(data, bytes.IndexByte(data, '{')+1) < end
+	data = data[:end]
+	if comma {
+		data = append(data, ',')
 	}
 	k, _ := json.Marshal(key)
-	out = append(out, k...)
-	out = append(out, ':')
-	out = append(out, value...)
-	return append(out, data[end:]...)
+	data = append(data, k...)
+	data = append(data, ':')
+	data = append(data, value...)
+	return append(data, tail...)
 }
 
 // notJSONResult is the tool error of a 2xx body that is not JSON, for a
