@@ -369,3 +369,77 @@ func TestSelect(t *testing.T) {
 		t.Errorf("cancelled: %s", resultText(res))
 	}
 }
+
+// FuzzTrimJSON holds trimJSON and the byte readers under it to
+// encoding/json: what comes out of valid JSON is valid JSON within the
+// budget, each list keeps its first items, and members and countItems
+// see what json.Unmarshal sees.
+func FuzzTrimJSON(f *testing.F) {
+	for _, s := range []string{`[1,2,3]`, `{"a":[1,[2,3],{"b":[4,5]}],"c":"]\"["}`, `[[],[[]],{"":[1]}]`, `"x"`, `{"k\u00e9y":[true,false,null]}`, issues(3)} {
+		f.Add(s, 10)
+	}
+	f.Fuzz(func(t *testing.T, in string, max int) {
+		var v any
+		if json.Unmarshal([]byte(in), &v) != nil || max < 0 {
+			return
+		}
+		data, _ := json.Marshal(v) // compact, as Result gives it
+		if obj, ok := v.(map[string]any); ok {
+			got := members(data)
+			if len(got) != len(obj) {
+				t.Fatalf("members of %s: %d, want %d", data, len(got), len(obj))
+			}
+			for _, m := range got {
+				var mv any
+				if err := json.Unmarshal(data[m.start:m.end], &mv); err != nil {
+					t.Fatalf("member %q of %s: %v", m.key, data, err)
+				}
+				if list, ok := mv.([]any); ok && countItems(data, m.start) != len(list) {
+					t.Fatalf("member %q of %s: %d items, want %d", m.key, data, countItems(data, m.start), len(list))
+				}
+			}
+		}
+		out, cuts, ok := trimJSON(data, max)
+		if !ok {
+			return
+		}
+		var w any
+		if err := json.Unmarshal(out, &w); err != nil || len(out) > max || len(cuts) == 0 && len(out) != len(data) {
+			t.Fatalf("trimJSON(%s, %d) = %s (%v)", data, max, out, err)
+		}
+		if !prefixOf(w, v) {
+			t.Fatalf("trimJSON(%s, %d) = %s, which is not the input with items left out at the ends", data, max, out)
+		}
+	})
+}
+
+// prefixOf reports whether a is b with some items left out at the end of
+// its lists.
+func prefixOf(a, b any) bool {
+	switch b := b.(type) {
+	case []any:
+		al, ok := a.([]any)
+		if !ok || len(al) > len(b) {
+			return false
+		}
+		for i := range al {
+			if !prefixOf(al[i], b[i]) {
+				return false
+			}
+		}
+		return true
+	case map[string]any:
+		am, ok := a.(map[string]any)
+		if !ok || len(am) != len(b) {
+			return false
+		}
+		for k, v := range b {
+			if !prefixOf(am[k], v) {
+				return false
+			}
+		}
+		return true
+	default:
+		return fmt.Sprint(a) == fmt.Sprint(b)
+	}
+}

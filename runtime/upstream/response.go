@@ -280,9 +280,6 @@ func (r *Response) trimNote(data []byte, limit int64, cuts []cut, resumes, paged
 			b.WriteString(" and ")
 		}
 		what := "the list " + pathTo(data, c.start)
-		if c.start == 0 {
-			what = "the list"
-		}
 		if c.dropped == c.total {
 			fmt.Fprintf(&b, "all %d items of %s", c.total, what)
 		} else {
