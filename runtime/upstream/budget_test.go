@@ -330,6 +330,7 @@ func TestSelect(t *testing.T) {
 		{"array", false, `[1,2]`, nil, `{"result":[1,2]}`, false},
 		{"object", false, `{"n":2}`, nil, `{"n":2}`, false},
 		{"object wrapped", true, `{"n":2}`, nil, `{"result":{"n":2}}`, false},
+		{"nothing", false, ` `, nil, "Things API answered 200 OK to GET /issues, but this tool's select failed on the answer: it gave no JSON", true},
 		{"error", false, ``, errors.New("expected an object but got: array ([1,2])"), "Things API answered 200 OK to GET /issues, but this tool's select failed on the answer: expected an object but got: array ([1,2])", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"mime"
 	"net/http"
@@ -257,6 +258,9 @@ func (r *Response) selectJSON(ctx context.Context, s Selector, data []byte) ([]b
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	out, err := s.Select(ctx, data, limit)
+	if err == nil && len(bytes.TrimSpace(out)) == 0 {
+		err = errors.New("it gave no JSON") // a Selector's fault, not the answer's
+	}
 	if err == nil {
 		return out, nil
 	}
