@@ -54,6 +54,21 @@ func TestAuthlessServersLinkNoOAuth(t *testing.T) {
 	}
 }
 
+// TestUpstreamLinksNoJQ keeps the jq interpreter out of the servers of
+// OpenAPI documents that select nothing: only package upstream/jq, which
+// generated code imports for a select, may link it.
+func TestUpstreamLinksNoJQ(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", "./serve", "./upstream").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	for _, pkg := range strings.Fields(string(out)) {
+		if strings.HasPrefix(pkg, "github.com/itchyny/gojq") || pkg == "github.com/mcpgen/mcpgen/runtime/upstream/jq" {
+			t.Errorf("a server without a select links %s", pkg)
+		}
+	}
+}
+
 // TestProjectTemplateGoMod checks that generated projects pin the
 // runtime's own requirements: templates/project/runtime.go.mod and
 // runtime.go.sum are copies of this module's go.mod and go.sum.

@@ -13,8 +13,12 @@ import (
 	"github.com/mcpgen/mcpgen/generator/ir"
 )
 
-// upstreamPkg is the runtime package that makes the HTTP calls.
-const upstreamPkg = "github.com/mcpgen/mcpgen/runtime/upstream"
+// upstreamPkg is the runtime package that makes the HTTP calls; jqPkg runs
+// the programs of response.select, and is imported only where one is set.
+const (
+	upstreamPkg = "github.com/mcpgen/mcpgen/runtime/upstream"
+	jqPkg       = upstreamPkg + "/jq"
+)
 
 // apiFile emits api_gen.go: the HTTP API an OpenAPI project's tools call,
 // one upstream.Operation per operation, and the schema definitions their
@@ -212,6 +216,34 @@ func operation(b *filler, t *ir.Tool, dynamic bool) jen.Code {
 		}
 		if t.OutputSchema != nil && !dynamic {
 			b.kv(g, "OutputSchema", jen.True())
+		}
+		if pg := op.Paging; pg != nil {
+			b.kv(g, "Paging", literal(jen.Op("&").Qual(upstreamPkg, "Paging"), func(g *jen.Group) {
+				for _, f := range []struct{ name, arg string }{{"Page", pg.Page}, {"Offset", pg.Offset}, {"Cursor", pg.Cursor}} {
+					if f.arg != "" {
+						b.kv(g, f.name, b.lit(f.arg))
+					}
+				}
+				if pg.Page != "" {
+					b.kv(g, "FirstPage", b.lit(pg.FirstPage))
+				}
+				if pg.Size != "" {
+					b.kv(g, "Size", b.lit(pg.Size))
+				}
+				if pg.InResult {
+					b.kv(g, "InResult", jen.True())
+				}
+			}))
+		}
+		if bu := op.Budget; bu != nil {
+			b.kv(g, "Budget", literal(jen.Op("&").Qual(upstreamPkg, "Budget"), func(g *jen.Group) {
+				if bu.Select != "" {
+					b.kv(g, "Select", jen.Qual(jqPkg, "MustCompile").Call(b.lit(bu.Select)))
+				}
+				if bu.MaxBytes > 0 {
+					b.kv(g, "MaxBytes", b.lit(int(bu.MaxBytes)))
+				}
+			}))
 		}
 	})
 }

@@ -59,9 +59,34 @@ type Operation struct {
 	WrapOutput   bool
 	// Custom operations are served by a user-owned handler.
 	Custom bool
+	// Paging names the arguments that page the operation's answers; nil
+	// when it does not page.
+	Paging *Paging
+	// Budget shapes the tool's results; nil when the manifest sets none.
+	Budget *Budget
 	// Var is the Go variable that holds the operation ("opListPets").
 	Var string
 	// Pointer locates the operation in the document ("#/paths/~1pets/get").
+	Pointer string
+}
+
+// Paging is the arguments that page an operation's answers; see
+// upstream.Paging.
+type Paging struct {
+	Page, Offset, Cursor, Size string
+	FirstPage                  int
+	// InResult is set when the output schema, if any, has room for the
+	// next page's arguments as "_next".
+	InResult bool
+}
+
+// Budget is how a tool shapes the API's answers; see upstream.Budget.
+type Budget struct {
+	// Select is a jq program, "" for none.
+	Select   string
+	MaxBytes int64
+	// Pointer locates the response settings in the manifest: the
+	// override's, or the openapi section's.
 	Pointer string
 }
 

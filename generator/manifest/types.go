@@ -233,6 +233,9 @@ type OpenAPI struct {
 	Timeout string `json:"timeout,omitempty" jsonschema:"description=Time limit of each call to the API\\, such as 30s (the default) or 2m."`
 	// MaxResponseBytes cuts longer responses; default 1 MiB.
 	MaxResponseBytes int64 `json:"maxResponseBytes,omitempty" jsonschema:"minimum=1,description=Longest upstream response passed to the client\\, in bytes (default 1048576); longer ones are cut with a note."`
+	// Response shapes the results of every tool of the document that does
+	// not shape its own (in its override).
+	Response *Response `json:"response,omitempty" jsonschema:"description=How the tools shape the API's answers (select\\, maxBytes)\\, unless an override says otherwise for its tool."`
 	// Include keeps only the operations that match one of these filters.
 	Include []OperationFilter `json:"include,omitempty" jsonschema:"description=Keep only the operations that match one of these filters (all operations when absent)."`
 	// Exclude drops the operations that match one of these filters.
@@ -272,6 +275,16 @@ type OperationOverride struct {
 	RateLimit *RateLimit `json:"rateLimit,omitempty" jsonschema:"description=Calls of this tool allowed per user (per client address without sign-in)\\, on top of the server's rateLimit."`
 	Timeout   string     `json:"timeout,omitempty" jsonschema:"description=Time limit of a call of this tool\\, such as 2m\\, instead of the server's toolTimeout (the API's own timeout still bounds each request)."`
 	Audit     *ToolAudit `json:"audit,omitempty" jsonschema:"description=What the audit record of a call holds beyond who\\, what and how it ended: the arguments are left out unless asked for here."`
+	// Response shapes the tool's results, instead of the section's.
+	Response *Response `json:"response,omitempty" jsonschema:"description=How the tool shapes the API's answers; what it leaves out comes from the openapi section's response."`
+}
+
+// Response is a budget for the results of a tool that calls an API.
+type Response struct {
+	// Select is a jq program that reshapes the JSON answer.
+	Select string `json:"select,omitempty" jsonschema:"minLength=1,description=A jq program applied to the API's JSON answer before it is returned\\, such as [.[] | {number\\, title}]. One value it yields is the result; none or several are an array. The output schema follows it where mcpgen can tell the result's shape\\, and is left out where it cannot."`
+	// MaxBytes bounds the JSON or text a call returns.
+	MaxBytes int64 `json:"maxBytes,omitempty" jsonschema:"minimum=256,description=Longest result\\, in bytes of JSON (or text). A longer JSON answer loses whole items from the end of its largest lists\\, with a note saying how many and how to get them; longer text is cut\\, with a note."`
 }
 
 // Auth selects the identity provider of an OAuth-protected server.

@@ -53,6 +53,11 @@ func (v *validator) openAPI(o *OpenAPI) {
 	if o.MaxResponseBytes < 0 {
 		v.add(ptr+"/maxResponseBytes", "maxResponseBytes must be positive")
 	}
+	readLimit := o.MaxResponseBytes
+	if readLimit <= 0 {
+		readLimit = defaultMaxResponseBytes
+	}
+	v.response(ptr+"/response", o.Response, readLimit)
 	for _, list := range []struct {
 		name    string
 		filters []OperationFilter
@@ -88,10 +93,11 @@ func (v *validator) openAPI(o *OpenAPI) {
 		if ov.Name != "" && v.name(op+"/name", ov.Name, "tool", MaxToolName, "") {
 			v.unique(op+"/name", "tool name", ov.Name, names)
 		}
-		if ov.Exclude && (ov.Custom || ov.Name != "" || ov.Description != "" || ov.RateLimit != nil || ov.Timeout != "" || ov.Audit != nil) {
+		if ov.Exclude && (ov.Custom || ov.Name != "" || ov.Description != "" || ov.RateLimit != nil || ov.Timeout != "" || ov.Audit != nil || ov.Response != nil) {
 			v.warn(op+"/exclude", "operation %q is excluded; the rest of its override has no effect", ov.Operation)
 		}
 		v.operations(op, ov.Timeout, ov.RateLimit, ov.Audit)
+		v.response(op+"/response", ov.Response, readLimit)
 	}
 }
 

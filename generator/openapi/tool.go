@@ -123,7 +123,8 @@ func (imp *importer) tool(o *operation, schemes map[string]*scheme, used map[str
 	in.set("type", "object")
 	props := newObject()
 	var required []string
-	for _, p := range imp.params(o) {
+	params := imp.params(o)
+	for _, p := range params {
 		props.set(p.ir.Arg, p.schema)
 		if p.ir.Required {
 			required = append(required, p.ir.Arg)
@@ -158,6 +159,17 @@ func (imp *importer) tool(o *operation, schemes map[string]*scheme, used map[str
 	if imp.conv.overrun {
 		return nil, nil, nil // left out (see Import)
 	}
+	iop.Budget = imp.budget(o)
+	if out != nil && iop.Budget != nil && iop.Budget.Select != "" {
+		answer := any(out)
+		if wrap {
+			answer, _ = asObject(out.vals["properties"]).get("result")
+		}
+		out, wrap = imp.selectedOutput(iop.Budget.Select, answer)
+	}
+	if iop.Paging = imp.paging(params); iop.Paging != nil {
+		iop.Paging.InResult = out == nil || imp.roomForNext(out, iop.Paging)
+	}
 	if out != nil {
 		iop.WrapOutput = wrap
 	}
@@ -166,6 +178,28 @@ func (imp *importer) tool(o *operation, schemes map[string]*scheme, used map[str
 		return nil, nil, nil
 	}
 	return t, in, out
+}
+
+// budget is the response budget of an operation's tool: its override's
+// response, with what that leaves out from the openapi section's.
+func (imp *importer) budget(o *operation) *ir.Budget {
+	var b ir.Budget
+	if sec := imp.opts.Section; sec != nil && sec.Response != nil {
+		b = ir.Budget{Select: sec.Response.Select, MaxBytes: sec.Response.MaxBytes, Pointer: "#/openapi/response"}
+	}
+	if ov := o.override; ov != nil && ov.Response != nil {
+		if ov.Response.Select != "" {
+			b.Select = ov.Response.Select
+		}
+		if ov.Response.MaxBytes > 0 {
+			b.MaxBytes = ov.Response.MaxBytes
+		}
+		b.Pointer = o.overridePtr + "/response"
+	}
+	if b.Select == "" && b.MaxBytes <= 0 {
+		return nil
+	}
+	return &b
 }
 
 // operationSchemas are the schemas an operation's tool is made of.

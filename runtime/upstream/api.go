@@ -53,6 +53,11 @@ type Operation struct {
 	// whatever media type the API gives it, and anything else is a tool
 	// error.
 	OutputSchema bool
+	// Paging, when set, names the arguments that page the operation's
+	// answers: a result then gives the next page's arguments.
+	Paging *Paging
+	// Budget, when set, reshapes and bounds the tool's results.
+	Budget *Budget
 }
 
 // Param is one parameter of an operation.

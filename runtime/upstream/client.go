@@ -196,6 +196,7 @@ func (c *Client) Do(ctx context.Context, op *Operation, args map[string]any) (*R
 		r.credentials = c.creds.missing(op)
 	}
 	r.Body = c.creds.redact(r.Body)
+	r.args, r.timeout, r.limit = args, c.timeout, c.maxBytes
 	return r, nil
 }
 
@@ -305,7 +306,7 @@ func (c *Client) Call(ctx context.Context, op *Operation, args map[string]any) (
 		}
 		return errorResult(err.Error()), nil
 	}
-	return resp.Result(), nil
+	return resp.result(ctx), nil
 }
 
 // AddTool adds op to s as the tool t, served by c.

@@ -2,11 +2,14 @@ package upstream
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"mime"
 	"net/http"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -37,6 +40,12 @@ type Response struct {
 	// credentials says, for a 401 or 403 to a call sent without
 	// credentials, which variables to set; it names no value.
 	credentials string
+	// args are the call's arguments, for the next page's.
+	args map[string]any
+	// timeout and limit are the client's: they bound the operation's
+	// select as they bound the call.
+	timeout time.Duration
+	limit   int64
 }
 
 // apiName is the API's name in messages.
@@ -79,13 +88,21 @@ func (r *Response) ContentType() string {
 // message: the "message", "error", "detail" or "title" member of a JSON
 // error body, or the start of a text one. A 401 or 403 to a call sent
 // without credentials also names the variables that would give it some.
+//
+// The operation's Budget, if any, applies to a 2xx JSON or text body, and
+// its Paging to a 2xx JSON one: see [Budget] and [Paging].
 func (r *Response) Result() *mcp.CallToolResult {
+	return r.result(context.Background())
+}
+
+// result is Result, with ctx bounding the operation's select.
+func (r *Response) result(ctx context.Context) *mcp.CallToolResult {
 	if !r.OK() {
 		return r.errorResult()
 	}
 	if r.op != nil && r.op.OutputSchema {
 		if len(r.Body) > 0 && (isJSON(r.ContentType()) || json.Valid(r.Body)) {
-			return r.jsonResult()
+			return r.jsonResult(ctx)
 		}
 		return r.notJSONResult()
 	}
@@ -97,17 +114,13 @@ func (r *Response) Result() *mcp.CallToolResult {
 	ct := r.ContentType()
 	switch {
 	case isJSON(ct) || (ct == "" && json.Valid(r.Body)):
-		return r.jsonResult()
+		return r.jsonResult(ctx)
 	case strings.HasPrefix(ct, "image/"):
 		return r.binaryResult(ct, func(data []byte) mcp.Content { return &mcp.ImageContent{Data: data, MIMEType: ct} })
 	case strings.HasPrefix(ct, "audio/"):
 		return r.binaryResult(ct, func(data []byte) mcp.Content { return &mcp.AudioContent{Data: data, MIMEType: ct} })
 	case isText(ct) || (ct == "" && utf8.Valid(r.Body)):
-		content := []mcp.Content{&mcp.TextContent{Text: text(r.Body)}}
-		if r.Truncated {
-			content = append(content, &mcp.TextContent{Text: r.truncationNote()})
-		}
-		return &mcp.CallToolResult{Content: content}
+		return r.textResult()
 	default:
 		if ct == "" {
 			ct = "binary data"
@@ -119,7 +132,7 @@ func (r *Response) Result() *mcp.CallToolResult {
 }
 
 // jsonResult is the result of a 2xx JSON body.
-func (r *Response) jsonResult() *mcp.CallToolResult {
+func (r *Response) jsonResult(ctx context.Context) *mcp.CallToolResult {
 	if r.Truncated {
 		// Cut JSON is not JSON: there is no structured content to give, and
 		// a success without it would break clients that expect the tool's
@@ -133,20 +146,225 @@ func (r *Response) jsonResult() *mcp.CallToolResult {
 		}
 	}
 	var compact bytes.Buffer
+	compact.Grow(len(r.Body))
 	if err := json.Compact(&compact, r.Body); err != nil {
 		return errorResult(fmt.Sprintf("%s answered %s with invalid JSON (%v): %s", r.apiName(), statusText(r.Status), err, snippet(r.Body)))
 	}
 	data := compact.Bytes()
+	raw := data
+	budget := r.budget()
+	if budget.Select != nil {
+		var err error
+		if data, err = r.selectJSON(ctx, budget.Select, data); err != nil {
+			return errorResult(err.Error())
+		}
+	}
+	pg := page{items: -1}
+	if r.op != nil && r.op.Paging != nil {
+		pg = r.nextPage(raw)
+	}
+	var next []byte
+	if pg.next != nil {
+		next, _ = json.Marshal(pg.next)
+	}
+	// The room a "_next" member takes, which the wrapped answer keeps free
+	// so that adding it copies nothing.
+	nextRoom := 0
+	if next != nil {
+		nextRoom = len(`,"":`) + len(nextKey) + len(next)
+	}
+
+	shift := 0 // where raw starts in data, when data is raw
 	if (r.op != nil && r.op.WrapOutput) || data[0] != '{' {
-		wrapped := make([]byte, 0, len(data)+len(`{"result":}`))
+		wrapped := make([]byte, 0, len(data)+len(`{"result":}`)+nextRoom)
 		wrapped = append(wrapped, `{"result":`...)
 		wrapped = append(wrapped, data...)
 		data = append(wrapped, '}')
+		shift = len(`{"result":`)
+	}
+	inResult := next != nil && r.op.Paging.InResult && !hasMember(data, nextKey)
+
+	var notes []string
+	if limit := budget.MaxBytes; limit > 0 {
+		room := limit
+		if inResult {
+			room -= int64(nextRoom)
+		}
+		if int64(len(data)) > room {
+			trimmed, cuts, ok := trimJSON(data, int(max(room, 0)))
+			if !ok {
+				return errorResult(fmt.Sprintf("%s answered %s with %s of JSON, more than the %s this tool may return, and leaving out items of its lists does not make it fit; narrow the request with the tool's arguments.",
+					r.apiName(), statusText(r.Status), sizeText(int64(len(data))), sizeText(limit)))
+			}
+			// An offset counted the items of a list now shorter: the next
+			// page starts with the first item left out.
+			resumes := false
+			if pg.offset && budget.Select == nil {
+				for _, c := range cuts {
+					if c.start == pg.items+shift {
+						p := r.op.Paging
+						pg.next[p.Offset] = pg.next[p.Offset].(int) - c.dropped
+						next, _ = json.Marshal(pg.next)
+						resumes = true
+					}
+				}
+			}
+			notes = append(notes, r.trimNote(data, limit, cuts, resumes, pg.next != nil))
+			data = trimmed
+		}
+	}
+	if inResult {
+		data = addMember(data, nextKey, next)
+	}
+	if next != nil {
+		notes = append(notes, fmt.Sprintf("[More results: call %s again with the same arguments and %s.]", r.toolName(), next))
+	}
+	content := []mcp.Content{&mcp.TextContent{Text: string(data)}}
+	for _, n := range notes {
+		content = append(content, &mcp.TextContent{Text: n})
 	}
 	return &mcp.CallToolResult{
-		Content:           []mcp.Content{&mcp.TextContent{Text: string(data)}},
+		Content:           content,
 		StructuredContent: json.RawMessage(data),
 	}
+}
+
+// budget is the operation's Budget, or an empty one.
+func (r *Response) budget() *Budget {
+	if r.op != nil && r.op.Budget != nil {
+		return r.op.Budget
+	}
+	return &Budget{}
+}
+
+// toolName names the tool in notes.
+func (r *Response) toolName() string {
+	if r.op != nil && r.op.Tool != "" {
+		return r.op.Tool
+	}
+	return "the tool"
+}
+
+// selectJSON runs the operation's select on data, within the call's time
+// and size limits; its error is the tool error's message.
+func (r *Response) selectJSON(ctx context.Context, s Selector, data []byte) ([]byte, error) {
+	timeout, limit := r.timeout, r.limit
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	if limit <= 0 {
+		limit = DefaultMaxResponseBytes
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	out, err := s.Select(ctx, data, limit)
+	if err == nil && len(bytes.TrimSpace(out)) == 0 {
+		err = errors.New("it gave no JSON") // a Selector's fault, not the answer's
+	}
+	if err == nil {
+		return out, nil
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s answered %s", r.apiName(), statusText(r.Status))
+	if r.request != "" {
+		fmt.Fprintf(&b, " to %s", r.request)
+	}
+	fmt.Fprintf(&b, ", but this tool's select failed on the answer: %s", snippet([]byte(err.Error())))
+	return nil, fmt.Errorf("%s", b.String())
+}
+
+// trimNote says what trimming left out of data to fit limit, and how to
+// get it: resumes is set when the next page starts with the first item
+// left out, paged when there is a next page at all.
+func (r *Response) trimNote(data []byte, limit int64, cuts []cut, resumes, paged bool) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "[The answer was %s, more than the %s this tool may return, so ", sizeText(int64(len(data))), sizeText(limit))
+	for i, c := range cuts {
+		if i > 0 {
+			b.WriteString(" and ")
+		}
+		what := "the list " + pathTo(data, c.start)
+		if c.dropped == c.total {
+			fmt.Fprintf(&b, "all %d items of %s", c.total, what)
+		} else {
+			fmt.Fprintf(&b, "the last %d of %d items of %s", c.dropped, c.total, what)
+		}
+	}
+	if len(cuts) == 1 && cuts[0].dropped == 1 {
+		b.WriteString(" was left out.")
+	} else {
+		b.WriteString(" were left out.")
+	}
+	var p *Paging
+	if r.op != nil {
+		p = r.op.Paging
+	}
+	switch {
+	case resumes:
+		b.WriteString(" The next page starts with the first of them.")
+	case p != nil && p.Size != "" && len(cuts) > 0:
+		fmt.Fprintf(&b, " To get them, ask for fewer items at a time, such as %s: %d", p.Size, max(1, cuts[0].total-cuts[0].dropped))
+		if paged {
+			b.WriteString("; the next page as given here does not hold them")
+		}
+		b.WriteString(".")
+	default:
+		b.WriteString(" To get them, narrow the request with the tool's arguments.")
+	}
+	b.WriteString("]")
+	return b.String()
+}
+
+// textResult is the result of a 2xx text body.
+func (r *Response) textResult() *mcp.CallToolResult {
+	s := text(r.Body)
+	var note string
+	if limit := r.budget().MaxBytes; limit > 0 && int64(len(s)) > limit {
+		kept := cutText(s, int(limit))
+		if r.Truncated || r.Size < 0 {
+			note = fmt.Sprintf("[The answer was cut to its first %s, the most this tool may return; the rest, of %s in all, was left out.]", sizeText(int64(len(kept))), sizeText(r.Size))
+		} else {
+			note = fmt.Sprintf("[The answer was cut to its first %s, the most this tool may return; %s of %s were left out.]", sizeText(int64(len(kept))), sizeText(int64(len(s)-len(kept))), sizeText(int64(len(s))))
+		}
+		s = kept
+	} else if r.Truncated {
+		note = r.truncationNote()
+	}
+	content := []mcp.Content{&mcp.TextContent{Text: s}}
+	if note != "" {
+		content = append(content, &mcp.TextContent{Text: note})
+	}
+	return &mcp.CallToolResult{Content: content}
+}
+
+// hasMember reports whether the JSON object data has a member key.
+func hasMember(data []byte, key string) bool {
+	for _, m := range members(data) {
+		if m.key == key {
+			return true
+		}
+	}
+	return false
+}
+
+// addMember adds the member key, whose value is the JSON text value, at
+// the end of the JSON object data, in place when data has the room.
+func addMember(data []byte, key string, value []byte) []byte {
+	end := bytes.LastIndexByte(data, '}')
+	if end < 0 {
+		return data
+	}
+	tail := string(data[end:])
+	comma := skipSpace(data, bytes.IndexByte(data, '{')+1) < end
+	data = data[:end]
+	if comma {
+		data = append(data, ',')
+	}
+	k, _ := json.Marshal(key)
+	data = append(data, k...)
+	data = append(data, ':')
+	data = append(data, value...)
+	return append(data, tail...)
 }
 
 // notJSONResult is the tool error of a 2xx body that is not JSON, for a

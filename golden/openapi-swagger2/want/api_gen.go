@@ -59,6 +59,11 @@ var opListOrders = &upstream.Operation{
 	Security:     [][]string{{"key"}},
 	WrapOutput:   true,
 	OutputSchema: true,
+	Paging: &upstream.Paging{
+		Page:      "page",
+		FirstPage: 1,
+		InResult:  true,
+	},
 }
 
 // opCreateOrder is the createOrder operation of the "create_order" tool: POST

@@ -99,6 +99,15 @@ const schemaListOrdersOutput = `{
       "items": {
         "$ref": "#/$defs/Order"
       }
+    },
+    "_next": {
+      "type": "object",
+      "description": "The arguments that get the next page, with the others unchanged.",
+      "properties": {
+        "page": {
+          "type": "integer"
+        }
+      }
     }
   },
   "required": [
