@@ -60,6 +60,10 @@ var allTransports = []string{TransportStreamable, TransportSSE, TransportStdio}
 type Options struct {
 	// Name and Version identify the server in logs and in --help.
 	Name, Version string
+	// Description says what the server is for, on the landing page that
+	// browsers get at /. Empty means the first paragraph of the server's
+	// instructions.
+	Description string
 	// Transports are the transports to offer: "streamable", "sse" and
 	// "stdio". Empty means all three. An HTTP transport left out is not
 	// mounted (its path answers 404); stdio left out makes --stdio an error.
@@ -204,6 +208,9 @@ func run(ctx context.Context, s *mcp.Server, cfg *Config, opts *Options, logger 
 	if !cfg.Stdio && !opts.servesHTTP() {
 		return errors.New("this server serves only stdio: run it with --stdio")
 	}
+	// Before the operations middleware, which must not count the page's
+	// own look at the server.
+	lp := newLanding(ctx, s, cfg, opts, logger)
 	o, err := startOps(ctx, s, cfg, opts, logger)
 	if err != nil {
 		return err
@@ -228,7 +235,7 @@ func run(ctx context.Context, s *mcp.Server, cfg *Config, opts *Options, logger 
 		}
 		defer stop()
 	}
-	return serveHTTP(ctx, ln, s, cfg, opts, logger, o)
+	return serveHTTP(ctx, ln, s, cfg, opts, logger, o, lp)
 }
 
 // runStdio serves one session over stdin and stdout until the client
@@ -265,8 +272,8 @@ func (t *guardedStdio) Connect(ctx context.Context) (mcp.Connection, error) {
 }
 
 // serveHTTP serves on ln until ctx is done, then shuts down.
-func serveHTTP(ctx context.Context, ln net.Listener, s *mcp.Server, cfg *Config, opts *Options, logger *slog.Logger, o *ops) error {
-	h, streams, ready := newHandler(s, cfg, opts, logger, o)
+func serveHTTP(ctx context.Context, ln net.Listener, s *mcp.Server, cfg *Config, opts *Options, logger *slog.Logger, o *ops, lp *landing) error {
+	h, streams, ready := newHandler(s, cfg, opts, logger, o, lp)
 	srv := &http.Server{
 		Handler: h,
 		// Slow clients may not hold a connection open by trickling headers.
@@ -327,7 +334,9 @@ func serveHTTP(ctx context.Context, ln net.Listener, s *mcp.Server, cfg *Config,
 
 // Handler returns the HTTP handler that serves s as cfg and opts say:
 // streamable HTTP at /mcp, legacy HTTP+SSE at /sse (each if opts offer it),
-// and /healthz, with Origin checks and CORS on the MCP endpoints. Use it to
+// /healthz and /readyz, and the landing page at /, with Origin checks and
+// CORS on the MCP endpoints. It lists s's tools for the landing page once,
+// now. Use it to
 // mount the server in a larger HTTP server; cfg.Addr, Stdio and
 // ShutdownTimeout do not apply. The handler logs to stderr as cfg says.
 //
@@ -340,13 +349,15 @@ func Handler(s *mcp.Server, cfg *Config, opts *Options) http.Handler {
 	if cfg == nil {
 		cfg = &Config{}
 	}
-	h, _, _ := newHandler(s, cfg, opts.orDefault(), NewLogger(cfg, os.Stderr), nil)
+	opts = opts.orDefault()
+	logger := NewLogger(cfg, os.Stderr)
+	h, _, _ := newHandler(s, cfg, opts, logger, nil, newLanding(context.Background(), s, cfg, opts, logger))
 	return h
 }
 
 // newHandler builds the server's routes; o, the operations plane that run
-// starts, is nil for Handler.
-func newHandler(s *mcp.Server, cfg *Config, opts *Options, logger *slog.Logger, o *ops) (http.Handler, *streamCloser, *readiness) {
+// starts, is nil for Handler, and lp is nil without a landing page.
+func newHandler(s *mcp.Server, cfg *Config, opts *Options, logger *slog.Logger, o *ops, lp *landing) (http.Handler, *streamCloser, *readiness) {
 	// The same server serves every request and session: it holds the tools,
 	// and building one per request would cost every call.
 	getServer := func(*http.Request) *mcp.Server { return s }
@@ -393,6 +404,11 @@ func newHandler(s *mcp.Server, cfg *Config, opts *Options, logger *slog.Logger, 
 		ready.checks = append(slices.Clip(ready.checks), r.Ready)
 	}
 	mux.Handle("GET /readyz", ready)
+	if lp != nil {
+		// Any method: the page answers GET and HEAD, and everything else
+		// gets the 404 it got before there was a page.
+		mux.Handle("/{$}", lp)
+	}
 	if o != nil && o.metrics != nil && cfg.MetricsToken != "" {
 		mux.Handle("GET /metrics", requireToken(o.metrics, cfg.MetricsToken))
 	}
