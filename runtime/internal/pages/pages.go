@@ -14,6 +14,8 @@ import (
 	"html"
 	"io"
 	"net/http"
+	"net/url"
+	"regexp"
 	"strings"
 )
 
@@ -120,4 +122,30 @@ func Policy(p *Page) string {
 	}
 	b.WriteString("; base-uri 'none'; frame-ancestors 'none'")
 	return b.String()
+}
+
+var (
+	hostSource   = regexp.MustCompile(`^([a-z0-9-]+\.)*[a-z0-9-]+(:[0-9]{1,5})?$|^\[[0-9a-f:.]+\](:[0-9]{1,5})?$`)
+	schemeSource = regexp.MustCompile(`^[a-z][a-z0-9+.-]*$`)
+)
+
+// Source is the CSP source that allows what is at the URL raw: its origin
+// for an http(s) URL, its scheme for another (a native app's redirect
+// URI). It is empty when raw does not parse, or names its origin with
+// characters a policy could not carry unharmed.
+func Source(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	scheme, host := strings.ToLower(u.Scheme), strings.ToLower(u.Host)
+	switch {
+	case !schemeSource.MatchString(scheme):
+		return ""
+	case scheme != "http" && scheme != "https":
+		return scheme + ":"
+	case hostSource.MatchString(host):
+		return scheme + "://" + host
+	}
+	return ""
 }

@@ -35,3 +35,21 @@ func TestPolicy(t *testing.T) {
 		t.Errorf("Policy = %q, want %q", got, want)
 	}
 }
+
+func TestSource(t *testing.T) {
+	for raw, want := range map[string]string{
+		"https://App.Example/cb":          "https://app.example",
+		"http://127.0.0.1:9999/callback":  "http://127.0.0.1:9999",
+		"http://[::1]:9999/callback":      "http://[::1]:9999",
+		"com.example.app:/oauth/callback": "com.example.app:",
+		"https://a.example;script-src/":   "",
+		"https://a.example'/":             "",
+		"https://a b/":                    "",
+		"not a url\x7f":                   "",
+		"/relative":                       "",
+	} {
+		if got := Source(raw); got != want {
+			t.Errorf("Source(%q) = %q, want %q", raw, got, want)
+		}
+	}
+}
