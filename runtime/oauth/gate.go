@@ -91,21 +91,10 @@ func (s *Server) allows(tool string, u *User) bool {
 // SSE transport, whose requests carry no TokenInfo of their own: there the
 // user is the one who opened the session, whom every post must match (see
 // [Server.Protect]).
-//
-// Gate lists srv's tools as it starts, for the consent page to name the
-// tools a grant opens: call it once the tools are added.
 func (s *Server) Gate(srv *mcp.Server) {
-	// The consent page names the tools a grant opens. Asked before the
-	// gate is in place, the server lists them all.
-	if d, err := pages.Describe(context.Background(), srv); err != nil {
-		s.logger.Warn("oauth: the MCP server did not list its tools; the consent page will not name them", "err", err)
-	} else {
-		names := make([]string, len(d.Tools))
-		for i, t := range d.Tools {
-			names[i] = t.Name
-		}
-		s.toolNames.Store(&names)
-	}
+	// The consent page names the tools a grant opens, which it asks srv
+	// for when it is first shown.
+	s.tools.Store(pages.NewDescriber(srv))
 	srv.AddReceivingMiddleware(func(next mcp.MethodHandler) mcp.MethodHandler {
 		return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
 			withTokenInfo(ctx, req)

@@ -3,6 +3,7 @@ package oauth
 import (
 	"bytes"
 	"html/template"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -130,20 +131,24 @@ func (s *Server) consentPage(w http.ResponseWriter, r *http.Request, c *client, 
 		scopes = append(scopes, scopeWords{sc, words})
 	}
 	d["Scopes"] = scopes
-	if names := s.toolNames.Load(); names != nil {
-		var open, limited []string
-		for _, n := range *names {
-			if _, gated := s.rules[n]; gated {
-				limited = append(limited, n)
-			} else {
-				open = append(open, n)
+	// Asked by nobody signed in, the gated server lists the tools open to
+	// every signed-in user; the rules name the others.
+	if tools := s.tools.Load(); tools != nil {
+		desc, err := tools.Describe(r.Context())
+		if err != nil {
+			s.logger.Warn("oauth: the MCP server did not list its tools; the consent page does not name them", "err", err)
+		} else {
+			var open []string
+			for _, t := range desc.Tools {
+				open = append(open, t.Name)
 			}
+			if len(open) > consentMaxTools {
+				d["MoreTools"] = len(open) - consentMaxTools
+				open = open[:consentMaxTools]
+			}
+			d["Tools"] = open
 		}
-		if len(open) > consentMaxTools {
-			d["MoreTools"] = len(open) - consentMaxTools
-			open = open[:consentMaxTools]
-		}
-		d["Tools"], d["Limited"] = open, limited
+		d["Limited"] = slices.Sorted(maps.Keys(s.rules))
 	}
 
 	// The form posts here, and its answer redirects to the provider

@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/mcpgen/mcpgen/runtime/internal/pages"
 	"github.com/mcpgen/mcpgen/runtime/store"
 )
 
@@ -92,9 +93,9 @@ type Server struct {
 	// httpClient calls the provider.
 	httpClient *http.Client
 
-	// toolNames are the tools of the MCP server that Gate guards, for
-	// the consent page; nil until Gate has listed them.
-	toolNames atomic.Pointer[[]string]
+	// tools describes the MCP server that Gate guards, for the consent
+	// page; nil without Gate.
+	tools atomic.Pointer[pages.Describer]
 
 	// sseSessions maps the IDs of open legacy SSE sessions to the user
 	// (TokenInfo.UserID) who opened each.

@@ -40,6 +40,6 @@ func BenchmarkHandlerSDK(b *testing.B) {
 }
 
 func BenchmarkHandlerServe(b *testing.B) {
-	h, _, _ := newHandler(testServer(nil, nil), &Config{}, (*Options)(nil).orDefault(), NewLogger(&Config{}, io.Discard), nil, nil)
+	h, _, _ := newHandler(testServer(nil, nil), &Config{}, (*Options)(nil).orDefault(), NewLogger(&Config{}, io.Discard), nil)
 	benchmarkCall(b, h)
 }

@@ -2,7 +2,6 @@ package serve
 
 import (
 	"bytes"
-	"context"
 	"encoding/base64"
 	"encoding/json"
 	"html/template"
@@ -27,7 +26,9 @@ import (
 // Other requests to / get 404, as they would without it: MCP clients
 // never ask for /, and a page there must not change what they see.
 type landing struct {
-	desc        *pages.Server
+	server      *pages.Describer
+	name        string // the server's, until it has described itself
+	version     string
 	description string
 	// transport is how clients connect, "http" or "sse" (a server
 	// without streamable HTTP), and path where.
@@ -39,6 +40,7 @@ type landing struct {
 	// the one URL clients must use. Without it the URL is the request's.
 	resource string
 	trusted  []netip.Prefix
+	logger   *slog.Logger
 }
 
 // Limits on what the page shows of a large server: its tools are for a
@@ -48,38 +50,26 @@ const (
 	landingMaxDescription = 280
 )
 
-// newLanding describes s for the landing page, or returns nil when the
-// page is turned off or the server serves no HTTP. It asks s for its tools
-// as a client would, before the operations middleware is installed, so
-// that this session is not counted, limited or traced.
-func newLanding(ctx context.Context, s *mcp.Server, cfg *Config, opts *Options, logger *slog.Logger) *landing {
-	if cfg.DisableLandingPage || cfg.Stdio || !opts.servesHTTP() {
-		return nil
+// newLanding returns the landing page of s. It asks s nothing yet: the
+// first page shown lists the tools (see pages.Describer), so that a server
+// nobody opens in a browser starts no slower for having a page.
+func newLanding(s *mcp.Server, cfg *Config, opts *Options, logger *slog.Logger) *landing {
+	l := &landing{
+		server:      pages.NewDescriber(s),
+		name:        opts.Name,
+		version:     opts.Version,
+		description: opts.Description,
+		transport:   "http",
+		path:        "/mcp",
+		signIn:      opts.Auth != nil,
+		trusted:     cfg.TrustedProxies,
+		logger:      logger,
 	}
-	l := &landing{transport: "http", path: "/mcp", trusted: cfg.TrustedProxies, signIn: opts.Auth != nil}
 	if !opts.has(TransportStreamable) {
 		l.transport, l.path = "sse", "/sse"
 	}
 	if r, ok := opts.Auth.(interface{ Resource() string }); ok {
 		l.resource = r.Resource()
-	}
-	d, err := pages.Describe(ctx, s)
-	if err != nil {
-		logger.Warn("landing page: the server did not describe itself; the page lists no tools", "err", err)
-		d = &pages.Server{}
-	}
-	if d.Name == "" {
-		d.Name, d.Version = opts.Name, opts.Version
-	}
-	for i := range d.Tools {
-		d.Tools[i].Description = clip(d.Tools[i].Description, landingMaxDescription)
-	}
-	l.desc = d
-	l.description = opts.Description
-	if l.description == "" {
-		// The instructions are for a model, but their first paragraph
-		// usually says what the server is for.
-		l.description, _, _ = strings.Cut(strings.TrimSpace(d.Instructions), "\n\n")
 	}
 	return l
 }
@@ -95,19 +85,18 @@ func (l *landing) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "the Host header does not name a host", http.StatusBadRequest)
 		return
 	}
+	desc, err := l.server.Describe(r.Context())
+	if err != nil {
+		l.logger.Warn("landing page: the server did not describe itself; the page lists no tools", "err", err)
+		desc = &pages.Server{}
+	}
+	d := l.data(base, desc)
 	var body bytes.Buffer
-	if err := landingTmpl.Execute(&body, l.data(base)); err != nil {
+	if err := landingTmpl.Execute(&body, d); err != nil {
 		http.Error(w, "the page could not be made", http.StatusInternalServerError)
 		return
 	}
-	pages.Write(w, &pages.Page{Title: l.title(), Body: body.Bytes(), Copy: true})
-}
-
-func (l *landing) title() string {
-	if l.desc.Title != "" {
-		return l.desc.Title
-	}
-	return l.desc.Name
+	pages.Write(w, &pages.Page{Title: d.Title, Body: body.Bytes(), Copy: true})
 }
 
 // acceptsHTML reports whether an Accept header asks for HTML, as a
@@ -177,14 +166,27 @@ type landingData struct {
 	Total int
 }
 
-func (l *landing) data(base string) *landingData {
+// data is what the page shows, for a server at base described as desc.
+func (l *landing) data(base string, desc *pages.Server) *landingData {
 	u := base + l.path
-	name := l.desc.Name
+	name, version, title := desc.Name, desc.Version, desc.Title
+	if name == "" {
+		name, version = l.name, l.version
+	}
+	if title == "" {
+		title = name
+	}
+	description := l.description
+	if description == "" {
+		// The instructions are for a model, but their first paragraph
+		// usually says what the server is for.
+		description, _, _ = strings.Cut(strings.TrimSpace(desc.Instructions), "\n\n")
+	}
 	d := &landingData{
-		Title:       l.title(),
+		Title:       title,
 		Name:        name,
-		Version:     l.desc.Version,
-		Description: l.description,
+		Version:     version,
+		Description: description,
 		URL:         u,
 		Transport:   l.transport,
 		SignIn:      l.signIn,
@@ -212,9 +214,10 @@ func (l *landing) data(base string) *landingData {
 	if !l.signIn {
 		d.InspectorCLI = "npx @modelcontextprotocol/inspector --cli " + shellQuote(u) + " --transport " + l.transport + " --method tools/list"
 	}
-	d.Tools, d.Total = l.desc.Tools, len(l.desc.Tools)
-	if len(d.Tools) > landingMaxTools {
-		d.Tools = d.Tools[:landingMaxTools]
+	d.Total = len(desc.Tools)
+	for _, t := range desc.Tools[:min(len(desc.Tools), landingMaxTools)] {
+		t.Description = clip(t.Description, landingMaxDescription)
+		d.Tools = append(d.Tools, t)
 	}
 	return d
 }

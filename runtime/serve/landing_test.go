@@ -17,6 +17,8 @@ import (
 	"testing"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/mcpgen/mcpgen/runtime/internal/pages"
 )
 
 // browserGet asks for path as a browser navigating to it does.
@@ -195,7 +197,7 @@ func TestLandingPageSignIn(t *testing.T) {
 // commands it shows.
 func TestLandingPageURL(t *testing.T) {
 	cfg := &Config{TrustedProxies: mustPrefixes(t, "10.0.0.0/8")}
-	lp := newLanding(t.Context(), testServer(nil, nil), cfg, (&Options{}).orDefault(), slog.New(slog.DiscardHandler))
+	lp := newLanding(testServer(nil, nil), cfg, (&Options{}).orDefault(), slog.New(slog.DiscardHandler))
 	for _, tc := range []struct {
 		remote, host, proto string
 		want                string // the URL; empty for 400
@@ -242,28 +244,30 @@ func mustPrefixes(t *testing.T, cidrs ...string) (out []netip.Prefix) {
 	return out
 }
 
-// TestLandingPageNotCounted checks that the page's look at the server
-// happens before the operations middleware: it must not count against
-// rate limits, nor show in metrics.
-func TestLandingPageNotCounted(t *testing.T) {
-	var seen atomic.Int32
-	opts := &Options{RateLimits: func(context.Context, bool, *slog.Logger) (mcp.Middleware, func() error, error) {
-		return func(next mcp.MethodHandler) mcp.MethodHandler {
-			return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
-				seen.Add(1)
-				return next(ctx, method, req)
+// TestLandingPageDescribesOnce checks that the page asks the server for
+// its tools when it is first shown, not as the server starts, and once.
+func TestLandingPageDescribesOnce(t *testing.T) {
+	var lists atomic.Int32
+	s := testServer(nil, nil)
+	s.AddReceivingMiddleware(func(next mcp.MethodHandler) mcp.MethodHandler {
+		return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
+			if method == "tools/list" {
+				lists.Add(1)
 			}
-		}, func() error { return nil }, nil
-	}}
-	srv := start(t, testServer(nil, nil), Config{}, opts)
-	browserGet(t, "GET", srv.base+"/")
-	if n := seen.Load(); n != 0 {
-		t.Errorf("the operations middleware saw %d requests before any client came", n)
+			return next(ctx, method, req)
+		}
+	})
+	srv := start(t, s, Config{}, nil)
+	if n := lists.Load(); n != 0 {
+		t.Errorf("the server was asked for its tools %d times as it started", n)
 	}
-	// The middleware is there: a client's requests go through it.
-	callEcho(t, connect(t, &mcp.StreamableClientTransport{Endpoint: srv.base + "/mcp"}, nil, nil), "hi")
-	if seen.Load() == 0 {
-		t.Error("the operations middleware saw no request of a client")
+	for range 3 {
+		if _, page := browserGet(t, "GET", srv.base+"/"); !strings.Contains(page, "<code>echo</code>") {
+			t.Fatal("the page does not list the tools")
+		}
+	}
+	if n := lists.Load(); n != 1 {
+		t.Errorf("three pages asked the server for its tools %d times, want once", n)
 	}
 }
 
@@ -300,4 +304,26 @@ func TestAcceptsHTML(t *testing.T) {
 			t.Errorf("acceptsHTML(%q) = %v, want %v", accept, got, want)
 		}
 	}
+}
+
+// BenchmarkLandingPage is the cost of one page once the server has
+// described itself (the template, the snippets and the write), and of
+// that description, which the first page pays.
+func BenchmarkLandingPage(b *testing.B) {
+	lp := newLanding(testServer(nil, nil), &Config{}, (&Options{}).orDefault(), slog.New(slog.DiscardHandler))
+	req := httptest.NewRequest("GET", "/", nil)
+	req.Header.Set("Accept", "text/html")
+	b.Run("serve", func(b *testing.B) {
+		for b.Loop() {
+			lp.ServeHTTP(httptest.NewRecorder(), req)
+		}
+	})
+	b.Run("describe", func(b *testing.B) {
+		s := testServer(nil, nil)
+		for b.Loop() {
+			if _, err := pages.Describe(context.Background(), s); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

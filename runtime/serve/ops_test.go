@@ -140,7 +140,7 @@ func TestMetricsToken(t *testing.T) {
 		{"right token", "s3cret", "Bearer s3cret", http.StatusOK},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			h, _, _ := newHandler(testServer(nil, nil), &Config{MetricsToken: tc.token}, (*Options)(nil).orDefault(), NewLogger(&Config{}, new(syncBuffer)), o, nil)
+			h, _, _ := newHandler(testServer(nil, nil), &Config{MetricsToken: tc.token}, (*Options)(nil).orDefault(), NewLogger(&Config{}, new(syncBuffer)), o)
 			r := httptest.NewRequest("GET", "/metrics", nil)
 			if tc.auth != "" {
 				r.Header.Set("Authorization", tc.auth)

@@ -208,9 +208,6 @@ func run(ctx context.Context, s *mcp.Server, cfg *Config, opts *Options, logger 
 	if !cfg.Stdio && !opts.servesHTTP() {
 		return errors.New("this server serves only stdio: run it with --stdio")
 	}
-	// Before the operations middleware, which must not count the page's
-	// own look at the server.
-	lp := newLanding(ctx, s, cfg, opts, logger)
 	o, err := startOps(ctx, s, cfg, opts, logger)
 	if err != nil {
 		return err
@@ -235,7 +232,7 @@ func run(ctx context.Context, s *mcp.Server, cfg *Config, opts *Options, logger 
 		}
 		defer stop()
 	}
-	return serveHTTP(ctx, ln, s, cfg, opts, logger, o, lp)
+	return serveHTTP(ctx, ln, s, cfg, opts, logger, o)
 }
 
 // runStdio serves one session over stdin and stdout until the client
@@ -272,8 +269,8 @@ func (t *guardedStdio) Connect(ctx context.Context) (mcp.Connection, error) {
 }
 
 // serveHTTP serves on ln until ctx is done, then shuts down.
-func serveHTTP(ctx context.Context, ln net.Listener, s *mcp.Server, cfg *Config, opts *Options, logger *slog.Logger, o *ops, lp *landing) error {
-	h, streams, ready := newHandler(s, cfg, opts, logger, o, lp)
+func serveHTTP(ctx context.Context, ln net.Listener, s *mcp.Server, cfg *Config, opts *Options, logger *slog.Logger, o *ops) error {
+	h, streams, ready := newHandler(s, cfg, opts, logger, o)
 	srv := &http.Server{
 		Handler: h,
 		// Slow clients may not hold a connection open by trickling headers.
@@ -335,10 +332,9 @@ func serveHTTP(ctx context.Context, ln net.Listener, s *mcp.Server, cfg *Config,
 // Handler returns the HTTP handler that serves s as cfg and opts say:
 // streamable HTTP at /mcp, legacy HTTP+SSE at /sse (each if opts offer it),
 // /healthz and /readyz, and the landing page at /, with Origin checks and
-// CORS on the MCP endpoints. It lists s's tools for the landing page once,
-// now. Use it to
-// mount the server in a larger HTTP server; cfg.Addr, Stdio and
-// ShutdownTimeout do not apply. The handler logs to stderr as cfg says.
+// CORS on the MCP endpoints. Use it to mount the server in a larger HTTP
+// server; cfg.Addr, Stdio and ShutdownTimeout do not apply. The handler
+// logs to stderr as cfg says.
 //
 // Mount it at the root of the path space (the legacy SSE transport tells
 // clients to POST to /sse?sessionid=..., an absolute path, so it does not
@@ -349,15 +345,13 @@ func Handler(s *mcp.Server, cfg *Config, opts *Options) http.Handler {
 	if cfg == nil {
 		cfg = &Config{}
 	}
-	opts = opts.orDefault()
-	logger := NewLogger(cfg, os.Stderr)
-	h, _, _ := newHandler(s, cfg, opts, logger, nil, newLanding(context.Background(), s, cfg, opts, logger))
+	h, _, _ := newHandler(s, cfg, opts.orDefault(), NewLogger(cfg, os.Stderr), nil)
 	return h
 }
 
 // newHandler builds the server's routes; o, the operations plane that run
-// starts, is nil for Handler, and lp is nil without a landing page.
-func newHandler(s *mcp.Server, cfg *Config, opts *Options, logger *slog.Logger, o *ops, lp *landing) (http.Handler, *streamCloser, *readiness) {
+// starts, is nil for Handler.
+func newHandler(s *mcp.Server, cfg *Config, opts *Options, logger *slog.Logger, o *ops) (http.Handler, *streamCloser, *readiness) {
 	// The same server serves every request and session: it holds the tools,
 	// and building one per request would cost every call.
 	getServer := func(*http.Request) *mcp.Server { return s }
@@ -404,10 +398,10 @@ func newHandler(s *mcp.Server, cfg *Config, opts *Options, logger *slog.Logger, 
 		ready.checks = append(slices.Clip(ready.checks), r.Ready)
 	}
 	mux.Handle("GET /readyz", ready)
-	if lp != nil {
+	if !cfg.DisableLandingPage {
 		// Any method: the page answers GET and HEAD, and everything else
 		// gets the 404 it got before there was a page.
-		mux.Handle("/{$}", lp)
+		mux.Handle("/{$}", newLanding(s, cfg, opts, logger))
 	}
 	if o != nil && o.metrics != nil && cfg.MetricsToken != "" {
 		mux.Handle("GET /metrics", requireToken(o.metrics, cfg.MetricsToken))

@@ -473,7 +473,7 @@ func TestAccessLogAtDebugOnly(t *testing.T) {
 	for _, level := range []slog.Level{slog.LevelDebug, slog.LevelInfo} {
 		var logs syncBuffer
 		logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: level}))
-		h, _, _ := newHandler(testServer(nil, nil), &Config{}, (*Options)(nil).orDefault(), logger, nil, nil)
+		h, _, _ := newHandler(testServer(nil, nil), &Config{}, (*Options)(nil).orDefault(), logger, nil)
 		srv := httptest.NewServer(h)
 		resp, err := http.Get(srv.URL + "/healthz")
 		if err != nil {

@@ -2,6 +2,7 @@ package pages
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -29,10 +30,8 @@ const describeTimeout = 10 * time.Second
 // Describe asks s about itself as a client would, over an in-memory
 // session: initialize, then tools/list. The SDK has no other way to list a
 // server's tools, and this way the page shows exactly what a client that
-// has not signed in is shown, through whatever middleware s has.
-//
-// Callers describe a server before they add middleware that should not
-// see this session, such as metrics and rate limits.
+// has not signed in is shown, through whatever middleware s has. The
+// server's handlers run with ctx, and its values.
 func Describe(ctx context.Context, s *mcp.Server) (*Server, error) {
 	ctx, cancel := context.WithTimeout(ctx, describeTimeout)
 	defer cancel()
@@ -66,4 +65,35 @@ func Describe(ctx context.Context, s *mcp.Server) (*Server, error) {
 		d.Tools = append(d.Tools, Tool{Name: t.Name, Title: title, Description: t.Description})
 	}
 	return d, nil
+}
+
+// Describer describes a server the first time a page asks, and keeps what
+// it learnt: a server does not pay for a page nobody opens, and a page
+// shown often costs no more than one description. A failure is not kept,
+// so that the next page tries again.
+//
+// The description goes through all of the server's middleware, as any
+// client's requests do: it is counted, limited and traced as one
+// initialize and one tools/list, from whoever opened the page first.
+type Describer struct {
+	server *mcp.Server
+	mu     sync.Mutex
+	desc   *Server
+}
+
+// NewDescriber returns a Describer of s.
+func NewDescriber(s *mcp.Server) *Describer { return &Describer{server: s} }
+
+// Describe returns s's description, asking s for it the first time.
+func (d *Describer) Describe(ctx context.Context) (*Server, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.desc == nil {
+		desc, err := Describe(ctx, d.server)
+		if err != nil {
+			return nil, err
+		}
+		d.desc = desc
+	}
+	return d.desc, nil
 }

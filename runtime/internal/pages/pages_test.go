@@ -1,10 +1,17 @@
 package pages
 
 import (
+	"context"
+	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
 func TestWrite(t *testing.T) {
@@ -51,5 +58,39 @@ func TestSource(t *testing.T) {
 		if got := Source(raw); got != want {
 			t.Errorf("Source(%q) = %q, want %q", raw, got, want)
 		}
+	}
+}
+
+func TestDescriber(t *testing.T) {
+	s := mcp.NewServer(&mcp.Implementation{Name: "demo", Title: "Demo", Version: "v2"}, &mcp.ServerOptions{Instructions: "Says hello."})
+	s.AddTool(&mcp.Tool{Name: "hello", Description: "Say hello.", InputSchema: json.RawMessage(`{"type":"object"}`)},
+		func(context.Context, *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+			return &mcp.CallToolResult{}, nil
+		})
+	var lists atomic.Int32
+	s.AddReceivingMiddleware(func(next mcp.MethodHandler) mcp.MethodHandler {
+		return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
+			if method == "tools/list" && lists.Add(1) == 1 {
+				return nil, errors.New("not yet")
+			}
+			return next(ctx, method, req)
+		}
+	})
+	d := NewDescriber(s)
+	if _, err := d.Describe(t.Context()); err == nil {
+		t.Fatal("Describe succeeded although tools/list failed")
+	}
+	for range 2 {
+		desc, err := d.Describe(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := &Server{Name: "demo", Title: "Demo", Version: "v2", Instructions: "Says hello.", Tools: []Tool{{Name: "hello", Description: "Say hello."}}}
+		if !reflect.DeepEqual(desc, want) {
+			t.Errorf("Describe = %+v, want %+v", desc, want)
+		}
+	}
+	if n := lists.Load(); n != 2 {
+		t.Errorf("tools/list asked %d times, want twice: the failure, then once", n)
 	}
 }
