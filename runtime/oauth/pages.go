@@ -21,7 +21,8 @@ var consentTmpl = template.Must(template.New("consent").Parse(`<h1>Allow {{.Clie
 {{with .ClientURI}}<p><a href="{{.}}" rel="noopener noreferrer" target="_blank">{{$.ClientURIText}}</a></p>{{end}}
 </div></div>
 {{if .IDHost}}<p>The application is identified by its address at <span class="host">{{.IDHost}}</span>, which publishes its name.</p>
-{{else}}<p class="note"><strong>“{{.Client}}” is a self-declared name:</strong> the application gave it when it registered, and this server cannot check it. Approve only if you started this sign-in yourself.</p>
+{{else if .Named}}<p class="note"><strong>“{{.Client}}” is a self-declared name:</strong> the application gave it when it registered, and this server cannot check it. Approve only if you started this sign-in yourself.</p>
+{{else}}<p class="note"><strong>The application gave no name,</strong> and this server cannot tell what it is. Approve only if you started this sign-in yourself.</p>
 {{end}}
 <h2>If you approve</h2>
 <ol>
@@ -29,7 +30,7 @@ var consentTmpl = template.Must(template.New("consent").Parse(`<h1>Allow {{.Clie
 <ul>{{range .ProviderScopes}}<li>{{with .Words}}{{.}} ({{end}}<code>{{.Name}}</code>{{if .Words}}){{end}}</li>{{end}}</ul>
 {{else}}.{{end}}</li>
 <li>You are sent back to <span class="host">{{.RedirectHost}}</span>, and {{.Client}} can then act as you on {{.Server}}:
-<ul>{{range .Scopes}}<li>{{.Words}} (<code>{{.Name}}</code>)</li>{{end}}</ul></li>
+<ul>{{range .Scopes}}<li>{{with .Words}}{{.}} ({{end}}<code>{{.Name}}</code>{{if .Words}}){{end}}</li>{{end}}</ul></li>
 </ol>
 {{if or .Tools .Limited}}<h2>Tools</h2>
 {{with .Tools}}<p>{{len .}} tool{{if ne (len .) 1}}s{{end}} open to everyone who signs in: {{range $i, $t := .}}{{if $i}}, {{end}}<code>{{$t}}</code>{{end}}{{if $.MoreTools}} and {{$.MoreTools}} more{{end}}.</p>{{end}}
@@ -90,6 +91,7 @@ func (s *Server) consentPage(w http.ResponseWriter, r *http.Request, c *client, 
 		"Request":      id,
 		"CSRF":         csrf,
 	}
+	d["Named"] = c.Name != ""
 	if c.Name == "" {
 		d["Client"] = "An unnamed application"
 	}
@@ -124,9 +126,9 @@ func (s *Server) consentPage(w http.ResponseWriter, r *http.Request, c *client, 
 	d["ProviderScopes"] = ps
 	var scopes []scopeWords
 	for _, sc := range p.Scopes {
-		words := "call " + s.serverName() + "'s tools as you"
-		if sc != scopeMCP {
-			words = sc
+		var words string
+		if sc == scopeMCP {
+			words = "call " + s.serverName() + "'s tools as you"
 		}
 		scopes = append(scopes, scopeWords{sc, words})
 	}

@@ -100,7 +100,8 @@ func TestConsentPage(t *testing.T) {
 	})
 	t.Run("unnamed", func(t *testing.T) {
 		body, _ := page(register(map[string]any{"redirect_uris": []string{"com.example.app:/cb"}}))
-		contains(t, body, "Allow An unnamed application to use", `sent back to <span class="host">com.example.app:</span>`)
+		contains(t, body, "Allow An unnamed application to use", "The application gave no name,", `sent back to <span class="host">com.example.app:</span>`)
+		lacks(t, body, "self-declared")
 	})
 }
 
