@@ -153,6 +153,7 @@ func (l *landing) fromTrustedProxy(r *http.Request) bool {
 	return slices.ContainsFunc(l.trusted, func(p netip.Prefix) bool { return p.Contains(a) })
 }
 
+// landingData is what the landing page's template shows.
 type landingData struct {
 	Title, Name, Version, Description string
 	URL, Transport                    string
