@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/subtle"
 	"errors"
-	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -110,7 +109,7 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	s.consentPage(w, c, p, id, csrf)
+	s.consentPage(w, r, c, p, id, csrf)
 }
 
 // isResource reports whether a resource parameter names this server's
@@ -166,98 +165,6 @@ func (s *Server) browserID(w http.ResponseWriter, r *http.Request) string {
 func sameBrowser(r *http.Request, want string) bool {
 	ck, err := r.Cookie(browserCookie)
 	return err == nil && subtle.ConstantTimeCompare([]byte(hash(ck.Value)), []byte(want)) == 1
-}
-
-var consentTmpl = template.Must(template.New("consent").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Authorize {{.Client}}</title>
-<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;line-height:1.5}
-.host{font-family:monospace;font-weight:bold}button{font-size:1rem;padding:.5rem 1.25rem;margin-right:.5rem}</style>
-</head><body>
-<h1>Authorize {{.Client}}</h1>
-<p><strong>{{.Client}}</strong>{{if .ClientURI}} (<span class="host">{{.ClientURI}}</span>){{end}} wants to use <strong>{{.Server}}</strong> on your behalf.</p>
-<p>If you approve, you will sign in with {{.Provider}}, and then be sent to <span class="host">{{.RedirectHost}}</span>.</p>
-{{if .Unverified}}<p><strong>This application's name is self-declared and has not been verified.</strong> Approve only if you started this sign-in yourself.</p>{{end}}
-<form method="post" action="/consent">
-<input type="hidden" name="request" value="{{.Request}}">
-<input type="hidden" name="csrf" value="{{.CSRF}}">
-<button type="submit" name="action" value="approve">Approve</button>
-<button type="submit" name="action" value="deny">Deny</button>
-</form>
-</body></html>
-`))
-
-var errorTmpl = template.Must(template.New("error").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Authorization failed</title></head>
-<body style="font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem">
-<h1>Authorization failed</h1><p>{{.}}</p></body></html>
-`))
-
-// pageHeaders are set on every page: not to be cached, framed (which
-// would allow clickjacking the Approve button) or leak their URL.
-func pageHeaders(w http.ResponseWriter) {
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Frame-Options", "DENY")
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
-	h.Set("Referrer-Policy", "no-referrer")
-}
-
-func (s *Server) consentPage(w http.ResponseWriter, c *client, p *pending, id, csrf string) {
-	name := c.Name
-	if name == "" {
-		name = c.ID
-	}
-	server := s.opts.ServerName
-	if server == "" {
-		server = s.issuer
-	}
-	// A metadata document's client is who hosts it: that host is the one
-	// thing about it that is verified. A registered client's URI is
-	// whatever it said.
-	var clientHost string
-	if isCIMD(c.ID) {
-		u, _ := url.Parse(c.ID)
-		clientHost = u.Host
-	} else if u, err := url.Parse(c.URI); err == nil && c.URI != "" {
-		clientHost = u.Host
-	}
-	ru, _ := url.Parse(p.RedirectURI)
-	redirectHost := ru.Host
-	if redirectHost == "" {
-		redirectHost = ru.Scheme + ":" // a native app's private-use scheme
-	}
-	pageHeaders(w)
-	consentTmpl.Execute(w, map[string]any{
-		"Client":       name,
-		"ClientURI":    clientHost,
-		"Server":       server,
-		"Provider":     providerTitle(s.set.provider.name),
-		"RedirectHost": redirectHost,
-		"Unverified":   !isCIMD(c.ID),
-		"Request":      id,
-		"CSRF":         csrf,
-	})
-}
-
-func providerTitle(name string) string {
-	switch name {
-	case "github":
-		return "GitHub"
-	case "google":
-		return "Google"
-	}
-	return "your identity provider"
-}
-
-// errorPage shows the browser an error page, and reports the refusal by
-// reason, an OAuth error code, to Options.OnEvent.
-func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, reason, msg string) {
-	s.emit(r, EventRefused, reason)
-	pageHeaders(w)
-	w.WriteHeader(status)
-	errorTmpl.Execute(w, msg)
 }
 
 // serverError answers a browser when the server, not the request, failed:

@@ -90,6 +90,7 @@ type cimdDocument struct {
 	ClientID                string   `json:"client_id"`
 	ClientName              string   `json:"client_name"`
 	ClientURI               string   `json:"client_uri"`
+	LogoURI                 string   `json:"logo_uri"`
 	RedirectURIs            []string `json:"redirect_uris"`
 	TokenEndpointAuthMethod string   `json:"token_endpoint_auth_method"`
 	GrantTypes              []string `json:"grant_types"`
@@ -208,6 +209,9 @@ func (f *cimdFetcher) fetch(ctx context.Context, clientID string) (*client, time
 	}
 	if doc.ClientURI != "" && isHTTPURL(doc.ClientURI) {
 		c.URI = doc.ClientURI
+	}
+	if isHTTPURL(doc.LogoURI) {
+		c.LogoURI = doc.LogoURI
 	}
 	return c, cacheTTL(resp.Header.Get("Cache-Control")), nil
 }

@@ -51,6 +51,11 @@ func newCIMDHost(t *testing.T) *cimdHost {
 	}
 	serve("/good.json", "max-age=60", nil)
 	serve("/nocache.json", "no-store", nil)
+	// Its page and logo are on its own origin, so the consent page shows
+	// them.
+	serve("/branded.json", "", func(string) map[string]any {
+		return map[string]any{"client_uri": h.URL + "/about", "logo_uri": h.URL + "/logo.png"}
+	})
 	serve("/big.json", "", func(string) map[string]any { return map[string]any{"client_name": strings.Repeat("x", 6<<10)} })
 	serve("/mismatch.json", "", func(string) map[string]any {
 		return map[string]any{"client_id": "https://elsewhere.example/client.json"}

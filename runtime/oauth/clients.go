@@ -26,6 +26,7 @@ type client struct {
 	GrantTypes   []string `json:"grant_types"`
 	Name         string   `json:"name,omitempty"`
 	URI          string   `json:"uri,omitempty"`
+	LogoURI      string   `json:"logo_uri,omitempty"`
 	IssuedAt     int64    `json:"issued_at,omitempty"`
 }
 
@@ -231,6 +232,11 @@ func (s *Server) clientFromMetadata(md *oauthex.ClientRegistrationMetadata) (*cl
 	}
 	if c.URI != "" && !isHTTPURL(c.URI) {
 		return nil, errorf("invalid_client_metadata", "client_uri %q is not an http(s) URL", c.URI)
+	}
+	// A logo that is not a web address is left out rather than refused:
+	// the consent page can do without it.
+	if isHTTPURL(md.LogoURI) {
+		c.LogoURI = md.LogoURI
 	}
 	if len(c.Name) > 200 {
 		return nil, errorf("invalid_client_metadata", "client_name is longer than 200 characters")

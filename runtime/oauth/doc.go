@@ -128,11 +128,18 @@
 // # Consent
 //
 // Every authorization goes through a consent page that names the client
-// (by the host serving its metadata document, or by the name and URI it
-// registered, marked unverified) and the host it will send the user to.
-// The page's form carries a CSRF token bound to the pending request, and
-// the request is bound to the browser that made it by a cookie, so nobody
-// can start an authorization and have someone else's browser approve it.
+// (by the host serving its metadata document, or by the name it
+// registered, said to be self-declared), shows its client_uri and logo_uri
+// only when they are on the origin of its metadata document or of a
+// redirect URI, and says the host it will send the user to, what the
+// provider's scopes allow, and which tools a grant opens (those of the
+// server given to [Server.Gate]). The page's form carries a CSRF token
+// bound to the pending request, and the request is bound to the browser
+// that made it by a cookie, so nobody can start an authorization and have
+// someone else's browser approve it. The consent and error pages load
+// nothing but the logo, under a Content-Security-Policy that allows their
+// stylesheet by hash and lets the form go only here, to the provider and
+// to the client.
 //
 // # Tokens
 //

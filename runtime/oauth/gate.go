@@ -9,6 +9,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/mcpgen/mcpgen/runtime/internal/callinfo"
+	"github.com/mcpgen/mcpgen/runtime/internal/pages"
 )
 
 // User is a user signed in through the identity provider.
@@ -91,6 +92,9 @@ func (s *Server) allows(tool string, u *User) bool {
 // user is the one who opened the session, whom every post must match (see
 // [Server.Protect]).
 func (s *Server) Gate(srv *mcp.Server) {
+	// The consent page names the tools a grant opens, which it asks srv
+	// for when it is first shown.
+	s.tools.Store(pages.NewDescriber(srv))
 	srv.AddReceivingMiddleware(func(next mcp.MethodHandler) mcp.MethodHandler {
 		return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
 			withTokenInfo(ctx, req)

@@ -12,8 +12,10 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/mcpgen/mcpgen/runtime/internal/pages"
 	"github.com/mcpgen/mcpgen/runtime/store"
 )
 
@@ -90,6 +92,10 @@ type Server struct {
 	now func() time.Time
 	// httpClient calls the provider.
 	httpClient *http.Client
+
+	// tools describes the MCP server that Gate guards, for the consent
+	// page; nil without Gate.
+	tools atomic.Pointer[pages.Describer]
 
 	// sseSessions maps the IDs of open legacy SSE sessions to the user
 	// (TokenInfo.UserID) who opened each.
@@ -202,6 +208,10 @@ func (s *Server) Close() error {
 // APIURL returns the base URL of the provider's API, such as
 // https://api.github.com.
 func (s *Server) APIURL() string { return s.set.provider.apiURL }
+
+// Resource is the URL MCP clients connect to, BASE_URL/mcp: the resource
+// the server's tokens are bound to. The landing page gives it.
+func (s *Server) Resource() string { return s.resource }
 
 // randomToken returns a fresh unguessable string (256 bits).
 func randomToken() string {

@@ -89,6 +89,9 @@ type Config struct {
 	// RateLimitFailOpen allows tool calls when the store that keeps their
 	// rate limits fails; false refuses them. Default true.
 	RateLimitFailOpen bool
+	// DisableLandingPage turns off the page that browsers get at /, which
+	// says what the server is and how to connect to it.
+	DisableLandingPage bool
 	// Telemetry is the OpenTelemetry configuration, read from the
 	// standard OTEL_* variables; nil means nothing is exported.
 	Telemetry *telemetry.Config
@@ -135,6 +138,8 @@ var settings = []setting{
 		"on shutdown, answer /readyz with 503 this long before closing the listener, so a load balancer drains first"},
 	{"rate-limit-fail", []string{"RATE_LIMIT_FAIL"}, "open|closed", "open",
 		"when the store keeping tool rate limits fails: allow calls (open) or refuse them (closed)"},
+	{"landing-page", []string{"LANDING_PAGE"}, "", "true",
+		"serve browsers a page at / that says what the server is and how to connect to it"},
 }
 
 // metricsTokenEnv holds the bearer token for /metrics on the main
@@ -226,7 +231,7 @@ func parseConfig(args []string, lookupEnv func(string) (string, bool), opts *Opt
 			} else {
 				cfg.Addr = net.JoinHostPort(host, port)
 			}
-		case "stdio", "stateful", "disable-host-check":
+		case "stdio", "stateful", "disable-host-check", "landing-page":
 			b, err := strconv.ParseBool(v)
 			if err != nil {
 				bad(from, v, "want true or false")
@@ -238,6 +243,8 @@ func parseConfig(args []string, lookupEnv func(string) (string, bool), opts *Opt
 				cfg.Stateful = b
 			case "disable-host-check":
 				cfg.DisableHostCheck = b
+			case "landing-page":
+				cfg.DisableLandingPage = !b
 			}
 		case "allowed-origins":
 			for _, o := range strings.Split(v, ",") {
@@ -399,7 +406,8 @@ func printUsage(w io.Writer, opts *Options) {
 		serves = append(serves, "legacy HTTP+SSE at /sse")
 	}
 	if opts.servesHTTP() {
-		serves = append(serves, "/healthz, /readyz, and /metrics when --metrics-addr or $METRICS_TOKEN is set")
+		serves = append(serves, "/healthz, /readyz, and /metrics when --metrics-addr or $METRICS_TOKEN is set",
+			"a page about itself at / to browsers")
 	}
 	if opts.has(TransportStdio) {
 		serves = append(serves, "stdin/stdout with --stdio")
@@ -412,7 +420,7 @@ func printUsage(w io.Writer, opts *Options) {
 			name += " " + s.arg
 		}
 		fmt.Fprintf(w, "  %s\n    \t%s", name, s.usage)
-		if s.arg != "" && s.def != "" {
+		if s.arg != "" && s.def != "" || s.def == "true" {
 			fmt.Fprintf(w, " (default %s)", s.def)
 		}
 		if len(s.env) > 0 {

@@ -60,6 +60,9 @@ func TestParseConfig(t *testing.T) {
 		{"stateful flag", []string{"--stateful"}, nil, nil, func(c *Config) bool { return c.Stateful }},
 		{"stateful flag wins", []string{"--stateful=false"}, map[string]string{"MCP_STATEFUL": "true"}, nil, func(c *Config) bool { return !c.Stateful }},
 		{"host check from env", nil, map[string]string{"MCP_DISABLE_HOST_CHECK": "1"}, nil, func(c *Config) bool { return c.DisableHostCheck }},
+		{"landing page by default", nil, nil, nil, func(c *Config) bool { return !c.DisableLandingPage }},
+		{"landing page off from env", nil, map[string]string{"LANDING_PAGE": "false"}, nil, func(c *Config) bool { return c.DisableLandingPage }},
+		{"landing page flag wins", []string{"--landing-page=true"}, map[string]string{"LANDING_PAGE": "false"}, nil, func(c *Config) bool { return !c.DisableLandingPage }},
 		{"host check flag", []string{"-disable-host-check"}, nil, nil, func(c *Config) bool { return c.DisableHostCheck }},
 		{"origins normalized", []string{"--allowed-origins", "https://a.example, https://B.example/ ,http://c.example:80,https://d.example:8443"}, nil, nil, func(c *Config) bool {
 			return slices.Equal(c.AllowedOrigins, []string{"https://a.example", "https://b.example", "http://c.example", "https://d.example:8443"})
@@ -196,6 +199,7 @@ func TestParseConfigHelp(t *testing.T) {
 		}
 		usage := out.String()
 		for _, want := range []string{"demo 1.0", "/mcp", "/sse", "/readyz", "--stdio", "$ADDR, $PORT", `(default :8080)`,
+			"--landing-page\n    \tserve browsers a page at / that says what the server is and how to connect to it (default true)\n    \tenv: $LANDING_PAGE\n",
 			"  $DEMO_CLIENT_SECRET (secret)\n    \tthe demo app's secret\n", "  $DEMO_BASE_URL\n", "Telemetry and metrics, from the environment:\n  $METRICS_TOKEN (secret)\n"} {
 			if !strings.Contains(usage, want) {
 				t.Errorf("%s: usage lacks %q:\n%s", arg, want, usage)

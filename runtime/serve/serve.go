@@ -61,6 +61,10 @@ var allTransports = []string{TransportStreamable, TransportSSE, TransportStdio}
 type Options struct {
 	// Name and Version identify the server in logs and in --help.
 	Name, Version string
+	// Description says what the server is for, on the landing page that
+	// browsers get at /. Empty means the first paragraph of the server's
+	// instructions.
+	Description string
 	// Transports are the transports to offer: "streamable", "sse" and
 	// "stdio". Empty means all three. An HTTP transport left out is not
 	// mounted (its path answers 404); stdio left out makes --stdio an error.
@@ -332,9 +336,10 @@ func serveHTTP(ctx context.Context, ln net.Listener, s *mcp.Server, cfg *Config,
 
 // Handler returns the HTTP handler that serves s as cfg and opts say:
 // streamable HTTP at /mcp, legacy HTTP+SSE at /sse (each if opts offer it),
-// and /healthz, with Origin checks and CORS on the MCP endpoints. Use it to
-// mount the server in a larger HTTP server; cfg.Addr, Stdio and
-// ShutdownTimeout do not apply. The handler logs to stderr as cfg says.
+// /healthz and /readyz, and the landing page at /, with Origin checks and
+// CORS on the MCP endpoints. Use it to mount the server in a larger HTTP
+// server; cfg.Addr, Stdio and ShutdownTimeout do not apply. The handler
+// logs to stderr as cfg says.
 //
 // Mount it at the root of the path space (the legacy SSE transport tells
 // clients to POST to /sse?sessionid=..., an absolute path, so it does not
@@ -398,6 +403,11 @@ func newHandler(s *mcp.Server, cfg *Config, opts *Options, logger *slog.Logger, 
 		ready.checks = append(slices.Clip(ready.checks), r.Ready)
 	}
 	mux.Handle("GET /readyz", ready)
+	if !cfg.DisableLandingPage {
+		// Any method: the page answers GET and HEAD, and everything else
+		// gets the 404 it got before there was a page.
+		mux.Handle("/{$}", newLanding(s, cfg, opts, logger))
+	}
 	if o != nil && o.metrics != nil && cfg.MetricsToken != "" {
 		mux.Handle("GET /metrics", requireToken(o.metrics, cfg.MetricsToken))
 	}
