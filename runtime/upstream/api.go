@@ -26,6 +26,13 @@ type API struct {
 	// MaxResponseBytes cuts longer responses (with a note saying so); zero
 	// means 1 MiB.
 	MaxResponseBytes int64
+	// SignedInUser says that the API accepts the tokens of the server's
+	// identity provider (GitHub's REST API with a GitHub sign-in, say):
+	// every call carries the provider token of the user who made it, as
+	// "Authorization: Bearer", given by [Client.UseSignedInUser]. Token
+	// schemes (oauth2, openIdConnect, http bearer) then read nothing from
+	// the environment; other schemes still do.
+	SignedInUser bool
 }
 
 // Operation is one HTTP operation, served as one MCP tool.

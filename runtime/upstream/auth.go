@@ -38,6 +38,9 @@ type scheme struct {
 	// tokens gets and keeps OAuth access tokens of the client credentials
 	// flow.
 	tokens *tokenSource
+	// user is set when the signed-in user's token stands for the scheme
+	// (API.SignedInUser).
+	user bool
 }
 
 // minSecret is the length below which a credential is not redacted from
@@ -52,6 +55,10 @@ func readCredentials(api *API, base *url.URL, lookupEnv func(string) (string, bo
 		def := &api.Schemes[i]
 		s := &scheme{def: def}
 		cs.schemes[def.Name] = s
+		if api.SignedInUser && userScheme(def) {
+			s.user = true
+			continue
+		}
 		if len(s.ways()) == 0 {
 			if n := envCount(def); n == 0 && !tokenScheme(def) {
 				s.unusable = fmt.Sprintf("its type %q is not supported", def.Type)
@@ -258,7 +265,7 @@ func (cs *credentials) anonymous(op *Operation) bool {
 // satisfies reports whether every scheme of alt has its credentials.
 func (cs *credentials) satisfies(alt []string) bool {
 	for _, name := range alt {
-		if s := cs.schemes[name]; s == nil || s.values == nil {
+		if s := cs.schemes[name]; s == nil || (s.values == nil && !s.user) {
 			return false
 		}
 	}
@@ -323,6 +330,9 @@ func andList(s []string) string {
 // apply adds the scheme's credentials to req, and returns the OAuth token
 // it used, if any.
 func (s *scheme) apply(ctx context.Context, hc *http.Client, req *http.Request) (*oauth2.Token, error) {
+	if s.user {
+		return nil, nil // Client.Do sends the user's token on every call
+	}
 	def := s.def
 	switch def.Type {
 	case "apiKey":
@@ -416,4 +426,10 @@ func (t *tokenSource) drop(tok *oauth2.Token) {
 	if t.tok == tok {
 		t.tok = nil
 	}
+}
+
+// userScheme reports whether the signed-in user's provider token can stand
+// for def: a scheme that takes a bearer token.
+func userScheme(def *SecurityScheme) bool {
+	return tokenScheme(def) || (def.Type == "http" && strings.EqualFold(def.Scheme, "bearer"))
 }

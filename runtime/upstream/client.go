@@ -37,6 +37,8 @@ type Client struct {
 	maxBytes  int64
 	userAgent string
 	creds     *credentials
+	// user gives the signed-in user's token when api.SignedInUser.
+	user UserTokens
 }
 
 // New returns a client for api.
@@ -179,23 +181,40 @@ func (c *Client) Do(ctx context.Context, op *Operation, args map[string]any) (*R
 	if err != nil {
 		return nil, c.scrub(err)
 	}
+	// The user's token is a secret of this call alone.
+	var userTok string
+	scrub := func(err error) error {
+		err = c.scrub(err)
+		if clean := redactToken([]byte(err.Error()), userTok); string(clean) != err.Error() {
+			return &callError{msg: string(clean), err: errors.Unwrap(err)}
+		}
+		return err
+	}
+	if c.api.SignedInUser {
+		if userTok, err = c.userToken(ctx); err != nil {
+			return nil, scrub(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+userTok)
+	}
 
 	resp, err := c.hc.Do(apiRequest(req, op))
 	if err != nil {
-		return nil, c.scrub(c.transportError(ctx, op, err))
+		return nil, scrub(c.transportError(ctx, op, err))
 	}
 	defer resp.Body.Close()
 	r, err := c.read(op, resp)
 	if err != nil {
-		return nil, c.scrub(c.transportError(ctx, op, err))
+		return nil, scrub(c.transportError(ctx, op, err))
 	}
 	if resp.StatusCode == http.StatusUnauthorized {
 		used.rejected()
 	}
-	if (resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden) && c.creds.anonymous(op) {
+	if userTok != "" {
+		r.credentials = scopeNote(resp.StatusCode, resp.Header)
+	} else if (resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden) && c.creds.anonymous(op) {
 		r.credentials = c.creds.missing(op)
 	}
-	r.Body = c.creds.redact(r.Body)
+	r.Body = redactToken(c.creds.redact(r.Body), userTok)
 	r.args, r.timeout, r.limit = args, c.timeout, c.maxBytes
 	return r, nil
 }
@@ -334,7 +353,7 @@ func AddTool(s *mcp.Server, t *mcp.Tool, c *Client, op *Operation) {
 		if err != nil {
 			return toolError(fmt.Errorf("validating \"arguments\": %v", err)), nil
 		}
-		res, err := c.Call(ctx, op, args)
+		res, err := c.Call(withRequest(ctx, req), op, args)
 		if err != nil {
 			return toolError(err), nil
 		}

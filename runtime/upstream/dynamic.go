@@ -345,7 +345,7 @@ type callArgs struct {
 	Arguments map[string]any `json:"arguments"`
 }
 
-func (cat *catalog) call(ctx context.Context, _ *mcp.CallToolRequest, in callArgs) (*mcp.CallToolResult, any, error) {
+func (cat *catalog) call(ctx context.Context, req *mcp.CallToolRequest, in callArgs) (*mcp.CallToolResult, any, error) {
 	e, ok := cat.byName[in.Name]
 	if !ok {
 		return cat.unknown(in.Name), nil, nil
@@ -366,7 +366,7 @@ func (cat *catalog) call(ctx context.Context, _ *mcp.CallToolRequest, in callArg
 	if err := resolved.Validate(&args); err != nil {
 		return errorResult(fmt.Sprintf("invalid arguments for %s: %v (describe_operation gives its input schema)", in.Name, err)), nil, nil
 	}
-	res, err := cat.c.Call(ctx, e.Op, args.(map[string]any))
+	res, err := cat.c.Call(withRequest(ctx, req), e.Op, args.(map[string]any))
 	return res, nil, err
 }
 
