@@ -2,6 +2,7 @@ package oauth
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -83,6 +84,24 @@ func (s *Server) allows(tool string, u *User) bool {
 	return true
 }
 
+// refusal says why u may not call tool. Only a missing scope is named:
+// the user can do something about it (sign in again and grant it), and the
+// scopes a tool needs are no secret; who else may call it is.
+func (s *Server) refusal(tool string, u *User) string {
+	r := s.rules[tool]
+	if u == nil || (r.users != nil && !s.allows(tool, &User{Login: u.Login, Email: u.Email, Scopes: r.scopes})) {
+		return "not allowed"
+	}
+	var missing []string
+	for _, sc := range r.scopes {
+		if !slices.Contains(u.Scopes, sc) {
+			missing = append(missing, sc)
+		}
+	}
+	return fmt.Sprintf("not allowed: this tool needs the %s scope %s, which your sign-in did not grant; sign in again and grant it",
+		providerTitle(s.set.provider.name), strings.Join(missing, ", "))
+}
+
 // Gate installs middleware on srv that applies Options.Tools: tools/list
 // shows each caller only the tools it may call, and calling another tool
 // fails with a tool error that says no more than that it is not allowed.
@@ -105,7 +124,7 @@ func (s *Server) Gate(srv *mcp.Server) {
 					if !s.allows(p.Name, u) {
 						callinfo.From(ctx).SetOutcome(callinfo.Refused)
 						res := &mcp.CallToolResult{IsError: true}
-						res.Content = []mcp.Content{&mcp.TextContent{Text: "not allowed"}}
+						res.Content = []mcp.Content{&mcp.TextContent{Text: s.refusal(p.Name, u)}}
 						return res, nil
 					}
 				}

@@ -48,8 +48,14 @@ func TestGate(t *testing.T) {
 				if allowed && res.IsError {
 					t.Errorf("%s calling %s: refused: %s", tc.login, name, toolText(t, res))
 				}
-				if !allowed && (!res.IsError || toolText(t, res) != "not allowed") {
-					t.Errorf("%s calling %s: %v %q, want the tool error \"not allowed\"", tc.login, name, res.IsError, toolText(t, res))
+				// A missing scope is named, as the user can grant it; who
+				// else may call a tool is not told.
+				want := "not allowed"
+				if name == "repo" {
+					want = "not allowed: this tool needs the GitHub scope repo, which your sign-in did not grant; sign in again and grant it"
+				}
+				if !allowed && (!res.IsError || toolText(t, res) != want) {
+					t.Errorf("%s calling %s: %v %q, want the tool error %q", tc.login, name, res.IsError, toolText(t, res), want)
 				}
 			}
 		})

@@ -20,16 +20,9 @@ import (
 // sign-in. The token itself is never exposed, and the client sends it
 // only to the API's origin: requests elsewhere fail.
 func (s *Server) UpstreamClient(ctx context.Context, req mcp.Request) (*http.Client, error) {
-	if req == nil || req.GetExtra() == nil || req.GetExtra().TokenInfo == nil {
-		return nil, errors.New("oauth: the request has no signed-in user")
-	}
-	grantID, _ := req.GetExtra().TokenInfo.Extra[extraGrant].(string)
-	g, err := s.loadGrant(ctx, grantID)
-	if storeFailed(err) {
-		return nil, fmt.Errorf("oauth: reading the user's authorization: %w", err)
-	}
+	g, err := s.requestGrant(ctx, req)
 	if err != nil {
-		return nil, errors.New("oauth: the user's authorization was revoked")
+		return nil, err
 	}
 	tok, err := s.upstreamToken(ctx, g)
 	if err != nil {
@@ -63,6 +56,50 @@ func (s *Server) UpstreamClient(ctx context.Context, req mcp.Request) (*http.Cli
 		// A redirect to another origin would fail in sameOrigin; within
 		// it, the token goes along as it should.
 	}, nil
+}
+
+// requestGrant is the grant of the user who made req.
+func (s *Server) requestGrant(ctx context.Context, req mcp.Request) (*grant, error) {
+	if req == nil || req.GetExtra() == nil || req.GetExtra().TokenInfo == nil {
+		return nil, errors.New("oauth: the request has no signed-in user")
+	}
+	grantID, _ := req.GetExtra().TokenInfo.Extra[extraGrant].(string)
+	g, err := s.loadGrant(ctx, grantID)
+	if storeFailed(err) {
+		return nil, fmt.Errorf("oauth: reading the user's authorization: %w", err)
+	}
+	if err != nil {
+		return nil, errors.New("oauth: the user's authorization was revoked; sign in again")
+	}
+	return g, nil
+}
+
+// UserToken returns the provider token of the user who made req, for an
+// API that accepts the provider's tokens (runtime/upstream calls it for
+// each call of an OpenAPI tool whose manifest says credentials:
+// signedInUser). An expired token is refreshed first, once for all the
+// calls and replicas that want it at the same time; a provider that
+// refuses the refresh revokes the grant, and the error says to sign in
+// again. The token must go to the provider's API and nowhere else.
+func (s *Server) UserToken(ctx context.Context, req mcp.Request) (*oauth2.Token, error) {
+	g, err := s.requestGrant(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	tok, err := s.upstreamToken(ctx, g)
+	if err != nil {
+		return nil, err
+	}
+	if tok.Valid() || tok.RefreshToken == "" {
+		// GitHub's OAuth app tokens do not expire; a token past its expiry
+		// without a way to refresh it is the API's to refuse.
+		return tok, nil
+	}
+	cfg, _, err := s.provider.config(ctx, s.httpClient, s.issuer+"/callback")
+	if err != nil {
+		return nil, fmt.Errorf("oauth: %w", err)
+	}
+	return s.refreshUpstream(ctx, g, cfg)
 }
 
 // sameOrigin refuses requests outside one origin, so that a tool that
