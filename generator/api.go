@@ -127,6 +127,15 @@ func buildAPI(f *manifest.File, in *Input, p *ir.Project, claimed func(string) b
 	go func() { checked <- checkSchemas(doc, res, early) }()
 	p.API = res.API
 	p.Tools = append(p.Tools, res.Tools...)
+	if p.Auth != nil && f.Manifest.Auth != nil && f.Manifest.Auth.Scopes == nil {
+		if extra := openapi.UserScopes(p.API); len(extra) > 0 {
+			// Sign-in asks once for what the tools need, besides what
+			// the server needs to know who signed in.
+			p.Auth.Scopes = append(providerScopes(p.Auth.Provider), extra...)
+			slices.Sort(p.Auth.Scopes)
+			p.Auth.Scopes = slices.Compact(p.Auth.Scopes)
+		}
+	}
 	return diags, func() diag.List { return append(<-checked, <-validated...) }
 }
 
@@ -763,4 +772,14 @@ func (tn *toolNames) collision(diags *diag.List, t *ir.Tool, name, what string) 
 			d.Hint += fmt.Sprintf(" (%s %s)", cpos, p)
 		}
 	}
+}
+
+// providerScopes are the scopes the runtime asks for at sign-in when the
+// manifest names none (runtime/oauth's defaults): those that tell it who
+// signed in.
+func providerScopes(provider string) []string {
+	if provider == "github" {
+		return []string{"read:user", "user:email"}
+	}
+	return []string{"email", "openid", "profile"}
 }

@@ -82,6 +82,10 @@ type ManifestData struct {
 	// Strict is set by new --strict: the manifest keeps the choice, so
 	// that a later generate stops at any defect too.
 	Strict bool
+	// Auth is the identity provider (github, google, oidc) of an OpenAPI
+	// project whose users sign in and call the API as themselves: new
+	// --from with an OAuth template.
+	Auth, AuthTitle string
 }
 
 // Manifest renders the mcpgen.yaml a template starts from.

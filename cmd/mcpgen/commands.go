@@ -35,19 +35,22 @@ func newCommand() *cli.Command {
 			"generated code, a handler file per tool, tests, README, Makefile, Dockerfile.\n\n" +
 			"With --from, the tools are the operations of an OpenAPI document (3.0, 3.1 or\n" +
 			"Swagger 2.0, JSON or YAML), each calling the API; the document is copied into the\n" +
-			"project, and 'mcpgen generate' re-imports it when it changes.\n\n" +
+			"project, and 'mcpgen generate' re-imports it when it changes. With --from and\n" +
+			"--template=github-oauth (or google-oauth, oidc), users sign in and each call of\n" +
+			"the API carries the signed-in user's own token.\n\n" +
 			"Example:\n" +
 			"  mcpgen new my-server --template=authless\n" +
 			"  cd my-server && go run .\n" +
 			"  mcpgen new my-server --template=github-oauth\n" +
 			"  cd my-server && cp .env.example .env   # then set GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET\n" +
 			"  mcpgen new petstore --from petstore.yaml\n" +
-			"  cd petstore && PETSTORE_BASE_URL=https://petstore3.swagger.io/api/v3 go run .",
+			"  cd petstore && PETSTORE_BASE_URL=https://petstore3.swagger.io/api/v3 go run .\n" +
+			"  mcpgen new gh --from api.github.com.json --template=github-oauth",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "template", Aliases: []string{"t"}, Value: "authless", Usage: "built-in template to start from (see 'mcpgen templates')"},
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "directory to create (default: ./NAME)"},
 			&cli.StringFlag{Name: "module", Aliases: []string{"m"}, Usage: "Go module path (default: NAME)"},
-			&cli.StringFlag{Name: "from", Aliases: []string{"f"}, Usage: "OpenAPI document whose operations become the tools (implies --template=openapi)"},
+			&cli.StringFlag{Name: "from", Aliases: []string{"f"}, Usage: "OpenAPI document whose operations become the tools (implies --template=openapi, or combines with an OAuth template)"},
 			&cli.StringFlag{Name: "mode", Value: "static", Usage: "with --from: static (one tool per operation) or dynamic (tools that search, describe and call operations)"},
 			&cli.BoolFlag{Name: "force", Usage: "write into a non-empty directory (files already there are never overwritten)"},
 			&cli.BoolFlag{Name: "strict", Usage: "with --from: stop at any defect of the document, rather than leaving out (or weakening) only the operations it affects"},
@@ -67,9 +70,15 @@ func runNew(c *cli.Context) error {
 	}
 	tmpl := c.String("template")
 	from := c.String("from")
+	var provider, providerTitle string
 	if from != "" {
 		if c.IsSet("template") && tmpl != "openapi" {
-			return usageError(c, "--from imports an OpenAPI document; it cannot be combined with --template=%s", tmpl)
+			// With an OAuth template, users sign in and the API is called
+			// as each of them.
+			var ok bool
+			if provider, providerTitle, ok = signInTemplate(tmpl); !ok {
+				return usageError(c, "--from imports an OpenAPI document; it cannot be combined with --template=%s (only with github-oauth, google-oauth or oidc, to call the API as the signed-in user)", tmpl)
+			}
 		}
 		tmpl = "openapi"
 	} else if tmpl == "openapi" {
@@ -94,7 +103,7 @@ func runNew(c *cli.Context) error {
 		return err
 	}
 
-	md := templates.ManifestData{Name: name, Mode: mode, Strict: c.Bool("strict") && from != ""}
+	md := templates.ManifestData{Name: name, Mode: mode, Strict: c.Bool("strict") && from != "", Auth: provider, AuthTitle: providerTitle}
 	in := &generator.Input{ManifestPath: manifestName, Strict: c.Bool("strict")}
 	var spec *specFiles
 	if from != "" {
@@ -377,4 +386,18 @@ func plural(n int) string {
 		return ""
 	}
 	return "s"
+}
+
+// signInTemplate is the identity provider of an OAuth template, which new
+// --from combines with an OpenAPI document.
+func signInTemplate(tmpl string) (provider, title string, ok bool) {
+	switch tmpl {
+	case "github-oauth":
+		return "github", "GitHub", true
+	case "google-oauth":
+		return "google", "Google", true
+	case "oidc":
+		return "oidc", "your OpenID Connect provider", true
+	}
+	return "", "", false
 }

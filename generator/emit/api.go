@@ -45,6 +45,9 @@ func apiFile(p *ir.Project, fs *forms) *jen.File {
 				g.Line()
 			}))
 		}
+		if a.SignedInUser {
+			kv(g, "SignedInUser", jen.True())
+		}
 		if a.Timeout > 0 {
 			kv(g, "Timeout", duration(a.Timeout))
 		}

@@ -255,6 +255,15 @@ func authMain(p *ir.Project) []jen.Code {
 		),
 		exitOn(),
 		jen.Defer().Id("auth").Dot("Close").Call(),
+	)
+	if p.API != nil && p.API.SignedInUser {
+		code = append(code,
+			jen.Comment("The API is called as the user who made each call, with the token"),
+			jen.Comment("they signed in with."),
+			jen.Id("api").Dot("UseSignedInUser").Call(jen.Id("auth")),
+		)
+	}
+	code = append(code,
 		jen.Line(),
 		jen.Id("s").Op(":=").Id("NewServer").Call(newServer...),
 		jen.Comment("Each caller sees and calls only the tools its rules allow."),

@@ -92,6 +92,10 @@ type apiData struct {
 	Operations int
 	// Credentials are the environment variables of the API's credentials.
 	Credentials []envVar
+	// SignedInUser is set when calls carry the signed-in user's provider
+	// token; Scopes are what sign-in asks for then.
+	SignedInUser bool
+	Scopes       []string
 }
 
 type envVar struct {
@@ -143,6 +147,10 @@ func projectData(p *ir.Project, opts *Options, requires []write.Requirement) (*d
 		d.API = &apiData{
 			Spec: a.Spec, Title: a.Title, BaseURL: a.BaseURL, BaseURLEnv: a.BaseURLEnv,
 			Dynamic: a.Dynamic, Operations: len(a.Operations),
+			SignedInUser: a.SignedInUser,
+		}
+		if a.SignedInUser && p.Auth != nil {
+			d.API.Scopes = p.Auth.Scopes
 		}
 		for _, s := range a.Schemes {
 			d.API.Credentials = append(d.API.Credentials, credentials(s)...)

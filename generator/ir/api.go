@@ -19,6 +19,9 @@ type API struct {
 	// Timeout and MaxResponseBytes are zero for the runtime's defaults.
 	Timeout          time.Duration
 	MaxResponseBytes int64
+	// SignedInUser calls the API with the signed-in user's provider token
+	// (see upstream.API.SignedInUser).
+	SignedInUser bool
 	// Dynamic serves the operations through a few tools that search,
 	// describe and call them, instead of one tool each.
 	Dynamic bool

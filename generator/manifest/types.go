@@ -72,6 +72,12 @@ type Tool struct {
 	Audit *ToolAudit `json:"audit,omitempty" jsonschema:"description=What the audit record of a call holds beyond who\\, what and how it ended: the arguments are left out unless asked for here."`
 }
 
+// The values of OpenAPI.Credentials.
+const (
+	CredentialsEnvironment  = "environment"
+	CredentialsSignedInUser = "signedInUser"
+)
+
 // Telemetry says how the server exports what it records.
 type Telemetry struct {
 	// OTLP links the OTLP exporters into the server. They are left out
@@ -236,6 +242,8 @@ type OpenAPI struct {
 	// Response shapes the results of every tool of the document that does
 	// not shape its own (in its override).
 	Response *Response `json:"response,omitempty" jsonschema:"description=How the tools shape the API's answers (select\\, maxBytes)\\, unless an override says otherwise for its tool."`
+	// Credentials says whose credentials the API's calls carry.
+	Credentials string `json:"credentials,omitempty" jsonschema:"enum=environment,enum=signedInUser,description=Whose credentials the calls carry. environment (the default): those the server's environment holds\\, the same for every user. signedInUser: the signed-in user's token from the identity provider of auth (GitHub's REST API with provider github\\, Google's APIs with google\\, any API that accepts the oidc provider's tokens)\\, for every scheme that takes a bearer token; sign-in asks for the scopes the selected operations declare."`
 	// Include keeps only the operations that match one of these filters.
 	Include []OperationFilter `json:"include,omitempty" jsonschema:"description=Keep only the operations that match one of these filters (all operations when absent)."`
 	// Exclude drops the operations that match one of these filters.

@@ -103,6 +103,17 @@ func (v *validator) openAPI(o *OpenAPI) {
 
 // authSection checks the auth section and the tools' auth rules.
 func (v *validator) authSection(m *Manifest) {
+	if o := m.OpenAPI; o != nil {
+		switch o.Credentials {
+		case "", CredentialsEnvironment:
+		case CredentialsSignedInUser:
+			if m.Auth == nil {
+				v.add("#/openapi/credentials", "credentials: signedInUser needs a signed-in user, and the server has no auth section").Hint = "add auth: {provider: github} (or google, oidc): the API must accept that provider's tokens"
+			}
+		default:
+			v.add("#/openapi/credentials", "unknown credentials %q", o.Credentials).Hint = "use environment (the server's own, the default) or signedInUser (the provider token of the user who signed in)"
+		}
+	}
 	if a := m.Auth; a != nil {
 		switch a.Provider {
 		case "github", "google", "oidc":

@@ -283,6 +283,7 @@ func Import(doc *loader.Document, opts *Options) (*Result, diag.List) {
 		BaseURLEnv:       sec.BaseURLEnv,
 		MaxResponseBytes: sec.MaxResponseBytes,
 		Dynamic:          sec.Mode == "dynamic",
+		SignedInUser:     sec.Credentials == manifest.CredentialsSignedInUser,
 	}
 	if t.Info != nil {
 		api.Title = t.Info.Title

@@ -7,6 +7,7 @@ import (
 
 	"github.com/mcpgen/mcpgen/generator/diag"
 	"github.com/mcpgen/mcpgen/generator/ir"
+	"github.com/mcpgen/mcpgen/generator/manifest"
 )
 
 // scheme is a security scheme of the document, converted.
@@ -135,6 +136,14 @@ func (imp *importer) usedSchemes(schemes map[string]*scheme, used map[string]boo
 			out = append(out, s.ir)
 			continue
 		}
+		if imp.signedInUser() && userScheme(s.ir) {
+			// The signed-in user's token stands for it: nothing to read
+			// from the environment.
+			slices.Sort(s.scopes)
+			s.ir.Scopes = s.scopes
+			out = append(out, s.ir)
+			continue
+		}
 		var suffixes []string
 		token := false // the last suffix names the access token
 		switch {
@@ -175,4 +184,33 @@ func (imp *importer) usedSchemes(schemes map[string]*scheme, used map[string]boo
 		out = append(out, s.ir)
 	}
 	return out
+}
+
+// signedInUser reports whether the API is called with the signed-in user's
+// provider token (openapi.credentials: signedInUser).
+func (imp *importer) signedInUser() bool {
+	return imp.opts.Section != nil && imp.opts.Section.Credentials == manifest.CredentialsSignedInUser
+}
+
+// userScheme reports whether the signed-in user's token can stand for s,
+// as runtime/upstream decides: a scheme that takes a bearer token.
+func userScheme(s ir.Scheme) bool {
+	return s.Type == "oauth2" || s.Type == "openIdConnect" || (s.Type == "http" && strings.EqualFold(s.Scheme, "bearer"))
+}
+
+// UserScopes are the scopes the selected operations ask of the schemes
+// the signed-in user's token stands for, sorted: what sign-in must ask
+// for, besides the provider's own.
+func UserScopes(api *ir.API) []string {
+	if !api.SignedInUser {
+		return nil
+	}
+	var out []string
+	for _, s := range api.Schemes {
+		if userScheme(s) {
+			out = append(out, s.Scopes...)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
