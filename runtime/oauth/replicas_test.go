@@ -310,11 +310,47 @@ func callAPI(e *env, api, id string) error {
 	return nil
 }
 
+// callAPIWithToken calls the provider's API as the user of grant id, with
+// the token UserToken gives, as runtime/upstream does for an OpenAPI tool.
+func callAPIWithToken(e *env, api, id string) error {
+	req := &mcp.CallToolRequest{Extra: &mcp.RequestExtra{TokenInfo: &auth.TokenInfo{Extra: map[string]any{extraGrant: id}}}}
+	tok, err := e.auth.UserToken(context.Background(), req)
+	if err != nil {
+		return err
+	}
+	r, err := http.NewRequest("GET", api+"/octo", nil)
+	if err != nil {
+		return err
+	}
+	r.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+	resp, err := http.DefaultClient.Do(r)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("API: %s", resp.Status)
+	}
+	return nil
+}
+
+// The two ways a tool calls the provider's API as its user.
+var apiCallers = []struct {
+	name string
+	call func(e *env, api, id string) error
+}{{"UpstreamClient", callAPI}, {"UserToken", callAPIWithToken}}
+
 // TestUpstreamRefreshOnce has replicas on one Redis need the same
 // expired provider token at once: it is refreshed once, and every call
 // goes through with the new token. Refreshing twice would fail here, as
 // the provider takes each refresh token once.
 func TestUpstreamRefreshOnce(t *testing.T) {
+	for _, c := range apiCallers {
+		t.Run(c.name, func(t *testing.T) { testUpstreamRefreshOnce(t, c.call) })
+	}
+}
+
+func testUpstreamRefreshOnce(t *testing.T, callAPI func(e *env, api, id string) error) {
 	srv := redistest.Start(t)
 	f := newFakeRefresher(t)
 	vars := replicaVars(t, srv)
@@ -362,6 +398,12 @@ func TestUpstreamRefreshOnce(t *testing.T) {
 // revoked the app there) revokes the grant, and the tool's error says to
 // sign in again.
 func TestUpstreamInvalidGrant(t *testing.T) {
+	for _, c := range apiCallers {
+		t.Run(c.name, func(t *testing.T) { testUpstreamInvalidGrant(t, c.call) })
+	}
+}
+
+func testUpstreamInvalidGrant(t *testing.T, callAPI func(e *env, api, id string) error) {
 	f := newFakeRefresher(t)
 	f.revoked = true
 	e := newEnv(t, &envOptions{vars: map[string]string{"GITHUB_TOKEN_URL": f.URL + "/token", "GITHUB_API_URL": f.URL}})
