@@ -308,3 +308,29 @@ func BenchmarkVerify(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkUserToken is what an OpenAPI tool that calls its API as the
+// signed-in user adds to a call: reading and opening the user's provider
+// token, on each store. Compare BenchmarkVerify, the token check every
+// call already makes.
+func BenchmarkUserToken(b *testing.B) {
+	for _, kind := range benchStores {
+		b.Run(kind, func(b *testing.B) {
+			e, access, counters := benchEnv(b, kind)
+			ctx := context.Background()
+			info, err := e.auth.verify(ctx, access)
+			if err != nil {
+				b.Fatal(err)
+			}
+			req := &mcp.CallToolRequest{Extra: &mcp.RequestExtra{TokenInfo: info}}
+			before := readCounters(b, counters)
+			b.ReportAllocs()
+			for b.Loop() {
+				if tok, err := e.auth.UserToken(ctx, req); err != nil || tok.AccessToken == "" {
+					b.Fatal(tok, err)
+				}
+			}
+			reportCounters(b, counters, before)
+		})
+	}
+}

@@ -19,6 +19,9 @@ import (
 const (
 	extraUser  = "user"  // *User
 	extraGrant = "grant" // grant ID, for UpstreamClient
+	// extraGrantRecord is the grant the bearer check read, so that the
+	// request's UserToken need not read it again.
+	extraGrantRecord = "mcpgen.grant"
 )
 
 // Protect wraps h so that only requests bearing a valid access token for
@@ -172,7 +175,7 @@ func (s *Server) verify(ctx context.Context, token string) (*auth.TokenInfo, err
 		UserID:     s.set.provider.name + ":" + u.ID,
 		// login and client_id are for audit records, which read them by
 		// these names.
-		Extra: map[string]any{extraUser: &u, extraGrant: g.ID, "login": u.Login, "client_id": g.ClientID},
+		Extra: map[string]any{extraUser: &u, extraGrant: g.ID, extraGrantRecord: g, "login": u.Login, "client_id": g.ClientID},
 	}, nil
 }
 

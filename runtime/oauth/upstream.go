@@ -63,7 +63,12 @@ func (s *Server) requestGrant(ctx context.Context, req mcp.Request) (*grant, err
 	if req == nil || req.GetExtra() == nil || req.GetExtra().TokenInfo == nil {
 		return nil, errors.New("oauth: the request has no signed-in user")
 	}
-	grantID, _ := req.GetExtra().TokenInfo.Extra[extraGrant].(string)
+	extra := req.GetExtra().TokenInfo.Extra
+	if g, ok := extra[extraGrantRecord].(*grant); ok && g != nil {
+		// The bearer check of this very request read it.
+		return g, nil
+	}
+	grantID, _ := extra[extraGrant].(string)
 	g, err := s.loadGrant(ctx, grantID)
 	if storeFailed(err) {
 		return nil, fmt.Errorf("oauth: reading the user's authorization: %w", err)
@@ -123,6 +128,14 @@ func (t *sameOrigin) RoundTrip(r *http.Request) (*http.Response, error) {
 // upstreamToken returns the provider token of g: the one it was signed
 // in with, or the one that replaced it when it was last refreshed.
 func (s *Server) upstreamToken(ctx context.Context, g *grant) (*oauth2.Token, error) {
+	signedIn, err := g.upstream(s.set.keys)
+	if err != nil {
+		return nil, fmt.Errorf("oauth: %w", err)
+	}
+	if signedIn.RefreshToken == "" {
+		// Never refreshed (GitHub's tokens do not expire): no store read.
+		return signedIn, nil
+	}
 	sealed, err := s.store.Get(ctx, keyUpstream+g.ID)
 	if storeFailed(err) {
 		return nil, fmt.Errorf("oauth: reading the provider token: %w", err)
@@ -136,11 +149,7 @@ func (s *Server) upstreamToken(ctx context.Context, g *grant) (*oauth2.Token, er
 		}
 		s.logger.Error("oauth: refused a corrupt or foreign record in the store", "kind", strings.TrimSuffix(keyUpstream, ":"))
 	}
-	tok, err := g.upstream(s.set.keys)
-	if err != nil {
-		return nil, fmt.Errorf("oauth: %w", err)
-	}
-	return tok, nil
+	return signedIn, nil
 }
 
 // How replicas share the refresh of a provider token.
