@@ -3,6 +3,8 @@ package serve
 import (
 	"context"
 	"errors"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -188,5 +190,24 @@ func TestToolTimeoutSetting(t *testing.T) {
 	res, err := cs.CallTool(t.Context(), &mcp.CallToolParams{Name: "wait", Arguments: map[string]any{}})
 	if err != nil || !res.IsError {
 		t.Fatalf("--tool-timeout did not bound the call: %+v, %v", res, err)
+	}
+}
+
+// Audit records on stderr follow LOG_FORMAT, so that they read like the
+// logs around them; in a file they are JSON lines.
+func TestAuditLoggerFormat(t *testing.T) {
+	for _, tc := range []struct {
+		auditLog, logFormat string
+		text                bool
+	}{
+		{"", "text", true},
+		{"stderr", "text", true},
+		{"stderr", "json", false},
+		{"/var/log/audit.jsonl", "text", false},
+	} {
+		l := auditLogger(io.Discard, &Config{AuditLog: tc.auditLog, LogFormat: tc.logFormat})
+		if _, text := l.Handler().(*slog.TextHandler); text != tc.text {
+			t.Errorf("AUDIT_LOG=%q LOG_FORMAT=%s: text records %v, want %v", tc.auditLog, tc.logFormat, text, tc.text)
+		}
 	}
 }

@@ -6,7 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"os"
+	"strings"
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -103,7 +103,7 @@ const exportTimeout = 5 * time.Second
 // that they read like the logs around them, and as JSON lines in a file,
 // for the tools that collect them.
 func auditLogger(w io.Writer, cfg *Config) *slog.Logger {
-	if w == os.Stderr && cfg.LogFormat != "json" {
+	if v := strings.TrimSpace(cfg.AuditLog); (v == "" || v == "stderr") && cfg.LogFormat != "json" {
 		return slog.New(slog.NewTextHandler(w, nil))
 	}
 	return slog.New(slog.NewJSONHandler(w, nil))
