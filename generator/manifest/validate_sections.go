@@ -88,10 +88,11 @@ func (v *validator) openAPI(o *OpenAPI) {
 		if ov.Name != "" && v.name(op+"/name", ov.Name, "tool", MaxToolName, "") {
 			v.unique(op+"/name", "tool name", ov.Name, names)
 		}
-		if ov.Exclude && (ov.Custom || ov.Name != "" || ov.Description != "" || ov.RateLimit != nil || ov.Timeout != "" || ov.Audit != nil) {
+		if ov.Exclude && (ov.Custom || ov.Name != "" || ov.Description != "" || ov.RateLimit != nil || ov.Timeout != "" || ov.Audit != nil || ov.Confirm != "" || ov.ConfirmMessage != "") {
 			v.warn(op+"/exclude", "operation %q is excluded; the rest of its override has no effect", ov.Operation)
 		}
 		v.operations(op, ov.Timeout, ov.RateLimit, ov.Audit)
+		v.confirmPolicy(op+"/confirm", ov.Confirm)
 	}
 }
 
