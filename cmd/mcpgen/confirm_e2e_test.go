@@ -332,3 +332,55 @@ func TestEndToEndConfirmReplicas(t *testing.T) {
 		t.Errorf("the API got %d DELETEs, want 1", n)
 	}
 }
+
+// TestEndToEndConfirmDynamic serves the labels API in dynamic mode: a call
+// of the DELETE through call_operation asks as its own tool would, and a
+// call of the GET does not.
+func TestEndToEndConfirmDynamic(t *testing.T) {
+	t.Setenv("MCPGEN_RUNTIME_DIR", checkoutRuntimeDir(t))
+	dir := filepath.Join(t.TempDir(), "labels")
+	spec := filepath.Join(t.TempDir(), "labels.yaml")
+	if err := os.WriteFile(spec, []byte(labelsSpec), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := mcpgen(t, "", "new", "labels", "--from", spec, "--out", dir, "--mode", "dynamic"); code != 0 {
+		t.Fatalf("mcpgen new --from --mode dynamic: exit %d\n%s", code, stderr)
+	}
+	binary := buildServer(t, dir, "labels-server")
+	api := newCountingAPI(t)
+	srv := testkit.StartServer(t, binary, testkit.OfflineEnv("LABELS_BASE_URL="+api.URL))
+	t.Cleanup(srv.Shutdown)
+
+	call := func(cs *mcp.ClientSession, name string, args map[string]any) *mcp.CallToolResult {
+		t.Helper()
+		res, err := cs.CallTool(t.Context(), &mcp.CallToolParams{Name: "call_operation", Arguments: map[string]any{"name": name, "arguments": args}})
+		if err != nil {
+			t.Fatalf("call_operation %s: %v", name, err)
+		}
+		return res
+	}
+	repo := map[string]any{"owner": "octo", "repo": "hello"}
+	bug := map[string]any{"owner": "octo", "repo": "hello", "name": "bug"}
+
+	unasked := connect(t, &mcp.StreamableClientTransport{Endpoint: srv.URL + "/mcp"})
+	if res := call(unasked, "list_labels", repo); res.IsError || api.count("GET /repos/octo/hello/labels") != 1 {
+		t.Errorf("list_labels through call_operation: %q (isError %v); want it to run unasked", toolText(res), res.IsError)
+	}
+	if res := call(unasked, "delete_label", bug); !res.IsError || api.count("DELETE /repos/octo/hello/labels/bug") != 0 {
+		t.Errorf("delete_label through call_operation from a client that cannot be asked: %q (isError %v); want a tool error and no DELETE", toolText(res), res.IsError)
+	}
+
+	e := &elicitor{action: "accept"}
+	cs, err := mcp.NewClient(&mcp.Implementation{Name: "e2e", Version: "v0"}, &mcp.ClientOptions{ElicitationHandler: e.handle}).
+		Connect(t.Context(), &mcp.StreamableClientTransport{Endpoint: srv.URL + "/mcp"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cs.Close() })
+	if res := call(cs, "delete_label", bug); res.IsError || api.count("DELETE /repos/octo/hello/labels/bug") != 1 {
+		t.Errorf("delete_label through call_operation, accepted: %q (isError %v), DELETEs %d", toolText(res), res.IsError, api.count("DELETE /repos/octo/hello/labels/bug"))
+	}
+	if q := e.questions(); len(q) != 1 || q[0] != "DELETE /repos/octo/hello/labels/bug" {
+		t.Errorf("the user was asked %q", q)
+	}
+}
