@@ -100,7 +100,7 @@ const maxSummary = 300
 // Middleware returns receiving middleware (for mcp.Server's
 // AddReceivingMiddleware) that confirms the calls of opts.Tools.
 func Middleware(opts *Options) mcp.Middleware {
-	c := &confirmer{ttl: DefaultTTL}
+	c := &confirmer{ttl: DefaultTTL, inputRequired: inputRequired()}
 	if opts != nil {
 		c.tools, c.states = opts.Tools, opts.States
 		if opts.TTL > 0 {
@@ -126,6 +126,8 @@ type confirmer struct {
 	tools  map[string]Rule
 	states *requeststate.Codec
 	ttl    time.Duration
+	// inputRequired is the template of the first round's result.
+	inputRequired mcp.CallToolResult
 }
 
 // call confirms one call of a tool that has a rule, then runs it.
@@ -173,33 +175,25 @@ func (c *confirmer) ask(ctx context.Context, r *mcp.CallToolRequest, summary str
 		callinfo.From(ctx).SetOutcome(callinfo.Error)
 		return toolError("%s needs the user's confirmation, which cannot be asked for now (%v); nothing was done, try again later", tool, err), nil
 	}
-	res, err := inputRequired(question(tool, summary), state)
-	if err != nil {
-		return nil, err
-	}
+	// A copy of the template keeps its result type; see inputRequired.
+	res := c.inputRequired
+	res.InputRequests = mcp.InputRequestMap{inputKey: question(tool, summary)}
+	res.RequestState = state
 	callinfo.From(ctx).SetOutcome(callinfo.InputRequired)
-	return res, nil
+	return &res, nil
 }
 
-// inputRequired is the result that asks q and carries state. The SDK
-// marks a result "input required" (resultType, which clients read) only
-// when a tool handler returns it, and this middleware answers before the
-// handler runs: decoding the result from JSON is the one way the SDK
-// leaves to mark it.
-func inputRequired(q *mcp.ElicitParams, state string) (*mcp.CallToolResult, error) {
-	data, err := json.Marshal(struct {
-		ResultType    string              `json:"resultType"`
-		InputRequests mcp.InputRequestMap `json:"inputRequests"`
-		RequestState  string              `json:"requestState"`
-	}{"input_required", mcp.InputRequestMap{inputKey: q}, state})
-	if err != nil {
-		return nil, err
-	}
+// inputRequired returns an empty result marked "input required". The SDK
+// marks a result so (its resultType, which clients read) only when a tool
+// handler returns it, and this middleware answers before the handler runs:
+// decoding the result from JSON is the one way the SDK leaves to mark it,
+// and copies of the result keep the mark.
+func inputRequired() mcp.CallToolResult {
 	var res mcp.CallToolResult
-	if err := json.Unmarshal(data, &res); err != nil {
-		return nil, err
+	if err := json.Unmarshal([]byte(`{"resultType":"input_required"}`), &res); err != nil {
+		panic("confirm: " + err.Error()) // not reached: the JSON is fixed
 	}
-	return &res, nil
+	return res
 }
 
 // answered checks the second round of a multi-round call, and runs the
