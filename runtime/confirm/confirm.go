@@ -242,7 +242,8 @@ func (c *confirmer) askSession(ctx context.Context, r *mcp.CallToolRequest, summ
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		if askCtx.Err() != nil {
+		// Once expired, askCtx says so even after cancel.
+		if errors.Is(askCtx.Err(), context.DeadlineExceeded) {
 			return refuse(ctx, "the user did not answer within %s whether to run %s; nothing was done", c.ttl, tool), nil
 		}
 		// A stateless server cannot send a request to a client of an

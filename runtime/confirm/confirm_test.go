@@ -347,6 +347,34 @@ func TestNoCodec(t *testing.T) {
 	}
 }
 
+// TestSessionAskFails: a session client whose user does not answer in time,
+// or whose client fails to ask, runs nothing.
+func TestSessionAskFails(t *testing.T) {
+	ts := newTestServer(t, newCodec(t))
+	ts.AddReceivingMiddleware(Middleware(&Options{TTL: time.Millisecond, Tools: map[string]Rule{"list": {}}}))
+	done := make(chan struct{})
+	t.Cleanup(func() { close(done) })
+	handler := func(ctx context.Context, req *mcp.ElicitRequest) (*mcp.ElicitResult, error) {
+		if req.Params.Message == "Run list" {
+			// The user never answers; the server stops waiting.
+			select {
+			case <-ctx.Done():
+			case <-done:
+			}
+			return nil, ctx.Err()
+		}
+		return nil, fmt.Errorf("the user interface is closed")
+	}
+	cs := connect(t, ts.Server, &mcp.ClientOptions{ElicitationHandler: handler}, "2025-11-25")
+	if res := call(t, cs, &mcp.CallToolParams{Name: "list"}); !res.IsError || !strings.Contains(text(res), "did not answer within 1ms whether to run list") {
+		t.Errorf("no answer in time: %q (isError %v)", text(res), res.IsError)
+	}
+	res := call(t, cs, &mcp.CallToolParams{Name: "delete", Arguments: map[string]any{"id": "42"}})
+	if !res.IsError || !strings.Contains(text(res), "this client cannot ask for that") || !strings.Contains(text(res), "the user interface is closed") || ts.runs.Load() != 0 {
+		t.Errorf("a client that fails to ask: %q (isError %v), runs %d", text(res), res.IsError, ts.runs.Load())
+	}
+}
+
 // TestStatelessOldClient: over stateless streamable HTTP, a client of an
 // older protocol has no session to be asked in, whatever it declared.
 func TestStatelessOldClient(t *testing.T) {
