@@ -37,6 +37,8 @@ type data struct {
 	// HasState is set when the tools keep state; HasStore when the server
 	// opens a store (for state, OAuth or both).
 	HasState, HasStore bool
+	// Confirmed names the tools that ask the user to confirm each call.
+	Confirmed []string
 
 	GoVersion, GoImage                            string
 	RuntimeModule, RuntimeVersion, RuntimeReplace string
@@ -116,6 +118,11 @@ func projectData(p *ir.Project, opts *Options, requires []write.Requirement) (*d
 		RuntimeModule:  RuntimeModule,
 		RuntimeVersion: RuntimeVersion,
 		RuntimeReplace: opts.RuntimeReplace,
+	}
+	for _, t := range p.Tools {
+		if t.Confirm != nil {
+			d.Confirmed = append(d.Confirmed, t.Name)
+		}
 	}
 	for _, r := range requires {
 		if r.Indirect {
