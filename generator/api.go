@@ -69,6 +69,7 @@ func buildAPI(f *manifest.File, in *Input, p *ir.Project, claimed func(string) b
 	res, more := openapi.Import(doc, &openapi.Options{
 		Server:   f.Manifest.Name,
 		Section:  sec,
+		Confirm:  f.Manifest.Confirm,
 		Strict:   strict,
 		Manifest: f.Pos,
 		Taken:    func(name string) bool { return declared[name] },

@@ -145,6 +145,13 @@ func build(f *manifest.File, in *Input) (p *ir.Project, diags diag.List, checks 
 		if a := mt.Audit; a != nil && a.Arguments {
 			t.Audit = &ir.ToolAudit{Arguments: true, Redact: a.Redact}
 		}
+		var destructive *bool
+		if t.Annotations != nil {
+			destructive = t.Annotations.DestructiveHint
+		}
+		if manifest.Confirms(m.Confirm, mt.Confirm, destructive) {
+			t.Confirm = &ir.Confirm{Message: mt.ConfirmMessage}
+		}
 		p.Tools = append(p.Tools, t)
 	}
 

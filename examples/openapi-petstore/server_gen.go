@@ -4,7 +4,11 @@
 package main
 
 import (
+	"os"
+
+	"github.com/mcpgen/mcpgen/runtime/confirm"
 	"github.com/mcpgen/mcpgen/runtime/serve"
+	"github.com/mcpgen/mcpgen/runtime/store"
 	"github.com/mcpgen/mcpgen/runtime/upstream"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
@@ -43,11 +47,21 @@ func NewServer(h ToolHandler, api *upstream.Client, opts *mcp.ServerOptions) *mc
 // version and the transports mcpgen.yaml enables.
 func ServeOptions() *serve.Options {
 	return &serve.Options{
+		Confirmations: confirm.ForTools(os.LookupEnv, store.DefaultPrefix+ServerName+":", map[string]confirm.Rule{
+			// Source: openapi.yaml#/paths/~1pet~1{petId}/delete
+			"delete_pet": {Summary: opDeletePet.Describe},
+			// Source: openapi.yaml#/paths/~1store~1order~1{orderId}/delete
+			"delete_order": {Summary: opDeleteOrder.Describe},
+			// Source: openapi.yaml#/paths/~1user~1{username}/delete
+			"delete_user": {Summary: opDeleteUser.Describe},
+		}),
 		Name: ServerName,
 		Settings: []serve.Setting{
 			{Env: "PETSTORE_BASE_URL", Usage: "base URL of the API the tools call (default https://petstore3.swagger.io/api/v3)"},
 			{Env: "PETSTORE_API_KEY", Usage: "API key, sent in the header api_key (api_key)", Secret: true},
 			{Env: "PETSTORE_PETSTORE_AUTH_ACCESS_TOKEN", Usage: "OAuth 2.0 access token obtained elsewhere, with scopes read:pets write:pets (petstore_auth)", Secret: true},
+			{Env: "STORE_URL", Usage: "the Redis that keeps the confirmations all replicas share, redis://[user:password@]host:6379/0 (unset: each process keeps its own)", Secret: true},
+			{Env: "REQUEST_STATE_KEY", Usage: "the key that seals a confirmation between its question and its answer: base64 of 32 random bytes, the same on every replica (NEW,OLD rotates; required with a Redis STORE_URL)", Secret: true},
 		},
 		Transports: []string{"streamable", "sse", "stdio"},
 		Version:    ServerVersion,

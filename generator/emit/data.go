@@ -39,6 +39,8 @@ type data struct {
 	HasState, HasStore bool
 	// OTLP is set when the server links the OTLP exporters.
 	OTLP bool
+	// Confirmed names the tools that ask the user to confirm each call.
+	Confirmed []string
 
 	GoVersion, GoImage                            string
 	RuntimeModule, RuntimeVersion, RuntimeReplace string
@@ -123,6 +125,11 @@ func projectData(p *ir.Project, opts *Options, requires []write.Requirement) (*d
 		RuntimeModule:  RuntimeModule,
 		RuntimeVersion: RuntimeVersion,
 		RuntimeReplace: opts.RuntimeReplace,
+	}
+	for _, t := range p.Tools {
+		if t.Confirm != nil {
+			d.Confirmed = append(d.Confirmed, t.Name)
+		}
 	}
 	for _, r := range requires {
 		if r.Indirect {

@@ -36,6 +36,7 @@ func newFile(p *ir.Project, generated bool) *jen.File {
 	f.ImportName(upstreamPkg, "upstream")
 	f.ImportName(statePkg, "state")
 	f.ImportName(storePkg, "store")
+	f.ImportName(confirmPkg, "confirm")
 	if generated {
 		f.HeaderComment(strings.TrimPrefix(write.Header, "// "))
 		f.HeaderComment("Source: " + p.Source)
@@ -173,12 +174,16 @@ func serverFile(p *ir.Project) *jen.File {
 			if p.OTLP {
 				d[jen.Id("OTLP")] = jen.Qual(otlpPkg, "Exporters").Values()
 			}
+			if p.HasConfirmations() {
+				d[jen.Id("Confirmations")] = confirmations(p)
+			}
 			if settings := projectSettings(p); len(settings) > 0 {
 				d[jen.Id("Settings")] = settingsList(settings)
 			}
 		}))),
 	)
 
+	confirmedOperations(f, p)
 	if p.Auth != nil {
 		authOptions(f, p)
 		authNotWired(f, p)

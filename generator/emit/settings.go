@@ -74,9 +74,20 @@ func projectSettings(p *ir.Project) []setting {
 			Description: "the store all replicas share, redis://[user:password@]host:6379/0 (unset: the STORE_PATH file)"})
 		add(setting{Name: "STORE_PATH",
 			Description: "the store's bbolt file when STORE_URL is unset, for one replica", Default: "data/oauth.db"})
+	} else if p.HasConfirmations() {
+		what := "the confirmations"
+		if p.HasRateLimits() {
+			what = "the rate limits and the confirmations"
+		}
+		add(setting{Name: "STORE_URL", Secret: true,
+			Description: "the Redis that keeps " + what + " all replicas share, redis://[user:password@]host:6379/0 (unset: each process keeps its own)"})
 	} else if p.HasRateLimits() {
 		add(setting{Name: "STORE_URL", Secret: true,
 			Description: "the Redis that keeps the rate limits all replicas share, redis://[user:password@]host:6379/0 (unset: each process counts alone)"})
+	}
+	if p.HasConfirmations() {
+		add(setting{Name: "REQUEST_STATE_KEY", Secret: true, Deploy: true, MakeWith: "openssl rand -base64 32",
+			Description: "the key that seals a confirmation between its question and its answer: base64 of 32 random bytes, the same on every replica (NEW,OLD rotates; required with a Redis STORE_URL)"})
 	}
 	return out
 }

@@ -211,6 +211,11 @@ type Tool struct {
 	Timeout   time.Duration
 	Audit     *ToolAudit
 
+	// Confirm, when set, makes each call of the tool ask the user to
+	// confirm it before it runs; nil when the manifest's confirm policy
+	// lets the tool run unasked.
+	Confirm *Confirm
+
 	// BadArguments is a JSON object the input schema rejects, checked when
 	// the IR was built; the generated tests send it. Empty when the schema
 	// accepts every object.
@@ -228,6 +233,24 @@ type Tool struct {
 	// Pointer and Pos locate the tool in the manifest.
 	Pointer string
 	Pos     diag.Pos
+}
+
+// Confirm is what a tool asks the user before a call runs.
+type Confirm struct {
+	// Message is the question, {{name}} standing for the argument name;
+	// empty for the default: the HTTP method and path of an OpenAPI tool's
+	// call, the name and arguments of another tool.
+	Message string
+}
+
+// HasConfirmations reports whether any tool's calls are confirmed.
+func (p *Project) HasConfirmations() bool {
+	for _, t := range p.Tools {
+		if t.Confirm != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // Annotations are the MCP tool annotations; nil fields are left unset.

@@ -39,6 +39,9 @@ type Manifest struct {
 	// RateLimit bounds each user's (or, without sign-in, each client
 	// address's) requests: tool calls and the rest but the protocol's own.
 	RateLimit *RateLimit `json:"rateLimit,omitempty" jsonschema:"description=Requests allowed per user (per client address on a server without sign-in): tool calls and every other request but the protocol's own (initialize\\, ping). A tool call over it gets a tool error\\, another request a JSON-RPC error; both say when to retry. Kept in Redis when STORE_URL names it\\, so replicas share one budget."`
+	// Confirm is the server's confirmation policy: which tools ask the
+	// user before they run.
+	Confirm string `json:"confirm,omitempty" jsonschema:"enum=destructive,enum=always,enum=never,description=Which tools ask the user to confirm a call before it runs (through MCP elicitation): destructive (the default) for those annotated destructiveHint: true\\, which OpenAPI DELETE operations are; always; never. A tool's own confirm wins."`
 	// ToolTimeout bounds every tool call without a timeout of its own.
 	ToolTimeout string `json:"toolTimeout,omitempty" jsonschema:"description=Time limit of every tool call without a timeout of its own\\, such as 30s (none when absent; TOOL_TIMEOUT overrides it at run time). A call past it ends with a tool error."`
 	// Telemetry says how the server exports what it records.
@@ -70,6 +73,10 @@ type Tool struct {
 	Timeout string `json:"timeout,omitempty" jsonschema:"description=Time limit of a call of this tool\\, such as 2m\\, instead of the server's toolTimeout."`
 	// Audit says what the audit record of a call of this tool holds.
 	Audit *ToolAudit `json:"audit,omitempty" jsonschema:"description=What the audit record of a call holds beyond who\\, what and how it ended: the arguments are left out unless asked for here."`
+	// Confirm and ConfirmMessage say whether a call asks the user first,
+	// and what it asks.
+	Confirm        string `json:"confirm,omitempty" jsonschema:"enum=destructive,enum=always,enum=never,description=Whether a call asks the user to confirm it before it runs: destructive (if annotations.destructiveHint is true)\\, always or never. Default: the server's confirm."`
+	ConfirmMessage string `json:"confirmMessage,omitempty" jsonschema:"description=The one-line question the user confirms\\, {{name}} standing for the argument name\\, such as 'Delete the note {{id}}?' (default: the tool's name and arguments)."`
 }
 
 // The values of OpenAPI.Credentials.
@@ -283,6 +290,10 @@ type OperationOverride struct {
 	RateLimit *RateLimit `json:"rateLimit,omitempty" jsonschema:"description=Calls of this tool allowed per user (per client address without sign-in)\\, on top of the server's rateLimit."`
 	Timeout   string     `json:"timeout,omitempty" jsonschema:"description=Time limit of a call of this tool\\, such as 2m\\, instead of the server's toolTimeout (the API's own timeout still bounds each request)."`
 	Audit     *ToolAudit `json:"audit,omitempty" jsonschema:"description=What the audit record of a call holds beyond who\\, what and how it ended: the arguments are left out unless asked for here."`
+	// Confirm and ConfirmMessage are as for a tool of the manifest; the
+	// default question is the HTTP method and path of the call.
+	Confirm        string `json:"confirm,omitempty" jsonschema:"enum=destructive,enum=always,enum=never,description=Whether a call asks the user to confirm it before it runs: destructive (if the operation is a DELETE)\\, always or never. Default: the server's confirm."`
+	ConfirmMessage string `json:"confirmMessage,omitempty" jsonschema:"description=The one-line question the user confirms\\, {{name}} standing for the argument name (default: the method and path of the call\\, such as DELETE /pets/42)."`
 	// Response shapes the tool's results, instead of the section's.
 	Response *Response `json:"response,omitempty" jsonschema:"description=How the tool shapes the API's answers; what it leaves out comes from the openapi section's response."`
 }

@@ -62,7 +62,9 @@ func Validate(f *File) diag.List {
 			v.toolSchema(*t.OutputSchema, ptr+"/outputSchema", output)
 		}
 		v.operations(ptr, t.Timeout, t.RateLimit, t.Audit)
+		v.toolConfirm(ptr, m, t)
 	}
+	v.confirmPolicy("#/confirm", m.Confirm)
 	v.duration("#/toolTimeout", "toolTimeout", m.ToolTimeout)
 	v.rateLimit("#/rateLimit", m.RateLimit)
 

@@ -93,11 +93,12 @@ func (v *validator) openAPI(o *OpenAPI) {
 		if ov.Name != "" && v.name(op+"/name", ov.Name, "tool", MaxToolName, "") {
 			v.unique(op+"/name", "tool name", ov.Name, names)
 		}
-		if ov.Exclude && (ov.Custom || ov.Name != "" || ov.Description != "" || ov.RateLimit != nil || ov.Timeout != "" || ov.Audit != nil || ov.Response != nil) {
+		if ov.Exclude && (ov.Custom || ov.Name != "" || ov.Description != "" || ov.RateLimit != nil || ov.Timeout != "" || ov.Audit != nil || ov.Response != nil || ov.Confirm != "" || ov.ConfirmMessage != "") {
 			v.warn(op+"/exclude", "operation %q is excluded; the rest of its override has no effect", ov.Operation)
 		}
 		v.operations(op, ov.Timeout, ov.RateLimit, ov.Audit)
 		v.response(op+"/response", ov.Response, readLimit)
+		v.confirmPolicy(op+"/confirm", ov.Confirm)
 	}
 }
 

@@ -42,6 +42,9 @@ type Options struct {
 	Server string
 	// Section is the manifest's openapi section.
 	Section *manifest.OpenAPI
+	// Confirm is the manifest's confirm policy, for the operations whose
+	// override sets none.
+	Confirm string
 	// Manifest locates nodes of the manifest, for problems with the
 	// section ("#/openapi/overrides/0/operation").
 	Manifest func(pointer string) diag.Pos
@@ -341,6 +344,7 @@ func Import(doc *loader.Document, opts *Options) (*Result, diag.List) {
 		if tool == nil {
 			continue
 		}
+		imp.confirm(o, tool)
 		o.tool = tool
 		tools = append(tools, tool)
 		enc.add(tool, in, out)

@@ -3,6 +3,7 @@ package openapi
 import (
 	"time"
 
+	"cmp"
 	"fmt"
 	"mime"
 	"slices"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/mcpgen/mcpgen/generator/diag"
 	"github.com/mcpgen/mcpgen/generator/ir"
+	"github.com/mcpgen/mcpgen/generator/manifest"
 	"github.com/mcpgen/mcpgen/generator/openapi/loader"
 )
 
@@ -785,4 +787,41 @@ func successResponse(op *openapi3.Operation) (string, *openapi3.ResponseRef) {
 		return "", nil
 	}
 	return codes[0], m[codes[0]]
+}
+
+// confirm decides whether the calls of t ask the user first, as the
+// override or the manifest's policy says (see manifest.Confirms), and
+// checks the override's question against the tool's arguments. Its
+// problems are the manifest's, so they are never demoted to leaving the
+// operation out.
+func (imp *importer) confirm(o *operation, t *ir.Tool) {
+	var policy, msg string
+	if ov := o.override; ov != nil {
+		policy, msg = ov.Confirm, ov.ConfirmMessage
+	}
+	var destructive *bool
+	if t.Annotations != nil {
+		destructive = t.Annotations.DestructiveHint
+	}
+	ptr := o.overridePtr + "/confirmMessage"
+	if !manifest.Confirms(imp.opts.Confirm, policy, destructive) {
+		if msg != "" {
+			imp.diags.Warn(imp.manifestPos(ptr), ptr, "confirmMessage has no effect: calls of operation %s are not confirmed", o.id).Hint = "set confirm: always"
+		}
+		return
+	}
+	if msg != "" {
+		var args []string
+		for _, p := range t.Op.Params {
+			args = append(args, cmp.Or(p.Arg, p.Name))
+		}
+		if b := t.Op.Body; b != nil {
+			args = append(args, cmp.Or(b.Arg, "body"))
+		}
+		slices.Sort(args)
+		for _, p := range manifest.CheckConfirmMessage(msg, "operation "+o.id, args) {
+			imp.diags.Add(imp.manifestPos(ptr), ptr, "%s", p[0]).Hint = p[1]
+		}
+	}
+	t.Confirm = &ir.Confirm{Message: msg}
 }

@@ -40,7 +40,7 @@ func startOps(ctx context.Context, s *mcp.Server, cfg *Config, opts *Options, lo
 	// Outermost first: the span is open while the audit record is
 	// written, so the record has its trace ID; a call refused by a limit
 	// is still traced and recorded; the time limit applies to the tool
-	// alone.
+	// alone, not to the user answering a confirmation.
 	var mws []mcp.Middleware
 
 	t, err := telemetry.Start(ctx, cfg.Telemetry, telemetry.Options{
@@ -87,6 +87,15 @@ func startOps(ctx context.Context, s *mcp.Server, cfg *Config, opts *Options, lo
 		if err != nil {
 			o.close()
 			return nil, fmt.Errorf("rate limits: %w", err)
+		}
+		o.closers = append(o.closers, func() { closeStore() })
+		mws = append(mws, mw)
+	}
+	if opts.Confirmations != nil {
+		mw, closeStore, err := opts.Confirmations(ctx, logger)
+		if err != nil {
+			o.close()
+			return nil, fmt.Errorf("confirmations: %w", err)
 		}
 		o.closers = append(o.closers, func() { closeStore() })
 		mws = append(mws, mw)

@@ -99,6 +99,14 @@ type Options struct {
 	// ask for it: otlp.Exporters{} from package runtime/telemetry/otlp.
 	// Without it the server refuses those settings at start.
 	OTLP telemetry.OTLP
+	// Confirmations, if set, makes the middleware that asks the user to
+	// confirm the calls of the tools that need it; the server calls it
+	// once as it starts, and calls close as it stops. Generated code sets
+	// it to a confirm.Starter (confirm.ForTools), for the same reason as
+	// RateLimits. It runs inside the rate limits, so that questions count
+	// against them, and outside the time limits, so that the user's time
+	// to answer is not the tool's.
+	Confirmations func(ctx context.Context, logger *slog.Logger) (mw mcp.Middleware, close func() error, err error)
 }
 
 // ToolPolicy is how the server runs one tool.

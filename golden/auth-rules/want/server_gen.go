@@ -13,6 +13,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/mcpgen/mcpgen/runtime/confirm"
 	"github.com/mcpgen/mcpgen/runtime/oauth"
 	"github.com/mcpgen/mcpgen/runtime/serve"
 	"github.com/mcpgen/mcpgen/runtime/store"
@@ -58,6 +59,10 @@ func NewServer(h ToolHandler, opts *mcp.ServerOptions) *mcp.Server {
 func ServeOptions() *serve.Options {
 	return &serve.Options{
 		Auth: authNotWired{},
+		Confirmations: confirm.ForTools(os.LookupEnv, store.DefaultPrefix+ServerName+":", map[string]confirm.Rule{
+			// Source: mcpgen.yaml#/tools/2
+			"purge_cache": {},
+		}),
 		Name: ServerName,
 		Settings: []serve.Setting{
 			{Env: "GOOGLE_CLIENT_ID", Usage: "the Google OAuth client's ID (required)"},
@@ -69,6 +74,7 @@ func ServeOptions() *serve.Options {
 			{Env: "OAUTH_RATE_LIMIT_FAIL", Usage: "closed (the default) or open: whether the OAuth endpoints refuse or serve requests while the store keeping their limits fails"},
 			{Env: "STORE_URL", Usage: "the store all replicas share, redis://[user:password@]host:6379/0 (unset: the STORE_PATH file)", Secret: true},
 			{Env: "STORE_PATH", Usage: "the store's bbolt file when STORE_URL is unset, for one replica (default data/oauth.db)"},
+			{Env: "REQUEST_STATE_KEY", Usage: "the key that seals a confirmation between its question and its answer: base64 of 32 random bytes, the same on every replica (NEW,OLD rotates; required with a Redis STORE_URL)", Secret: true},
 		},
 		Transports: []string{"streamable"},
 		Version:    ServerVersion,

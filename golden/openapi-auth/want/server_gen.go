@@ -13,6 +13,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/mcpgen/mcpgen/runtime/confirm"
 	"github.com/mcpgen/mcpgen/runtime/oauth"
 	"github.com/mcpgen/mcpgen/runtime/serve"
 	"github.com/mcpgen/mcpgen/runtime/store"
@@ -59,6 +60,10 @@ func NewServer(h ToolHandler, api *upstream.Client, opts *mcp.ServerOptions) *mc
 func ServeOptions() *serve.Options {
 	return &serve.Options{
 		Auth: authNotWired{},
+		Confirmations: confirm.ForTools(os.LookupEnv, store.DefaultPrefix+ServerName+":", map[string]confirm.Rule{
+			// Source: petstore.yaml#/paths/~1pets~1{petId}/delete
+			"delete_pet": {Summary: opDeletePet.Describe},
+		}),
 		Name: ServerName,
 		Settings: []serve.Setting{
 			{Env: "PETS_OAUTH_BASE_URL", Usage: "base URL of the API the tools call (default https://petstore.example.com/v1)"},
@@ -74,6 +79,7 @@ func ServeOptions() *serve.Options {
 			{Env: "OAUTH_RATE_LIMIT_FAIL", Usage: "closed (the default) or open: whether the OAuth endpoints refuse or serve requests while the store keeping their limits fails"},
 			{Env: "STORE_URL", Usage: "the store all replicas share, redis://[user:password@]host:6379/0 (unset: the STORE_PATH file)", Secret: true},
 			{Env: "STORE_PATH", Usage: "the store's bbolt file when STORE_URL is unset, for one replica (default data/oauth.db)"},
+			{Env: "REQUEST_STATE_KEY", Usage: "the key that seals a confirmation between its question and its answer: base64 of 32 random bytes, the same on every replica (NEW,OLD rotates; required with a Redis STORE_URL)", Secret: true},
 		},
 		Transports: []string{"streamable", "sse"},
 		Version:    ServerVersion,

@@ -4,7 +4,11 @@
 package main
 
 import (
+	"os"
+
+	"github.com/mcpgen/mcpgen/runtime/confirm"
 	"github.com/mcpgen/mcpgen/runtime/serve"
+	"github.com/mcpgen/mcpgen/runtime/store"
 	"github.com/mcpgen/mcpgen/runtime/upstream"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
@@ -43,11 +47,25 @@ func NewServer(h ToolHandler, api *upstream.Client, opts *mcp.ServerOptions) *mc
 // version and the transports mcpgen.yaml enables.
 func ServeOptions() *serve.Options {
 	return &serve.Options{
+		Confirmations: confirm.ForTools(os.LookupEnv, store.DefaultPrefix+ServerName+":", map[string]confirm.Rule{
+			// The operations of confirmedOperations, called through call_operation.
+			"call_operation": {Ask: confirmedOperations.Ask, Summary: confirmedOperations.Summary},
+		}),
 		Name: ServerName,
 		Settings: []serve.Setting{
 			{Env: "NAMES_BASE_URL", Usage: "base URL of the API the tools call (default https://names.example.com)"},
+			{Env: "STORE_URL", Usage: "the Redis that keeps the confirmations all replicas share, redis://[user:password@]host:6379/0 (unset: each process keeps its own)", Secret: true},
+			{Env: "REQUEST_STATE_KEY", Usage: "the key that seals a confirmation between its question and its answer: base64 of 32 random bytes, the same on every replica (NEW,OLD rotates; required with a Redis STORE_URL)", Secret: true},
 		},
 		Transports: []string{"streamable", "sse", "stdio"},
 		Version:    ServerVersion,
 	}
+}
+
+// confirmedOperations are the operations of names.yaml whose calls through
+// call_operation the user confirms before they run, each with the question it
+// asks.
+var confirmedOperations = upstream.Confirmed{
+	// Source: names.yaml#/paths/~1v1~1widgets~1{id}/delete
+	"ping_62bd06": opPing62bd06.Describe,
 }

@@ -4,7 +4,11 @@
 package main
 
 import (
+	"os"
+
+	"github.com/mcpgen/mcpgen/runtime/confirm"
 	"github.com/mcpgen/mcpgen/runtime/serve"
+	"github.com/mcpgen/mcpgen/runtime/store"
 	"github.com/mcpgen/mcpgen/runtime/upstream"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
@@ -44,10 +48,16 @@ func NewServer(h ToolHandler, api *upstream.Client, opts *mcp.ServerOptions) *mc
 // version and the transports mcpgen.yaml enables.
 func ServeOptions() *serve.Options {
 	return &serve.Options{
+		Confirmations: confirm.ForTools(os.LookupEnv, store.DefaultPrefix+ServerName+":", map[string]confirm.Rule{
+			// Source: petstore.yaml#/paths/~1pets~1{petId}/delete
+			"delete_pet": {Summary: opDeletePet.Describe},
+		}),
 		Name: ServerName,
 		Settings: []serve.Setting{
 			{Env: "PETSTORE_BASE_URL", Usage: "base URL of the API the tools call (default https://petstore.example.com/v1)"},
 			{Env: "PETSTORE_API_KEY", Usage: "API key, sent in the header X-API-Key (api_key: The store's API key.)", Secret: true},
+			{Env: "STORE_URL", Usage: "the Redis that keeps the confirmations all replicas share, redis://[user:password@]host:6379/0 (unset: each process keeps its own)", Secret: true},
+			{Env: "REQUEST_STATE_KEY", Usage: "the key that seals a confirmation between its question and its answer: base64 of 32 random bytes, the same on every replica (NEW,OLD rotates; required with a Redis STORE_URL)", Secret: true},
 		},
 		Transports: []string{"streamable", "sse", "stdio"},
 		Version:    ServerVersion,

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	audit "github.com/mcpgen/mcpgen/runtime/audit"
+	"github.com/mcpgen/mcpgen/runtime/confirm"
 	ratelimit "github.com/mcpgen/mcpgen/runtime/ratelimit"
 	"github.com/mcpgen/mcpgen/runtime/serve"
 	"github.com/mcpgen/mcpgen/runtime/store"
@@ -48,6 +49,10 @@ func NewServer(h ToolHandler, opts *mcp.ServerOptions) *mcp.Server {
 // version and the transports mcpgen.yaml enables.
 func ServeOptions() *serve.Options {
 	return &serve.Options{
+		Confirmations: confirm.ForTools(os.LookupEnv, store.DefaultPrefix+ServerName+":", map[string]confirm.Rule{
+			// Source: mcpgen.yaml#/tools/1
+			"sign_document": {Summary: confirm.Template("Sign {{document}} with your key?")},
+		}),
 		Name: ServerName,
 		OTLP: otlp.Exporters{},
 		RateLimits: ratelimit.ForTools(os.LookupEnv, store.DefaultPrefix+ServerName+":", ratelimit.ToolLimits{
@@ -58,7 +63,8 @@ func ServeOptions() *serve.Options {
 			},
 		}),
 		Settings: []serve.Setting{
-			{Env: "STORE_URL", Usage: "the Redis that keeps the rate limits all replicas share, redis://[user:password@]host:6379/0 (unset: each process counts alone)", Secret: true},
+			{Env: "STORE_URL", Usage: "the Redis that keeps the rate limits and the confirmations all replicas share, redis://[user:password@]host:6379/0 (unset: each process keeps its own)", Secret: true},
+			{Env: "REQUEST_STATE_KEY", Usage: "the key that seals a confirmation between its question and its answer: base64 of 32 random bytes, the same on every replica (NEW,OLD rotates; required with a Redis STORE_URL)", Secret: true},
 		},
 		ToolTimeout: 30 * time.Second,
 		Tools: map[string]serve.ToolPolicy{

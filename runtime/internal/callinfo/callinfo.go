@@ -11,12 +11,14 @@ import (
 
 // Outcomes of a tool call, as audit records and metrics name them.
 const (
-	OK          = "ok"           // the tool returned a result
-	ToolError   = "tool_error"   // the tool returned a result with isError set
-	Refused     = "refused"      // not allowed: no such tool, not signed in, not permitted
-	RateLimited = "rate_limited" // a rate limit refused the call
-	Timeout     = "timeout"      // the call ran past its time limit
-	Error       = "error"        // a JSON-RPC error
+	OK            = "ok"             // the tool returned a result
+	ToolError     = "tool_error"     // the tool returned a result with isError set
+	Refused       = "refused"        // not allowed: no such tool, not signed in, not permitted, not confirmable
+	RateLimited   = "rate_limited"   // a rate limit refused the call
+	Timeout       = "timeout"        // the call ran past its time limit
+	InputRequired = "input_required" // the call asked the user to confirm it and ran nothing yet
+	Declined      = "declined"       // the user declined to confirm the call
+	Error         = "error"          // a JSON-RPC error
 )
 
 // Info is the record of one call. Its methods are safe for concurrent use
