@@ -135,7 +135,9 @@ func TestEndToEndSignedInUser(t *testing.T) {
 	}
 	// The operations a user would pick with the manifest's filters.
 	manifest = strings.Replace(manifest, "  credentials: signedInUser\n", "  credentials: signedInUser\n  include:\n"+
-		"    - operations: [users/get-authenticated, issues/list-for-repo, issues/create, issues/delete-label]\n", 1)
+		"    - operations: [users/get-authenticated, issues/list-for-repo, issues/create, issues/delete-label]\n"+
+		// The client here cannot answer a confirmation: see TestEndToEndConfirm.
+		"  overrides:\n    - operation: issues/delete-label\n      confirm: never\n", 1)
 	if err := os.WriteFile(manifestPath, []byte(manifest), 0o644); err != nil {
 		t.Fatal(err)
 	}

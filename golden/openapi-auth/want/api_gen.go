@@ -26,7 +26,13 @@ var apiDescription = &upstream.API{
 			ParamName: "X-API-Key",
 			Env:       []string{"PETS_OAUTH_API_KEY"},
 		},
+		{
+			Name:   "store_oauth",
+			Type:   "oauth2",
+			Scopes: []string{"pets:write"},
+		},
 	},
+	SignedInUser: true,
 }
 
 // NewAPIClient returns a client of the API, configured from the environment as
@@ -99,7 +105,7 @@ var opDeletePet = &upstream.Operation{
 	Params: []upstream.Param{
 		{Name: "petId", In: "path", Style: "simple", Required: true},
 	},
-	Security: [][]string{{"api_key"}},
+	Security: [][]string{{"store_oauth"}},
 }
 
 // opSlowReport is the slowReport operation of the "slow_report" tool: GET

@@ -50,6 +50,9 @@ func main() {
 		fatal(err)
 	}
 	defer auth.Close()
+	// The API is called as the user who made each call, with the token
+	// they signed in with.
+	api.UseSignedInUser(auth)
 
 	s := NewServer(&Tools{
 		API:  api,

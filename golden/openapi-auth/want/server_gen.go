@@ -94,6 +94,7 @@ func ServeOptions() *serve.Options {
 func AuthOptions() *oauth.Options {
 	return &oauth.Options{
 		Provider:   "github",
+		Scopes:     []string{"pets:write", "read:user", "user:email"},
 		ServerName: ServerName,
 		Tools: map[string]oauth.Rule{
 			// Source: mcpgen.yaml#/tools/0/auth
