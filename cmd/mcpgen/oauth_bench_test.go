@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"fmt"
 	"net/http"
 	"os"
@@ -73,18 +72,11 @@ func BenchmarkOAuthToolsCall(b *testing.B) {
 	gh := newFakeGitHub(b)
 	base := "http://" + freeLoopbackAddr(b)
 	gh.callback = base + "/callback"
-	srv := startAuthServer(b, protected, dir, base, []string{
-		"GITHUB_CLIENT_ID=" + gh.clientID,
-		"GITHUB_CLIENT_SECRET=" + gh.clientSecret,
-		"GITHUB_AUTHORIZE_URL=" + gh.srv.URL + "/login/oauth/authorize",
-		"GITHUB_TOKEN_URL=" + gh.srv.URL + "/login/oauth/access_token",
-		"GITHUB_API_URL=" + gh.srv.URL,
-		"BASE_URL=" + base,
-		"STORE_PATH=" + filepath.Join(b.TempDir(), "oauth.db"),
-		"ENCRYPTION_KEY=" + base64.StdEncoding.EncodeToString(randomBytes(b, 32)),
+	srv := startAuthServer(b, protected, dir, base, gh.serverSettings(base,
+		"STORE_PATH="+filepath.Join(b.TempDir(), "oauth.db"),
 		"ALLOWED_USERS=octocat",
 		"LOG_LEVEL=warn",
-	})
+	))
 	signed := signInAs(b, ctx, gh, http.DefaultTransport, base, "octocat")
 	if signed == nil {
 		b.Fatal("sign-in failed")

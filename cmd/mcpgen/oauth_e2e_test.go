@@ -50,19 +50,12 @@ func TestEndToEndGitHubOAuth(t *testing.T) {
 
 	gh := newFakeGitHub(t)
 	base := "http://" + freeLoopbackAddr(t)
-	settings := []string{
-		"GITHUB_CLIENT_ID=" + gh.clientID,
-		"GITHUB_CLIENT_SECRET=" + gh.clientSecret,
-		"GITHUB_AUTHORIZE_URL=" + gh.srv.URL + "/login/oauth/authorize",
-		"GITHUB_TOKEN_URL=" + gh.srv.URL + "/login/oauth/access_token",
-		"GITHUB_API_URL=" + gh.srv.URL,
-		"BASE_URL=" + base,
-		"STORE_PATH=" + filepath.Join(t.TempDir(), "oauth.db"),
-		"ENCRYPTION_KEY=" + base64.StdEncoding.EncodeToString(randomBytes(t, 32)),
+	settings := gh.serverSettings(base,
+		"STORE_PATH="+filepath.Join(t.TempDir(), "oauth.db"),
 		"ALLOWED_USERS=octocat",
 		// Debug logging logs every request: more places for a token to leak.
 		"LOG_LEVEL=debug",
-	}
+	)
 	gh.callback = base + "/callback"
 	srv := startAuthServer(t, binary, dir, base, settings)
 	servers := []*authServer{srv}
@@ -1015,4 +1008,19 @@ func TestOAuthTemplatesListed(t *testing.T) {
 			t.Errorf("mcpgen new --template=%s: exit %d, output:\n%s%s", tmpl, code, stdout, stderr)
 		}
 	}
+}
+
+// serverSettings are the settings of a generated github-oauth server that
+// signs users in with this stand-in GitHub at base, its own URL, with a
+// fresh encryption key; more are appended.
+func (g *fakeIdP) serverSettings(base string, more ...string) []string {
+	return append([]string{
+		"GITHUB_CLIENT_ID=" + g.clientID,
+		"GITHUB_CLIENT_SECRET=" + g.clientSecret,
+		"GITHUB_AUTHORIZE_URL=" + g.srv.URL + "/login/oauth/authorize",
+		"GITHUB_TOKEN_URL=" + g.srv.URL + "/login/oauth/access_token",
+		"GITHUB_API_URL=" + g.srv.URL,
+		"BASE_URL=" + base,
+		"ENCRYPTION_KEY=" + base64.StdEncoding.EncodeToString(randomBytes(g.t, 32)),
+	}, more...)
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"image"
 	"image/color"
@@ -106,17 +105,10 @@ func TestBrowserConsentFlow(t *testing.T) {
 	gh.setLogin("octocat")
 	base := "http://" + freeLoopbackAddr(t)
 	gh.callback = base + "/callback"
-	startAuthServer(t, binary, dir, base, []string{
-		"GITHUB_CLIENT_ID=" + gh.clientID,
-		"GITHUB_CLIENT_SECRET=" + gh.clientSecret,
-		"GITHUB_AUTHORIZE_URL=" + gh.srv.URL + "/login/oauth/authorize",
-		"GITHUB_TOKEN_URL=" + gh.srv.URL + "/login/oauth/access_token",
-		"GITHUB_API_URL=" + gh.srv.URL,
-		"BASE_URL=" + base,
-		"STORE_PATH=" + filepath.Join(t.TempDir(), "oauth.db"),
-		"ENCRYPTION_KEY=" + base64.StdEncoding.EncodeToString(randomBytes(t, 32)),
+	startAuthServer(t, binary, dir, base, gh.serverSettings(base,
+		"STORE_PATH="+filepath.Join(t.TempDir(), "oauth.db"),
 		"ALLOWED_USERS=octocat",
-	})
+	))
 
 	// The client is a web app on loopback: its redirect URI, its home
 	// page and its logo share its origin, so the consent page shows them.

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -61,17 +60,10 @@ func TestEndToEndReplicas(t *testing.T) {
 
 	gh := newFakeGitHub(t)
 	gh.callback = lb.URL + "/callback"
-	settings := []string{
-		"GITHUB_CLIENT_ID=" + gh.clientID,
-		"GITHUB_CLIENT_SECRET=" + gh.clientSecret,
-		"GITHUB_AUTHORIZE_URL=" + gh.srv.URL + "/login/oauth/authorize",
-		"GITHUB_TOKEN_URL=" + gh.srv.URL + "/login/oauth/access_token",
-		"GITHUB_API_URL=" + gh.srv.URL,
-		"BASE_URL=" + lb.URL,
-		"STORE_URL=" + redis.URL(),
-		"ENCRYPTION_KEY=" + base64.StdEncoding.EncodeToString(randomBytes(t, 32)),
+	settings := gh.serverSettings(lb.URL,
+		"STORE_URL="+redis.URL(),
 		"ALLOWED_USERS=octocat",
-	}
+	)
 	set := newReplicaSet(t, binary, dir, settings)
 	replicas := make([]*replica, len(addrs))
 	name := make(map[string]string) // address → "replica N", for messages

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -149,18 +148,11 @@ func TestEndToEndSignedInUser(t *testing.T) {
 	gh := newFakeGitHub(t)
 	api := newFakeGitHubAPI(t, gh)
 	base := "http://" + freeLoopbackAddr(t)
-	settings := []string{
-		"GITHUB_CLIENT_ID=" + gh.clientID,
-		"GITHUB_CLIENT_SECRET=" + gh.clientSecret,
-		"GITHUB_AUTHORIZE_URL=" + gh.srv.URL + "/login/oauth/authorize",
-		"GITHUB_TOKEN_URL=" + gh.srv.URL + "/login/oauth/access_token",
-		"GITHUB_API_URL=" + gh.srv.URL,
-		"GH_BASE_URL=" + api.URL,
-		"BASE_URL=" + base,
-		"STORE_PATH=" + filepath.Join(t.TempDir(), "oauth.db"),
-		"ENCRYPTION_KEY=" + base64.StdEncoding.EncodeToString(randomBytes(t, 32)),
+	settings := gh.serverSettings(base,
+		"GH_BASE_URL="+api.URL,
+		"STORE_PATH="+filepath.Join(t.TempDir(), "oauth.db"),
 		"LOG_LEVEL=debug",
-	}
+	)
 	gh.callback = base + "/callback"
 	srv := startAuthServer(t, binary, dir, base, settings)
 	rec := &recorder{base: http.DefaultTransport}

@@ -20,11 +20,7 @@ import (
 // sign-in. The token itself is never exposed, and the client sends it
 // only to the API's origin: requests elsewhere fail.
 func (s *Server) UpstreamClient(ctx context.Context, req mcp.Request) (*http.Client, error) {
-	g, err := s.requestGrant(ctx, req)
-	if err != nil {
-		return nil, err
-	}
-	tok, err := s.upstreamToken(ctx, g)
+	g, tok, err := s.requestToken(ctx, req)
 	if err != nil {
 		return nil, err
 	}
@@ -58,6 +54,20 @@ func (s *Server) UpstreamClient(ctx context.Context, req mcp.Request) (*http.Cli
 	}, nil
 }
 
+// requestToken is the grant of the user who made req, and its provider
+// token as last stored.
+func (s *Server) requestToken(ctx context.Context, req mcp.Request) (*grant, *oauth2.Token, error) {
+	g, err := s.requestGrant(ctx, req)
+	if err != nil {
+		return nil, nil, err
+	}
+	tok, err := s.upstreamToken(ctx, g)
+	if err != nil {
+		return nil, nil, err
+	}
+	return g, tok, nil
+}
+
 // requestGrant is the grant of the user who made req.
 func (s *Server) requestGrant(ctx context.Context, req mcp.Request) (*grant, error) {
 	if req == nil || req.GetExtra() == nil || req.GetExtra().TokenInfo == nil {
@@ -87,11 +97,7 @@ func (s *Server) requestGrant(ctx context.Context, req mcp.Request) (*grant, err
 // refuses the refresh revokes the grant, and the error says to sign in
 // again. The token must go to the provider's API and nowhere else.
 func (s *Server) UserToken(ctx context.Context, req mcp.Request) (*oauth2.Token, error) {
-	g, err := s.requestGrant(ctx, req)
-	if err != nil {
-		return nil, err
-	}
-	tok, err := s.upstreamToken(ctx, g)
+	g, tok, err := s.requestToken(ctx, req)
 	if err != nil {
 		return nil, err
 	}
