@@ -218,7 +218,7 @@ func TestLoadErrors(t *testing.T) {
 			`m.yaml:3:5: #/tools/0/inputSchema: missing required key "inputSchema"`,
 			`m.yaml:5:5: #/tools/0/input_schema: unknown key "input_schema"; did you mean "inputSchema"?`)},
 		{"unknown key, no match", "name: a\nzzzzzz: b\n", wantLines(
-			`m.yaml:2:1: #/zzzzzz: unknown key "zzzzzz"; the keys here are name, title, version, instructions, tools, resources, resourceTemplates, prompts, openapi, auth, state, rateLimit, confirm, toolTimeout, transports`)},
+			`m.yaml:2:1: #/zzzzzz: unknown key "zzzzzz"; the keys here are name, title, version, instructions, tools, resources, resourceTemplates, prompts, openapi, auth, state, rateLimit, confirm, toolTimeout, telemetry, transports`)},
 		{"duplicate key", "name: a\ntitle: x\nname: b\n", wantLines(
 			`m.yaml:3:1: #/name: duplicate key "name" (first at line 1)`)},
 		{"missing keys", "version: 1.0.0\nprompts:\n  - messages: []\n", wantLines(
