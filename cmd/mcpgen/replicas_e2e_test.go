@@ -311,13 +311,21 @@ func TestEndToEndReplicas(t *testing.T) {
 			t.Helper()
 			_, mark := logged(t, 0)
 			s.revoke(t, ctx, rec, lb.URL, token, hint)
-			reqs, _ := logged(t, mark)
-			// The sign-in's own requests may reach the log after the mark.
-			reqs = slices.DeleteFunc(reqs, func(r testkit.Proxied) bool { return r.Path != "/revoke" })
-			if len(reqs) != 1 {
-				t.Fatalf("nginx logged %+v for the revocation", reqs)
+			// nginx logs a request once its response is sent, so the line
+			// may come a little after the client has the answer; and the
+			// sign-in's own requests may reach the log after the mark.
+			var revokes []testkit.Proxied
+			for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+				reqs, _ := logged(t, mark)
+				revokes = slices.DeleteFunc(reqs, func(r testkit.Proxied) bool { return r.Path != "/revoke" })
+				if len(revokes) > 0 || time.Now().After(deadline) {
+					break
+				}
 			}
-			return name[reqs[0].Served()]
+			if len(revokes) != 1 {
+				t.Fatalf("nginx logged %+v for the revocation", revokes)
+			}
+			return name[revokes[0].Served()]
 		}
 
 		// An access token: that token ends, the grant goes on (RFC 7009
