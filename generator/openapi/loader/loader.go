@@ -32,8 +32,9 @@ type Options struct {
 	// Isolate loads past defects confined to a part of the document,
 	// rather than stopping at them: a $ref that does not resolve is taken
 	// out and marked (see Document.Unresolved) for the importer to leave
-	// out what uses it, and a schema's examples that are not a list are
-	// dropped, with a warning. Without it, either stops the load.
+	// out what uses it, and a schema's examples that are not a list, and
+	// nulls in a list of schemas (allOf, anyOf, oneOf), are dropped, with a
+	// warning. Without it, any of them stops the load, at its position.
 	Isolate bool
 }
 
@@ -325,7 +326,13 @@ func (d *Document) loadV3(data []byte, root *yaml.Node, p *parsed) error {
 		if err == nil {
 			break
 		}
-		if !d.isolate || !d.isolateRef(err) {
+		if !d.isolate {
+			if nerr := d.nullSchemaError(); nerr != nil {
+				return nerr
+			}
+			return err
+		}
+		if !d.isolateRef(err) && !d.dropNullSchemas() {
 			return err
 		}
 		// Decoded again without the $ref: ResolveRefsIn leaves a
@@ -381,10 +388,16 @@ func (d *Document) loadV2(data []byte, root *yaml.Node, p *parsed) error {
 		if err == nil {
 			break
 		}
-		if !d.isolate || !d.isolateRef(err) {
+		if !d.isolate {
+			if nerr := d.nullSchemaError(); nerr != nil {
+				return nerr
+			}
 			return err
 		}
-		// Converted again from the tree without the $ref.
+		if !d.isolateRef(err) && !d.dropNullSchemas() {
+			return err
+		}
+		// Converted again from the tree without the $ref or the nulls.
 		doc2 = openapi2.T{}
 		if err := decodeV2(d.isolated, &doc2); err != nil {
 			return d.decodeError(err)
