@@ -6,7 +6,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
@@ -96,7 +95,7 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if p.Scopes, err = checkScopes(q.Get("scope")); err != nil {
+	if p.Scopes, err = s.checkScopes(q.Get("scope")); err != nil {
 		fail("invalid_scope", err.Error())
 		return
 	}
@@ -125,21 +124,6 @@ func validChallenge(c string) bool {
 	return !strings.ContainsFunc(c, func(r rune) bool {
 		return !(r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_')
 	})
-}
-
-// checkScopes checks the requested scopes, defaulting to "mcp".
-func checkScopes(scope string) ([]string, error) {
-	scopes := strings.Fields(scope)
-	for _, sc := range scopes {
-		if !slices.Contains(supportedScopes, sc) {
-			return nil, errors.New("unknown scope " + sc)
-		}
-	}
-	if len(scopes) == 0 {
-		scopes = []string{scopeMCP}
-	}
-	slices.Sort(scopes)
-	return slices.Compact(scopes), nil
 }
 
 // browserID returns the browser's binding secret, setting the cookie
@@ -265,8 +249,14 @@ func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
 		s.redirectError(w, r, &p, "temporarily_unavailable", "the identity provider is unavailable")
 		return
 	}
+	cfg.Scopes = s.providerScopes(p.Scopes)
 	state := randomToken()
 	var opts []oauth2.AuthCodeOption
+	if s.set.provider.name == "google" {
+		// Google's incremental authorization: a step-up keeps what the
+		// user granted before.
+		opts = append(opts, oauth2.SetAuthURLParam("include_granted_scopes", "true"))
+	}
 	if pkce {
 		p.Verifier = oauth2.GenerateVerifier()
 		opts = append(opts, oauth2.S256ChallengeOption(p.Verifier))
@@ -325,7 +315,7 @@ func (s *Server) handleCallback(w http.ResponseWriter, r *http.Request) {
 		s.redirectError(w, r, &p, "access_denied", "the identity provider did not say who signed in")
 		return
 	}
-	user.Scopes = grantedScopes(tok, s.provider.scopes)
+	user.Scopes = grantedScopes(tok, s.providerScopes(p.Scopes))
 
 	g := &grant{
 		ID:       randomToken(),

@@ -143,8 +143,15 @@
 //
 // # Tokens
 //
-// This server's tokens have one scope, "mcp"; what a user may do is up to
-// the provider's scopes and [Options.Tools]. Access tokens live one hour,
+// Every token of this server has the scope "mcp"; what a user may do is up
+// to the provider's scopes and [Options.Tools]. A client may also ask for
+// provider scopes, those of [Options.Scopes] or a rule's, and sign-in then
+// asks the provider for them too. That is how step-up authorization works:
+// a tools/call whose rule needs a scope the user has not granted is
+// answered 403 with an insufficient_scope challenge naming the tool's
+// scopes, for clients of MCP 2025-11-25 or later (older ones get a tool
+// error naming the scope), and the client signs in again asking for them.
+// The 401 that starts a sign-in asks for "mcp" alone. Access tokens live one hour,
 // and a sign-in (a grant, with its refresh tokens) 30 days, after which
 // the user signs in again. Tokens are random strings that the store keeps
 // only as SHA-256 hashes, each bound to the client, the resource, the user

@@ -222,7 +222,7 @@ func TestMetadata(t *testing.T) {
 	}
 	// A request without a token starts discovery.
 	status, www := e.mcpStatus("")
-	if want := `Bearer resource_metadata="` + e.ts.URL + `/.well-known/oauth-protected-resource/mcp"`; status != http.StatusUnauthorized || www != want {
+	if want := `Bearer resource_metadata="` + e.ts.URL + `/.well-known/oauth-protected-resource/mcp", scope="mcp"`; status != http.StatusUnauthorized || www != want {
 		t.Errorf("no token: %d %q, want 401 %q", status, www, want)
 	}
 }

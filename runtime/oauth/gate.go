@@ -98,8 +98,14 @@ func (s *Server) refusal(tool string, u *User) string {
 			missing = append(missing, sc)
 		}
 	}
-	return fmt.Sprintf("not allowed: this tool needs the %s scope %s, which your sign-in did not grant; sign in again and grant it",
-		providerTitle(s.set.provider.name), strings.Join(missing, ", "))
+	msg := fmt.Sprintf("not allowed: this tool needs the %s scope %s, which your sign-in did not grant; ", providerTitle(s.set.provider.name), strings.Join(missing, ", "))
+	for _, sc := range missing {
+		if !slices.Contains(s.provider.scopes, sc) {
+			// Sign-in asks for it only when a client steps up.
+			return msg + "a client that supports step-up authorization (MCP 2025-11-25 or later) asks for it when the tool is called"
+		}
+	}
+	return msg + "sign in again and grant it"
 }
 
 // Gate installs middleware on srv that applies Options.Tools: tools/list

@@ -43,6 +43,7 @@ type fakeGitHub struct {
 	*httptest.Server
 	login string // the signed-in user, whose email only /user/emails tells
 	scope string // granted scopes, as GitHub reports them
+	asked string // the scope parameter of the last authorization request
 
 	mu         sync.Mutex
 	challenges map[string]string // code → PKCE challenge sent to authorize
@@ -62,6 +63,7 @@ func newFakeGitHub(t testing.TB) *fakeGitHub {
 		back := ru.Query()
 		back.Set("state", q.Get("state"))
 		gh.mu.Lock()
+		gh.asked = q.Get("scope")
 		if gh.deny {
 			back.Set("error", "access_denied")
 		} else {

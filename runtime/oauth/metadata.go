@@ -8,11 +8,11 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/oauthex"
 )
 
-// Scopes of this server's own tokens. MCP clients may ask for them; what a
-// user may do is decided by the provider's scopes and Options.Tools.
+// scopeMCP is the scope of every token of this server: calling its tools
+// as the user. The other scopes a client may ask for are the provider's
+// (see [Server.checkScopes]); what a user may do is decided by the
+// provider's scopes and Options.Tools.
 const scopeMCP = "mcp"
-
-var supportedScopes = []string{scopeMCP}
 
 // resourceMetadataURL is the protected resource metadata document that a
 // 401 points clients at.
@@ -28,7 +28,7 @@ func (s *Server) protectedResourceMetadata() http.Handler {
 	return auth.ProtectedResourceMetadataHandler(&oauthex.ProtectedResourceMetadata{
 		Resource:               s.resource,
 		AuthorizationServers:   []string{s.issuer},
-		ScopesSupported:        supportedScopes,
+		ScopesSupported:        s.scopes,
 		BearerMethodsSupported: []string{"header"},
 		ResourceName:           s.opts.ServerName,
 	})
@@ -43,7 +43,7 @@ func (s *Server) authServerMetadata() http.Handler {
 		TokenEndpoint:                              s.issuer + "/token",
 		RegistrationEndpoint:                       s.issuer + "/register",
 		RevocationEndpoint:                         s.issuer + "/revoke",
-		ScopesSupported:                            supportedScopes,
+		ScopesSupported:                            s.scopes,
 		ResponseTypesSupported:                     []string{"code"},
 		ResponseModesSupported:                     []string{"query"},
 		GrantTypesSupported:                        []string{"authorization_code", "refresh_token"},

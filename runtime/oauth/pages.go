@@ -120,19 +120,13 @@ func (s *Server) consentPage(w http.ResponseWriter, r *http.Request, c *client, 
 	}
 
 	var ps []scopeWords
-	for _, sc := range s.provider.scopes {
+	for _, sc := range s.providerScopes(p.Scopes) {
 		ps = append(ps, scopeWords{sc, providerScopeWords[sc]})
 	}
 	d["ProviderScopes"] = ps
-	var scopes []scopeWords
-	for _, sc := range p.Scopes {
-		var words string
-		if sc == scopeMCP {
-			words = "call " + s.serverName() + "'s tools as you"
-		}
-		scopes = append(scopes, scopeWords{sc, words})
-	}
-	d["Scopes"] = scopes
+	// The provider scopes a client asked for are listed above, as the
+	// provider asks for them; the token's own scope is this one.
+	d["Scopes"] = []scopeWords{{scopeMCP, "call " + s.serverName() + "'s tools as you"}}
 	// Asked by nobody signed in, the gated server lists the tools open to
 	// every signed-in user; the rules name the others.
 	if tools := s.tools.Load(); tools != nil {

@@ -61,6 +61,9 @@ func (s *Server) Protect(h http.Handler) http.Handler {
 			}
 			return
 		}
+		if s.stepUp(w, r, ti) {
+			return
+		}
 		r = r.WithContext(context.WithValue(r.Context(), verifiedKey{}, ti))
 		// The legacy SSE transport runs a session's calls on the context
 		// of the GET that opened it, whoever posts them: posts must come
@@ -137,7 +140,11 @@ func bearerToken(r *http.Request) (string, bool) {
 // discovery.
 func (s *Server) challenge(w http.ResponseWriter, code, desc string) {
 	v := fmt.Sprintf("Bearer resource_metadata=%q", s.resourceMetadataURL())
-	if code != "" {
+	if code == "" {
+		// What a client needs to start with; tools that need more ask for
+		// it when called (see stepup.go).
+		v += fmt.Sprintf(", scope=%q", scopeMCP)
+	} else {
 		v += fmt.Sprintf(", error=%q, error_description=%q", code, desc)
 	}
 	w.Header().Set("WWW-Authenticate", v)

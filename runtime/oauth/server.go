@@ -84,7 +84,13 @@ type Server struct {
 	logger   *slog.Logger
 	provider *provider
 	rules    map[string]rule
-	cimd     *cimdFetcher
+	// scopes are those a client may ask for: scopeMCP and the provider
+	// scopes sign-in asks for or a rule needs (see stepup.go).
+	scopes []string
+	// stepUpRules is whether a rule needs a scope, and so whether Protect
+	// looks for calls that need a step-up.
+	stepUpRules bool
+	cimd        *cimdFetcher
 	// ownStore is whether Close closes store: New opened it.
 	ownStore bool
 
@@ -164,6 +170,10 @@ func newServer(opts *Options, set *settings, st store.Store, lookupEnv func(stri
 	}
 	s.provider = newProvider(&set.provider, opts.Scopes)
 	s.rules = compileRules(opts.Tools, lookupEnv)
+	s.scopes = s.supportedScopes()
+	for _, r := range s.rules {
+		s.stepUpRules = s.stepUpRules || len(r.scopes) > 0
+	}
 	return s, nil
 }
 
