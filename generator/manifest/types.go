@@ -66,7 +66,7 @@ type Tool struct {
 	Annotations *Annotations `json:"annotations,omitempty" jsonschema:"description=Hints about the tool's behaviour."`
 	// Auth limits who may see and call the tool; it needs the top-level
 	// auth section.
-	Auth *ToolAuth `json:"auth,omitempty" jsonschema:"description=Who may see and call the tool (needs the top-level auth section). Others do not see it in tools/list\\, and a call is refused."`
+	Auth *ToolAuth `json:"auth,omitempty" jsonschema:"description=Who may see and call the tool (needs the top-level auth section). Others do not see it in tools/list\\, and a call is refused; a user who lacks only scopes sees it\\, and a call asks for them (see scopes)."`
 	// RateLimit bounds each user's calls of this tool.
 	RateLimit *RateLimit `json:"rateLimit,omitempty" jsonschema:"description=Calls of this tool allowed per user (per client address without sign-in)\\, on top of the server's rateLimit."`
 	// Timeout bounds a call of this tool, instead of toolTimeout.
@@ -322,5 +322,5 @@ type ToolAuth struct {
 	// comma-separated.
 	UsersEnv string `json:"usersEnv,omitempty" jsonschema:"pattern=^[A-Za-z_][A-Za-z0-9_]*$,description=Environment variable with more allowed users\\, comma-separated\\, read at start."`
 	// Scopes the user must have granted the provider.
-	Scopes []string `json:"scopes,omitempty" jsonschema:"description=Provider scopes the user must have granted; add them to auth.scopes so that sign-in asks for them."`
+	Scopes []string `json:"scopes,omitempty" jsonschema:"description=Provider scopes the user must have granted. Sign-in asks for those in auth.scopes; a client that supports step-up authorization (MCP 2025-11-25 and later) asks for the others when the tool is called. A user without them still sees the tool\\, and a call names the missing scope."`
 }

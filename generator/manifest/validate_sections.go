@@ -151,7 +151,7 @@ func (v *validator) authSection(m *Manifest) {
 		}
 		for j, sc := range t.Auth.Scopes {
 			if !slices.Contains(m.Auth.Scopes, sc) {
-				v.warn(ptr+"/scopes/"+strconv.Itoa(j), "scope %q is not in auth.scopes, so sign-in never asks for it and nobody can call the tool", sc).Hint = "add it to auth.scopes"
+				v.warn(ptr+"/scopes/"+strconv.Itoa(j), "scope %q is not in auth.scopes: sign-in asks for it only when a client that supports step-up authorization calls the tool; users of other clients cannot call it", sc).Hint = "add it to auth.scopes to ask every user at sign-in"
 			}
 		}
 	}

@@ -70,7 +70,7 @@ func TestValidate(t *testing.T) {
 			`m.yaml:4:66: #/tools/0/auth: empty auth rule; give users, usersEnv or scopes`,
 			`m.yaml:5:75: #/tools/1/auth/users/0: invalid user ""; one login or email address per entry`,
 			`m.yaml:5:90: #/tools/1/auth/usersEnv: "9" is not a valid environment variable name`,
-			`m.yaml:5:102: #/tools/1/auth/scopes/0: warning: scope "repo" is not in auth.scopes, so sign-in never asks for it and nobody can call the tool; add it to auth.scopes`)},
+			`m.yaml:5:102: #/tools/1/auth/scopes/0: warning: scope "repo" is not in auth.scopes: sign-in asks for it only when a client that supports step-up authorization calls the tool; users of other clients cannot call it; add it to auth.scopes to ask every user at sign-in`)},
 		{"tool auth without auth", "name: a\ntools:\n  - {name: t, description: d, inputSchema: {type: object}, auth: {users: [x]}}\n", wantLines(
 			`m.yaml:3:66: #/tools/0/auth: tool "t" has auth rules, but the server has no auth section; add auth: {provider: github} at the top level, or remove the rules`)},
 		{"auth with stdio", "name: a\nauth: {provider: github}\ntransports: [streamable, stdio]\n", wantLines(

@@ -72,9 +72,9 @@ func TestFlow(t *testing.T) {
 	}
 	defer cs.Close()
 
-	// octocat is among ADMINS (case-insensitively), lacks the repo scope,
-	// and is not "someone-else".
-	if got, want := toolNames(t, cs), []string{"admin", "whoami"}; !slices.Equal(got, want) {
+	// octocat is among ADMINS (case-insensitively), lacks the repo scope
+	// (which a call would step up to), and is not "someone-else".
+	if got, want := toolNames(t, cs), []string{"admin", "repo", "whoami"}; !slices.Equal(got, want) {
 		t.Errorf("tools/list = %v, want %v", got, want)
 	}
 	res, err := cs.CallTool(context.Background(), &mcp.CallToolParams{Name: "whoami", Arguments: map[string]any{}})

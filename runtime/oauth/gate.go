@@ -84,6 +84,17 @@ func (s *Server) allows(tool string, u *User) bool {
 	return true
 }
 
+// lists reports whether tools/list shows tool to u: when u may call it, or
+// lacks only scopes, which calling it lets the client step up to (or names
+// them).
+func (s *Server) lists(tool string, u *User) bool {
+	if s.allows(tool, u) {
+		return true
+	}
+	_, only := s.missingScopes(tool, u)
+	return only
+}
+
 // refusal says why u may not call tool. Only a missing scope is named:
 // the user can do something about it (sign in again and grant it), and the
 // scopes a tool needs are no secret; who else may call it is.
@@ -109,8 +120,9 @@ func (s *Server) refusal(tool string, u *User) string {
 }
 
 // Gate installs middleware on srv that applies Options.Tools: tools/list
-// shows each caller only the tools it may call, and calling another tool
-// fails with a tool error that says no more than that it is not allowed.
+// shows each caller only the tools it may call, or could once it grants a
+// scope, and calling another tool fails with a tool error that says no more
+// than that it is not allowed (or which scope is missing).
 //
 // It also makes [UserOf] and [Server.UpstreamClient] work over the legacy
 // SSE transport, whose requests carry no TokenInfo of their own: there the
@@ -139,7 +151,7 @@ func (s *Server) Gate(srv *mcp.Server) {
 				if lr, ok := res.(*mcp.ListToolsResult); ok && err == nil && len(s.rules) > 0 {
 					u, _ := userFrom(ctx, req)
 					filtered := *lr
-					filtered.Tools = slices.DeleteFunc(slices.Clone(lr.Tools), func(t *mcp.Tool) bool { return !s.allows(t.Name, u) })
+					filtered.Tools = slices.DeleteFunc(slices.Clone(lr.Tools), func(t *mcp.Tool) bool { return !s.lists(t.Name, u) })
 					// The list now depends on who asks.
 					filtered.CacheScope = "private"
 					return &filtered, nil
