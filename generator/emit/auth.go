@@ -28,8 +28,8 @@ func authOptions(f *jen.File, p *ir.Project) {
 				kv(g, "Scopes", stringSlice(p.Auth.Scopes))
 			}
 			kv(g, "ServerName", jen.Id("ServerName"))
-			gated := p.GatedTools()
-			if len(gated) == 0 {
+			gated, scoped := p.GatedTools(), scopedOperations(p)
+			if len(gated) == 0 && len(scoped) == 0 {
 				return
 			}
 			kv(g, "Tools", jen.Map(jen.String()).Qual(oauthPkg, "Rule").ValuesFunc(func(g *jen.Group) {
@@ -46,10 +46,32 @@ func authOptions(f *jen.File, p *ir.Project) {
 						}
 					}))
 				}
+				for _, t := range scoped {
+					g.Line().Comment("Source: " + p.API.Spec + t.Op.SecurityPointer).Line().Lit(t.Name).Op(":").Add(literal(jen.Null(), func(g *jen.Group) {
+						kv(g, "Scopes", stringSlice(t.Op.UserScopes))
+					}))
+				}
 				g.Line()
 			}))
 		})),
 	)
+}
+
+// scopedOperations are the tools of operations whose security requirements
+// need scopes of the signed-in user's token: the runtime checks them before
+// calling the API, and asks clients that can to step up. A dynamic server's
+// operations are called through one tool, and are left to the API.
+func scopedOperations(p *ir.Project) []*ir.Tool {
+	if p.API == nil || p.API.Dynamic {
+		return nil
+	}
+	var out []*ir.Tool
+	for _, t := range p.Tools {
+		if t.Op != nil && len(t.Op.UserScopes) > 0 && t.Auth == nil {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // authNotWired emits the stand-in that ServeOptions puts in Options.Auth,

@@ -121,6 +121,51 @@ func (imp *importer) security(o *operation, schemes map[string]*scheme, used map
 	return out
 }
 
+// userScopes are the scopes every way of calling the operation needs of the
+// signed-in user's token (the intersection of its security alternatives'
+// scopes for the schemes that token stands for), sorted, and the pointer of
+// the requirements they come from. The runtime refuses a call without them
+// before it reaches the API, and asks clients that can to step up. Nil
+// unless the API is called as the signed-in user.
+func (imp *importer) userScopes(o *operation, schemes map[string]*scheme) ([]string, string) {
+	if !imp.signedInUser() {
+		return nil, ""
+	}
+	reqs, ptr := o.op.Security, o.ptr+"/security"
+	if reqs == nil {
+		reqs, ptr = &imp.doc.T.Security, "#/security"
+	}
+	var need []string
+	first := true
+	for _, req := range *reqs {
+		var alt []string
+		usable := true
+		for name, scopes := range req {
+			s, ok := schemes[name]
+			if !ok || s.unsupported != "" {
+				usable = false // never works: it constrains nothing
+				break
+			}
+			if userScheme(s.ir) {
+				alt = append(alt, scopes...)
+			}
+		}
+		if !usable {
+			continue
+		}
+		if first {
+			need, first = alt, false
+			continue
+		}
+		need = slices.DeleteFunc(need, func(sc string) bool { return !slices.Contains(alt, sc) })
+	}
+	if len(need) == 0 {
+		return nil, ""
+	}
+	slices.Sort(need)
+	return slices.Compact(need), ptr
+}
+
 // usedSchemes are the schemes the selected operations use, sorted by name,
 // with the environment variables of their credentials.
 func (imp *importer) usedSchemes(schemes map[string]*scheme, used map[string]bool, server, baseEnv string) []ir.Scheme {

@@ -101,6 +101,10 @@ func AuthOptions() *oauth.Options {
 			"whoami": {
 				Users: []string{"octocat"},
 			},
+			// Source: petstore.yaml#/paths/~1pets~1{petId}/delete/security
+			"delete_pet": {
+				Scopes: []string{"pets:write"},
+			},
 		},
 	}
 }
