@@ -670,10 +670,14 @@ type fakeIdP struct {
 	login  string            // who signs in next
 	codes  map[string]grant  // code → who, and the PKCE challenge
 	tokens map[string]string // access token → login
+	scopes map[string]string // access token → the scope it was granted
+	asked  []string          // the scope parameter of each authorization
 	calls  int               // API calls with a valid token
 }
 
-type grant struct{ login, challenge string }
+// grant is an authorization in progress: who, the PKCE challenge and the
+// scopes asked for, all of which the user grants.
+type grant struct{ login, challenge, scope string }
 
 func newFakeGitHub(t testing.TB) *fakeIdP {
 	g := newFakeIdP(t)
@@ -716,6 +720,7 @@ func newFakeIdP(t testing.TB) *fakeIdP {
 		clientSecret: "fake-client-secret-" + rand.Text(),
 		codes:        make(map[string]grant),
 		tokens:       make(map[string]string),
+		scopes:       make(map[string]string),
 	}
 }
 
@@ -735,6 +740,13 @@ func (g *fakeIdP) issuedTokens() []string {
 	return out
 }
 
+// askedScopes are the scope parameters of the authorizations so far.
+func (g *fakeIdP) askedScopes() []string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return slices.Clone(g.asked)
+}
+
 func (g *fakeIdP) apiCalls() int {
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -752,7 +764,8 @@ func (g *fakeIdP) authorize(w http.ResponseWriter, r *http.Request) {
 	}
 	code := "idpcode-" + rand.Text()
 	g.mu.Lock()
-	g.codes[code] = grant{login: g.login, challenge: q.Get("code_challenge")}
+	g.codes[code] = grant{login: g.login, challenge: q.Get("code_challenge"), scope: q.Get("scope")}
+	g.asked = append(g.asked, q.Get("scope"))
 	g.mu.Unlock()
 	http.Redirect(w, r, g.callback+"?"+url.Values{"code": {code}, "state": {q.Get("state")}}.Encode(), http.StatusFound)
 }
@@ -775,13 +788,15 @@ func (g *fakeIdP) accessToken(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte(`{"error":"invalid_grant"}`))
 		return
 	}
-	tok := "gho_" + rand.Text()
-	scope := "read:user,user:email"
+	// GitHub reports the granted scopes comma-separated, OpenID providers
+	// space-separated.
+	tok, scope := "gho_"+rand.Text(), strings.Join(strings.Fields(gr.scope), ",")
 	if g.oidc {
-		tok, scope = "oidc-at-"+rand.Text(), "openid email profile"
+		tok, scope = "oidc-at-"+rand.Text(), gr.scope
 	}
 	g.mu.Lock()
 	g.tokens[tok] = gr.login
+	g.scopes[tok] = scope
 	g.mu.Unlock()
 	json.NewEncoder(w).Encode(map[string]string{"access_token": tok, "token_type": "Bearer", "scope": scope})
 }
