@@ -106,3 +106,28 @@ func TestStepUp(t *testing.T) {
 		t.Errorf("scopes_supported %v, want %v", prm.Scopes, want)
 	}
 }
+
+// BenchmarkCalledTool is what a server whose rules name scopes spends per
+// POST finding the tool it calls: from the 2026-07-28 headers, or from a
+// body of about 1 KiB for older clients.
+func BenchmarkCalledTool(b *testing.B) {
+	body := []byte(`{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"repo","arguments":{"text":"` + strings.Repeat("x", 1000) + `"}}}`)
+	for _, tc := range []struct {
+		name   string
+		header bool
+	}{{"headers", true}, {"body", false}} {
+		b.Run(tc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				r, _ := http.NewRequest(http.MethodPost, "http://127.0.0.1/mcp", bytes.NewReader(body))
+				if tc.header {
+					r.Header.Set("Mcp-Method", "tools/call")
+					r.Header.Set("Mcp-Name", "repo")
+				}
+				if name, ok := calledTool(r); !ok || name != "repo" {
+					b.Fatalf("calledTool = %q, %v", name, ok)
+				}
+			}
+		})
+	}
+}
