@@ -633,7 +633,7 @@ func (c *checker) resolveRefs() {
 		}
 		target := c.rootPtr
 		for _, seg := range strings.Split(frag[1:], "/") {
-			target = diag.Append(target, strings.ReplaceAll(strings.ReplaceAll(seg, "~1", "/"), "~0", "~"))
+			target = diag.Append(target, diag.UnescapeToken(seg))
 		}
 		if _, ok := c.nodes[target]; !ok {
 			c.add(r.ptr, "$ref %q does not resolve", r.value)
@@ -854,7 +854,7 @@ func (c *checker) libraryPointer(err error) string {
 	}
 	ptr := c.rootPtr
 	for _, seg := range strings.Split(m[len(m)-1][1][1:], "/") {
-		ptr = diag.Append(ptr, strings.ReplaceAll(strings.ReplaceAll(seg, "~1", "/"), "~0", "~"))
+		ptr = diag.Append(ptr, diag.UnescapeToken(seg))
 	}
 	if _, ok := c.nodes[ptr]; !ok {
 		return c.rootPtr

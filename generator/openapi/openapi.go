@@ -789,7 +789,7 @@ func (r *Result) Full(schema []byte) []byte {
 		s := queue[0]
 		queue = queue[1:]
 		for _, m := range defRef.FindAllSubmatch(s, -1) {
-			name := unescaper.Replace(string(m[1]))
+			name := diag.UnescapeToken(string(m[1]))
 			if seen[name] {
 				continue
 			}

@@ -10,6 +10,8 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"go.yaml.in/yaml/v4"
+
+	"github.com/mcpgen/mcpgen/generator/diag"
 )
 
 // v2Sections are the Swagger 2.0 homes of the OpenAPI 3 components a
@@ -142,7 +144,7 @@ func (d *Document) v2Parameter(root *yaml.Node, at []string, t []string) []strin
 	}
 	for j, p := range list.Content {
 		if ref := scalar(p, "$ref"); ref != nil && strings.HasPrefix(ref.Value, "#/") {
-			p = lookupPath(root, splitPointer(ref.Value))
+			p = lookupPath(root, diag.Split(ref.Value))
 		}
 		if n, l := scalar(p, "name"), scalar(p, "in"); n != nil && l != nil && n.Value == name && l.Value == in {
 			out := []string{"parameters", strconv.Itoa(j)}
