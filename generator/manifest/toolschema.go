@@ -48,7 +48,10 @@ func (r role) String() string {
 	return "schema"
 }
 
-// SDKMaxDepth is how deeply the MCP SDK lets a schema's JSON nest.
+// SDKMaxDepth is how deeply the MCP SDK lets JSON nest: its decoder
+// (go-sdk's internal/json) refuses anything deeper, in a tool's schema as
+// in a message. runtime/upstream holds the same limit for tool arguments;
+// the runtime cannot import the generator, so it has its own copy.
 const SDKMaxDepth = 1000
 
 // keyword kinds: what a schema keyword's value must be.
