@@ -38,7 +38,9 @@ func (d *decoder) syntaxError(err error, data []byte) {
 		// The input ends inside a construct (a quoted string, a flow
 		// sequence): it is where the construct starts that needs a fix.
 		mark = le.ContextMark
-		msg += " " + le.ContextMsg
+		if le.ContextMsg != "" {
+			msg += " " + le.ContextMsg
+		}
 	}
 	pos.Line, pos.Col = mark.Line, mark.Column
 	if pos.Line == 0 && le.Stage == yaml.ReaderStage {
