@@ -350,9 +350,6 @@ func nestsDeeper(raw []byte, limit int) bool {
 	return false
 }
 
-// pointerToken unescapes a JSON pointer's token.
-var pointerToken = strings.NewReplacer("~1", "/", "~0", "~")
-
 // inputDefs are the shared definitions that the tools' input schemas reach,
 // directly or through other definitions: those the server resolves at
 // start. It reads references off the encoded schemas, so a "$ref" inside a
@@ -378,7 +375,7 @@ func inputDefs(res *openapi.Result) map[string]bool {
 		schema := queue[0]
 		queue = queue[1:]
 		for _, m := range defRef.FindAllSubmatch(schema, -1) {
-			name := pointerToken.Replace(string(m[1]))
+			name := diag.UnescapeToken(string(m[1]))
 			def, ok := byName[name]
 			if !ok || strings.Contains(name, `\`) {
 				return all()
@@ -582,7 +579,7 @@ func checkSchemas(doc *loader.Document, res *openapi.Result, early []madeTool) d
 					what = fmt.Sprintf("the output schema made for tool %q", t.Name)
 				}
 			case "$defs":
-				name := strings.NewReplacer("~1", "/", "~0", "~").Replace(key) // rare: errors only
+				name := diag.UnescapeToken(key)
 				ptr, what = res.DefPointer(name), fmt.Sprintf("the schema made of %s", name)
 			default:
 				continue

@@ -120,7 +120,8 @@ func checkParts(t *testing.T, tool string, got upstreamRequest, want []wirePart)
 
 // TestWireSwagger2 checks the requests of a server generated from a
 // Swagger 2.0 document, byte for byte: bodies without consumes are JSON,
-// formData is a form, and arrays follow their collectionFormat.
+// formData is a form, and arrays follow their collectionFormat in the
+// query, the path and headers.
 func TestWireSwagger2(t *testing.T) {
 	call := wireServer(t, "wire2", "../../golden/openapi-wire-swagger2/input/swagger.yaml")
 
@@ -147,6 +148,16 @@ func TestWireSwagger2(t *testing.T) {
 	arr := []string{"x", "y"}
 	got = call("find", map[string]any{"csv": arr, "ssv": arr, "tsv": arr, "pipes": arr, "multi": arr})
 	checkRequest(t, "find", got, "GET", "/v2/find", "csv=x,y&ssv=x%20y&tsv=x%09y&pipes=x%7Cy&multi=x&multi=y", "", "")
+
+	// In the path and in headers, where OpenAPI 3 has no delimited styles.
+	got = call("tags", map[string]any{"csv": arr, "ssv": arr, "tsv": arr, "pipes": arr,
+		"X-Csv": arr, "X-Ssv": arr, "X-Tsv": arr, "X-Pipes": arr})
+	checkRequest(t, "tags", got, "GET", "/v2/tags/x,y/x%20y/x%09y/x%7Cy", "", "", "")
+	for name, want := range map[string]string{"X-Csv": "x,y", "X-Ssv": "x y", "X-Tsv": "x\ty", "X-Pipes": "x|y"} {
+		if h := got.Header.Values(name); len(h) != 1 || h[0] != want {
+			t.Errorf("tags: header %s = %q, want %q", name, h, want)
+		}
+	}
 }
 
 // TestWireEncoding checks the requests of a server generated from an

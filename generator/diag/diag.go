@@ -10,6 +10,7 @@ package diag
 import (
 	"cmp"
 	"fmt"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -222,6 +223,42 @@ func EscapeToken(t string) string {
 		b.WriteByte(c)
 	}
 	return b.String()
+}
+
+// UnescapeToken undoes the RFC 6901 escapes of one reference token: "~1"
+// becomes "/" and "~0" becomes "~", in that order, so "~01" is "~1". It
+// leaves percent-encoding alone: a token taken from a plain pointer, as
+// error messages of JSON Schema libraries print them, has none, and one
+// taken from a pointer in URI fragment form is decoded first (Split does).
+func UnescapeToken(t string) string {
+	if !strings.Contains(t, "~") {
+		return t
+	}
+	return tokenUnescaper.Replace(t)
+}
+
+var tokenUnescaper = strings.NewReplacer("~1", "/", "~0", "~")
+
+// Split returns the reference tokens of a JSON pointer in URI fragment form
+// ("#/a~1b/0", as Pointer builds it) or plain form ("/a~1b/0"), unescaped:
+// the inverse of Pointer. A token that is not valid percent-encoding is
+// kept as it is, '%' and all.
+func Split(p string) []string {
+	p = strings.TrimPrefix(p, "#")
+	if p == "" {
+		return nil
+	}
+	p = strings.TrimPrefix(p, "/")
+	tokens := strings.Split(p, "/")
+	for i, t := range tokens {
+		if strings.Contains(t, "%") {
+			if u, err := url.PathUnescape(t); err == nil {
+				t = u
+			}
+		}
+		tokens[i] = UnescapeToken(t)
+	}
+	return tokens
 }
 
 // Suggest returns the candidate closest to s if it is close enough to be a

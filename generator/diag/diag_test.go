@@ -1,6 +1,7 @@
 package diag
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -49,5 +50,39 @@ func TestPointer(t *testing.T) {
 	}
 	if got := Append("#/a", "b~c", "d e"); got != "#/a/b~0c/d%20e" {
 		t.Errorf("Append = %q", got)
+	}
+}
+
+func TestSplitUndoesPointer(t *testing.T) {
+	for _, tokens := range [][]string{
+		nil,
+		{"paths", "/pets/{id}", "get"},
+		{"a~b", "~1", "~01", "0"},
+		{"with space", "100%", "tab\there", ""},
+	} {
+		p := Pointer(tokens...)
+		got := Split(p)
+		if !slices.Equal(got, tokens) {
+			t.Errorf("Split(%q) = %q, want %q", p, got, tokens)
+		}
+		if plain := Split(strings.TrimPrefix(p, "#")); !slices.Equal(plain, tokens) {
+			t.Errorf("Split(%q) = %q, want %q", strings.TrimPrefix(p, "#"), plain, tokens)
+		}
+	}
+}
+
+func TestUnescapeToken(t *testing.T) {
+	for in, want := range map[string]string{
+		"pets":    "pets",
+		"~1pets":  "/pets",
+		"a~0b":    "a~b",
+		"~01":     "~1",
+		"~10":     "/0",
+		"a%20b":   "a%20b", // percent-encoding is Split's business
+		"~0~1~0~": "~/~~",
+	} {
+		if got := UnescapeToken(in); got != want {
+			t.Errorf("UnescapeToken(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	toml "github.com/pelletier/go-toml/v2"
-	yaml "go.yaml.in/yaml/v3"
+	yaml "go.yaml.in/yaml/v4"
 
 	"github.com/mcpgen/mcpgen/generator/ir"
 )

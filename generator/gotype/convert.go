@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/mcpgen/mcpgen/generator/diag"
 	"github.com/mcpgen/mcpgen/generator/names"
 )
 
@@ -416,7 +417,7 @@ func (c *converter) lookup(s *schema) (*value, string) {
 	if !ok || keyword != "$defs" && keyword != "definitions" || strings.Contains(name, "/") {
 		return unsupported()
 	}
-	name = strings.ReplaceAll(strings.ReplaceAll(name, "~1", "/"), "~0", "~")
+	name = diag.UnescapeToken(name)
 	var target *value
 	if defs := c.root.get(keyword); defs != nil && defs.kind == kindObject {
 		target = defs.get(name)

@@ -53,9 +53,11 @@ func (v *value) get(key string) *value {
 	return nil
 }
 
-// maxDepth bounds the nesting of a schema document. Real schemas nest a
-// few levels; the bound keeps hostile input from exhausting the stack.
-const maxDepth = 200
+// maxSchemaDepth bounds the nesting of a schema that Go types are made
+// from, so that hostile input cannot exhaust the stack; real schemas nest a
+// few levels. It is this package's limit, far below the SDK's
+// (manifest.SDKMaxDepth), which bounds the schemas a server only passes on.
+const maxSchemaDepth = 200
 
 // readJSON reads one JSON document whose root is at pointer ptr.
 func readJSON(raw []byte, ptr string) (*value, error) {
@@ -72,8 +74,8 @@ func readJSON(raw []byte, ptr string) (*value, error) {
 }
 
 func readValue(dec *json.Decoder, ptr string, depth int) (*value, error) {
-	if depth > maxDepth {
-		return nil, &Error{Pointer: ptr, Msg: fmt.Sprintf("the schema nests more than %d levels deep", maxDepth)}
+	if depth > maxSchemaDepth {
+		return nil, &Error{Pointer: ptr, Msg: fmt.Sprintf("the schema nests more than %d levels deep", maxSchemaDepth)}
 	}
 	tok, err := dec.Token()
 	if err != nil {

@@ -17,7 +17,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"go.yaml.in/yaml/v3"
+	"go.yaml.in/yaml/v4"
 
 	"github.com/mcpgen/mcpgen/generator/diag"
 )
@@ -88,8 +88,11 @@ const (
 	// anchored content: an alias bomb (each level doubling the last) is
 	// refused after this many instead of exhausting memory.
 	maxAliasNodes = 100_000
-	// maxDepth bounds how deeply nodes nest, aliases followed.
-	maxDepth = 2_000
+	// maxManifestDepth bounds how deeply the manifest's nodes nest,
+	// aliases followed. It is well above SDKMaxDepth, so that a schema
+	// the SDK would refuse is reported by the schema checks, at the node
+	// that is too deep, rather than as a manifest too deep to read.
+	maxManifestDepth = 2_000
 	// maxSchemaBytes bounds the JSON that schemas expand to, in addition
 	// to four bytes for each byte of input.
 	maxSchemaBytes = 16 << 20
@@ -208,10 +211,10 @@ func (d *decoder) enter(n *yaml.Node, ptr string) (_ *yaml.Node, ok bool) {
 		return nil, false
 	}
 	d.depth++
-	if d.depth > maxDepth {
+	if d.depth > maxManifestDepth {
 		d.depth--
 		d.stopped = true
-		d.add(d.pos(n), ptr, "the manifest nests more than %d levels deep", maxDepth)
+		d.add(d.pos(n), ptr, "the manifest nests more than %d levels deep", maxManifestDepth)
 		return nil, false
 	}
 	if n.Kind == yaml.AliasNode {

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"go.yaml.in/yaml/v3"
+	"go.yaml.in/yaml/v4"
 
 	"github.com/mcpgen/mcpgen/generator/diag"
 )
@@ -276,35 +276,44 @@ func TestLoadErrors(t *testing.T) {
 	}
 }
 
-// TestSyntaxErrors: yaml.v3's line numbers are corrected (its parser counts
-// from 0), the line is never dropped when yaml.v3 knows it, and no column
-// is made up: one is given only when found in the input itself.
+// TestSyntaxErrors: the position is the one the YAML library gives with
+// the error, with its column; where the input ends inside a construct, it
+// is where the construct starts; for bad bytes, which the library locates
+// by offset only, it is counted from the input.
 func TestSyntaxErrors(t *testing.T) {
 	for _, c := range []struct {
 		name, yaml, want string
 	}{
 		{"mapping in a scalar", "name: a\nb: c: d\n",
-			"m.yaml:2: invalid YAML: mapping values are not allowed in this context"},
+			"m.yaml:2:5: invalid YAML: mapping values are not allowed in this context"},
 		{"first line", "a: b: c\n",
-			"m.yaml:1: invalid YAML: mapping values are not allowed in this context"},
+			"m.yaml:1:5: invalid YAML: mapping values are not allowed in this context"},
 		{"parser error", "- a\nb: c\n",
-			"m.yaml:2: invalid YAML: did not find expected '-' indicator"},
+			"m.yaml:2:1: invalid YAML: did not find expected '-' indicator"},
 		{"unclosed flow", "name: a\ntools: [\n",
-			"m.yaml:3: invalid YAML: did not find expected node content"},
+			"m.yaml:3:1: invalid YAML: did not find expected node content"},
+		{"unclosed flow after an item", "a: [1, 2\n",
+			"m.yaml:1:4: invalid YAML: did not find expected ',' or ']' while parsing a flow sequence"},
 		{"unclosed quote", "name: a\nx: \"abc\n",
-			"m.yaml:2: invalid YAML: found unexpected end of stream"},
+			"m.yaml:2:4: invalid YAML: found unexpected end of stream while scanning a quoted scalar"},
 		{"tab indentation", "name: demo\ntools:\n  - name: add\n\t  description: Indented with a tab.\n",
 			"m.yaml:4:1: invalid YAML: found a tab character that violates indentation; indent with spaces: YAML does not allow tabs in indentation"},
 		{"tab first", "\tname: a\n",
 			"m.yaml:1:1: invalid YAML: found character that cannot start any token; indent with spaces: YAML does not allow tabs in indentation"},
+		{"tab first after a byte order mark", "\ufeff\tname: a\n",
+			"m.yaml:1:1: invalid YAML: found character that cannot start any token; indent with spaces: YAML does not allow tabs in indentation"},
 		{"bad UTF-8", "name: a\nb: \xff\n",
-			"m.yaml:2:4: invalid YAML: invalid leading UTF-8 octet; save the file as UTF-8 text"},
+			"m.yaml:2:4: invalid YAML: invalid leading UTF-8 octet (value: 255); save the file as UTF-8 text"},
+		{"bad UTF-8 after a byte order mark", "\ufeffb: \xff\n",
+			"m.yaml:1:4: invalid YAML: invalid leading UTF-8 octet (value: 255); save the file as UTF-8 text"},
 		{"control character", "name: a\ntitle: é\x01\n",
-			"m.yaml:2:9: invalid YAML: control characters are not allowed; save the file as UTF-8 text"},
+			"m.yaml:2:9: invalid YAML: control characters are not allowed (value: 1); save the file as UTF-8 text"},
+		{"column in characters", "é: b: c\n",
+			"m.yaml:1:5: invalid YAML: mapping values are not allowed in this context"},
 		{"unknown anchor", "name: a\nb: *nope\n",
-			"m.yaml: invalid YAML: unknown anchor 'nope' referenced; define the anchor (&name) before the alias (*name) that uses it"},
+			"m.yaml:2:4: invalid YAML: unknown anchor 'nope' referenced; define the anchor (&name) before the alias (*name) that uses it"},
 		{"syntax error in a second document", "name: a\n---\nb: [\n",
-			"m.yaml:4: invalid YAML: did not find expected node content"},
+			"m.yaml:4:1: invalid YAML: did not find expected node content"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			f, diags := Load("m.yaml", []byte(c.yaml))

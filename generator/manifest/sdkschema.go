@@ -45,7 +45,8 @@ import (
 // keyword, nulls where a schema or a typed value belongs, numbers
 // strconv.ParseFloat refuses, integer keywords with exponents or fractions,
 // strings with invalid UTF-8 or lone surrogates, nesting deeper than
-// maxSDKDepth, and anything that is not JSON. The generator's own schemas
+// SDKMaxDepth (which the SDK refuses, and the callers check first), and
+// anything that is not JSON. The generator's own schemas
 // have none of these.
 func DecodeSDKSchema(raw []byte) (*jsonschema.Schema, error) {
 	if s, ok := fastSDKSchema(raw); ok {
@@ -90,11 +91,6 @@ var sdkKeywords = []string{
 	"contentEncoding", "contentMediaType", "contentSchema",
 	"format",
 }
-
-// maxSDKDepth bounds the nesting of objects and lists the decoder recurses
-// into; anything deeper is left to json.Unmarshal (which refuses more than
-// 10000 levels).
-const maxSDKDepth = 1000
 
 // sdkDecoder holds the state of one fastSDKSchema. Rather than every
 // function returning whether it succeeded, input it cannot decode exactly
@@ -202,9 +198,9 @@ func (d *sdkDecoder) array(elem func()) {
 	d.depth--
 }
 
-// enter counts one more level of nesting, and fails past maxSDKDepth.
+// enter counts one more level of nesting, and fails past SDKMaxDepth.
 func (d *sdkDecoder) enter() {
-	if d.depth++; d.depth > maxSDKDepth {
+	if d.depth++; d.depth > SDKMaxDepth {
 		d.fail()
 	}
 }

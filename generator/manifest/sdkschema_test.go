@@ -250,9 +250,9 @@ var sdkCases = []struct {
 	// Nesting.
 	{"nested", `{"type":"object","properties":{"a":{"type":"array","items":{"anyOf":[{"type":"object","properties":{"b":{"enum":["x"],"default":"x"}},"required":["b"],"additionalProperties":false},{"type":"null"}]}}},"$defs":{"d":{"allOf":[{"$ref":"#/$defs/e"}]},"e":{"type":"integer","minimum":0,"maximum":10,"x-foo":{"bar":[{"baz":1}]}}}}`, true},
 	{"deep", strings.Repeat(`{"items":`, 300) + `{}` + strings.Repeat(`}`, 300), true},
-	{"too deep", strings.Repeat(`{"items":`, maxSDKDepth+1) + `{}` + strings.Repeat(`}`, maxSDKDepth+1), false},
-	{"deep value", `{"x":` + strings.Repeat(`[`, maxSDKDepth-1) + strings.Repeat(`]`, maxSDKDepth-1) + `}`, true},
-	{"too deep value", `{"x":` + strings.Repeat(`[`, maxSDKDepth) + strings.Repeat(`]`, maxSDKDepth) + `}`, false},
+	{"too deep", strings.Repeat(`{"items":`, SDKMaxDepth+1) + `{}` + strings.Repeat(`}`, SDKMaxDepth+1), false},
+	{"deep value", `{"x":` + strings.Repeat(`[`, SDKMaxDepth-1) + strings.Repeat(`]`, SDKMaxDepth-1) + `}`, true},
+	{"too deep value", `{"x":` + strings.Repeat(`[`, SDKMaxDepth) + strings.Repeat(`]`, SDKMaxDepth) + `}`, false},
 	{"deeper than encoding/json", strings.Repeat(`{"not":`, 10001) + `{}` + strings.Repeat(`}`, 10001), false},
 
 	// Keys that are keywords but for case.

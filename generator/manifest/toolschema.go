@@ -48,7 +48,10 @@ func (r role) String() string {
 	return "schema"
 }
 
-// SDKMaxDepth is how deeply the MCP SDK lets a schema's JSON nest.
+// SDKMaxDepth is how deeply the MCP SDK lets JSON nest: its decoder
+// (go-sdk's internal/json) refuses anything deeper, in a tool's schema as
+// in a message. runtime/upstream holds the same limit for tool arguments;
+// the runtime cannot import the generator, so it has its own copy.
 const SDKMaxDepth = 1000
 
 // keyword kinds: what a schema keyword's value must be.
@@ -633,7 +636,7 @@ func (c *checker) resolveRefs() {
 		}
 		target := c.rootPtr
 		for _, seg := range strings.Split(frag[1:], "/") {
-			target = diag.Append(target, strings.ReplaceAll(strings.ReplaceAll(seg, "~1", "/"), "~0", "~"))
+			target = diag.Append(target, diag.UnescapeToken(seg))
 		}
 		if _, ok := c.nodes[target]; !ok {
 			c.add(r.ptr, "$ref %q does not resolve", r.value)
@@ -854,7 +857,7 @@ func (c *checker) libraryPointer(err error) string {
 	}
 	ptr := c.rootPtr
 	for _, seg := range strings.Split(m[len(m)-1][1][1:], "/") {
-		ptr = diag.Append(ptr, strings.ReplaceAll(strings.ReplaceAll(seg, "~1", "/"), "~0", "~"))
+		ptr = diag.Append(ptr, diag.UnescapeToken(seg))
 	}
 	if _, ok := c.nodes[ptr]; !ok {
 		return c.rootPtr

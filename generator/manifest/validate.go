@@ -11,26 +11,23 @@ import (
 	"strings"
 
 	"github.com/mcpgen/mcpgen/generator/diag"
+	"github.com/mcpgen/mcpgen/generator/names"
 )
 
-// MaxToolName is the longest tool name mcpgen accepts. The MCP SDK allows
-// 128 characters, but popular clients break on names past 64.
-const MaxToolName = 64
+// MaxToolName is the longest tool name mcpgen accepts.
+const MaxToolName = names.MaxToolName
 
-// MaxServerName is the longest server name mcpgen accepts.
-const MaxServerName = 64
+// MaxServerName is the longest server name mcpgen accepts: server names
+// follow the tool name rule.
+const MaxServerName = names.MaxToolName
 
 // Transports are the transports a manifest may list, in the order the
 // generated server mounts them.
 var Transports = []string{"streamable", "sse", "stdio"}
 
-var (
-	// validName is the MCP tool name alphabet, used for every name.
-	validName = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
-	// placeholder matches what looks like a prompt placeholder. The
-	// generated server replaces exactly "{{" + name + "}}".
-	placeholder = regexp.MustCompile(`\{\{\s*([A-Za-z0-9_.-]*)\s*\}\}`)
-)
+// placeholder matches what looks like a prompt placeholder. The generated
+// server replaces exactly "{{" + name + "}}".
+var placeholder = regexp.MustCompile(`\{\{\s*([A-Za-z0-9_.-]*)\s*\}\}`)
 
 // Validate checks the rules a manifest must follow beyond its shape, and
 // everything the MCP SDK would otherwise reject, or panic on, when the
@@ -46,12 +43,12 @@ func Validate(f *File) diag.List {
 		return nil
 	}
 
-	v.name("#/name", m.Name, "server", MaxServerName, "")
+	v.name("#/name", m.Name, "server")
 
 	toolAt := make(map[string]string)
 	for i, t := range m.Tools {
 		ptr := diag.Pointer("tools", strconv.Itoa(i))
-		if v.name(ptr+"/name", t.Name, "tool", MaxToolName, "the MCP SDK allows 128, but popular clients break on names longer than 64") {
+		if v.name(ptr+"/name", t.Name, "tool") {
 			v.unique(ptr+"/name", "tool name", t.Name, toolAt)
 		}
 		if strings.TrimSpace(t.Description) == "" {
@@ -162,23 +159,17 @@ func (v *validator) where(ptr string) string {
 	return ptr
 }
 
-// name checks a server, tool or prompt name: present, in the MCP tool name
-// alphabet, and at most max characters. It reports whether the name is
-// valid.
-func (v *validator) name(ptr, name, what string, max int, lengthHint string) bool {
-	switch {
-	case name == "":
-		d := v.add(ptr, "the %s has no name", what)
-		if what == "server" {
-			d.Hint = "set name: my-server"
-		}
-	case !validName.MatchString(name):
-		v.add(ptr, "%s name %q has invalid character %q", what, name, firstInvalid(name)).Hint = "use letters, digits, '_', '-' and '.'"
-	case len(name) > max:
-		v.add(ptr, "%s name is %d characters long; the limit is %d", what, len(name), max).Hint = lengthHint
-	default:
+// name checks a server, tool, prompt or resource template name by the tool
+// name rule (names.CheckToolName). It reports whether the name is valid.
+func (v *validator) name(ptr, name, what string) bool {
+	reason, hint := names.CheckToolName(what, name)
+	if reason == "" {
 		return true
 	}
+	if name == "" && what == "server" {
+		hint = "set name: my-server"
+	}
+	v.add(ptr, "%s", reason).Hint = hint
 	return false
 }
 
@@ -213,7 +204,7 @@ func (v *validator) resourceURI(ptr, uri string, at map[string]string) {
 }
 
 func (v *validator) prompt(ptr string, p Prompt, at map[string]string) {
-	if v.name(ptr+"/name", p.Name, "prompt", MaxToolName, "") {
+	if v.name(ptr+"/name", p.Name, "prompt") {
 		v.unique(ptr+"/name", "prompt name", p.Name, at)
 	}
 
@@ -223,8 +214,8 @@ func (v *validator) prompt(ptr string, p Prompt, at map[string]string) {
 		switch _, dup := declared[a.Name]; {
 		case a.Name == "":
 			v.add(aptr, "prompt argument has no name")
-		case !validName.MatchString(a.Name):
-			v.add(aptr, "argument name %q has invalid character %q", a.Name, firstInvalid(a.Name)).Hint = "use letters, digits, '_', '-' and '.', so that {{" + a.Name + "}} can stand for it"
+		case names.InvalidToolNameChar(a.Name) != "":
+			v.add(aptr, "argument name %q has invalid character %q", a.Name, names.InvalidToolNameChar(a.Name)).Hint = "use letters, digits, '_', '-' and '.', so that {{" + a.Name + "}} can stand for it"
 		case dup:
 			v.add(aptr, "duplicate argument %q (first at %s)", a.Name, v.where(declared[a.Name]))
 		default:
@@ -262,13 +253,4 @@ func (v *validator) prompt(ptr string, p Prompt, at map[string]string) {
 			v.warn(aptr, "argument %q is not used in any message", a.Name).Hint = "write {{" + a.Name + "}} where its value belongs"
 		}
 	}
-}
-
-func firstInvalid(s string) string {
-	for _, r := range s {
-		if !validName.MatchString(string(r)) {
-			return string(r)
-		}
-	}
-	return ""
 }

@@ -90,7 +90,7 @@ func (v *validator) openAPI(o *OpenAPI) {
 		} else {
 			v.unique(op+"/operation", "override of operation", ov.Operation, seen)
 		}
-		if ov.Name != "" && v.name(op+"/name", ov.Name, "tool", MaxToolName, "") {
+		if ov.Name != "" && v.name(op+"/name", ov.Name, "tool") {
 			v.unique(op+"/name", "tool name", ov.Name, names)
 		}
 		if ov.Exclude && (ov.Custom || ov.Name != "" || ov.Description != "" || ov.RateLimit != nil || ov.Timeout != "" || ov.Audit != nil || ov.Response != nil || ov.Confirm != "" || ov.ConfirmMessage != "") {
@@ -228,7 +228,7 @@ var uriScheme = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*:`)
 // method, and a URI template the MCP SDK accepts (it panics at start on
 // one it cannot parse), absolute and listed once.
 func (v *validator) resourceTemplate(ptr string, r ResourceTemplate, at, nameAt map[string]string) {
-	if v.name(ptr+"/name", r.Name, "resource template", MaxToolName, "") {
+	if v.name(ptr+"/name", r.Name, "resource template") {
 		// Names that differ only in case would make one Go method.
 		if prev, dup := nameAt[strings.ToLower(r.Name)]; dup {
 			v.add(ptr+"/name", "duplicate resource template name %q (first at %s)", r.Name, prev).Hint = "the name makes the Go method Read<Name>, so names must differ in more than case"

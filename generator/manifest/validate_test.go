@@ -30,7 +30,7 @@ func TestValidate(t *testing.T) {
 		{"empty server name", "name: ''\n", wantLines(
 			`m.yaml:1:7: #/name: the server has no name; set name: my-server`)},
 		{"long server name", "name: " + strings.Repeat("s", 65) + "\n", wantLines(
-			`m.yaml:1:7: #/name: server name is 65 characters long; the limit is 64`)},
+			`m.yaml:1:7: #/name: server name is 65 characters long; the limit is 64; popular MCP clients break on longer names`)},
 		{"tool names", "name: a\ntools:\n" +
 			"  - {name: get pet, description: d, inputSchema: {type: object}}\n" +
 			"  - {name: '', description: d, inputSchema: {type: object}}\n" +
@@ -40,7 +40,7 @@ func TestValidate(t *testing.T) {
 			"  - name: get_pet\n    description: d\n    inputSchema: {type: object}\n", wantLines(
 			`m.yaml:3:12: #/tools/0/name: tool name "get pet" has invalid character " "; use letters, digits, '_', '-' and '.'`,
 			`m.yaml:4:12: #/tools/1/name: the tool has no name`,
-			`m.yaml:5:12: #/tools/2/name: tool name is 65 characters long; the limit is 64; the MCP SDK allows 128, but popular clients break on names longer than 64`,
+			`m.yaml:5:12: #/tools/2/name: tool name is 65 characters long; the limit is 64; popular MCP clients break on longer names`,
 			`m.yaml:8:11: #/tools/5/name: duplicate tool name "get_pet" (first at line 7)`)},
 		{"descriptions", "name: a\ntools:\n  - {name: t, description: '  ', inputSchema: {type: object}}\n", wantLines(
 			`m.yaml:3:28: #/tools/0/description: tool "t" has no description; clients show it to the model, and the MCP conformance suite expects one`)},

@@ -2,141 +2,116 @@ package manifest
 
 import (
 	"bytes"
-	"regexp"
-	"slices"
-	"strconv"
+	"errors"
 	"strings"
 	"unicode/utf8"
+
+	"go.yaml.in/yaml/v4"
 
 	"github.com/mcpgen/mcpgen/generator/diag"
 )
 
 // YAML syntax errors.
 //
-// yaml.v3 reports a syntax error as "yaml: line N: problem", with no
-// column. The line needs care: for scanner errors it is 1-based, for
-// parser errors it is 0-based (so one less than the line meant), and it is
-// left out when it would be 0. It is also often the line where the
-// enclosing construct starts rather than the problem's own. Errors from the
-// reader (bad UTF-8, control characters) carry no position at all. Where
-// the input itself shows the spot (a bad byte, a tab in indentation), the
-// line and column are taken from there; otherwise there is no column.
+// The YAML library reports a syntax error as a *yaml.LoadError that says
+// where, in 1-based lines and columns, and what: the position comes from
+// its fields, never from the message text. Errors of its reader (bad UTF-8,
+// control characters) have no line and column but the byte offset of the
+// offending input, from which both are counted here.
 
-var yamlLine = regexp.MustCompile(`(?s)^line (\d+): (.*)$`)
-
-// parserProblems are the problems yaml.v3's parser (not its scanner)
-// reports; their line numbers are 0-based.
-var parserProblems = map[string]bool{
-	"did not find expected ',' or ']'":       true,
-	"did not find expected ',' or '}'":       true,
-	"did not find expected '-' indicator":    true,
-	"did not find expected <document start>": true,
-	"did not find expected <stream-start>":   true,
-	"did not find expected key":              true,
-	"did not find expected node content":     true,
-	"found duplicate %TAG directive":         true,
-	"found duplicate %YAML directive":        true,
-	"found incompatible YAML document":       true,
-	"found undefined tag handle":             true,
-}
-
-// readerProblems are the problems yaml.v3 finds while decoding the input's
-// characters; they carry no position.
-var readerProblems = []string{
-	"control characters are not allowed",
-	"invalid leading UTF-8 octet",
-	"invalid trailing UTF-8 octet",
-	"incomplete UTF-8 octet sequence",
-	"invalid length of a UTF-8 sequence",
-	"invalid Unicode character",
-}
-
+// syntaxError reports err, the error of decoding data, as invalid YAML.
 func (d *decoder) syntaxError(err error, data []byte) {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	pos := diag.Pos{File: d.file.Filename}
-	if m := yamlLine.FindStringSubmatch(msg); m != nil {
-		pos.Line, _ = strconv.Atoi(m[1])
-		msg = m[2]
-		if parserProblems[msg] {
-			pos.Line++
+	var le *yaml.LoadError
+	if !errors.As(err, &le) {
+		d.add(pos, "", "invalid YAML: %s", strings.TrimPrefix(err.Error(), "yaml: "))
+		return
+	}
+	// The library counts columns after a byte order mark, and offsets
+	// with it.
+	index := le.Mark.Index
+	if bom := []byte("\xef\xbb\xbf"); bytes.HasPrefix(data, bom) {
+		data, index = data[len(bom):], index-len(bom)
+	}
+	msg, mark := le.Message, le.Mark
+	if le.ContextMark.Line > 0 && before(le.ContextMark, mark) && atEnd(data, mark) {
+		// The input ends inside a construct (a quoted string, a flow
+		// sequence): it is where the construct starts that needs a fix.
+		mark = le.ContextMark
+		if le.ContextMsg != "" {
+			msg += " " + le.ContextMsg
 		}
-	} else if parserProblems[msg] || isScannerProblem(msg) {
-		// The line is left out when it is the first.
-		pos.Line = 1
+	}
+	pos.Line, pos.Col = mark.Line, mark.Column
+	if pos.Line == 0 && le.Stage == yaml.ReaderStage {
+		pos.Line, pos.Col = lineCol(data, index)
 	}
 	var hint string
 	switch {
-	case slices.Contains(readerProblems, msg):
-		if line, col, ok := badCharacter(data); ok {
-			pos.Line, pos.Col = line, col
-		}
+	case le.Stage == yaml.ReaderStage:
 		hint = "save the file as UTF-8 text"
-	case strings.Contains(msg, "tab character") || msg == "found character that cannot start any token":
-		if line, col, ok := indentTab(data, max(pos.Line, 1)); ok && (pos.Line == 0 || line-pos.Line <= 1) {
-			pos.Line, pos.Col = line, col
-			hint = "indent with spaces: YAML does not allow tabs in indentation"
-		}
-	case strings.HasPrefix(msg, "unknown anchor"):
+	case charAt(data, pos) == '\t':
+		hint = "indent with spaces: YAML does not allow tabs in indentation"
+	case le.Stage == yaml.ComposerStage && charAt(data, pos) == '*':
 		hint = "define the anchor (&name) before the alias (*name) that uses it"
 	}
 	d.add(pos, "", "invalid YAML: %s", msg).Hint = hint
 }
 
-// isScannerProblem reports whether msg is one of yaml.v3's scanner
-// problems, which always come with a mark in the input.
-func isScannerProblem(msg string) bool {
-	for _, p := range []string{
-		"block sequence entries are not allowed", "mapping keys are not allowed", "mapping values are not allowed",
-		"could not find expected", "did not find expected", "did not find the expected",
-		"found a tab character", "found an indentation indicator", "found character that cannot start any token",
-		"found extremely long version number", "found invalid Unicode character escape code",
-		"found unexpected document indicator", "found unexpected end of stream", "found unexpected non-alphabetical character",
-		"found unknown directive name", "found unknown escape character", "exceeded max depth",
-	} {
-		if strings.HasPrefix(msg, p) {
-			return true
-		}
-	}
-	return false
+// before reports whether a is before b in the input.
+func before(a, b yaml.Mark) bool {
+	return a.Line < b.Line || a.Line == b.Line && a.Column < b.Column
 }
 
-// badCharacter finds the first byte that is not valid UTF-8, or a control
-// character YAML does not allow, and returns its line and column.
-func badCharacter(data []byte) (line, col int, ok bool) {
-	line, col = 1, 1
-	for i := 0; i < len(data); {
-		r, size := utf8.DecodeRune(data[i:])
-		if r == utf8.RuneError && size <= 1 {
-			return line, col, true
-		}
-		if r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r == 0x7f || (r >= 0x80 && r < 0xa0 && r != 0x85) || r == 0xfffe || r == 0xffff {
-			return line, col, true
-		}
-		if r == '\n' {
-			line, col = line+1, 1
-		} else {
-			col++
-		}
-		i += size
-	}
-	return 0, 0, false
+// atEnd reports whether nothing but white space follows mark in data.
+func atEnd(data []byte, mark yaml.Mark) bool {
+	off, ok := offset(data, mark.Line, mark.Column)
+	return ok && len(bytes.TrimSpace(data[off:])) == 0
 }
 
-// indentTab finds the first tab in the indentation of a line at or after
-// from, and returns its line and column.
-func indentTab(data []byte, from int) (line, col int, ok bool) {
-	for i, l := range bytes.Split(data, []byte("\n")) {
-		if i+1 < from {
-			continue
-		}
-		for j, c := range l {
-			if c == '\t' {
-				return i + 1, j + 1, true
-			}
-			if c != ' ' && c != '-' {
-				break
-			}
-		}
+// charAt returns the character at pos in data, or utf8.RuneError when pos
+// is not in data.
+func charAt(data []byte, pos diag.Pos) rune {
+	off, ok := offset(data, pos.Line, pos.Col)
+	if !ok || off == len(data) {
+		return utf8.RuneError
 	}
-	return 0, 0, false
+	r, _ := utf8.DecodeRune(data[off:])
+	return r
+}
+
+// offset returns the byte offset in data of the 1-based line and column,
+// counted in characters as the YAML library counts them. The end of data
+// is a valid position.
+func offset(data []byte, line, col int) (int, bool) {
+	if line < 1 || col < 1 {
+		return 0, false
+	}
+	off := 0
+	for ; line > 1; line-- {
+		i := bytes.IndexByte(data[off:], '\n')
+		if i < 0 {
+			return 0, false
+		}
+		off += i + 1
+	}
+	for ; col > 1; col-- {
+		if off >= len(data) || data[off] == '\n' {
+			return 0, false
+		}
+		_, size := utf8.DecodeRune(data[off:])
+		off += size
+	}
+	return off, true
+}
+
+// lineCol returns the 1-based line and column (in characters) of the byte
+// at off in data, or zeros when off is outside data.
+func lineCol(data []byte, off int) (line, col int) {
+	if off < 0 || off > len(data) {
+		return 0, 0
+	}
+	line = 1 + bytes.Count(data[:off], []byte("\n"))
+	start := bytes.LastIndexByte(data[:off], '\n') + 1
+	return line, utf8.RuneCount(data[start:off]) + 1
 }

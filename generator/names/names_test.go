@@ -151,3 +151,21 @@ func FuzzNames(f *testing.F) {
 		}
 	})
 }
+
+func TestCheckToolName(t *testing.T) {
+	for _, tc := range []struct{ name, reason, hint string }{
+		{"get_pet", "", ""},
+		{"pets.v2-list", "", ""},
+		{strings.Repeat("a", MaxToolName), "", ""},
+		{"", "the tool has no name", ""},
+		{"get pet", `tool name "get pet" has invalid character " "`, "use letters, digits, '_', '-' and '.'"},
+		{"café", `tool name "café" has invalid character "é"`, "use letters, digits, '_', '-' and '.'"},
+		{"a/b", `tool name "a/b" has invalid character "/"`, "use letters, digits, '_', '-' and '.'"},
+		{strings.Repeat("a", MaxToolName+1), "tool name is 65 characters long; the limit is 64", "popular MCP clients break on longer names"},
+	} {
+		reason, hint := CheckToolName("tool", tc.name)
+		if reason != tc.reason || hint != tc.hint {
+			t.Errorf("CheckToolName(%q) = %q, %q; want %q, %q", tc.name, reason, hint, tc.reason, tc.hint)
+		}
+	}
+}

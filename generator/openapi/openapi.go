@@ -33,7 +33,7 @@ import (
 )
 
 // MaxToolName is the longest tool name Import derives.
-const MaxToolName = manifest.MaxToolName
+const MaxToolName = names.MaxToolName
 
 // Options are what Import needs besides the document.
 type Options struct {
@@ -452,8 +452,8 @@ func (imp *importer) xmcp(o *operation) xMCP {
 				continue
 			}
 			if k == "name" {
-				if !validToolName(s) {
-					imp.fail(kptr, "x-mcp name %q is not a valid tool name", s).Hint = fmt.Sprintf("use letters, digits, '_', '-' and '.', at most %d characters", MaxToolName)
+				if reason, hint := names.CheckToolName("tool", s); reason != "" {
+					imp.fail(kptr, "%s", reason).Hint = hint
 					continue
 				}
 				x.Name = s
@@ -674,19 +674,6 @@ func asciiSnake(s string) string {
 	return out
 }
 
-// validToolName reports whether s may be a tool name.
-func validToolName(s string) bool {
-	if s == "" || len(s) > MaxToolName {
-		return false
-	}
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-' || r == '.') {
-			return false
-		}
-	}
-	return true
-}
-
 // derivedName is the tool name an operation gets by default: its
 // operationId in snake case, else its method and path.
 func derivedName(o *operation) string {
@@ -802,7 +789,7 @@ func (r *Result) Full(schema []byte) []byte {
 		s := queue[0]
 		queue = queue[1:]
 		for _, m := range defRef.FindAllSubmatch(s, -1) {
-			name := unescaper.Replace(string(m[1]))
+			name := diag.UnescapeToken(string(m[1]))
 			if seen[name] {
 				continue
 			}

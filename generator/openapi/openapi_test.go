@@ -8,6 +8,7 @@ import (
 	"github.com/mcpgen/mcpgen/generator/diag"
 	"github.com/mcpgen/mcpgen/generator/ir"
 	"github.com/mcpgen/mcpgen/generator/manifest"
+	"github.com/mcpgen/mcpgen/generator/names"
 	"github.com/mcpgen/mcpgen/generator/openapi/loader"
 )
 
@@ -113,8 +114,8 @@ func TestShorten(t *testing.T) {
 	if again := shorten(long+"a", "GET /a"); again != a {
 		t.Errorf("shorten is not stable: %q then %q", a, again)
 	}
-	if !validToolName(a) {
-		t.Errorf("%q is not a valid tool name", a)
+	if reason, _ := names.CheckToolName("tool", a); reason != "" {
+		t.Errorf("shortened name: %s", reason)
 	}
 	if got := shorten("short", "GET /"); got != "short" {
 		t.Errorf("shorten(short) = %q", got)
@@ -164,7 +165,7 @@ func TestToolNames(t *testing.T) {
 	}
 	seen := make(map[string]bool)
 	for _, name := range got {
-		if seen[name] || !validToolName(name) {
+		if reason, _ := names.CheckToolName("tool", name); seen[name] || reason != "" {
 			t.Errorf("name %q repeated or invalid in %v", name, got)
 		}
 		seen[name] = true

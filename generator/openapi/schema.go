@@ -13,6 +13,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
+	"github.com/mcpgen/mcpgen/generator/diag"
 	"github.com/mcpgen/mcpgen/generator/manifest"
 )
 
@@ -175,7 +176,7 @@ func (c *converter) defName(ref string, forInput bool) string {
 			break
 		}
 	}
-	frag = unescaper.Replace(frag)
+	frag = diag.UnescapeToken(frag)
 	name := strings.Trim(nonName.ReplaceAllString(frag, "_"), "_")
 	if file != "" {
 		base := file[strings.LastIndexByte(file, '/')+1:]
@@ -196,11 +197,8 @@ func (c *converter) defName(ref string, forInput bool) string {
 	return unique
 }
 
-// escaper and unescaper write and read JSON pointer tokens.
-var (
-	escaper   = strings.NewReplacer("~", "~0", "/", "~1")
-	unescaper = strings.NewReplacer("~1", "/", "~0", "~")
-)
+// escaper writes JSON pointer tokens.
+var escaper = strings.NewReplacer("~", "~0", "/", "~1")
 
 func escapeToken(s string) string {
 	if !strings.ContainsAny(s, "~/") {

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/itchyny/gojq"
+
+	"github.com/mcpgen/mcpgen/generator/diag"
 )
 
 // A response's select changes the shape of a tool's result, and the tool
@@ -400,7 +402,7 @@ func (imp *importer) definition(ref any) *object {
 	if !ok {
 		return nil
 	}
-	name = unescaper.Replace(name)
+	name = diag.UnescapeToken(name)
 	for _, d := range imp.conv.order {
 		if d.name == name {
 			return d.schema

@@ -319,10 +319,10 @@ func (imp *importer) params(o *operation) []param {
 		} else {
 			ip.Explode = ip.Style == "form"
 		}
-		if p.Extensions[loader.CollectionFormat] == "tsv" {
-			// Swagger 2.0's tab-separated arrays, which no OpenAPI 3 style
-			// sends.
-			ip.Style, ip.Explode = "tabDelimited", false
+		if format, _ := p.Extensions[loader.CollectionFormat].(string); v2Delimited[format] != "" {
+			// A Swagger 2.0 array whose collectionFormat no OpenAPI 3
+			// style sends here: its items are joined by the delimiter.
+			ip.Style, ip.Explode = v2Delimited[format], false
 		}
 
 		var schemaRef *openapi3.SchemaRef
@@ -450,6 +450,10 @@ func (imp *importer) pathParams(o *operation, params []param, args map[string]st
 	}
 	return out
 }
+
+// v2Delimited are the runtime's styles for the Swagger 2.0
+// collectionFormats the loader carries in its CollectionFormat extension.
+var v2Delimited = map[string]string{"ssv": "spaceDelimited", "tsv": "tabDelimited", "pipes": "pipeDelimited"}
 
 // styleAllowed reports whether OpenAPI allows a style in a location.
 func styleAllowed(in, style string) bool {

@@ -313,7 +313,7 @@ func refNames(schema []byte) []string {
 		case map[string]any:
 			if ref, ok := v["$ref"].(string); ok && strings.HasPrefix(ref, defsPrefix) {
 				name := strings.TrimPrefix(ref, defsPrefix)
-				names = append(names, strings.ReplaceAll(strings.ReplaceAll(name, "~1", "/"), "~0", "~"))
+				names = append(names, diag.UnescapeToken(name))
 			}
 			for _, x := range v {
 				walk(x)

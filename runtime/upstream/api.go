@@ -78,8 +78,10 @@ type Param struct {
 	In string
 	// Style is the serialisation style as OpenAPI defines it (simple,
 	// label, matrix, form, spaceDelimited, pipeDelimited, deepObject), or
-	// tabDelimited for a Swagger 2.0 query array in collectionFormat tsv;
-	// never empty: the generator fills in the default for In.
+	// one of Swagger 2.0's collectionFormats that OpenAPI 3 has no style
+	// for: tabDelimited (tsv) in the query, and spaceDelimited (ssv),
+	// pipeDelimited (pipes) and tabDelimited in the path and headers.
+	// Never empty: the generator fills in the default for In.
 	Style string
 	// Explode is as OpenAPI defines it, with the default filled in.
 	Explode bool

@@ -78,7 +78,9 @@ func toolError(err error) *mcp.CallToolResult {
 	return &res
 }
 
-// sdkMaxDepth is the deepest nesting of JSON the SDK decodes.
+// sdkMaxDepth is the deepest nesting of JSON the SDK decodes (go-sdk's
+// internal/json): the generator's manifest.SDKMaxDepth, which this module
+// cannot import.
 const sdkMaxDepth = 1000
 
 // sdkUnmarshal decodes JSON as the SDK's internal decoder does: with

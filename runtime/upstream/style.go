@@ -13,6 +13,10 @@ package upstream
 //     value, are sent as form would send them.
 //   - tabDelimited, which OpenAPI 3 does not have, is Swagger 2.0's
 //     collectionFormat tsv: spaceDelimited with tabs.
+//   - In the path and in headers, where OpenAPI 3 has no delimited
+//     styles, spaceDelimited, pipeDelimited and tabDelimited are Swagger
+//     2.0's collectionFormats ssv, pipes and tsv: the items joined by the
+//     delimiter, which the path percent-encodes as it does the items.
 //   - deepObject nests: {"a": {"b": 1}} is color[a][b]=1, and an array
 //     member repeats the name with [] (color[a][]=1&color[a][]=2), the
 //     convention of Rails, PHP and qs. A value that is not an object is
@@ -50,6 +54,8 @@ func pathValue(p *Param, v any) (string, error) {
 	switch p.Style {
 	case "", "simple":
 		return joinValues(items, obj, p.Explode, ",", escape), nil
+	case "spaceDelimited", "pipeDelimited", "tabDelimited":
+		return joinValues(items, obj, false, escape(delimiters[p.Style]), escape), nil
 	case "label":
 		sep := ","
 		if p.Explode {
@@ -128,9 +134,7 @@ func styled(name, style string, explode bool, v any, encName, enc func(string) s
 		if explode || primitive {
 			break
 		}
-		sep := map[string]string{"spaceDelimited": " ", "pipeDelimited": "|", "tabDelimited": "\t"}[style]
-		sep = enc(sep)
-		return [][2]string{{n, joinValues(items, obj, false, sep, enc)}}, nil
+		return [][2]string{{n, joinValues(items, obj, false, enc(delimiters[style]), enc)}}, nil
 	case "deepObject":
 		if m, ok := v.(map[string]any); ok {
 			return appendDeep(nil, n, m, enc)
@@ -155,6 +159,9 @@ func styled(name, style string, explode bool, v any, encName, enc func(string) s
 	}
 	return out, nil
 }
+
+// delimiters are the separators of the delimited styles.
+var delimiters = map[string]string{"spaceDelimited": " ", "pipeDelimited": "|", "tabDelimited": "\t"}
 
 // appendDeep appends the pairs of a deepObject parameter: prefix[key]=value.
 func appendDeep(q [][2]string, prefix string, m map[string]any, enc func(string) string) ([][2]string, error) {
@@ -191,8 +198,9 @@ func appendDeep(q [][2]string, prefix string, m map[string]any, enc func(string)
 // client sets them itself.
 var reservedHeaders = []string{"Accept", "Content-Type", "Authorization"}
 
-// setHeader sets a header parameter, style simple. Header values are not
-// percent-encoded; they must not hold control characters.
+// setHeader sets a header parameter, style simple (or delimited, for a
+// Swagger 2.0 array). Header values are not percent-encoded; they must not
+// hold control characters.
 func setHeader(h http.Header, p *Param, v any) error {
 	if slices.ContainsFunc(reservedHeaders, func(s string) bool { return strings.EqualFold(s, p.Name) }) {
 		return nil
@@ -211,7 +219,11 @@ func setHeader(h http.Header, p *Param, v any) error {
 		if len(items) == 0 {
 			return nil // undefined
 		}
-		s = joinValues(items, obj, p.Explode, ",", func(s string) string { return s })
+		sep, explode := ",", p.Explode
+		if d, ok := delimiters[p.Style]; ok {
+			sep, explode = d, false
+		}
+		s = joinValues(items, obj, explode, sep, func(s string) string { return s })
 	}
 	for _, r := range s {
 		if r < ' ' && r != '\t' || r == 0x7f {

@@ -154,6 +154,29 @@ func TestStyleEscaping(t *testing.T) {
 	runStyleCases(t, cases)
 }
 
+// TestStyleSwagger2Delimited checks Swagger 2.0 arrays in the path and in
+// headers whose collectionFormat is ssv, pipes or tsv, which OpenAPI 3
+// has no style for: the items joined by the delimiter, percent-encoded
+// in the path (the delimiter too, and a delimiter within an item) and
+// as they are in a header.
+func TestStyleSwagger2Delimited(t *testing.T) {
+	cases := []styleCase{
+		{"path", "spaceDelimited", false, false, false, array, "blue%20black%20brown"},
+		{"path", "pipeDelimited", false, false, false, array, "blue%7Cblack%7Cbrown"},
+		{"path", "tabDelimited", false, false, false, array, "blue%09black%09brown"},
+		{"path", "pipeDelimited", false, false, false, `["a|b","c d"]`, "a%7Cb%7Cc%20d"},
+		{"path", "spaceDelimited", false, false, false, str, "blue"},
+		// Explode means nothing to a collectionFormat.
+		{"path", "spaceDelimited", true, false, false, array, "blue%20black%20brown"},
+		{"header", "spaceDelimited", false, false, false, array, "blue black brown"},
+		{"header", "pipeDelimited", false, false, false, array, "blue|black|brown"},
+		{"header", "tabDelimited", false, false, false, array, "blue\tblack\tbrown"},
+		{"header", "pipeDelimited", true, false, false, str, "blue"},
+		{"header", "tabDelimited", false, false, false, `[]`, ""},
+	}
+	runStyleCases(t, cases)
+}
+
 // TestAppendixCExamples checks the query strings of the specification's
 // Appendix C, "Using RFC6570-Based Serialization".
 func TestAppendixCExamples(t *testing.T) {

@@ -89,15 +89,17 @@ func record[R any](d *fastDecoder, r R) R {
 	return r
 }
 
-// maxFastDepth bounds the nesting the decoder recurses into; anything deeper
-// is left to kin-openapi.
-const maxFastDepth = 1000
+// maxDecoderDepth bounds how deeply fastDecoder recurses. It is not a limit
+// on documents (maxDocumentDepth is): a node nested deeper, which real
+// documents never have, is declined and left to kin-openapi, whose result
+// the decoder would have to match anyway.
+const maxDecoderDepth = 1000
 
 func (d *fastDecoder) fail() { d.bad = true }
 
 func (d *fastDecoder) enter() bool {
 	d.depth++
-	if d.depth > maxFastDepth {
+	if d.depth > maxDecoderDepth {
 		d.fail()
 	}
 	return !d.bad

@@ -63,7 +63,7 @@ func (d *Document) Pos(pointer string) diag.Pos {
 	if root == nil {
 		return diag.Pos{File: d.Path}
 	}
-	tokens := splitPointer(pointer)
+	tokens := diag.Split(pointer)
 	if d.Version == "2.0" {
 		tokens = d.v2Tokens(root, tokens)
 	}
@@ -219,7 +219,7 @@ func (d *Document) refTarget(file, ref string, hops int) walked {
 	if unescaped, err := url.PathUnescape(fragment); err == nil {
 		fragment = unescaped
 	}
-	return d.walk(target, n, splitPointer("#"+fragment), hops)
+	return d.walk(target, n, diag.Split("#"+fragment), hops)
 }
 
 // find returns the key and value nodes of key in the mapping n, looking into
@@ -251,29 +251,6 @@ func find(n *yaml.Node, key string) (k, v *yaml.Node) {
 		}
 	}
 	return nil, nil
-}
-
-// splitPointer returns the reference tokens of a JSON pointer in URI
-// fragment form ("#/a~1b/0") or plain form ("/a~1b/0"), undoing the escapes
-// diag.Pointer applies.
-func splitPointer(p string) []string {
-	p = strings.TrimPrefix(p, "#")
-	if p == "" {
-		return nil
-	}
-	p = strings.TrimPrefix(p, "/")
-	parts := strings.Split(p, "/")
-	for i, t := range parts {
-		if strings.Contains(t, "%") {
-			if u, err := url.PathUnescape(t); err == nil {
-				t = u
-			}
-		}
-		t = strings.ReplaceAll(t, "~1", "/")
-		t = strings.ReplaceAll(t, "~0", "~")
-		parts[i] = t
-	}
-	return parts
 }
 
 // lineCol returns the 1-based line and column (in characters) of the byte

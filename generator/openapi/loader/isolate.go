@@ -95,7 +95,7 @@ func (d *Document) isolateRef(err error) bool {
 	if perr != nil {
 		return false
 	}
-	tokens := splitPointer(le.pointer)
+	tokens := diag.Split(le.pointer)
 	holder := nodeAt(root, tokens[:len(tokens)-1])
 	if holder == nil || holder.Kind != yaml.MappingNode {
 		return false

@@ -10,9 +10,11 @@ import (
 	"go.yaml.in/yaml/v4"
 )
 
-// maxDepth bounds how deeply JSON values may nest, as encoding/json does, so
-// that hostile input cannot exhaust the stack of the decoders that follow.
-const maxDepth = 10000
+// maxDocumentDepth bounds how deeply a document's values may nest: the
+// limit of encoding/json and of the YAML parser, which jsonParser keeps
+// too, so that hostile input cannot exhaust the stack of the walks and
+// decoders that follow.
+const maxDocumentDepth = 10000
 
 // jsonParser turns a JSON document into the node tree the YAML parser would
 // have produced for the same text, without going through the YAML parser.
@@ -152,8 +154,8 @@ func (p *jsonParser) value() (*yaml.Node, error) {
 
 func (p *jsonParser) enter() error {
 	p.depth++
-	if p.depth > maxDepth {
-		return p.errorf("exceeded max depth of %d", maxDepth)
+	if p.depth > maxDocumentDepth {
+		return p.errorf("exceeded max depth of %d", maxDocumentDepth)
 	}
 	return nil
 }

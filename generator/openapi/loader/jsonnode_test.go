@@ -82,7 +82,7 @@ func TestParseJSONErrors(t *testing.T) {
 		``, `{`, `{"a"`, `{"a":`, `{"a":1`, `{"a":1,}`, `{"a" 1}`, `{a:1}`, `{"a":[1,]}`, `{"a":[1 2]}`,
 		`{"a":01}`, `{"a":1.}`, `{"a":.5}`, `{"a":1e}`, `{"a":-}`, `{"a":+1}`, `{"a":tru}`, `{"a":nul}`,
 		`{"a":"\x"}`, `{"a":"\u12"}`, "{\"a\":\"line\nbreak\"}", `{"a":"unterminated}`, `{"a":1} x`, `{"a":1}}`,
-		`{"a":[` + strings.Repeat("[", maxDepth+1),
+		`{"a":[` + strings.Repeat("[", maxDocumentDepth+1),
 	}
 	for _, in := range inputs {
 		_, err := parseJSON([]byte(in), false)

@@ -32,7 +32,7 @@ func nullSchemas(root *yaml.Node) []nullSchema {
 	var out []nullSchema
 	var walk func(n *yaml.Node, tokens []string, depth int)
 	walk = func(n *yaml.Node, tokens []string, depth int) {
-		if n == nil || depth > maxDepth {
+		if n == nil || depth > maxDocumentDepth {
 			return
 		}
 		switch n.Kind {

@@ -148,7 +148,7 @@ func (d *Document) refMissing(root *yaml.Node, ref string) string {
 	if unescaped, err := url.PathUnescape(fragment); err == nil {
 		fragment = unescaped
 	}
-	tokens := splitPointer("#" + fragment)
+	tokens := diag.Split("#" + fragment)
 	n := root
 	for i, tok := range tokens {
 		var next *yaml.Node

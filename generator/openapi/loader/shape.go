@@ -89,8 +89,10 @@ var (
 	textUnmarshaler    = reflect.TypeFor[encoding.TextUnmarshaler]()
 )
 
-// maxShapeDepth bounds the walk through merge keys.
-const maxShapeDepth = 64
+// maxMergeDepth bounds how many merge keys ("<<") deep pairs follows
+// mappings merged into mappings, so that merges that loop through aliases
+// end. It bounds chains of merges, not the nesting of the document.
+const maxMergeDepth = 64
 
 func (c *shapeChecker) mismatch(n, key *yaml.Node, subject string, t reflect.Type) {
 	if c.first == nil {
@@ -262,7 +264,7 @@ func (c *shapeChecker) pairs(n *yaml.Node, depth int, fn func(k, v *yaml.Node)) 
 			}
 			continue
 		}
-		if depth >= maxShapeDepth {
+		if depth >= maxMergeDepth {
 			continue
 		}
 		merged := []*yaml.Node{v}

@@ -10,6 +10,8 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"go.yaml.in/yaml/v4"
+
+	"github.com/mcpgen/mcpgen/generator/diag"
 )
 
 // v2Sections are the Swagger 2.0 homes of the OpenAPI 3 components a
@@ -142,7 +144,7 @@ func (d *Document) v2Parameter(root *yaml.Node, at []string, t []string) []strin
 	}
 	for j, p := range list.Content {
 		if ref := scalar(p, "$ref"); ref != nil && strings.HasPrefix(ref.Value, "#/") {
-			p = lookupPath(root, splitPointer(ref.Value))
+			p = lookupPath(root, diag.Split(ref.Value))
 		}
 		if n, l := scalar(p, "name"), scalar(p, "in"); n != nil && l != nil && n.Value == name && l.Value == in {
 			out := []string{"parameters", strconv.Itoa(j)}
@@ -214,9 +216,10 @@ func lookupPath(n *yaml.Node, keys []string) *yaml.Node {
 	return n
 }
 
-// CollectionFormat is the extension that carries a Swagger 2.0 query
-// parameter's collectionFormat tsv, which no OpenAPI 3 style expresses,
-// to the importer.
+// CollectionFormat is the extension that carries to the importer a Swagger
+// 2.0 array parameter's collectionFormat where no OpenAPI 3 style expresses
+// it: tsv in the query, and ssv, tsv and pipes in the path or a header
+// (OpenAPI 3 has delimited styles for the query only).
 const CollectionFormat = "x-mcpgen-collectionFormat"
 
 // fixV2 corrects what openapi2conv makes of a Swagger 2.0 document where
@@ -225,13 +228,13 @@ const CollectionFormat = "x-mcpgen-collectionFormat"
 //     not the media range */* (which would be sent as opaque bytes);
 //   - formData parameters are only ever a form: urlencoded, or multipart
 //     when a file is among them or consumes says so, never JSON;
-//   - an array's collectionFormat defaults to csv, and applies to query
-//     and formData arrays alike.
+//   - an array's collectionFormat defaults to csv, and applies to query,
+//     formData, path and header arrays alike.
 func fixV2(doc2 *openapi2.T, t *openapi3.T) {
 	if t.Components != nil {
 		for name, p := range doc2.Parameters {
 			if pr := t.Components.Parameters[name]; p != nil && pr != nil && pr.Value != nil {
-				fixV2Query(p, pr.Value)
+				fixV2Array(p, pr.Value)
 			}
 		}
 	}
@@ -258,33 +261,47 @@ func fixV2(doc2 *openapi2.T, t *openapi3.T) {
 	}
 }
 
-// fixV2Params sets the style of the converted query parameters in list3
-// from the Swagger 2.0 parameters in list.
+// fixV2Params sets the style of the converted parameters in list3 from
+// the Swagger 2.0 parameters in list.
 func fixV2Params(list openapi2.Parameters, list3 openapi3.Parameters) {
 	for _, p := range list {
-		if p == nil || p.Ref != "" || p.In != "query" {
+		if p == nil || p.Ref != "" {
 			continue
 		}
 		for _, p3 := range list3 {
-			if p3 != nil && p3.Ref == "" && p3.Value != nil && p3.Value.In == "query" && p3.Value.Name == p.Name {
-				fixV2Query(p, p3.Value)
+			if p3 != nil && p3.Ref == "" && p3.Value != nil && p3.Value.In == p.In && p3.Value.Name == p.Name {
+				fixV2Array(p, p3.Value)
 			}
 		}
 	}
 }
 
-// fixV2Query sets the style of a converted query array from its
-// collectionFormat.
-func fixV2Query(p *openapi2.Parameter, p3 *openapi3.Parameter) {
-	if p.In != "query" || p.Type == nil || !p.Type.Is("array") {
+// fixV2Array sets how a converted array parameter is sent, from its
+// collectionFormat: for the query, as the style that says the same; for
+// the path and headers, whose only OpenAPI 3 style (simple) is csv, a
+// delimited format in the CollectionFormat extension. multi, which
+// Swagger 2.0 allows in the query and forms only, is csv elsewhere.
+func fixV2Array(p *openapi2.Parameter, p3 *openapi3.Parameter) {
+	if p.Type == nil || !p.Type.Is("array") {
 		return
 	}
-	p3.Style, p3.Explode = v2Style(p.CollectionFormat)
-	if p.CollectionFormat == "tsv" {
+	format := ""
+	switch p.In {
+	case "query":
+		p3.Style, p3.Explode = v2Style(p.CollectionFormat)
+		if p.CollectionFormat == "tsv" {
+			format = "tsv"
+		}
+	case "path", "header":
+		if p.CollectionFormat == "ssv" || p.CollectionFormat == "tsv" || p.CollectionFormat == "pipes" {
+			format = p.CollectionFormat
+		}
+	}
+	if format != "" {
 		if p3.Extensions == nil {
 			p3.Extensions = make(map[string]any)
 		}
-		p3.Extensions[CollectionFormat] = "tsv"
+		p3.Extensions[CollectionFormat] = format
 	}
 }
 

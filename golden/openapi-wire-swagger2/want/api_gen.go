@@ -112,6 +112,26 @@ var opFind = &upstream.Operation{
 	},
 }
 
+// opTags is the tags operation of the "tags" tool: GET
+// /tags/{csv}/{ssv}/{tsv}/{pipes}.
+//
+// Source: swagger.yaml#/paths/~1tags~1{csv}~1{ssv}~1{tsv}~1{pipes}/get
+var opTags = &upstream.Operation{
+	Tool:   "tags",
+	Method: "GET",
+	Path:   "/tags/{csv}/{ssv}/{tsv}/{pipes}",
+	Params: []upstream.Param{
+		{Name: "csv", In: "path", Style: "simple", Required: true},
+		{Name: "ssv", In: "path", Style: "spaceDelimited", Required: true},
+		{Name: "tsv", In: "path", Style: "tabDelimited", Required: true},
+		{Name: "pipes", In: "path", Style: "pipeDelimited", Required: true},
+		{Name: "X-Csv", In: "header", Style: "simple"},
+		{Name: "X-Ssv", In: "header", Style: "spaceDelimited"},
+		{Name: "X-Tsv", In: "header", Style: "tabDelimited"},
+		{Name: "X-Pipes", In: "header", Style: "pipeDelimited"},
+	},
+}
+
 // apiDefs are the schemas of swagger.yaml that the tools' schemas share,
 // referred to as #/$defs/<name>.
 //

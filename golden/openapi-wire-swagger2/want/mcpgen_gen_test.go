@@ -75,7 +75,7 @@ func TestGeneratedToolsListed(t *testing.T) {
 		}
 		got = append(got, tool.Name)
 	}
-	want := []string{"create_user", "put_blob", "update_pet_with_form", "upload_file", "find"}
+	want := []string{"create_user", "put_blob", "update_pet_with_form", "upload_file", "find", "tags"}
 	slices.Sort(got)
 	slices.Sort(want)
 	if !slices.Equal(got, want) {
@@ -99,6 +99,7 @@ func TestGeneratedArgumentsValidated(t *testing.T) {
 		{"update_pet_with_form", "{}"},
 		{"upload_file", "{}"},
 		{"find", "{\"mcpgenUnexpectedProperty\":true}"},
+		{"tags", "{}"},
 	} {
 		res, err := cs.CallTool(t.Context(), &mcp.CallToolParams{
 			Arguments: json.RawMessage(tc.arguments),

@@ -71,6 +71,14 @@ func RegisterTools(s *mcp.Server, h ToolHandler, api *upstream.Client) {
 			ReadOnlyHint: true,
 		},
 	}, api, opFind)
+	upstream.AddTool(s, &mcp.Tool{
+		Name:        "tags",
+		Description: "Calls GET /tags/{csv}/{ssv}/{tsv}/{pipes}.",
+		InputSchema: json.RawMessage(schemaTagsInput),
+		Annotations: &mcp.ToolAnnotations{
+			ReadOnlyHint: true,
+		},
+	}, api, opTags)
 }
 
 // schemaCreateUserInput is the JSON Schema of the "create_user" tool's
@@ -238,5 +246,72 @@ const schemaFindInput = `{
       }
     }
   },
+  "additionalProperties": false
+}`
+
+// schemaTagsInput is the JSON Schema of the "tags" tool's arguments. Source:
+// swagger.yaml#/paths/~1tags~1{csv}~1{ssv}~1{tsv}~1{pipes}/get
+const schemaTagsInput = `{
+  "type": "object",
+  "properties": {
+    "csv": {
+      "type": "array",
+      "items": {
+        "type": "string"
+      },
+      "minItems": 1
+    },
+    "ssv": {
+      "type": "array",
+      "items": {
+        "type": "string"
+      },
+      "minItems": 1
+    },
+    "tsv": {
+      "type": "array",
+      "items": {
+        "type": "string"
+      },
+      "minItems": 1
+    },
+    "pipes": {
+      "type": "array",
+      "items": {
+        "type": "string"
+      },
+      "minItems": 1
+    },
+    "X-Csv": {
+      "type": "array",
+      "items": {
+        "type": "string"
+      }
+    },
+    "X-Ssv": {
+      "type": "array",
+      "items": {
+        "type": "string"
+      }
+    },
+    "X-Tsv": {
+      "type": "array",
+      "items": {
+        "type": "string"
+      }
+    },
+    "X-Pipes": {
+      "type": "array",
+      "items": {
+        "type": "string"
+      }
+    }
+  },
+  "required": [
+    "csv",
+    "ssv",
+    "tsv",
+    "pipes"
+  ],
   "additionalProperties": false
 }`
