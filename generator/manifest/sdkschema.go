@@ -47,9 +47,14 @@ import (
 // strings with invalid UTF-8 or lone surrogates, nesting deeper than
 // maxSDKDepth, and anything that is not JSON. The generator's own schemas
 // have none of these.
-func DecodeSDKSchema(raw []byte) (*jsonschema.Schema, error) {
-	if s, ok := fastSDKSchema(raw); ok {
-		return s, nil
+//
+// exact leaves all of it to json.Unmarshal, for the generator's Exact
+// option, which checks this reading against the library's.
+func DecodeSDKSchema(raw []byte, exact bool) (*jsonschema.Schema, error) {
+	if !exact {
+		if s, ok := fastSDKSchema(raw); ok {
+			return s, nil
+		}
 	}
 	var s jsonschema.Schema
 	if err := json.Unmarshal(raw, &s); err != nil {
