@@ -60,37 +60,37 @@ func Project(p *ir.Project, opts *Options) (*write.Plan, error) {
 		path string
 		file func(*ir.Project, *forms) *jen.File
 	}
-	plain := func(file func(*ir.Project) *jen.File) func(*ir.Project, *forms) *jen.File {
+	whole := func(file func(*ir.Project) *jen.File) func(*ir.Project, *forms) *jen.File {
 		return func(p *ir.Project, _ *forms) *jen.File { return file(p) }
 	}
 	gen := []genFile{
-		{"server_gen.go", plain(serverFile)},
+		{"server_gen.go", whole(serverFile)},
 		{"tools_gen.go", toolsFile},
-		{"types_gen.go", plain(typesFile)},
-		{"mcpgen_gen_test.go", plain(testFile)},
+		{"types_gen.go", whole(typesFile)},
+		{"mcpgen_gen_test.go", whole(testFile)},
 	}
 	if p.API != nil {
 		gen = append(gen, genFile{"api_gen.go", apiFile})
 	}
 	if p.HasState() {
-		gen = append(gen, genFile{"state_gen.go", plain(stateFile)})
+		gen = append(gen, genFile{"state_gen.go", whole(stateFile)})
 	}
 	// Building each file's tree and rendering it (gofmt inside) are most of
 	// emit's time, and the files are independent: they are built and
 	// rendered concurrently, and added in order.
 	rendered := make([]write.File, len(gen))
-	whole := make([]bool, len(gen))
+	builtWhole := make([]bool, len(gen))
 	errs := make([]error, len(gen))
 	var wg sync.WaitGroup
 	for i, g := range gen {
-		wg.Go(func() { rendered[i], whole[i], errs[i] = renderForms(p, g.file, g.path, opts.Exact) })
+		wg.Go(func() { rendered[i], builtWhole[i], errs[i] = renderForms(p, g.file, g.path, opts.Exact) })
 	}
 	wg.Wait()
 	for i := range gen {
 		if err := add(rendered[i], errs[i]); err != nil {
 			return nil, err
 		}
-		if whole[i] && opts.BuiltWhole != nil {
+		if builtWhole[i] && opts.BuiltWhole != nil {
 			opts.BuiltWhole(gen[i].path)
 		}
 	}
