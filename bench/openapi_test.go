@@ -48,7 +48,8 @@ func githubInput(tb testing.TB, spec []byte, mode string) *generator.Input {
 // BenchmarkOpenAPIGitHub times the whole generation of a server from
 // GitHub's REST API (13 MB of JSON, about 1,100 operations) — load,
 // import, validate, Go types, render, gofmt — in static mode (a tool per
-// operation) and dynamic mode (four tools over the operations), next to
+// operation) and dynamic mode (four tools over the operations), each also
+// with generator.Options.Exact (the "-exact" runs), next to
 // two baselines on the same bytes: kin-openapi's default loader alone
 // (openapi3.NewLoader().LoadFromData) and encoding/json into any.
 //
@@ -56,10 +57,17 @@ func githubInput(tb testing.TB, spec []byte, mode string) *generator.Input {
 //	go test -run '^$' -bench 'OpenAPIGitHub$' -benchtime 5x -benchmem ./bench
 func BenchmarkOpenAPIGitHub(b *testing.B) {
 	spec := githubSpec(b)
-	for _, mode := range []string{"static", "dynamic"} {
-		b.Run("generate-"+mode, func(b *testing.B) {
-			in := githubInput(b, spec, mode)
-			opts := &generator.Options{Template: "openapi", WriteManifest: true}
+	for _, run := range []struct {
+		mode  string
+		exact bool // the libraries' path everywhere (generator.Options.Exact)
+	}{{"static", false}, {"dynamic", false}, {"static", true}, {"dynamic", true}} {
+		name := "generate-" + run.mode
+		if run.exact {
+			name += "-exact"
+		}
+		b.Run(name, func(b *testing.B) {
+			in := githubInput(b, spec, run.mode)
+			opts := &generator.Options{Template: "openapi", WriteManifest: true, Exact: run.exact}
 			var plan *write.Plan
 			loopCPU(b, func() {
 				p, diags := generator.Generate(in, opts)

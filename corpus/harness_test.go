@@ -144,6 +144,8 @@ func oasExamples(tb testing.TB) []document {
 type generation struct {
 	plan  *write.Plan
 	diags diag.List
+	// res is the whole result, when there is a plan.
+	res *generator.Result
 	// panicked is the panic value and stack when Generate panicked.
 	panicked string
 	// hung is set when Generate did not return within generateTimeout.
@@ -168,12 +170,16 @@ func (g *generation) files() map[string][]byte {
 // a call that takes longer than limit is reported as hung (and left to
 // finish in the background).
 func generateFrom(spec, mode, runtimeReplace string, limit time.Duration, read func(name string) ([]byte, error)) *generation {
+	return generateWith(spec, mode, &generator.Options{Template: "openapi", RuntimeReplace: runtimeReplace, WriteManifest: true}, limit, read)
+}
+
+// generateWith is generateFrom with the generator's options.
+func generateWith(spec, mode string, opts *generator.Options, limit time.Duration, read func(name string) ([]byte, error)) *generation {
 	manifest, err := templates.Manifest("openapi", templates.ManifestData{Name: serverName, Spec: spec, Mode: mode, FirstOperation: "GET /path"})
 	if err != nil {
 		return &generation{panicked: "rendering the openapi manifest: " + err.Error()}
 	}
 	in := &generator.Input{ManifestPath: "mcpgen.yaml", Manifest: manifest, ReadFile: read}
-	opts := &generator.Options{Template: "openapi", RuntimeReplace: runtimeReplace, WriteManifest: true}
 	done := make(chan *generation, 1)
 	go func() {
 		g := &generation{}
@@ -184,8 +190,11 @@ func generateFrom(spec, mode, runtimeReplace string, limit time.Duration, read f
 			done <- g
 		}()
 		t0 := time.Now()
-		g.plan, g.diags = generator.Generate(in, opts)
+		g.res, g.diags = generator.Run(in, opts)
 		g.elapsed = time.Since(t0)
+		if g.res != nil {
+			g.plan = g.res.Plan
+		}
 	}()
 	select {
 	case g := <-done:

@@ -50,6 +50,7 @@ func buildAPI(f *manifest.File, in *Input, p *ir.Project, claimed func(string) b
 	strict := in.Strict || sec.Strict
 	doc, more := loader.Load(spec, data, &loader.Options{
 		Isolate: !strict,
+		Exact:   f.Exact,
 		ReadFile: func(name string) ([]byte, error) {
 			return in.ReadFile(path.Join(dir, name))
 		},
@@ -71,6 +72,7 @@ func buildAPI(f *manifest.File, in *Input, p *ir.Project, claimed func(string) b
 		Section:  sec,
 		Confirm:  f.Manifest.Confirm,
 		Strict:   strict,
+		Exact:    f.Exact,
 		Manifest: f.Pos,
 		Taken:    func(name string) bool { return declared[name] },
 		Made: func(t *ir.Tool) {
@@ -88,6 +90,7 @@ func buildAPI(f *manifest.File, in *Input, p *ir.Project, claimed func(string) b
 		return append(diags, <-validated...), nil
 	}
 	res.API.Spec = sec.Spec
+	res.API.Declined = doc.Declined()
 
 	// Each tool's Go names, and a custom tool's types, which the user's
 	// code refers to.
@@ -122,10 +125,10 @@ func buildAPI(f *manifest.File, in *Input, p *ir.Project, claimed func(string) b
 		}
 		// A custom tool's handler is the user's: its test needs arguments
 		// that break the schema itself, not only its list of names.
-		t.BadArguments = badArguments(res.Full(t.InputSchema))
+		t.BadArguments = badArguments(res.Full(t.InputSchema), f.Exact)
 	}
 	checked := make(chan diag.List, 1)
-	go func() { checked <- checkSchemas(doc, res, early) }()
+	go func() { checked <- checkSchemas(doc, res, early, f.Exact) }()
 	p.API = res.API
 	p.Tools = append(p.Tools, res.Tools...)
 	if p.Auth != nil && f.Manifest.Auth != nil && f.Manifest.Auth.Scopes == nil {
@@ -319,7 +322,8 @@ func resolvesLikeSDK(parts [][]byte, stubs []byte) bool {
 		// in time that grows with the square of the depth.
 		return false
 	}
-	js, err := manifest.DecodeSDKSchema(b.Bytes()) // json.Unmarshal's result, faster
+	// Parts are checked only off the exact path (see checkSchemas).
+	js, err := manifest.DecodeSDKSchema(b.Bytes(), false) // json.Unmarshal's result, faster
 	if err != nil {
 		return false
 	}
@@ -436,8 +440,9 @@ func defOf(ptr string) string {
 // them already). Only when that finds a problem are the tools' schemas
 // checked whole, to say which tool's it is. early holds the input schemas
 // taken apart while the import went on (see buildAPI); a tool it lacks is
-// taken apart here.
-func checkSchemas(doc *loader.Document, res *openapi.Result, early []madeTool) diag.List {
+// taken apart here. exact (Options.Exact) skips the parts and checks the
+// tools' schemas whole, as the MCP SDK would.
+func checkSchemas(doc *loader.Document, res *openapi.Result, early []madeTool, exact bool) diag.List {
 	type batch struct {
 		schema []byte
 		diags  diag.List
@@ -496,6 +501,9 @@ func checkSchemas(doc *loader.Document, res *openapi.Result, early []madeTool) d
 	var inputParts [][]byte
 	var fast [2]*batch
 	for i, output := range []bool{false, true} {
+		if exact {
+			break
+		}
 		var parts, roots [][]byte
 		if output {
 			parts, roots = schemaParts(toolSchemas(res, output), false)
@@ -513,7 +521,7 @@ func checkSchemas(doc *loader.Document, res *openapi.Result, early []madeTool) d
 
 	check := func(b *batch) {
 		m := &manifest.Manifest{Name: "check", Tools: []manifest.Tool{{Name: "check", Description: "check", InputSchema: manifest.Schema{JSON: b.schema, Unresolved: b.unresolved}}}}
-		b.diags = manifest.Validate(&manifest.File{Filename: doc.Path, Manifest: m}).Errors()
+		b.diags = manifest.Validate(&manifest.File{Filename: doc.Path, Manifest: m, Exact: exact}).Errors()
 	}
 	var wg sync.WaitGroup
 	for _, b := range batches {
@@ -522,11 +530,13 @@ func checkSchemas(doc *loader.Document, res *openapi.Result, early []madeTool) d
 	// The SDK's steps take longest: they run in as many pieces as there
 	// are CPUs.
 	n := max(1, runtime.GOMAXPROCS(0))
-	resolves := make([]bool, n)
-	per := (len(inputParts) + n - 1) / n
-	for i := range n {
-		piece := inputParts[min(i*per, len(inputParts)):min((i+1)*per, len(inputParts))]
-		wg.Go(func() { resolves[i] = resolvesLikeSDK(piece, stubs) })
+	resolves := make([]bool, n) // all false when exact: checked whole below
+	if !exact {
+		per := (len(inputParts) + n - 1) / n
+		for i := range n {
+			piece := inputParts[min(i*per, len(inputParts)):min((i+1)*per, len(inputParts))]
+			wg.Go(func() { resolves[i] = resolvesLikeSDK(piece, stubs) })
+		}
 	}
 	wg.Wait()
 	inputsResolve := !slices.Contains(resolves, false)
@@ -534,7 +544,7 @@ func checkSchemas(doc *loader.Document, res *openapi.Result, early []madeTool) d
 	// A problem found: the schemas, tool by tool, for where it is.
 	batches = batches[:2]
 	for i, output := range []bool{false, true} {
-		if len(fast[i].diags) == 0 && (output || inputsResolve) {
+		if !exact && len(fast[i].diags) == 0 && (output || inputsResolve) {
 			continue
 		}
 		list, suffix := toolSchemas(res, output), "i"

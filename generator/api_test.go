@@ -44,23 +44,26 @@ components:
 				OutputSchema: []byte(`{"type":"object","properties":{"result":{"type":"array","minItems":-1}}}`), Op: &ir.Operation{Pointer: "#/paths/~1a/get"}},
 		},
 	}
-	got := checkSchemas(doc, res, nil)
-	if len(got) != 3 {
-		t.Fatalf("want 3 errors, got:\n%s", got.Format(0))
-	}
-	var byTool, byOutput, byDef bool
-	for _, d := range got {
-		switch {
-		case strings.Contains(d.Msg, `input schema made for tool "broken"`) && strings.Contains(d.Msg, "#/properties/n/minimum") && d.Pointer == "#/paths/~1a/get" && d.Pos.Line > 0:
-			byTool = true
-		case strings.Contains(d.Msg, `output schema made for tool "result"`) && strings.Contains(d.Msg, "#/properties/result/minItems"):
-			byOutput = true
-		case strings.Contains(d.Msg, "schema made of Bad") && d.Pointer == "#":
-			byDef = true
+	// Both ways: through the parts the schemas share, and (exact) whole.
+	for _, exact := range []bool{false, true} {
+		got := checkSchemas(doc, res, nil, exact)
+		if len(got) != 3 {
+			t.Fatalf("exact %v: want 3 errors, got:\n%s", exact, got.Format(0))
 		}
-	}
-	if !byTool || !byOutput || !byDef {
-		t.Errorf("errors not placed at the tool's operation and the definition:\n%s", got.Format(0))
+		var byTool, byOutput, byDef bool
+		for _, d := range got {
+			switch {
+			case strings.Contains(d.Msg, `input schema made for tool "broken"`) && strings.Contains(d.Msg, "#/properties/n/minimum") && d.Pointer == "#/paths/~1a/get" && d.Pos.Line > 0:
+				byTool = true
+			case strings.Contains(d.Msg, `output schema made for tool "result"`) && strings.Contains(d.Msg, "#/properties/result/minItems"):
+				byOutput = true
+			case strings.Contains(d.Msg, "schema made of Bad") && d.Pointer == "#":
+				byDef = true
+			}
+		}
+		if !byTool || !byOutput || !byDef {
+			t.Errorf("exact %v: errors not placed at the tool's operation and the definition:\n%s", exact, got.Format(0))
+		}
 	}
 }
 

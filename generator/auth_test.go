@@ -18,7 +18,7 @@ tools:
     description: d
     inputSchema: {type: object}
     auth: {users: [ada@example.com], usersEnv: OPS, scopes: [groups]}
-`)})
+`)}, false)
 	if diags.HasErrors() {
 		t.Fatal(diags.Format(0))
 	}
@@ -39,7 +39,7 @@ tools:
 		t.Errorf("GatedTools = %v", got)
 	}
 
-	open, diags, _ := load(&Input{ManifestPath: "mcpgen.yaml", Manifest: []byte("name: a\n")})
+	open, diags, _ := load(&Input{ManifestPath: "mcpgen.yaml", Manifest: []byte("name: a\n")}, false)
 	if diags.HasErrors() || open.HasAuth() || !slices.Contains(open.Transports, "stdio") {
 		t.Errorf("a manifest without auth: HasAuth %v, transports %q", open.HasAuth(), open.Transports)
 	}

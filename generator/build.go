@@ -118,7 +118,7 @@ func build(f *manifest.File, in *Input) (p *ir.Project, diags diag.List, checks 
 		t.InputSchema = indent(mt.InputSchema.JSON)
 		t.Types = convert(f, &diags, t.InputType, mt.InputSchema, claim,
 			fmt.Sprintf("%s holds the arguments of the %q tool.", t.InputType, mt.Name))
-		t.BadArguments = badArguments(mt.InputSchema.JSON)
+		t.BadArguments = badArguments(mt.InputSchema.JSON, f.Exact)
 		if mt.OutputSchema != nil {
 			t.OutputType = t.GoName + "Output"
 			if !claim(t.OutputType, "its output type") {
@@ -303,8 +303,8 @@ func indent(raw []byte) []byte {
 // generated tests: missing required properties, a property of the wrong
 // type, or a property the schema forbids. It returns "" when the schema
 // rejects none of those.
-func badArguments(raw []byte) string {
-	s, err := manifest.DecodeSDKSchema(raw)
+func badArguments(raw []byte, exact bool) string {
+	s, err := manifest.DecodeSDKSchema(raw, exact)
 	if err != nil {
 		return ""
 	}

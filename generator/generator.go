@@ -40,7 +40,8 @@ type Input struct {
 	Strict bool
 }
 
-// Options control the scaffold of a new project; nil means defaults.
+// Options control the scaffold of a new project, and how it is generated;
+// nil means defaults.
 type Options struct {
 	// Module is the module path for a new go.mod; default: the server name.
 	Module string
@@ -53,6 +54,17 @@ type Options struct {
 	// WriteManifest includes the manifest itself in the plan (mcpgen new),
 	// and the files it refers to that Input.ReadFile read.
 	WriteManifest bool
+	// Exact takes the libraries' own path everywhere the generator has a
+	// quicker one that mirrors them: kin-openapi's decoding and $ref
+	// resolution rather than the loader's typed decoder, linker and split
+	// (loader.Options.Exact), json.Unmarshal rather than
+	// manifest.DecodeSDKSchema's decoder, each tool's schema checked whole
+	// rather than as the parts the tools share, and every generated file
+	// built and formatted whole rather than through forms. The project and
+	// the diagnostics are the same, byte for byte (corpus.TestExact
+	// compares them); it is slower, and there to check the quicker paths
+	// and to rule them out of a bug report.
+	Exact bool
 }
 
 // Generate validates the manifest and returns the plan of every file of the
@@ -75,6 +87,18 @@ type Result struct {
 	// Surface is the tool surface, as the plan records it in
 	// report.SurfaceFile.
 	Surface *report.Surface
+
+	// Where a quicker path declined and the library's was taken: the
+	// output is the same, but each is slower, and says where a quicker
+	// path falls short. Both are empty with Options.Exact, which takes the
+	// library's path everywhere.
+	//
+	// Declined are the JSON pointers of the OpenAPI document's entries
+	// that the loader's typed decoder left to kin-openapi.
+	Declined []string
+	// BuiltWhole are the generated files built and formatted whole
+	// because the declarations they repeat did not splice (see emit).
+	BuiltWhole []string
 }
 
 // Run is Generate, with the report of the generation. The result is nil
@@ -91,15 +115,18 @@ func Run(in *Input, opts *Options) (*Result, diag.List) {
 		copied.ReadFile = read.readFile
 		in = &copied
 	}
-	p, diags, checks := load(in)
+	p, diags, checks := load(in, opts.Exact)
 	if diags.HasErrors() {
 		return nil, finish(diags, checks)
 	}
+	res := &Result{}
 	eo := &emit.Options{
 		Module:         opts.Module,
 		Binary:         sanitizeBinary(p.Name),
 		Template:       opts.Template,
 		RuntimeReplace: opts.RuntimeReplace,
+		Exact:          opts.Exact,
+		BuiltWhole:     func(path string) { res.BuiltWhole = append(res.BuiltWhole, path) },
 	}
 	if eo.Module == "" {
 		eo.Module = sanitizeBinary(p.Name)
@@ -130,7 +157,11 @@ func Run(in *Input, opts *Options) (*Result, diag.List) {
 		}
 	}
 	diags.Sort()
-	return &Result{Plan: plan, Report: report.New(p, diags), Surface: surface}, diags
+	res.Plan, res.Report, res.Surface = plan, report.New(p, diags), surface
+	if p.API != nil {
+		res.Declined = p.API.Declined
+	}
+	return res, diags
 }
 
 // recorder keeps what a ReadFile function read.
@@ -150,7 +181,7 @@ func (r *recorder) readFile(name string) ([]byte, error) {
 // Validate checks the manifest as Generate does, without generating
 // anything: every problem is reported, sorted by position.
 func Validate(in *Input) diag.List {
-	_, diags, checks := load(in)
+	_, diags, checks := load(in, false)
 	return finish(diags, checks)
 }
 
@@ -167,12 +198,13 @@ func finish(diags diag.List, checks func() diag.List) diag.List {
 
 // load reads, checks and resolves the manifest into the IR. checks, when
 // not nil, waits for the checks still running and returns what they found
-// (see build).
-func load(in *Input) (p *ir.Project, diags diag.List, checks func() diag.List) {
+// (see build). exact is Options.Exact.
+func load(in *Input, exact bool) (p *ir.Project, diags diag.List, checks func() diag.List) {
 	f, diags := manifest.Load(in.ManifestPath, in.Manifest)
 	if f == nil {
 		return nil, diags, nil
 	}
+	f.Exact = exact
 	// Validate what could be decoded, so that one run reports every
 	// problem; a node the loader already faulted is not faulted again.
 	faulted := make(map[string]bool)

@@ -188,7 +188,7 @@ func sameAsUnmarshal(t *testing.T, name string, raw []byte) {
 	t.Helper()
 	var want jsonschema.Schema
 	wantErr := json.Unmarshal(raw, &want)
-	got, err := manifest.DecodeSDKSchema(raw)
+	got, err := manifest.DecodeSDKSchema(raw, false)
 	switch {
 	case (err == nil) != (wantErr == nil) || err != nil && err.Error() != wantErr.Error():
 		t.Errorf("%s: error %v, json.Unmarshal's %v, on %.200s", name, err, wantErr, raw)
@@ -219,7 +219,7 @@ func BenchmarkDecodeSDKSchemaParts(b *testing.B) {
 		decode func([]byte) error
 	}{
 		{"DecodeSDKSchema", func(raw []byte) error {
-			_, err := manifest.DecodeSDKSchema(raw)
+			_, err := manifest.DecodeSDKSchema(raw, false)
 			return err
 		}},
 		{"json.Unmarshal", func(raw []byte) error {

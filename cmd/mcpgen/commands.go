@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -54,6 +55,7 @@ func newCommand() *cli.Command {
 			&cli.StringFlag{Name: "mode", Value: "static", Usage: "with --from: static (one tool per operation) or dynamic (tools that search, describe and call operations)"},
 			&cli.BoolFlag{Name: "force", Usage: "write into a non-empty directory (files already there are never overwritten)"},
 			&cli.BoolFlag{Name: "strict", Usage: "with --from: stop at any defect of the document, rather than leaving out (or weakening) only the operations it affects"},
+			exactFlag(),
 			reportFlag(),
 		},
 		Action: runNew,
@@ -124,7 +126,7 @@ func runNew(c *cli.Context) error {
 		fmt.Fprintln(c.App.ErrWriter, "mcpgen: warning:", warning)
 	}
 	res, diags := generator.Run(in,
-		&generator.Options{Module: c.String("module"), Template: tmpl, RuntimeReplace: replace, WriteManifest: true},
+		&generator.Options{Module: c.String("module"), Template: tmpl, RuntimeReplace: replace, WriteManifest: true, Exact: c.Bool("exact")},
 	)
 	if err := report(c, diags); err != nil {
 		return err
@@ -143,6 +145,7 @@ func runNew(c *cli.Context) error {
 	if err := printReport(c, o, res.Report); err != nil {
 		return err
 	}
+	writeFallbacks(o.text, res)
 	if spec != nil {
 		fmt.Fprintf(o.text, "\nCreated %s from %s. Next:\n\n  cd %s\n  cp .env.example .env   # the API's base URL and credentials\n  make run               # MCP at http://localhost:8080/mcp\n  make test\n", name, from, out)
 		return nil
@@ -190,6 +193,7 @@ func generateCommand() *cli.Command {
 			&cli.BoolFlag{Name: "check", Usage: "write nothing; exit 1 if the generated files are stale"},
 			&cli.BoolFlag{Name: "strict", Usage: "stop at any defect of the OpenAPI document, as openapi: {strict: true} does"},
 			&cli.BoolFlag{Name: "fetch", Usage: "download the OpenAPI document again from openapi.source into openapi.spec first"},
+			exactFlag(),
 			reportFlag(),
 			failOnFlag(),
 		},
@@ -215,7 +219,8 @@ func runGenerate(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	res, diags := generator.Run(&generator.Input{ManifestPath: manifestName, Manifest: data, ReadFile: dirReader(dir), Strict: c.Bool("strict")}, nil)
+	res, diags := generator.Run(&generator.Input{ManifestPath: manifestName, Manifest: data, ReadFile: dirReader(dir), Strict: c.Bool("strict")},
+		&generator.Options{Exact: c.Bool("exact")})
 	if err := report(c, diags); err != nil {
 		return err
 	}
@@ -257,7 +262,11 @@ func runGenerate(c *cli.Context) error {
 		return nil
 	case c.Bool("dry-run"):
 		write.Report(o.text, changes)
-		return printReport(c, o, res.Report)
+		if err := printReport(c, o, res.Report); err != nil {
+			return err
+		}
+		writeFallbacks(o.text, res)
+		return nil
 	}
 	if breaking {
 		// A guard of the server's contract: nothing changes until the
@@ -271,7 +280,42 @@ func runGenerate(c *cli.Context) error {
 		return ioError("%v", err)
 	}
 	write.Report(o.text, changes)
-	return printReport(c, o, res.Report)
+	if err := printReport(c, o, res.Report); err != nil {
+		return err
+	}
+	writeFallbacks(o.text, res)
+	return nil
+}
+
+// exactFlag is --exact, for new and generate.
+func exactFlag() cli.Flag {
+	return &cli.BoolFlag{Name: "exact", Usage: "take the libraries' own path (kin-openapi, encoding/json, whole-file formatting) wherever mcpgen has a quicker one; " +
+		"the output is the same, more slowly: to check mcpgen, or to rule its quicker paths out of a bug report"}
+}
+
+// writeFallbacks notes where a quicker path declined and the library's
+// was taken (see generator.Result): the project is the same, but the
+// places are worth a bug report when generation is slow.
+func writeFallbacks(w io.Writer, res *generator.Result) {
+	if n := len(res.Declined); n > 0 {
+		what := "entries"
+		if n == 1 {
+			what = "entry"
+		}
+		fmt.Fprintf(w, "\nnote: mcpgen's decoder left %d %s of the OpenAPI document to kin-openapi's (the same result, more slowly): %s\n", n, what, listSome(res.Declined))
+	}
+	if n := len(res.BuiltWhole); n > 0 {
+		fmt.Fprintf(w, "\nnote: %d generated file%s built whole, the declarations they repeat not spliced (the same result, more slowly): %s\n", n, plural(n), listSome(res.BuiltWhole))
+	}
+}
+
+// listSome lists the first few of s, and how many more there are.
+func listSome(s []string) string {
+	const few = 5
+	if len(s) <= few {
+		return strings.Join(s, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(s[:few], ", "), len(s)-few)
 }
 
 func validateCommand() *cli.Command {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/dave/jennifer/jen"
@@ -27,8 +26,10 @@ import (
 // what formatting the whole file gives — gofmt lays out a composite literal
 // by its keys and line breaks alone, and indents it from the line it starts
 // on — and forms_test.go holds the two ways to each other on every golden
-// project, the OpenAPI corpus and GitHub's API. Should a placeholder go
-// missing, the file is built and formatted whole instead.
+// project, corpus.TestExact on the OpenAPI corpus and GitHub's API
+// (Options.Exact builds every file whole). Should a placeholder go missing,
+// the file is built and formatted whole instead, and Options.BuiltWhole
+// hears of it.
 
 // forms collects the forms of one file and the declarations written
 // through them. A nil *forms writes every declaration in place.
@@ -67,15 +68,10 @@ type decl struct {
 	value int
 }
 
-// formsOff builds and formats every file whole (forms_test.go compares);
-// formsFailed counts the files built whole because splicing failed.
-var (
-	formsOff    = false
-	formsFailed atomic.Int64
-)
-
-func newForms() *forms {
-	if formsOff {
+// newForms returns the forms of a file, or nil, which builds it whole, when
+// exact (Options.Exact).
+func newForms(exact bool) *forms {
+	if exact {
 		return nil
 	}
 	return &forms{byKey: make(map[string]*form)}

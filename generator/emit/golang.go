@@ -58,22 +58,24 @@ func render(f *jen.File, path string, owner write.Owner) (write.File, error) {
 
 // renderForms builds a generated file with the declarations it repeats
 // written through forms (see forms.go), renders it and splices them in. If
-// that fails, the file is built and rendered whole.
-func renderForms(p *ir.Project, build func(*ir.Project, *forms) *jen.File, path string) (write.File, error) {
-	fs := newForms()
+// that fails, the file is built and rendered whole, and whole is set.
+// exact builds it whole from the start (Options.Exact).
+func renderForms(p *ir.Project, build func(*ir.Project, *forms) *jen.File, path string, exact bool) (_ write.File, whole bool, _ error) {
+	fs := newForms(exact)
 	f := build(p, fs)
 	if fs == nil || len(fs.uses) == 0 {
-		return render(f, path, write.Generated)
+		file, err := render(f, path, write.Generated)
+		return file, false, err
 	}
 	fs.declare(f)
 	var buf bytes.Buffer
 	if f.Render(&buf) == nil {
 		if out, ok := fs.splice(buf.Bytes()); ok {
-			return write.File{Path: path, Content: groupImports(out), Owner: write.Generated}, nil
+			return write.File{Path: path, Content: groupImports(out), Owner: write.Generated}, false, nil
 		}
 	}
-	formsFailed.Add(1)
-	return render(build(p, nil), path, write.Generated)
+	file, err := render(build(p, nil), path, write.Generated)
+	return file, true, err
 }
 
 // serverFile emits server_gen.go: the server's identity, NewServer, and its

@@ -31,6 +31,15 @@ type Options struct {
 	RuntimeReplace string
 	// Manifest, if set, is written as the project's manifest (mcpgen new).
 	Manifest []byte
+	// Exact builds and formats every generated file whole, rather than
+	// writing the declarations it repeats through forms (see forms.go): the
+	// same bytes, more slowly, for checking forms.
+	Exact bool
+	// BuiltWhole, if set, is called with the path of each generated file
+	// that was built whole because its forms did not splice, in the order
+	// of the plan: the bytes are the same, but it is slower, and a gap in
+	// forms worth reporting.
+	BuiltWhole func(path string)
 }
 
 // Project returns every file of the project p: the generated files, the
@@ -70,15 +79,19 @@ func Project(p *ir.Project, opts *Options) (*write.Plan, error) {
 	// emit's time, and the files are independent: they are built and
 	// rendered concurrently, and added in order.
 	rendered := make([]write.File, len(gen))
+	builtWhole := make([]bool, len(gen))
 	errs := make([]error, len(gen))
 	var wg sync.WaitGroup
 	for i, g := range gen {
-		wg.Go(func() { rendered[i], errs[i] = renderForms(p, g.file, g.path) })
+		wg.Go(func() { rendered[i], builtWhole[i], errs[i] = renderForms(p, g.file, g.path, opts.Exact) })
 	}
 	wg.Wait()
 	for i := range gen {
 		if err := add(rendered[i], errs[i]); err != nil {
 			return nil, err
+		}
+		if builtWhole[i] && opts.BuiltWhole != nil {
+			opts.BuiltWhole(gen[i].path)
 		}
 	}
 

@@ -31,6 +31,10 @@ type API struct {
 	// Operations are every imported operation, in document order; each is
 	// also the Op of a Tool.
 	Operations []*Operation
+	// Declined are the pointers of the document's entries that the
+	// loader's typed decoder left to kin-openapi (loader.Document.Declined),
+	// for generator.Result; no emitter reads them.
+	Declined []string
 }
 
 // Def is one shared schema definition.

@@ -29,6 +29,10 @@ type File struct {
 	// Manifest is the decoded content. When Load reported errors it holds
 	// what could be decoded.
 	Manifest *Manifest
+	// Exact makes Validate decode schemas as the MCP SDK does with
+	// json.Unmarshal alone (see DecodeSDKSchema), for the generator's
+	// Exact option.
+	Exact bool
 
 	// values maps the JSON pointer of every decoded node, schema nodes
 	// included, to the position of its value; keys maps the pointer of

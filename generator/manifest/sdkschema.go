@@ -48,9 +48,14 @@ import (
 // SDKMaxDepth (which the SDK refuses, and the callers check first), and
 // anything that is not JSON. The generator's own schemas
 // have none of these.
-func DecodeSDKSchema(raw []byte) (*jsonschema.Schema, error) {
-	if s, ok := fastSDKSchema(raw); ok {
-		return s, nil
+//
+// exact leaves all of it to json.Unmarshal, for the generator's Exact
+// option, which checks this reading against the library's.
+func DecodeSDKSchema(raw []byte, exact bool) (*jsonschema.Schema, error) {
+	if !exact {
+		if s, ok := fastSDKSchema(raw); ok {
+			return s, nil
+		}
 	}
 	var s jsonschema.Schema
 	if err := json.Unmarshal(raw, &s); err != nil {

@@ -31,7 +31,7 @@ func sameAsLibrary(t testing.TB, raw []byte) (fast bool) {
 			t.Fatalf("%.200q: decoded\n%s\njson.Unmarshal gives\n%s", raw, dump(s), dump(&want))
 		}
 	}
-	got, err := DecodeSDKSchema(raw)
+	got, err := DecodeSDKSchema(raw, false)
 	switch {
 	case wantErr != nil:
 		if err == nil || err.Error() != wantErr.Error() {
@@ -105,7 +105,7 @@ func TestSDKKeywordsRead(t *testing.T) {
 			if !sameAsLibrary(t, raw) {
 				continue
 			}
-			s, _ := DecodeSDKSchema(raw)
+			s, _ := DecodeSDKSchema(raw, false)
 			if s.Extra != nil {
 				t.Errorf("%s: read into Extra", raw)
 			}
@@ -350,7 +350,7 @@ func TestDecodeSDKSchemaCases(t *testing.T) {
 // TestDecodeSDKSchemaFalse: false is exactly the library's falseSchema,
 // which Resolve and validation recognize by value.
 func TestDecodeSDKSchemaFalse(t *testing.T) {
-	s, err := DecodeSDKSchema([]byte(`{"properties":{"a":false}}`))
+	s, err := DecodeSDKSchema([]byte(`{"properties":{"a":false}}`), false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -370,11 +370,11 @@ func TestDecodeSDKSchemaFalse(t *testing.T) {
 // input.
 func TestDecodeSDKSchemaOwnCopy(t *testing.T) {
 	raw := []byte(`{"default":{"a":1},"title":"t","properties":{"p":{"const":"c"}}}`)
-	s, err := DecodeSDKSchema(raw)
+	s, err := DecodeSDKSchema(raw, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, _ := DecodeSDKSchema(raw)
+	want, _ := DecodeSDKSchema(raw, false)
 	for i := range raw {
 		raw[i] = ' '
 	}
@@ -479,7 +479,7 @@ func BenchmarkDecodeSDKSchema(b *testing.B) {
 		decode func([]byte) error
 	}{
 		{"DecodeSDKSchema", func(raw []byte) error {
-			_, err := DecodeSDKSchema(raw)
+			_, err := DecodeSDKSchema(raw, false)
 			return err
 		}},
 		{"json.Unmarshal", func(raw []byte) error {

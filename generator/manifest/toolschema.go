@@ -717,7 +717,7 @@ func (c *checker) checkDefault(d defaultValue) {
 	if err != nil {
 		return
 	}
-	js, err := DecodeSDKSchema(raw)
+	js, err := DecodeSDKSchema(raw, c.v.f.Exact)
 	if err != nil {
 		return // the backstop reports it
 	}
@@ -836,7 +836,7 @@ func isTChar(r rune) bool {
 // above should leave it nothing to find; if it finds something anyway, the
 // error is reported where its message points, or at the schema's root.
 func (c *checker) backstop(raw json.RawMessage) {
-	js, err := DecodeSDKSchema(raw) // json.Unmarshal's result and error, faster
+	js, err := DecodeSDKSchema(raw, c.v.f.Exact) // json.Unmarshal's result and error, faster
 	if err != nil {
 		c.add(c.rootPtr, "the MCP SDK cannot read this schema: %s", libraryMessage(err))
 		return

@@ -68,6 +68,10 @@ type Options struct {
 	// (loader.Options.Isolate) does the same to the operations that use
 	// it.
 	Strict bool
+	// Exact decodes schemas with json.Unmarshal alone where the importer
+	// checks defaults as the MCP SDK would (see manifest.DecodeSDKSchema),
+	// for the generator's Exact option.
+	Exact bool
 }
 
 // encoder encodes the tools' schemas, on a goroutine of its own: their

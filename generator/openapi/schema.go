@@ -607,7 +607,7 @@ func (c *converter) defaultOK(o *object, v any, ptr string) bool {
 	key := string(raw) + "\x00" + string(value)
 	problem, checked := c.defaults[key]
 	if !checked {
-		problem = defaultProblem(raw, value)
+		problem = defaultProblem(raw, value, c.imp.opts.Exact)
 		c.defaults[key] = problem
 	}
 	if problem != "" {
@@ -624,8 +624,8 @@ func (c *converter) defaultOK(o *object, v any, ptr string) bool {
 // defaultProblem is why the default value (JSON) does not satisfy the
 // schema raw, or "". A schema the library cannot read is left to the
 // generator's last check.
-func defaultProblem(raw, value []byte) string {
-	js, err := manifest.DecodeSDKSchema(raw)
+func defaultProblem(raw, value []byte, exact bool) string {
+	js, err := manifest.DecodeSDKSchema(raw, exact)
 	if err != nil {
 		return ""
 	}

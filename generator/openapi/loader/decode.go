@@ -9,6 +9,8 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"go.yaml.in/yaml/v4"
+
+	"github.com/mcpgen/mcpgen/generator/diag"
 )
 
 // componentKinds are the maps of Components whose entries decode on their
@@ -50,7 +52,17 @@ type job struct {
 //
 // It also returns the document's paths in source order, and the keys of
 // each path item in order.
-func decodeDocument(root *yaml.Node) (*decoded, []string, error) {
+//
+// exact decodes root whole with kin-openapi, as the library does, for
+// Options.Exact.
+func decodeDocument(root *yaml.Node, exact bool) (*decoded, []string, error) {
+	if exact {
+		var doc openapi3.T
+		if err := root.Decode(&doc); err != nil {
+			return nil, nil, err
+		}
+		return &decoded{t: &doc, keys: pathKeys(root, nil)}, pathOrder(root), nil
+	}
 	stub, jobs, order, ok := split(root)
 	if !ok {
 		// A duplicate key in a section: let kin-openapi decode the whole
@@ -76,6 +88,8 @@ type decoded struct {
 	// and component was decoded by fastDecode, with nothing in it for
 	// ResolveRefsIn but $refs, and every $ref was linked.
 	resolved bool
+	// declined are the pointers of the entries fastDecode declined.
+	declined []string
 }
 
 // decodeSplit decodes stub, a top-level mapping with the entries of jobs
@@ -140,6 +154,13 @@ func decodeSplit(stub *yaml.Node, jobs []job) (*decoded, error) {
 	dec.resolved = all && !holdsEntries(stub)
 	for _, j := range jobs {
 		dec.resolved = dec.resolved && j.fast && !j.resolves
+		if !j.fast {
+			if j.section == "paths" {
+				dec.declined = append(dec.declined, diag.Pointer("paths", j.key))
+			} else {
+				dec.declined = append(dec.declined, diag.Pointer("components", j.section, j.key))
+			}
+		}
 	}
 	return dec, nil
 }

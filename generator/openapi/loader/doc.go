@@ -34,6 +34,12 @@
 // cheaper correct way to read it) and then the same concurrent decode. See
 // docs/performance.md for the numbers.
 //
+// Options.Exact leaves all of that to kin-openapi: the document is parsed
+// whole, decoded by kin-openapi in one piece and resolved by ResolveRefsIn.
+// It gives the same document (TestLinkRefs compares the two on every
+// document it has), more slowly; Document.Declined lists the entries the
+// typed decoder left to kin-openapi when it is not set.
+//
 // # Positions
 //
 // Loading keeps no positions: Document.Pos builds an index the first time it

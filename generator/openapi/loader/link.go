@@ -30,9 +30,6 @@ import (
 // It returns the schema wrappers it linked, for validateWith, and whether it
 // linked every wrapper.
 func linkRefs(c *openapi3.Components, jobs []job) (schemas []*openapi3.SchemaRef, all bool) {
-	if !linking {
-		return nil, false
-	}
 	if c == nil {
 		c = &openapi3.Components{}
 	}
@@ -99,10 +96,6 @@ func linkRefs(c *openapi3.Components, jobs []job) (schemas []*openapi3.SchemaRef
 	}
 	return schemas, all
 }
-
-// linking is false only in tests that compare the result with
-// ResolveRefsIn's alone.
-var linking = true
 
 // component returns the entry of m, the components of section, that ref
 // names, or nil. Only the plain spelling is looked up,

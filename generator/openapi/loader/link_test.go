@@ -15,7 +15,8 @@ import (
 // TestLinkRefs: linking the $refs the typed decoder read changes nothing in
 // the resolved document but the URL the wrappers were resolved from. Every
 // document of testdata, of the corpus and GitHub's description is loaded
-// with and without linkRefs, and the two results must be the same graph:
+// as usual and with Options.Exact (kin-openapi's decoding and ResolveRefsIn
+// alone), and the two results must be the same graph:
 // equal values, the same values shared (a linked wrapper's value is the very
 // component ResolveRefsIn would have given it). The warnings must be the
 // same too, but for validation's repeats of a component's problem at what
@@ -35,24 +36,21 @@ func TestLinkRefs(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		opts := &Options{ReadFile: dirReader(filepath.Dir(file))}
-		got, gotDiags := Load(file, data, opts)
-		linking = false
-		want, wantDiags := Load(file, data, opts)
-		linking = true
+		got, gotDiags := Load(file, data, &Options{ReadFile: dirReader(filepath.Dir(file))})
+		want, wantDiags := Load(file, data, &Options{ReadFile: dirReader(filepath.Dir(file)), Exact: true})
 		if (got == nil) != (want == nil) {
-			t.Errorf("%s: loads %v with linking, %v without", file, got != nil, want != nil)
+			t.Errorf("%s: loads %v as usual, %v exact", file, got != nil, want != nil)
 			continue
 		}
 		if d := sameFindings(gotDiags, wantDiags); d != "" {
-			t.Errorf("%s: %s\nwith linking:\n%s\nwithout:\n%s", file, d, gotDiags.Format(20), wantDiags.Format(20))
+			t.Errorf("%s: %s\nas usual:\n%s\nexact:\n%s", file, d, gotDiags.Format(20), wantDiags.Format(20))
 		}
 		if got == nil {
 			continue
 		}
 		g := newGraph()
 		if d := g.diff(reflect.ValueOf(got.T), reflect.ValueOf(want.T), "T"); d != "" {
-			t.Errorf("%s: with and without linking: %s", file, d)
+			t.Errorf("%s: as usual and exact: %s", file, d)
 		}
 		linked += g.linked
 		if got.linkedAll {
@@ -107,7 +105,7 @@ func (g *graph) diff(a, b reflect.Value, path string) string {
 		pa, seenB := g.ba[kb]
 		if seenA || seenB {
 			if pb != b.Pointer() || pa != a.Pointer() {
-				return fmt.Sprintf("%s: shared with a different value than without linking", path)
+				return fmt.Sprintf("%s: shared with a different value than exact", path)
 			}
 			return ""
 		}
@@ -185,8 +183,8 @@ func (g *graph) diff(a, b reflect.Value, path string) string {
 	return ""
 }
 
-// sameFindings compares the warnings of a document loaded with linking
-// (got) and without (want): got must have nothing want lacks, and lack
+// sameFindings compares the warnings of a document loaded as usual, with
+// linking (got), and with Options.Exact, without (want): got must have nothing want lacks, and lack
 // only what repeats, in a schema or an operation that uses a component, a
 // problem got reports at the component.
 func sameFindings(got, want diag.List) string {
@@ -209,12 +207,12 @@ func sameFindings(got, want diag.List) string {
 			repeat = repeat || strings.HasSuffix(d.Msg, ": "+problem)
 		}
 		if !repeat {
-			return "a warning is missing with linking: " + d.String()
+			return "a warning is missing as usual: " + d.String()
 		}
 	}
 	for _, d := range got {
 		if !wanted[d.String()] {
-			return "a warning only with linking: " + d.String()
+			return "a warning only as usual: " + d.String()
 		}
 	}
 	return ""

@@ -36,6 +36,13 @@ type Options struct {
 	// nulls in a list of schemas (allOf, anyOf, oneOf), are dropped, with a
 	// warning. Without it, any of them stops the load, at its position.
 	Isolate bool
+
+	// Exact loads the document with kin-openapi's own decoding and $ref
+	// resolution alone, leaving out the quicker paths that mirror them (the
+	// typed decoder, the linking of $refs, the split of a JSON document into
+	// entries decoded concurrently). The result is the same, only slower:
+	// it is there to check those paths, and to rule them out of a bug.
+	Exact bool
 }
 
 // Document is a loaded OpenAPI document.
@@ -52,6 +59,9 @@ type Document struct {
 
 	readFile func(name string) ([]byte, error)
 	isolate  bool
+	exact    bool
+	// declined are the entries the typed decoder declined (see Declined).
+	declined []string
 	// isolated is the tree defects are taken out of, and unresolved the
 	// $refs taken out (see isolate.go).
 	isolated   *yaml.Node
@@ -97,6 +107,14 @@ func (d *Document) Operations() []Operation {
 	return d.order
 }
 
+// Declined returns the JSON pointers of the path items and components the
+// typed decoder declined, which kin-openapi's decoder read instead: nothing
+// is lost, but each is slower, and a document with many says where the
+// typed decoder falls short. It is empty when loaded with Options.Exact.
+func (d *Document) Declined() []string {
+	return d.declined
+}
+
 // PathOrder returns the document's paths in the order the document lists
 // them, those without operations too.
 func (d *Document) PathOrder() []string {
@@ -110,7 +128,7 @@ func Load(path string, data []byte, opts *Options) (*Document, diag.List) {
 	if opts == nil {
 		opts = &Options{}
 	}
-	d := &Document{Path: path, Source: data, readFile: opts.ReadFile, isolate: opts.Isolate}
+	d := &Document{Path: path, Source: data, readFile: opts.ReadFile, isolate: opts.Isolate, exact: opts.Exact}
 	var diags diag.List
 	if err := d.load(); err != nil {
 		var le *loadError
@@ -150,14 +168,18 @@ func (d *Document) load() error {
 	var root *yaml.Node
 	var err error
 	p := &parsed{}
-	if isJSON(data) {
+	switch {
+	case isJSON(data) && d.exact:
+		d.text = string(data)
+		root, err = parseJSON(data, false)
+	case isJSON(data):
 		d.text = string(data)
 		root, p.jobs, p.order, p.ok, err = parseJSONSplit(d.text)
 		if err != nil {
 			_, err = parseJSON(data, false) // for the first error, in order
 		}
 		p.split = true
-	} else {
+	default:
 		root, err = parseYAML(data)
 		if err == nil {
 			// The YAML parser's tree has the positions, and decoding leaves
@@ -272,7 +294,7 @@ func (d *Document) loadV3(data []byte, root *yaml.Node, p *parsed) error {
 		if root, err = p.full(data, root); err != nil {
 			return d.syntaxError(err)
 		}
-		dec, order, err = decodeDocument(root)
+		dec, order, err = decodeDocument(root, d.exact)
 	}
 	if se := (*syntaxError)(nil); errors.As(err, &se) {
 		// In an entry a worker parsed: parse the whole document for the
@@ -294,7 +316,7 @@ func (d *Document) loadV3(data []byte, root *yaml.Node, p *parsed) error {
 		}
 	}
 	if err != nil && d.isolate && d.dropExamples() {
-		dec, order, err = decodeDocument(d.isolated)
+		dec, order, err = decodeDocument(d.isolated, d.exact)
 	}
 	if err != nil {
 		return d.decodeError(err)
@@ -337,12 +359,12 @@ func (d *Document) loadV3(data []byte, root *yaml.Node, p *parsed) error {
 		}
 		// Decoded again without the $ref: ResolveRefsIn leaves a
 		// document half resolved when it fails.
-		if dec, order, err = decodeDocument(d.isolated); err != nil {
+		if dec, order, err = decodeDocument(d.isolated, d.exact); err != nil {
 			return d.decodeError(err)
 		}
 		t = dec.t
 	}
-	d.T, d.linked = t, dec.linked
+	d.T, d.linked, d.declined = t, dec.linked, dec.declined
 	order = unique(order)
 	d.paths, d.order = order, operationOrder(t, order, dec.keys)
 	return nil
