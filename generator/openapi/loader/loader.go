@@ -247,6 +247,11 @@ func (d *Document) syntaxError(err error) error {
 		line, col := lineCol(d.Source, se.off+bomLen(d.Source))
 		return &loadError{pos: diag.Pos{File: d.Path, Line: line, Col: col}, msg: "invalid JSON: " + se.msg}
 	}
+	var ag *aliasGrowthError
+	if errors.As(err, &ag) {
+		return &loadError{pos: diag.Pos{File: d.Path, Line: ag.at.Line, Col: ag.at.Column}, msg: "invalid document: " + ag.Error(),
+			hint: "write a repeated schema once, under components, and refer to it with $ref"}
+	}
 	var dup *dupKeyError
 	if errors.As(err, &dup) {
 		return &loadError{pos: diag.Pos{File: d.Path, Line: dup.key.Line, Col: dup.key.Column}, msg: "invalid YAML: " + dup.Error(),

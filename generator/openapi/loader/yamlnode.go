@@ -41,8 +41,75 @@ func parseYAML(data []byte) (*yaml.Node, error) {
 		if err := checkCycles(root); err != nil {
 			return nil, err
 		}
+		if err := checkAliasGrowth(root); err != nil {
+			return nil, err
+		}
 	}
 	return root, nil
+}
+
+// maxAliasNodes bounds the nodes that YAML aliases add to a document, each
+// alias counting as the whole value it repeats: every later stage works on
+// the expanded tree, so a few lines of nested aliases would otherwise cost
+// minutes and gigabytes (docs/openapi.md, "Documents that cannot sink the
+// generator").
+const maxAliasNodes = 250_000
+
+// aliasGrowthError is a document whose aliases add more than maxAliasNodes
+// nodes; at is the alias that adds the most.
+type aliasGrowthError struct {
+	at    *yaml.Node
+	added int
+}
+
+func (e *aliasGrowthError) Error() string {
+	return fmt.Sprintf("YAML aliases repeat more than %d nodes of the document; the alias of %q here repeats %d", maxAliasNodes, e.at.Value, e.added)
+}
+
+// checkAliasGrowth refuses a document whose aliases add more than
+// maxAliasNodes nodes once expanded. It runs after checkCycles, so every
+// alias ends.
+func checkAliasGrowth(root *yaml.Node) error {
+	size := make(map[*yaml.Node]int) // expanded size of a node, saturating
+	var biggest *yaml.Node
+	added := 0
+	var expanded func(n *yaml.Node) int
+	expanded = func(n *yaml.Node) int {
+		if v, ok := size[n]; ok {
+			return v
+		}
+		v := 1
+		if n.Kind == yaml.AliasNode && n.Alias != nil {
+			v = expanded(n.Alias)
+		}
+		for _, c := range n.Content {
+			v = min(v+expanded(c), maxAliasNodes+1)
+		}
+		size[n] = v
+		return v
+	}
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		if added > maxAliasNodes {
+			return
+		}
+		if n.Kind == yaml.AliasNode && n.Alias != nil {
+			v := expanded(n.Alias)
+			added = min(added+v, maxAliasNodes+1)
+			if biggest == nil || v > size[biggest.Alias] {
+				biggest = n
+			}
+			return
+		}
+		for _, c := range n.Content {
+			walk(c)
+		}
+	}
+	walk(root)
+	if added > maxAliasNodes {
+		return &aliasGrowthError{at: biggest, added: size[biggest.Alias]}
+	}
+	return nil
 }
 
 func normalize(n *yaml.Node, hasAlias *bool) error {
