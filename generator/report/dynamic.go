@@ -102,26 +102,35 @@ func callAnnotations(ops []*ir.Tool) *mcp.ToolAnnotations {
 	return &mcp.ToolAnnotations{ReadOnlyHint: true}
 }
 
-// describeBytes is the size of describe_operation's result for t: its
-// definition with the HTTP method, path and tags, as the runtime writes it.
-func describeBytes(defs *defIndex, t *ir.Tool) int {
-	tool := sdkTool(defs, t)
-	desc := struct {
-		Name         string               `json:"name"`
-		Title        string               `json:"title,omitempty"`
-		Description  string               `json:"description,omitempty"`
-		Method       string               `json:"method"`
-		Path         string               `json:"path"`
-		Tags         []string             `json:"tags,omitempty"`
-		Annotations  *mcp.ToolAnnotations `json:"annotations,omitempty"`
-		InputSchema  any                  `json:"inputSchema"`
-		OutputSchema any                  `json:"outputSchema,omitempty"`
-	}{tool.Name, tool.Title, tool.Description, t.Op.Method, t.Op.Path, t.Op.Tags, tool.Annotations, tool.InputSchema, tool.OutputSchema}
+// opSizes are the sizes of t as a tool in tools/list and as
+// describe_operation's result, from one encoding of its definition. The
+// result holds the tool's members and the HTTP method, path and tags, and
+// the runtime writes it without HTML escaping; the go-sdk marshals a tool
+// with it, which writes each '<', '>' and '&' (found only in strings) as
+// six bytes rather than one. Encoding each of a large API's definitions
+// once rather than twice saves a good part of a dynamic generation's time.
+func opSizes(defs *defIndex, t *ir.Tool) (listed, described int) {
+	b := encodeRaw(sdkTool(defs, t))
+	if b == nil {
+		n := toolBytes(defs, t)
+		return n, n
+	}
+	html := bytes.Count(b, []byte("<")) + bytes.Count(b, []byte(">")) + bytes.Count(b, []byte("&"))
+	listed = len(b) + 5*html
+	described = len(b) + len(`,"method":`) + len(encodeRaw(t.Op.Method)) + len(`,"path":`) + len(encodeRaw(t.Op.Path))
+	if len(t.Op.Tags) > 0 {
+		described += len(`,"tags":`) + len(encodeRaw(t.Op.Tags))
+	}
+	return listed, described
+}
+
+// encodeRaw is v's JSON without HTML escaping, or nil.
+func encodeRaw(v any) []byte {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(desc); err != nil {
-		return toolBytes(defs, t)
+	if enc.Encode(v) != nil {
+		return nil
 	}
-	return b.Len() - 1 // the encoder's newline
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
 	"github.com/mcpgen/mcpgen/generator/diag"
 	"github.com/mcpgen/mcpgen/generator/ir"
 )
@@ -92,4 +94,40 @@ func mustJSON(t *testing.T, v any) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestOpSizes checks opSizes, which sizes an operation from one encoding,
+// against the two encodings it stands for: the go-sdk's of the tool, and
+// the runtime's of describe_operation's result.
+func TestOpSizes(t *testing.T) {
+	tl := opTool("x", "x", "GET /x/{id}", `{"type":"object","properties":{"id":{"type":"string","description":"<b>this & that</b>"}}}`, `{"$ref":"#/$defs/R"}`)
+	tl.Description = "Gets <x> & more \u2028 é"
+	tl.Title = "X"
+	yes := true
+	tl.Annotations = &ir.Annotations{ReadOnlyHint: &yes, Title: "<t>"}
+	p := &ir.Project{Name: "s", Tools: []*ir.Tool{tl}, API: &ir.API{Spec: "api.yaml", Dynamic: true,
+		Defs: []ir.Def{{Name: "R", Schema: []byte(`{"type":"object","description":"a < b"}`)}}}}
+	for _, tags := range [][]string{nil, {"a&b", "c"}} {
+		tl.Op.Tags = tags
+		defs := newDefIndex(p)
+		listed, described := opSizes(defs, tl)
+		if want := toolBytes(defs, tl); listed != want {
+			t.Errorf("tags %q: listed %d bytes, want %d", tags, listed, want)
+		}
+		tool := sdkTool(defs, tl)
+		desc := struct {
+			Name         string               `json:"name"`
+			Title        string               `json:"title,omitempty"`
+			Description  string               `json:"description,omitempty"`
+			Method       string               `json:"method"`
+			Path         string               `json:"path"`
+			Tags         []string             `json:"tags,omitempty"`
+			Annotations  *mcp.ToolAnnotations `json:"annotations,omitempty"`
+			InputSchema  any                  `json:"inputSchema"`
+			OutputSchema any                  `json:"outputSchema,omitempty"`
+		}{tool.Name, tool.Title, tool.Description, tl.Op.Method, tl.Op.Path, tl.Op.Tags, tool.Annotations, tool.InputSchema, tool.OutputSchema}
+		if want := len(encodeRaw(desc)); described != want {
+			t.Errorf("tags %q: described %d bytes, want %d\n%s", tags, described, want, encodeRaw(desc))
+		}
+	}
 }

@@ -186,8 +186,9 @@ func operations(defs *defIndex, ops []*ir.Tool) *Operations {
 	o := &Operations{Count: len(ops), Largest: []ToolSize{}}
 	var sizes []ToolSize
 	for _, t := range ops {
-		o.Bytes += toolBytes(defs, t)
-		sizes = append(sizes, ToolSize{Name: t.Name, Bytes: describeBytes(defs, t)})
+		listed, described := opSizes(defs, t)
+		o.Bytes += listed
+		sizes = append(sizes, ToolSize{Name: t.Name, Bytes: described})
 	}
 	if len(ops) > 1 {
 		o.Bytes += len(ops) - 1
