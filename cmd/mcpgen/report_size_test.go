@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -77,5 +78,31 @@ func TestReportToolsListSize(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestReportDynamicJSON checks the JSON report of a dynamic generation
+// against schemas/report.schema.json, without building the server.
+func TestReportDynamicJSON(t *testing.T) {
+	t.Setenv("MCPGEN_RUNTIME_DIR", checkoutRuntimeDir(t))
+	spec, err := filepath.Abs("testdata/petstore.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "petstore")
+	code, stdout, stderr := mcpgen(t, "", "new", "petstore", "--from", spec, "--out", dir, "--mode", "dynamic", "--report=json")
+	if code != 0 {
+		t.Fatalf("mcpgen new: exit %d\n%s", code, stderr)
+	}
+	validateReport(t, []byte(stdout))
+	var r mcpreport.Report
+	if err := json.Unmarshal([]byte(stdout), &r); err != nil {
+		t.Fatal(err)
+	}
+	if !r.Tools.Dynamic || r.Operations == nil || r.Operations.Count == 0 || r.ToolsList.Bytes == 0 {
+		t.Errorf("dynamic report: tools %+v, operations %+v, tools/list %+v", r.Tools, r.Operations, r.ToolsList)
+	}
+	if !strings.Contains(stderr, "\n  largest by describe_operation: ") {
+		t.Errorf("the text report lacks the operations:\n%s", stderr)
 	}
 }
