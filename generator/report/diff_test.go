@@ -280,12 +280,14 @@ func TestSurfaceDefs(t *testing.T) {
 		{Name: "Pet", Schema: []byte(`{"type":"object","properties":{"tags":{"type":"array","items":{"$ref":"#/$defs/Tag"}}}}`)},
 		{Name: "Tag", Schema: []byte(`{"type":"string"}`)},
 		{Name: "Unused", Schema: []byte(`{"type":"object"}`)},
-	}}, Tools: []*ir.Tool{opTool("a", "a", "GET /a", `{"type":"object"}`, `{"anyOf":[{"$ref":"#/$defs/Pet"},{"type":"null"}]}`)}}
+		{Name: "a/b", Schema: []byte(`{"type":"integer"}`)},
+	}}, Tools: []*ir.Tool{opTool("a", "a", "GET /a", `{"type":"object","properties":{"n":{"$ref":"#/$defs/a~1b"}}}`, `{"anyOf":[{"$ref":"#/$defs/Pet"},{"type":"null"}]}`)}}
 	data := string(SurfaceOf(p).Marshal())
 	want := `
 "defs": {
   "Pet": {"type":"object","props":[{"name":"tags","type":"array<ref Tag>"}]},
-  "Tag": {"type":"string"}
+  "Tag": {"type":"string"},
+  "a~1b": {"type":"integer"}
 }}
 `
 	if !strings.HasSuffix(data, want) {

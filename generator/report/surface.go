@@ -89,9 +89,11 @@ func reachedDefs(p *ir.Project, tools []ToolSurface) map[string]Output {
 	if p.API == nil || len(p.API.Defs) == 0 {
 		return nil
 	}
+	// Types name a definition as its reference does, JSON-pointer escaped.
+	escape := strings.NewReplacer("~", "~0", "/", "~1")
 	schemas := make(map[string][]byte, len(p.API.Defs))
 	for _, d := range p.API.Defs {
-		schemas[d.Name] = d.Schema
+		schemas[escape.Replace(d.Name)] = d.Schema
 	}
 	var queue []string
 	for _, t := range tools {
