@@ -233,13 +233,17 @@ func diffDefs(tool string, ot, nt *ToolSurface, oldDefs, newDefs map[string]Outp
 		}
 	}
 	var out []Change
-	seen := map[root]bool{} // by side and definition name (in typ)
+	type side struct {
+		output bool
+		def    string
+	}
+	seen := map[side]bool{}
 	for _, r := range roots {
 		queue := refsIn(r.typ)
 		for len(queue) > 0 {
 			name := queue[0]
 			queue = queue[1:]
-			key := root{output: r.output, typ: name}
+			key := side{r.output, name}
 			if seen[key] {
 				continue
 			}
