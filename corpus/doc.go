@@ -13,6 +13,7 @@
 //	make testdata-corpus   # fetch the documents into .cache/ (once)
 //	make corpus            # TestCorpus and TestGitHub, verbose (about a minute)
 //	go test -fuzz FuzzImport -fuzztime 3m ./corpus
+//	make bench-corpus      # TestSlowest: time and peak memory per document, slowest first
 //
 // Without the documents the corpus tests skip, naming the make target;
 // -short skips them too. The package has no code of its own.

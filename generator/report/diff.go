@@ -26,6 +26,11 @@ type Change struct {
 	Tool string `json:"tool"`
 	// Arg is the argument or result property concerned, if any.
 	Arg string `json:"argument,omitempty"`
+	// Def and Property, for a change inside a shared definition, are the
+	// definition and its property concerned; Arg is then the argument or
+	// result property through which the tool reaches the definition.
+	Def      string `json:"definition,omitempty"`
+	Property string `json:"property,omitempty"`
 	// From and To are the old and new name or type, where they apply.
 	From string `json:"from,omitempty"`
 	To   string `json:"to,omitempty"`
@@ -89,6 +94,7 @@ func Diff(old, new *Surface) []Change {
 			continue
 		}
 		out = append(out, diffTool(ot, nt)...)
+		out = append(out, diffDefs(nt.Name, ot, nt, old.Defs, new.Defs)...)
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Tool < out[j].Tool })
 	return out
@@ -184,6 +190,148 @@ func diffOutput(tool string, o, n *Output) []Change {
 		}
 	}
 	return out
+}
+
+// A root is where a tool reaches shared definitions: an argument, the
+// result, or a property of the result.
+type root struct {
+	output bool
+	arg    string
+	typ    string
+}
+
+// diffDefs lists the changes inside the shared definitions that a tool
+// reaches from arguments and results whose own type did not change (a
+// changed one is reported as retyped already). A definition is reported
+// once for the arguments and once for the result, through the first root
+// that reaches it. Inside an argument, a change is breaking as it would be
+// for an argument; inside a result, as it would be for a result property.
+func diffDefs(tool string, ot, nt *ToolSurface, oldDefs, newDefs map[string]Output) []Change {
+	if len(oldDefs) == 0 || len(newDefs) == 0 {
+		return nil
+	}
+	var roots []root
+	oldArgs := map[string]string{}
+	for _, a := range ot.Args {
+		oldArgs[a.Name] = a.Type
+	}
+	for _, a := range nt.Args {
+		if typ, ok := oldArgs[a.Name]; ok && typ == a.Type {
+			roots = append(roots, root{arg: a.Name, typ: a.Type})
+		}
+	}
+	if o, n := ot.Output, nt.Output; o != nil && n != nil && o.Type == n.Type {
+		roots = append(roots, root{output: true, typ: n.Type})
+		oldProps := map[string]string{}
+		for _, p := range o.Props {
+			oldProps[p.Name] = p.Type
+		}
+		for _, p := range n.Props {
+			if typ, ok := oldProps[p.Name]; ok && typ == p.Type {
+				roots = append(roots, root{output: true, arg: p.Name, typ: p.Type})
+			}
+		}
+	}
+	var out []Change
+	type side struct {
+		output bool
+		def    string
+	}
+	seen := map[side]bool{}
+	for _, r := range roots {
+		queue := refsIn(r.typ)
+		for len(queue) > 0 {
+			name := queue[0]
+			queue = queue[1:]
+			key := side{r.output, name}
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			od, ook := oldDefs[name]
+			nd, nok := newDefs[name]
+			if !ook || !nok {
+				continue
+			}
+			changes, same := diffDef(tool, r, name, &od, &nd)
+			out = append(out, changes...)
+			// Definitions further in are followed where the way to them
+			// is unchanged.
+			for _, typ := range same {
+				queue = append(queue, refsIn(typ)...)
+			}
+		}
+	}
+	return out
+}
+
+// diffDef compares one definition, as reached from r. same are the types
+// that did not change (the definition's own, and its unchanged
+// properties').
+func diffDef(tool string, r root, name string, o, n *Output) (out []Change, same []string) {
+	where := fmt.Sprintf("argument %q", r.arg)
+	switch {
+	case r.output && r.arg == "":
+		where = "output"
+	case r.output:
+		where = fmt.Sprintf("output property %q", r.arg)
+	}
+	// add records a change; argKind is its kind inside an argument, and
+	// inside a result it is always OutputChanged.
+	add := func(argKind string, breaking bool, prop, format string, args ...any) *Change {
+		kind := argKind
+		if r.output {
+			kind = OutputChanged
+		}
+		out = append(out, Change{Kind: kind, Tool: tool, Arg: r.arg, Def: name, Property: prop, Breaking: breaking,
+			Text: where + " → " + name + ": " + fmt.Sprintf(format, args...)})
+		return &out[len(out)-1]
+	}
+	if o.Type != n.Type {
+		c := add(ArgRetyped, true, "", "retyped: %s → %s", o.Type, n.Type)
+		c.From, c.To = o.Type, n.Type
+		return out, nil
+	}
+	same = append(same, n.Type)
+	newProps := map[string]Arg{}
+	for _, p := range n.Props {
+		newProps[p.Name] = p
+	}
+	oldProps := map[string]Arg{}
+	for _, p := range o.Props {
+		oldProps[p.Name] = p
+		np, ok := newProps[p.Name]
+		switch {
+		case !ok:
+			add(ArgRemoved, true, p.Name, "property %q removed", p.Name)
+		case np.Type != p.Type:
+			c := add(ArgRetyped, true, p.Name, "property %q retyped: %s → %s", p.Name, p.Type, np.Type)
+			c.From, c.To = p.Type, np.Type
+		case r.output && p.Required && !np.Required:
+			add(OutputChanged, true, p.Name, "property %q may now be absent", p.Name)
+		case !r.output && np.Required && !p.Required:
+			add(ArgRequired, true, p.Name, "property %q is now required", p.Name)
+		case !r.output && !np.Required && p.Required:
+			add(ArgOptional, false, p.Name, "property %q is now optional", p.Name)
+		}
+		if ok && np.Type == p.Type {
+			same = append(same, np.Type)
+		}
+	}
+	for _, p := range n.Props {
+		if _, ok := oldProps[p.Name]; ok {
+			continue
+		}
+		switch {
+		case r.output:
+			add(OutputChanged, false, p.Name, "property %q added", p.Name)
+		case p.Required:
+			add(ArgAdded, true, p.Name, "required property %q added", p.Name).To = p.Type
+		default:
+			add(ArgAdded, false, p.Name, "optional property %q added", p.Name).To = p.Type
+		}
+	}
+	return out, same
 }
 
 // Breaking counts the breaking changes.

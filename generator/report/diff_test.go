@@ -153,3 +153,144 @@ Report: 2 tools from api.yaml
 		t.Errorf("left out = %+v", r.LeftOut)
 	}
 }
+
+// TestDiffDefs changes shared definitions under tools whose own schemas
+// stay the same: every tool that reaches a changed definition, from its
+// arguments or its result, directly or through another definition, gets
+// the change, breaking as it would be for an argument or a result.
+func TestDiffDefs(t *testing.T) {
+	const (
+		pet      = `{"type":"object","properties":{"id":{"type":"integer"},"name":{"type":"string"},"owner":{"$ref":"#/$defs/Owner"}},"required":["id"]}`
+		owner    = `{"type":"object","properties":{"login":{"type":"string"}}}`
+		petBody  = `{"type":"object","properties":{"body":{"$ref":"#/$defs/Pet"}},"required":["body"]}`
+		noArgs   = `{"type":"object"}`
+		listPets = `{"type":"object","properties":{"result":{"type":"array","items":{"$ref":"#/$defs/Pet"}}},"required":["result"]}`
+	)
+	project := func(defs map[string]string) *ir.Project {
+		api := &ir.API{Spec: "api.yaml"}
+		for _, name := range []string{"Owner", "Pet"} {
+			api.Defs = append(api.Defs, ir.Def{Name: name, Schema: []byte(defs[name])})
+		}
+		return &ir.Project{Name: "s", API: api, Tools: []*ir.Tool{
+			opTool("create_pet", "createPet", "POST /pets", petBody, `{"$ref":"#/$defs/Pet"}`),
+			opTool("list_pets", "listPets", "GET /pets", noArgs, listPets),
+			opTool("ping", "ping", "GET /ping", noArgs, ""),
+		}}
+	}
+	old := SurfaceOf(project(map[string]string{"Pet": pet, "Owner": owner}))
+	tests := []struct {
+		name string
+		defs map[string]string
+		want []string // "kind tool arg def.property breaking"
+	}{
+		{"unchanged", map[string]string{"Pet": pet, "Owner": owner}, nil},
+		{"description only",
+			map[string]string{"Pet": strings.Replace(pet, `"type":"string"`, `"type":"string","description":"d"`, 1), "Owner": owner},
+			nil},
+		{"optional property added",
+			map[string]string{"Pet": strings.Replace(pet, `"properties":{`, `"properties":{"tag":{"type":"string"},`, 1), "Owner": owner},
+			[]string{
+				"argument-added create_pet body Pet.tag false",
+				"output-changed create_pet - Pet.tag false",
+				"output-changed list_pets result Pet.tag false",
+			}},
+		{"required property added",
+			map[string]string{"Pet": strings.Replace(strings.Replace(pet, `"properties":{`, `"properties":{"tag":{"type":"string"},`, 1), `"required":["id"]`, `"required":["id","tag"]`, 1), "Owner": owner},
+			[]string{
+				"argument-added create_pet body Pet.tag true",
+				"output-changed create_pet - Pet.tag false",
+				"output-changed list_pets result Pet.tag false",
+			}},
+		{"property removed",
+			map[string]string{"Pet": strings.Replace(pet, `"name":{"type":"string"},`, ``, 1), "Owner": owner},
+			[]string{
+				"argument-removed create_pet body Pet.name true",
+				"output-changed create_pet - Pet.name true",
+				"output-changed list_pets result Pet.name true",
+			}},
+		{"property retyped",
+			map[string]string{"Pet": strings.Replace(pet, `"id":{"type":"integer"}`, `"id":{"type":"string"}`, 1), "Owner": owner},
+			[]string{
+				"argument-retyped create_pet body Pet.id true",
+				"output-changed create_pet - Pet.id true",
+				"output-changed list_pets result Pet.id true",
+			}},
+		{"property newly required",
+			map[string]string{"Pet": strings.Replace(pet, `"required":["id"]`, `"required":["id","name"]`, 1), "Owner": owner},
+			[]string{"argument-required create_pet body Pet.name true"}},
+		{"property no longer required",
+			map[string]string{"Pet": strings.Replace(pet, `,"required":["id"]`, ``, 1), "Owner": owner},
+			[]string{
+				"argument-optional create_pet body Pet.id false",
+				"output-changed create_pet - Pet.id true",
+				"output-changed list_pets result Pet.id true",
+			}},
+		{"a definition inside another",
+			map[string]string{"Pet": pet, "Owner": `{"type":"object","properties":{"login":{"type":"integer"}}}`},
+			[]string{
+				"argument-retyped create_pet body Owner.login true",
+				"output-changed create_pet - Owner.login true",
+				"output-changed list_pets result Owner.login true",
+			}},
+		{"definition retyped",
+			map[string]string{"Pet": `{"type":"array","items":{"type":"string"}}`, "Owner": owner},
+			[]string{
+				"argument-retyped create_pet body Pet.- true",
+				"output-changed create_pet - Pet.- true",
+				"output-changed list_pets result Pet.- true",
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// Through the record, as generate and diff read it.
+			now, err := ParseSurface(SurfaceOf(project(tt.defs)).Marshal())
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, c := range Diff(old, now) {
+				arg, prop := c.Arg, c.Property
+				if arg == "" {
+					arg = "-"
+				}
+				if prop == "" {
+					prop = "-"
+				}
+				got = append(got, strings.Join([]string{c.Kind, c.Tool, arg, c.Def + "." + prop, strconv.FormatBool(c.Breaking)}, " "))
+			}
+			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+				t.Errorf("changes:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
+			}
+		})
+	}
+
+	// A record written before definitions were kept compares by name.
+	bare := *old
+	bare.Defs = nil
+	changed := SurfaceOf(project(map[string]string{"Pet": strings.Replace(pet, `"name":{"type":"string"},`, ``, 1), "Owner": owner}))
+	if d := Diff(&bare, changed); len(d) != 0 {
+		t.Errorf("against a record without definitions: %+v", d)
+	}
+}
+
+// TestSurfaceDefs checks that the record keeps only the definitions the
+// tools reach, a line each.
+func TestSurfaceDefs(t *testing.T) {
+	p := &ir.Project{Name: "s", API: &ir.API{Spec: "api.yaml", Defs: []ir.Def{
+		{Name: "Pet", Schema: []byte(`{"type":"object","properties":{"tags":{"type":"array","items":{"$ref":"#/$defs/Tag"}}}}`)},
+		{Name: "Tag", Schema: []byte(`{"type":"string"}`)},
+		{Name: "Unused", Schema: []byte(`{"type":"object"}`)},
+		{Name: "a/b", Schema: []byte(`{"type":"integer"}`)},
+	}}, Tools: []*ir.Tool{opTool("a", "a", "GET /a", `{"type":"object","properties":{"n":{"$ref":"#/$defs/a~1b"}}}`, `{"anyOf":[{"$ref":"#/$defs/Pet"},{"type":"null"}]}`)}}
+	data := string(SurfaceOf(p).Marshal())
+	want := `
+"defs": {
+  "Pet": {"type":"object","props":[{"name":"tags","type":"array<ref Tag>"}]},
+  "Tag": {"type":"string"},
+  "a~1b": {"type":"integer"}
+}}
+`
+	if !strings.HasSuffix(data, want) {
+		t.Errorf("record:\n%s\nwant it to end with:%s", data, want)
+	}
+}

@@ -63,7 +63,10 @@ type Report struct {
 	ToolsList Size `json:"toolsList"`
 	// Largest are the largest tools in tools/list, largest first.
 	Largest []ToolSize `json:"largest"`
-	// Advice, if set, says how to make a too-large tool list smaller.
+	// Operations, in dynamic mode, are the operations served through the
+	// dynamic tools, which tools/list does not show.
+	Operations *Operations `json:"operations,omitempty"`
+	// Advice, if set, says how to make what the model reads smaller.
 	Advice string `json:"advice,omitempty"`
 	// Changes are the tool-surface changes since the previous generation;
 	// null when there is no previous surface to compare with.
@@ -80,7 +83,8 @@ type Counts struct {
 	// Spec is the OpenAPI document's path, if any.
 	Spec string `json:"spec,omitempty"`
 	// Dynamic is set when the API's operations are served by the dynamic
-	// tools rather than listed one tool each.
+	// tools rather than listed one tool each; the tool list then holds
+	// those four tools, and Report.Operations the operations.
 	Dynamic bool `json:"dynamic,omitempty"`
 }
 
@@ -122,25 +126,34 @@ func New(p *ir.Project, diags diag.List) *Report {
 	}
 	var sizes []ToolSize
 	defs := newDefIndex(p)
+	var ops []*ir.Tool // served by the dynamic tools, not listed
 	for _, t := range p.Tools {
 		if t.Op != nil {
 			r.Tools.API++
 		} else {
 			r.Tools.Manifest++
 		}
-		if t.Op != nil && p.API.Dynamic {
-			// Served through the dynamic tools, not listed.
+		if served(p, t) {
+			ops = append(ops, t)
 			continue
 		}
 		n := toolBytes(defs, t)
 		sizes = append(sizes, ToolSize{Name: t.Name, Bytes: n})
 		r.ToolsList.Bytes += n
 	}
+	if r.Tools.Dynamic {
+		for _, tool := range dynamicTools(p, ops) {
+			b, _ := json.Marshal(tool) // literal schemas: cannot fail
+			sizes = append(sizes, ToolSize{Name: tool.Name, Bytes: len(b)})
+			r.ToolsList.Bytes += len(b)
+		}
+		r.Operations = operations(defs, ops)
+	}
 	if len(sizes) > 1 {
 		// The tools are the elements of one JSON array: a comma between each.
 		r.ToolsList.Bytes += len(sizes) - 1
 	}
-	r.ToolsList.Tokens = (r.ToolsList.Bytes + BytesPerToken - 1) / BytesPerToken
+	r.ToolsList.Tokens = tokens(r.ToolsList.Bytes)
 	r.ToolsList.Estimate = fmt.Sprintf("bytes/%d", BytesPerToken)
 	sort.SliceStable(sizes, func(i, j int) bool { return sizes[i].Bytes > sizes[j].Bytes })
 	r.Largest = append(r.Largest, sizes[:min(shown, len(sizes))]...)
@@ -164,17 +177,67 @@ func New(p *ir.Project, diags diag.List) *Report {
 		return r.Warnings[i].Kind < r.Warnings[j].Kind
 	})
 
-	listed := len(sizes)
-	if listed > MaxTools || r.ToolsList.Bytes > MaxToolsBytes {
-		r.Advice = fmt.Sprintf("%d tools in %s bytes is more than most clients handle well (%d tools, %s bytes); ", listed, thousands(r.ToolsList.Bytes), MaxTools, thousands(MaxToolsBytes))
-		if p.API != nil && !p.API.Dynamic {
-			r.Advice += "keep the operations you need with openapi: include/exclude in mcpgen.yaml, or serve them all through four tools with --mode dynamic (openapi: {mode: dynamic})"
-		} else {
-			r.Advice += "consider fewer tools, or shorter descriptions and schemas"
-		}
-	}
+	r.Advice = advice(p, r, len(sizes))
 	return r
 }
+
+// operations sizes the operations that the dynamic tools serve.
+func operations(defs *defIndex, ops []*ir.Tool) *Operations {
+	o := &Operations{Count: len(ops), Largest: []ToolSize{}}
+	var sizes []ToolSize
+	for _, t := range ops {
+		listed, described := opSizes(defs, t)
+		o.Bytes += listed
+		sizes = append(sizes, ToolSize{Name: t.Name, Bytes: described})
+	}
+	if len(ops) > 1 {
+		o.Bytes += len(ops) - 1
+	}
+	o.Tokens = tokens(o.Bytes)
+	sort.SliceStable(sizes, func(i, j int) bool { return sizes[i].Bytes > sizes[j].Bytes })
+	o.Largest = append(o.Largest, sizes[:min(shown, len(sizes))]...)
+	return o
+}
+
+// advice says how to make what the model reads smaller, if it should be:
+// in static mode the tool list; in dynamic mode the tools listed beside
+// the dynamic ones, and the largest operations, which describe_operation
+// gives whole. Dynamic mode costs a search and a description before each
+// call, so for operations that would fit in the list it advises static.
+func advice(p *ir.Project, r *Report, listed int) string {
+	var parts []string
+	if listed > MaxTools || r.ToolsList.Bytes > MaxToolsBytes {
+		s := fmt.Sprintf("%d tools in %s bytes is more than most clients handle well (%d tools, %s bytes); ", listed, thousands(r.ToolsList.Bytes), MaxTools, thousands(MaxToolsBytes))
+		if p.API != nil && !p.API.Dynamic {
+			s += "keep the operations you need with openapi: include/exclude in mcpgen.yaml, or serve them all through four tools with --mode dynamic (openapi: {mode: dynamic})"
+		} else {
+			s += "consider fewer tools, or shorter descriptions and schemas"
+		}
+		parts = append(parts, s)
+	}
+	if o := r.Operations; o != nil {
+		if o.Count > 0 && listed-4+o.Count <= MaxTools && r.ToolsList.Bytes+o.Bytes <= MaxToolsBytes {
+			parts = append(parts, fmt.Sprintf("the %d operation%s would fit in tools/list as tools of their own (%s bytes); static mode (openapi: {mode: static}) spares the model a search and a description before each call", o.Count, plural(o.Count), thousands(o.Bytes)))
+		}
+		if len(o.Largest) > 0 && o.Largest[0].Bytes > MaxOperationBytes {
+			n := 0
+			for _, t := range o.Largest {
+				if t.Bytes > MaxOperationBytes {
+					n++
+				}
+			}
+			more := ""
+			if n == len(o.Largest) {
+				more = " or more"
+			}
+			parts = append(parts, fmt.Sprintf("describe_operation returns more than %s bytes for %d%s operation%s (%s: %s bytes); exclude what the model does not need (openapi: exclude, or an override with exclude: true), or shorten its description", thousands(MaxOperationBytes), n, more, plural(n), o.Largest[0].Name, thousands(o.Largest[0].Bytes)))
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+// tokens estimates the tokens of n bytes.
+func tokens(n int) int { return (n + BytesPerToken - 1) / BytesPerToken }
 
 // SetChanges records the surface changes since the previous generation.
 func (r *Report) SetChanges(changes []Change) {
@@ -209,10 +272,20 @@ func leftOut(msg string) (op, reason string) {
 }
 
 // toolBytes is the size of t's entry in tools/list: the JSON of the
-// mcp.Tool the generated server registers (name, title, description,
-// schemas with the shared definitions they reach, annotations), as the
-// go-sdk marshals it.
+// mcp.Tool the generated server registers, as the go-sdk marshals it.
 func toolBytes(defs *defIndex, t *ir.Tool) int {
+	b, err := json.Marshal(sdkTool(defs, t))
+	if err != nil {
+		// Not reached for schemas the IR checked; count the raw text.
+		return len(t.Name) + len(t.Description) + len(t.InputSchema) + len(t.OutputSchema)
+	}
+	return len(b)
+}
+
+// sdkTool is the mcp.Tool the generated server registers for t (name,
+// title, description, schemas with the shared definitions they reach,
+// annotations).
+func sdkTool(defs *defIndex, t *ir.Tool) *mcp.Tool {
 	tool := &mcp.Tool{Name: t.Name, Title: t.Title, Description: t.Description}
 	tool.InputSchema = json.RawMessage(defs.withDefs(t, t.InputSchema))
 	if t.OutputSchema != nil {
@@ -231,12 +304,7 @@ func toolBytes(defs *defIndex, t *ir.Tool) int {
 			tool.Annotations.IdempotentHint = *a.IdempotentHint
 		}
 	}
-	b, err := json.Marshal(tool)
-	if err != nil {
-		// Not reached for schemas the IR checked; count the raw text.
-		return len(t.Name) + len(t.Description) + len(t.InputSchema) + len(t.OutputSchema)
-	}
-	return len(b)
+	return tool
 }
 
 // defsPrefix starts a reference to the API's shared definitions.
@@ -333,8 +401,13 @@ func refNames(schema []byte) []string {
 func (r *Report) WriteText(w io.Writer) {
 	c := r.Tools
 	switch {
-	case c.Dynamic:
-		fmt.Fprintf(w, "\nReport: %d operation%s of %s, served by the dynamic tools; %d tool%s from mcpgen.yaml\n", c.API, plural(c.API), c.Spec, c.Manifest, plural(c.Manifest))
+	case c.Dynamic && r.Operations != nil:
+		ops := r.Operations.Count
+		fmt.Fprintf(w, "\nReport: %d operation%s of %s, served by the dynamic tools", ops, plural(ops), c.Spec)
+		if own := c.Total - ops; own > 0 {
+			fmt.Fprintf(w, "; %d other tool%s listed", own, plural(own))
+		}
+		fmt.Fprintln(w)
 	case c.Manifest > 0 && c.API > 0:
 		fmt.Fprintf(w, "\nReport: %d tools (%d from mcpgen.yaml, %d from %s)\n", c.Total, c.Manifest, c.API, c.Spec)
 	case c.API > 0:
@@ -360,21 +433,26 @@ func (r *Report) WriteText(w io.Writer) {
 		}
 		fmt.Fprintf(w, "  warnings: %d (%s)\n", total, strings.Join(parts, ", "))
 	}
-	fmt.Fprintf(w, "  tools/list: %s bytes, about %s tokens (%s)", thousands(r.ToolsList.Bytes), thousands(r.ToolsList.Tokens), r.ToolsList.Estimate)
-	if c.Dynamic {
-		fmt.Fprint(w, ", the dynamic tools not counted")
-	}
-	fmt.Fprintln(w)
+	fmt.Fprintf(w, "  tools/list: %s bytes, about %s tokens (%s)\n", thousands(r.ToolsList.Bytes), thousands(r.ToolsList.Tokens), r.ToolsList.Estimate)
 	if len(r.Largest) > 1 {
-		var parts []string
-		for _, t := range r.Largest {
-			parts = append(parts, fmt.Sprintf("%s %s B", t.Name, thousands(t.Bytes)))
-		}
-		fmt.Fprintf(w, "  largest: %s\n", strings.Join(parts, ", "))
+		fmt.Fprintf(w, "  largest: %s\n", sizes(r.Largest))
+	}
+	if o := r.Operations; o != nil && o.Count > 0 {
+		fmt.Fprintf(w, "  operations: %s bytes as tools, about %s tokens, behind call_operation\n", thousands(o.Bytes), thousands(o.Tokens))
+		fmt.Fprintf(w, "  largest by describe_operation: %s\n", sizes(o.Largest))
 	}
 	if r.Advice != "" {
 		fmt.Fprintf(w, "  advice: %s\n", r.Advice)
 	}
+}
+
+// sizes lists tools and their sizes.
+func sizes(ts []ToolSize) string {
+	var parts []string
+	for _, t := range ts {
+		parts = append(parts, fmt.Sprintf("%s %s B", t.Name, thousands(t.Bytes)))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // thousands formats n with a comma every three digits.
