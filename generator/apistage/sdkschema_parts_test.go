@@ -1,4 +1,4 @@
-package generator
+package apistage
 
 import (
 	"bytes"
@@ -32,10 +32,10 @@ import (
 func TestDecodeSDKSchemaParts(t *testing.T) {
 	type project struct {
 		name string
-		in   *Input
+		in   *input
 	}
 	var projects []project
-	goldens, _ := filepath.Glob(filepath.Join("..", "golden", "*", "input", "mcpgen.yaml"))
+	goldens, _ := filepath.Glob(filepath.Join("..", "..", "golden", "*", "input", "mcpgen.yaml"))
 	if len(goldens) < 10 {
 		t.Fatalf("%d golden projects; expected over 10", len(goldens))
 	}
@@ -44,12 +44,12 @@ func TestDecodeSDKSchemaParts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		projects = append(projects, project{m, &Input{ManifestPath: "mcpgen.yaml", Manifest: data, ReadFile: dirReader(filepath.Dir(m))}})
+		projects = append(projects, project{m, &input{ManifestPath: "mcpgen.yaml", Manifest: data, ReadFile: dirReader(filepath.Dir(m))}})
 	}
 	var specs []string
 	if !testing.Short() {
-		specs = testkit.OASExamples(t, "..")
-		if gh := testkit.GitHubSpec(".."); gh != "" {
+		specs = testkit.OASExamples(t, "../..")
+		if gh := testkit.GitHubSpec("../.."); gh != "" {
 			specs = append(specs, gh)
 		}
 	}
@@ -58,7 +58,7 @@ func TestDecodeSDKSchemaParts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		projects = append(projects, project{spec, &Input{ManifestPath: "mcpgen.yaml", Manifest: m, ReadFile: dirReader(filepath.Dir(spec))}})
+		projects = append(projects, project{spec, &input{ManifestPath: "mcpgen.yaml", Manifest: m, ReadFile: dirReader(filepath.Dir(spec))}})
 	}
 
 	schemas, imported := 0, 0
@@ -82,7 +82,7 @@ func TestDecodeSDKSchemaParts(t *testing.T) {
 // the manifest's tools and, when it has an openapi section, those the
 // import makes, whole, in parts (as checkSchemas splits them), and as
 // batches. ok is whether there was an import.
-func checkedSchemas(t testing.TB, in *Input) (list [][]byte, ok bool) {
+func checkedSchemas(t testing.TB, in *input) (list [][]byte, ok bool) {
 	t.Helper()
 	f, _ := manifest.Load(in.ManifestPath, in.Manifest)
 	if f == nil {
@@ -201,7 +201,7 @@ func sameAsUnmarshal(t *testing.T, name string, raw []byte) {
 // for GitHub's description (see checkedSchemas) with
 // manifest.DecodeSDKSchema and with json.Unmarshal.
 func BenchmarkDecodeSDKSchemaParts(b *testing.B) {
-	spec := filepath.Join("..", ".cache", "openapi", "api.github.com.json")
+	spec := filepath.Join("..", "..", ".cache", "openapi", "api.github.com.json")
 	if _, err := os.Stat(spec); err != nil {
 		b.Skip("GitHub's description is absent; run `make testdata-github` to fetch it")
 	}
@@ -209,7 +209,7 @@ func BenchmarkDecodeSDKSchemaParts(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	list, _ := checkedSchemas(b, &Input{ManifestPath: "mcpgen.yaml", Manifest: m, ReadFile: dirReader(filepath.Dir(spec))})
+	list, _ := checkedSchemas(b, &input{ManifestPath: "mcpgen.yaml", Manifest: m, ReadFile: dirReader(filepath.Dir(spec))})
 	size := 0
 	for _, raw := range list {
 		size += len(raw)
@@ -240,6 +240,13 @@ func BenchmarkDecodeSDKSchemaParts(b *testing.B) {
 			}
 		})
 	}
+}
+
+// input is a manifest, and the reader of the files it names.
+type input struct {
+	ManifestPath string
+	Manifest     []byte
+	ReadFile     func(name string) ([]byte, error)
 }
 
 // dirReader reads the files of a project's directory, and no others.

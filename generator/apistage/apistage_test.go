@@ -1,4 +1,4 @@
-package generator
+package apistage
 
 import (
 	"slices"
@@ -179,6 +179,7 @@ paths: {}
 	ping, pet, server, later, early := tool("ping", false), tool("get_pet", true), tool("new_server", true), tool("list", true), tool("list", false)
 	res := &openapi.Result{API: &ir.API{Spec: "api.yaml"}}
 	tn := newToolNames(f, doc, res, []*ir.Tool{manifestTool}, claimed, claim)
+	tn.reserved = map[string]string{"NewServer": "the server constructor"}
 	var typed []string
 	got := tn.claimAll([]*ir.Tool{ping, early, pet, server, later}, func(t *ir.Tool) []gotype.Decl {
 		typed = append(typed, t.Name)

@@ -1,4 +1,11 @@
-package generator
+// Package apistage imports the OpenAPI document a manifest's openapi
+// section names into the project being built: a tool per selected
+// operation, each with its package-level Go names, and the last checks of
+// the schemas the import made, which run while the project is emitted.
+//
+// The generator calls Build once per generation; it reads nothing but what
+// Options.ReadFile gives it and keeps no state between calls.
+package apistage
 
 import (
 	"bytes"
@@ -24,34 +31,59 @@ import (
 	"github.com/mcpgen/mcpgen/generator/openapi/loader"
 )
 
-// buildAPI imports the OpenAPI document of the manifest's openapi section:
+// Options are what Build needs from the rest of the generation.
+type Options struct {
+	// ReadFile reads the document, and the files its $refs name, by
+	// slash-separated path relative to the manifest. Nil when no file can
+	// be read.
+	ReadFile func(name string) ([]byte, error)
+	// Strict makes every defect of the document an error, as the openapi
+	// section's strict: true does.
+	Strict bool
+	// Declared holds the names of the manifest's own tools.
+	Declared map[string]bool
+	// Claimed reports whether a package-level Go name, or "file:" and a
+	// handler file, is taken; Claim takes one, saying by what, and reports
+	// whether it was free. The imported tools share these with the
+	// manifest's tools and the generated code.
+	Claimed func(name string) bool
+	Claim   func(name, what string) bool
+	// Reserved are the names the generated code declares, and what for
+	// (for messages).
+	Reserved map[string]string
+}
+
+// Checks waits for the checks Build left running and returns what they
+// found.
+type Checks func() diag.List
+
+// Build imports the OpenAPI document of the manifest's openapi section:
 // it sets p.API and appends a tool per selected operation to p.Tools.
-// claimed and claim share the Go names of the package with the manifest's
-// tools; declared holds those tools' names.
+// p.Tools holds the manifest's tools when it is called.
 //
 // The last checks of the tools' schemas, and kin-openapi's validation, are
-// still running when it returns (the project is emitted meanwhile): checks
-// waits for them and returns what they found. A project they find an error
-// in is not to be written.
-func buildAPI(f *manifest.File, in *Input, p *ir.Project, claimed func(string) bool, claim func(name, what string) bool, declared map[string]bool) (diags diag.List, checks func() diag.List) {
+// still running when it returns, so that the project can be emitted
+// meanwhile: checks waits for them. A project they find an error in is not
+// to be written.
+func Build(f *manifest.File, p *ir.Project, o *Options) (diags diag.List, checks Checks) {
 	sec := f.Manifest.OpenAPI
 	specPtr := "#/openapi/spec"
-	if in.ReadFile == nil {
+	if o.ReadFile == nil {
 		diags.Add(f.Pos(specPtr), specPtr, "the OpenAPI document %s cannot be read here", sec.Spec)
 		return diags, nil
 	}
 	spec := path.Clean(sec.Spec)
-	data, err := in.ReadFile(spec)
+	data, err := o.ReadFile(spec)
 	if err != nil {
 		diags.Add(f.Pos(specPtr), specPtr, "cannot read the OpenAPI document: %v", err).Hint = "the path is relative to " + f.Filename
 		return diags, nil
 	}
 	dir := path.Dir(spec)
-	strict := in.Strict || sec.Strict
+	strict := o.Strict || sec.Strict
 	doc, more := loader.Load(spec, data, &loader.Options{
 		Isolate: !strict,
 		ReadFile: func(name string) ([]byte, error) {
-			return in.ReadFile(path.Join(dir, name))
+			return o.ReadFile(path.Join(dir, name))
 		},
 		SkipValidation: true, // validated below, after the import
 	})
@@ -72,7 +104,7 @@ func buildAPI(f *manifest.File, in *Input, p *ir.Project, claimed func(string) b
 		Confirm:  f.Manifest.Confirm,
 		Strict:   strict,
 		Manifest: f.Pos,
-		Taken:    func(name string) bool { return declared[name] },
+		Taken:    func(name string) bool { return o.Declared[name] },
 		Made: func(t *ir.Tool) {
 			early = append(early, madeTool{t, splitSchema(t.InputSchema), opBadArguments(t.InputSchema)})
 		},
@@ -91,7 +123,8 @@ func buildAPI(f *manifest.File, in *Input, p *ir.Project, claimed func(string) b
 
 	// Each tool's Go names, and a custom tool's types, which the user's
 	// code refers to.
-	tn := newToolNames(f, doc, res, p.Tools, claimed, claim)
+	tn := newToolNames(f, doc, res, p.Tools, o.Claimed, o.Claim)
+	tn.reserved = o.Reserved
 	taken := tn.claimAll(res.Tools, func(t *ir.Tool) []gotype.Decl {
 		op := t.Op
 		r, err := gotype.Convert(t.InputType, res.Full(t.InputSchema), &gotype.Options{
@@ -100,7 +133,7 @@ func buildAPI(f *manifest.File, in *Input, p *ir.Project, claimed func(string) b
 			RootDoc: fmt.Sprintf("%s holds the arguments of the %q tool.", t.InputType, t.Name),
 		})
 		if err != nil {
-			for _, e := range gotypeErrors(err) {
+			for _, e := range gotype.Errors(err) {
 				diags.Add(doc.Pos(op.Pointer), op.Pointer, "the arguments of custom tool %q have no Go type: %s", t.Name, e.Msg).Hint = "serve the operation without custom: true"
 			}
 			return nil
@@ -122,7 +155,7 @@ func buildAPI(f *manifest.File, in *Input, p *ir.Project, claimed func(string) b
 		}
 		// A custom tool's handler is the user's: its test needs arguments
 		// that break the schema itself, not only its list of names.
-		t.BadArguments = badArguments(res.Full(t.InputSchema))
+		t.BadArguments = manifest.BadArguments(res.Full(t.InputSchema))
 	}
 	checked := make(chan diag.List, 1)
 	go func() { checked <- checkSchemas(doc, res, early) }()
@@ -438,7 +471,7 @@ func defOf(ptr string) string {
 // definitions are stand-ins (the importer checked the defaults that reach
 // them already). Only when that finds a problem are the tools' schemas
 // checked whole, to say which tool's it is. early holds the input schemas
-// taken apart while the import went on (see buildAPI); a tool it lacks is
+// taken apart while the import went on (see Build); a tool it lacks is
 // taken apart here.
 func checkSchemas(doc *loader.Document, res *openapi.Result, early []madeTool) diag.List {
 	type batch struct {
@@ -603,6 +636,8 @@ type toolNames struct {
 	res     *openapi.Result
 	claimed func(string) bool
 	claim   func(name, what string) bool
+	// reserved are the names the generated code declares (Options.Reserved).
+	reserved map[string]string
 	// holders are who took each name: a tool of the manifest, or an
 	// imported tool (their positions are looked up only for messages).
 	holders map[string]holder
@@ -760,7 +795,7 @@ func (tn *toolNames) collision(diags *diag.List, t *ir.Tool, name, what string) 
 	default:
 		// A name the generated code declares (reserved).
 		of := "the generated code declares"
-		if r, ok := reserved[name]; ok {
+		if r, ok := tn.reserved[name]; ok {
 			of += " (" + r + ")"
 		}
 		d = diags.Add(pos, origin.NamePointer, "%s, which %s", need, of)
