@@ -158,7 +158,7 @@ func Build(f *manifest.File, p *ir.Project, o *Options) (diags diag.List, checks
 		t.BadArguments = manifest.BadArguments(res.Full(t.InputSchema))
 	}
 	checked := make(chan diag.List, 1)
-	go func() { checked <- checkSchemas(doc, res, early) }()
+	go func() { checked <- checkSchemas(res, early).errors(doc, res) }()
 	p.API = res.API
 	p.Tools = append(p.Tools, res.Tools...)
 	if p.Auth != nil && f.Manifest.Auth != nil && f.Manifest.Auth.Scopes == nil {
@@ -459,10 +459,17 @@ func defOf(ptr string) string {
 	return rest
 }
 
+// schemaProblems are what checkSchemas found: each tool's, by its index in
+// the import's tools and by role, and the shared definitions'.
+type schemaProblems struct {
+	input, output map[int][]manifest.Problem
+	defs          []manifest.DefProblem
+}
+
 // checkSchemas runs the manifest's checks of tool schemas on every schema
 // the import made, as the last guard: the MCP SDK panics at start on a
 // schema that fails them. A failure here means the document has a
-// construct the importer does not translate, and is an error.
+// construct the importer does not translate.
 //
 // The schemas are checked in a few large batches, at once: the shared
 // definitions in two, checked once however many tools use them, and the
@@ -470,52 +477,37 @@ func defOf(ptr string) string {
 // what the tools' schemas are made of, each once (schemaParts), and whose
 // definitions are stand-ins (the importer checked the defaults that reach
 // them already). Only when that finds a problem are the tools' schemas
-// checked whole, to say which tool's it is. early holds the input schemas
-// taken apart while the import went on (see Build); a tool it lacks is
-// taken apart here.
-func checkSchemas(doc *loader.Document, res *openapi.Result, early []madeTool) diag.List {
-	type batch struct {
-		schema []byte
-		diags  diag.List
-		// unresolved: checked without the SDK's steps (see below).
-		unresolved bool
-	}
-	var batches []*batch
+// checked one by one, to say which tool's it is. early holds the input
+// schemas taken apart while the import went on (see Build); a tool it
+// lacks is taken apart here.
+func checkSchemas(res *openapi.Result, early []madeTool) *schemaProblems {
+	found := &schemaProblems{input: make(map[int][]manifest.Problem), output: make(map[int][]manifest.Problem)}
+	var wg sync.WaitGroup
 	// The shared definitions, in two batches: those the input schemas
 	// reach, which the server resolves, and the rest (reached only from
 	// output schemas), checked without the SDK's steps, with stand-ins for
 	// the first.
 	reached := inputDefs(res)
+	defs := make([]manifest.Def, len(res.API.Defs))
+	names := make([]string, len(res.API.Defs))
 	stubs := []byte(`{`)
-	for _, unresolved := range []bool{false, true} {
-		var defs bytes.Buffer
-		defs.WriteString(`{"type":"object","$defs":{`)
-		first := true
-		for _, d := range res.API.Defs {
-			name, _ := json.Marshal(d.Name)
-			if !first {
-				defs.WriteByte(',')
-			}
-			first = false
-			defs.Write(name)
-			defs.WriteByte(':')
-			if unresolved == reached[d.Name] {
-				defs.WriteString("{}")
-			} else {
-				defs.Write(d.Schema)
-			}
-			if !unresolved {
-				if len(stubs) > 1 {
-					stubs = append(stubs, ',')
-				}
-				stubs = append(stubs, name...)
-				stubs = append(stubs, ":{}"...)
-			}
+	for i, d := range res.API.Defs {
+		defs[i] = manifest.Def{Name: d.Name, Schema: d.Schema}
+		names[i] = d.Name
+		name, _ := json.Marshal(d.Name)
+		if i > 0 {
+			stubs = append(stubs, ',')
 		}
-		defs.WriteString("}}")
-		batches = append(batches, &batch{schema: defs.Bytes(), unresolved: unresolved})
+		stubs = append(stubs, name...)
+		stubs = append(stubs, ":{}"...)
 	}
 	stubs = append(stubs, '}')
+	var defProblems [2][]manifest.DefProblem
+	for i, unresolved := range []bool{false, true} {
+		wg.Go(func() {
+			defProblems[i] = manifest.CheckDefs(defs, func(name string) bool { return reached[name] != unresolved }, unresolved)
+		})
+	}
 
 	// The input schemas, then the output schemas. The server resolves
 	// only the input schemas (with the definitions they reach), at start;
@@ -530,7 +522,7 @@ func checkSchemas(doc *loader.Document, res *openapi.Result, early []madeTool) d
 	// are made of (see schemaParts), and only if that finds a problem,
 	// checked again tool by tool, for messages that say where.
 	var inputParts [][]byte
-	var fast [2]*batch
+	var sound [2]bool
 	for i, output := range []bool{false, true} {
 		var parts, roots [][]byte
 		if output {
@@ -543,17 +535,8 @@ func checkSchemas(doc *loader.Document, res *openapi.Result, early []madeTool) d
 			parts, roots = mergeParts(splits)
 			inputParts = parts
 		}
-		fast[i] = &batch{schema: propertiesBatch(append(parts, roots...), stubs), unresolved: true}
-		batches = append(batches, fast[i])
-	}
-
-	check := func(b *batch) {
-		m := &manifest.Manifest{Name: "check", Tools: []manifest.Tool{{Name: "check", Description: "check", InputSchema: manifest.Schema{JSON: b.schema, Unresolved: b.unresolved}}}}
-		b.diags = manifest.Validate(&manifest.File{Filename: doc.Path, Manifest: m}).Errors()
-	}
-	var wg sync.WaitGroup
-	for _, b := range batches {
-		wg.Go(func() { check(b) })
+		batch := propertiesBatch(append(parts, roots...), stubs)
+		wg.Go(func() { sound[i] = len(manifest.CheckSchema(batch, &manifest.CheckOptions{Unresolved: true})) == 0 })
 	}
 	// The SDK's steps take longest: they run in as many pieces as there
 	// are CPUs.
@@ -565,64 +548,73 @@ func checkSchemas(doc *loader.Document, res *openapi.Result, early []madeTool) d
 		wg.Go(func() { resolves[i] = resolvesLikeSDK(piece, stubs) })
 	}
 	wg.Wait()
+	found.defs = append(defProblems[0], defProblems[1]...)
 	inputsResolve := !slices.Contains(resolves, false)
 
 	// A problem found: the schemas, tool by tool, for where it is.
-	batches = batches[:2]
+	var mu sync.Mutex
 	for i, output := range []bool{false, true} {
-		if len(fast[i].diags) == 0 && (output || inputsResolve) {
+		if sound[i] && (output || inputsResolve) {
 			continue
 		}
-		list, suffix := toolSchemas(res, output), "i"
+		list, byTool := toolSchemas(res, output), found.input
 		if output {
-			suffix = "o"
+			byTool = found.output
 		}
+		opts := &manifest.CheckOptions{Part: true, Defs: names, Unresolved: output || inputsResolve}
 		per := (len(list) + n - 1) / n
 		for start := 0; start < len(list); start += per {
-			props := make(map[string][]byte)
-			for j := start; j < min(start+per, len(list)); j++ {
-				if list[j] != nil {
-					props[strconv.Itoa(j)+suffix] = list[j] // the tool's number, and the role
+			wg.Go(func() {
+				for j := start; j < min(start+per, len(list)); j++ {
+					if list[j] == nil {
+						continue
+					}
+					if p := manifest.CheckSchema(list[j], opts); len(p) > 0 {
+						mu.Lock()
+						byTool[j] = p
+						mu.Unlock()
+					}
 				}
-			}
-			b := &batch{schema: namedBatch(props, stubs), unresolved: output || inputsResolve}
-			batches = append(batches, b)
-			wg.Go(func() { check(b) })
+			})
 		}
 	}
 	wg.Wait()
+	return found
+}
 
+// unusable is the message for a problem the last checks found in a schema
+// made for tool t, in role ("input" or "output"), or of the shared
+// definition def when t is nil.
+func unusable(t *ir.Tool, role, def string, p manifest.Problem) string {
+	what := "the schema made of " + def
+	if t != nil {
+		what = fmt.Sprintf("the %s schema made for tool %q", role, t.Name)
+	}
+	return fmt.Sprintf("%s is not usable: %s (at %s)", what, p.Msg, p.Pointer)
+}
+
+// unsupported is the hint of the errors the last checks find.
+const unsupported = "this construct of the document is not supported; exclude the operations that use it, or report it to mcpgen"
+
+// errors are the problems found, each an error at the operation or the
+// definition of the document it came from.
+func (found *schemaProblems) errors(doc *loader.Document, res *openapi.Result) diag.List {
 	var diags diag.List
-	const root = "#/tools/0/inputSchema/"
-	for _, b := range batches {
-		for _, d := range b.diags {
-			rest, ok := strings.CutPrefix(d.Pointer, root)
-			if !ok {
-				continue
+	for i, t := range res.Tools {
+		for _, role := range []string{"input", "output"} {
+			byTool := found.input
+			if role == "output" {
+				byTool = found.output
 			}
-			kind, rest, _ := strings.Cut(rest, "/")
-			key, at, _ := strings.Cut(rest, "/")
-			ptr, what := "", ""
-			switch kind {
-			case "properties":
-				i, err := strconv.Atoi(strings.TrimRight(key, "io"))
-				if err != nil || i >= len(res.Tools) {
-					continue
-				}
-				t := res.Tools[i]
-				ptr, what = t.Op.Pointer, fmt.Sprintf("the input schema made for tool %q", t.Name)
-				if strings.HasSuffix(key, "o") {
-					what = fmt.Sprintf("the output schema made for tool %q", t.Name)
-				}
-			case "$defs":
-				name := strings.NewReplacer("~1", "/", "~0", "~").Replace(key) // rare: errors only
-				ptr, what = res.DefPointer(name), fmt.Sprintf("the schema made of %s", name)
-			default:
-				continue
+			for _, p := range byTool[i] {
+				ptr := t.Op.Pointer
+				diags.Add(doc.Pos(ptr), ptr, "%s", unusable(t, role, "", p)).Hint = unsupported
 			}
-			e := diags.Add(doc.Pos(ptr), ptr, "%s is not usable: %s (at #/%s)", what, d.Msg, at)
-			e.Hint = "this construct of the document is not supported; exclude the operations that use it, or report it to mcpgen"
 		}
+	}
+	for _, p := range found.defs {
+		ptr := res.DefPointer(p.Def)
+		diags.Add(doc.Pos(ptr), ptr, "%s", unusable(nil, "", p.Def, p.Problem)).Hint = unsupported
 	}
 	return diags
 }

@@ -44,7 +44,7 @@ components:
 				OutputSchema: []byte(`{"type":"object","properties":{"result":{"type":"array","minItems":-1}}}`), Op: &ir.Operation{Pointer: "#/paths/~1a/get"}},
 		},
 	}
-	got := checkSchemas(doc, res, nil)
+	got := checkSchemas(res, nil).errors(doc, res)
 	if len(got) != 3 {
 		t.Fatalf("want 3 errors, got:\n%s", got.Format(0))
 	}

@@ -131,6 +131,9 @@ type checker struct {
 	role    role
 	rootPtr string
 	root    map[string]any
+	// part is set when the schema is a part of a tool's schema (see
+	// CheckOptions.Part): its root is not the tool schema's.
+	part    bool
 	errors  int
 	errPtrs []string // where errors were reported
 
@@ -312,7 +315,7 @@ func (c *checker) schema(node any, ptr string) {
 	for _, key := range slices.Sorted(maps.Keys(obj)) {
 		c.keyword(obj, ptr, key, obj[key])
 	}
-	if ptr != c.rootPtr {
+	if ptr != c.rootPtr || c.part {
 		if _, ok := obj["$id"]; ok {
 			c.addKey(diag.Append(ptr, "$id"), "$id is only supported at the root of a tool's schema").Hint = "mcpgen resolves every $ref against the root; move the schema under the root's $defs"
 		}

@@ -1,0 +1,160 @@
+package manifest
+
+import (
+	"bytes"
+	"encoding/json"
+	"maps"
+	"strings"
+
+	"github.com/mcpgen/mcpgen/generator/diag"
+)
+
+// Problem is an error found in a schema that code made, rather than one
+// written in a manifest: where in the schema (a JSON pointer from its
+// root, "#/properties/id/minimum") and what.
+type Problem struct {
+	Pointer string
+	Msg     string
+}
+
+// CheckOptions say how CheckSchema checks a schema; nil means as a whole
+// tool schema that the server resolves.
+type CheckOptions struct {
+	// Part checks the schema as it sits inside a tool's schema (an
+	// operation's input or output schema beside the shared definitions)
+	// rather than as a whole one: without the rules for a root, such as
+	// type: object.
+	Part bool
+	// Defs names the shared definitions the schema may refer to as
+	// "#/$defs/NAME", which sit beside it rather than in it; they count as
+	// empty schemas here (CheckDefs checks them).
+	Defs []string
+	// Unresolved skips the MCP SDK's own steps (decoding and resolving the
+	// schema with jsonschema-go), as Schema.Unresolved does.
+	Unresolved bool
+}
+
+// CheckSchema checks a schema that code made (the tools of an OpenAPI
+// import) as Validate checks a tool's schemas, and returns the errors it
+// finds; warnings are left out, the code that made the schema reports its
+// own.
+func CheckSchema(schema json.RawMessage, o *CheckOptions) []Problem {
+	if o == nil {
+		o = &CheckOptions{}
+	}
+	v := &validator{f: &File{}}
+	if !o.Part {
+		v.toolSchema(Schema{JSON: schema, Unresolved: o.Unresolved}, "#", input)
+		return problems(v.diags)
+	}
+	c := &checker{v: v, role: input, rootPtr: "#", part: true, nodes: make(map[string]any), edges: make(map[string][]edge)}
+	doc, err := decodeJSON(schema)
+	if err != nil {
+		c.add("#", "the schema is not valid JSON: %v", err)
+		return problems(v.diags)
+	}
+	if at, depth := tooDeep(doc, "#", 1); at != "" {
+		c.add(at, "the schema nests more than %d levels deep (%d)", SDKMaxDepth, depth).Hint = "the MCP SDK refuses deeper JSON"
+		return problems(v.diags)
+	}
+	// The root the defaults are checked against, and the SDK resolves:
+	// the schema with the definitions beside it.
+	c.root = map[string]any{}
+	if m, ok := doc.(map[string]any); ok {
+		c.root = maps.Clone(m)
+	}
+	c.root["$defs"] = stubs(o.Defs)
+	c.schema(doc, "#")
+	for _, name := range o.Defs {
+		c.nodes[diag.Append("#/$defs", name)] = map[string]any{}
+	}
+	c.resolveRefs()
+	c.cycles()
+	c.headers()
+	sound := c.errors == 0
+	for _, d := range c.defs {
+		if c.erred(d.schemaPtr) || (!sound && hasRef(d.schema)) {
+			continue
+		}
+		c.checkDefault(d)
+	}
+	if c.errors == 0 && !o.Unresolved {
+		if raw, err := json.Marshal(c.root); err == nil {
+			c.backstop(raw)
+		}
+	}
+	return problems(v.diags)
+}
+
+// Def is a shared definition: a schema that tools' schemas refer to as
+// "#/$defs/Name".
+type Def struct {
+	Name   string
+	Schema json.RawMessage
+}
+
+// DefProblem is a Problem of a shared definition.
+type DefProblem struct {
+	Def string
+	Problem
+}
+
+// CheckDefs checks shared definitions as CheckSchema checks a schema,
+// together, so that references from one to another resolve (and loop
+// only where they descend into the value). Only the definitions in check
+// are checked; the others count as empty schemas. unresolved skips the
+// MCP SDK's own steps.
+func CheckDefs(defs []Def, check func(name string) bool, unresolved bool) []DefProblem {
+	var doc bytes.Buffer
+	doc.WriteString(`{"type":"object","$defs":{`)
+	for i, d := range defs {
+		name, _ := json.Marshal(d.Name)
+		if i > 0 {
+			doc.WriteByte(',')
+		}
+		doc.Write(name)
+		doc.WriteByte(':')
+		if check(d.Name) {
+			doc.Write(d.Schema)
+		} else {
+			doc.WriteString("{}")
+		}
+	}
+	doc.WriteString("}}")
+	var out []DefProblem
+	for _, p := range CheckSchema(doc.Bytes(), &CheckOptions{Unresolved: unresolved}) {
+		// A definition's problems are those under its member of $defs.
+		rest, ok := strings.CutPrefix(p.Pointer, "#/$defs/")
+		if !ok {
+			continue
+		}
+		key, at, _ := strings.Cut(rest, "/")
+		p.Pointer = "#"
+		if at != "" {
+			p.Pointer += "/" + at
+		}
+		out = append(out, DefProblem{Def: pointerToken.Replace(key), Problem: p})
+	}
+	return out
+}
+
+// pointerToken unescapes a JSON pointer's token.
+var pointerToken = strings.NewReplacer("~1", "/", "~0", "~")
+
+// stubs are empty schemas for the definitions names.
+func stubs(names []string) map[string]any {
+	m := make(map[string]any, len(names))
+	for _, name := range names {
+		m[name] = map[string]any{}
+	}
+	return m
+}
+
+// problems are the errors of diags.
+func problems(diags diag.List) []Problem {
+	var out []Problem
+	for _, d := range diags.Errors() {
+		out = append(out, Problem{Pointer: d.Pointer, Msg: d.Msg})
+	}
+	return out
+}
