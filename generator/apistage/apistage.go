@@ -55,7 +55,7 @@ type Options struct {
 
 // Checks waits for the checks Build left running and returns what they
 // found.
-type Checks func() diag.List
+type Checks func() *Late
 
 // Build imports the OpenAPI document of the manifest's openapi section:
 // it sets p.API and appends a tool per selected operation to p.Tools.
@@ -64,7 +64,7 @@ type Checks func() diag.List
 // The last checks of the tools' schemas, and kin-openapi's validation, are
 // still running when it returns, so that the project can be emitted
 // meanwhile: checks waits for them. A project they find an error in is not
-// to be written.
+// to be written; one they change (see Late.Apply) is to be emitted again.
 func Build(f *manifest.File, p *ir.Project, o *Options) (diags diag.List, checks Checks) {
 	sec := f.Manifest.OpenAPI
 	specPtr := "#/openapi/spec"
@@ -157,8 +157,8 @@ func Build(f *manifest.File, p *ir.Project, o *Options) (diags diag.List, checks
 		// that break the schema itself, not only its list of names.
 		t.BadArguments = manifest.BadArguments(res.Full(t.InputSchema))
 	}
-	checked := make(chan diag.List, 1)
-	go func() { checked <- checkSchemas(res, early).errors(doc, res) }()
+	checked := make(chan *Late, 1)
+	go func() { checked <- checkSchemas(res, early).late(doc, res, strict) }()
 	p.API = res.API
 	p.Tools = append(p.Tools, res.Tools...)
 	if p.Auth != nil && f.Manifest.Auth != nil && f.Manifest.Auth.Scopes == nil {
@@ -170,7 +170,11 @@ func Build(f *manifest.File, p *ir.Project, o *Options) (diags diag.List, checks
 			p.Auth.Scopes = slices.Compact(p.Auth.Scopes)
 		}
 	}
-	return diags, func() diag.List { return append(<-checked, <-validated...) }
+	return diags, func() *Late {
+		l := <-checked
+		l.Diags = append(l.Diags, <-validated...)
+		return l
+	}
 }
 
 // defRef finds the references to shared definitions in encoded schemas.
@@ -469,7 +473,8 @@ type schemaProblems struct {
 // checkSchemas runs the manifest's checks of tool schemas on every schema
 // the import made, as the last guard: the MCP SDK panics at start on a
 // schema that fails them. A failure here means the document has a
-// construct the importer does not translate.
+// construct the importer does not translate (see schemaProblems.late for
+// what becomes of it).
 //
 // The schemas are checked in a few large batches, at once: the shared
 // definitions in two, checked once however many tools use them, and the
@@ -590,8 +595,17 @@ func unusable(t *ir.Tool, role, def string, p manifest.Problem) string {
 	if t != nil {
 		what = fmt.Sprintf("the %s schema made for tool %q", role, t.Name)
 	}
-	return fmt.Sprintf("%s is not usable: %s (at %s)", what, p.Msg, p.Pointer)
+	at := p.Pointer
+	if len(at) > maxAt {
+		// A schema nested too deep is reported at its depth: the start of
+		// the way there says where.
+		at = at[:strings.LastIndexByte(at[:maxAt], '/')] + "/…"
+	}
+	return fmt.Sprintf("%s is not usable: %s (at %s)", what, p.Msg, at)
 }
+
+// maxAt is how much of a pointer into a schema a message shows.
+const maxAt = 80
 
 // unsupported is the hint of the errors the last checks find.
 const unsupported = "this construct of the document is not supported; exclude the operations that use it, or report it to mcpgen"
@@ -599,6 +613,11 @@ const unsupported = "this construct of the document is not supported; exclude th
 // errors are the problems found, each an error at the operation or the
 // definition of the document it came from.
 func (found *schemaProblems) errors(doc *loader.Document, res *openapi.Result) diag.List {
+	return append(found.toolErrors(doc, res), found.defErrors(doc, res)...)
+}
+
+// toolErrors are the problems found in the tools' schemas, as errors.
+func (found *schemaProblems) toolErrors(doc *loader.Document, res *openapi.Result) diag.List {
 	var diags diag.List
 	for i, t := range res.Tools {
 		for _, role := range []string{"input", "output"} {
@@ -612,6 +631,12 @@ func (found *schemaProblems) errors(doc *loader.Document, res *openapi.Result) d
 			}
 		}
 	}
+	return diags
+}
+
+// defErrors are the problems found in the shared definitions, as errors.
+func (found *schemaProblems) defErrors(doc *loader.Document, res *openapi.Result) diag.List {
+	var diags diag.List
 	for _, p := range found.defs {
 		ptr := res.DefPointer(p.Def)
 		diags.Add(doc.Pos(ptr), ptr, "%s", unusable(nil, "", p.Def, p.Problem)).Hint = unsupported
