@@ -158,7 +158,8 @@ func Build(f *manifest.File, p *ir.Project, o *Options) (diags diag.List, checks
 		t.BadArguments = manifest.BadArguments(res.Full(t.InputSchema))
 	}
 	checked := make(chan *Late, 1)
-	go func() { checked <- checkSchemas(res, early).late(doc, res, strict) }()
+	budget := manifest.NewBudget(openapi.DefaultMaxWork - res.Work)
+	go func() { checked <- checkSchemas(res, early, budget).late(doc, res, strict) }()
 	p.API = res.API
 	p.Tools = append(p.Tools, res.Tools...)
 	if p.Auth != nil && f.Manifest.Auth != nil && f.Manifest.Auth.Scopes == nil {
@@ -468,6 +469,9 @@ func defOf(ptr string) string {
 type schemaProblems struct {
 	input, output map[int][]manifest.Problem
 	defs          []manifest.DefProblem
+	// overrun is set when the checks ran out of their budget: then
+	// nothing else they found counts.
+	overrun bool
 }
 
 // checkSchemas runs the manifest's checks of tool schemas on every schema
@@ -485,7 +489,10 @@ type schemaProblems struct {
 // checked one by one, to say which tool's it is. early holds the input
 // schemas taken apart while the import went on (see Build); a tool it
 // lacks is taken apart here.
-func checkSchemas(res *openapi.Result, early []madeTool) *schemaProblems {
+//
+// The checks share budget, what is left of the document's work budget
+// after the import: past it, they stop (see schemaProblems.late).
+func checkSchemas(res *openapi.Result, early []madeTool, budget *manifest.Budget) *schemaProblems {
 	found := &schemaProblems{input: make(map[int][]manifest.Problem), output: make(map[int][]manifest.Problem)}
 	var wg sync.WaitGroup
 	// The shared definitions, in two batches: those the input schemas
@@ -510,7 +517,7 @@ func checkSchemas(res *openapi.Result, early []madeTool) *schemaProblems {
 	var defProblems [2][]manifest.DefProblem
 	for i, unresolved := range []bool{false, true} {
 		wg.Go(func() {
-			defProblems[i] = manifest.CheckDefs(defs, func(name string) bool { return reached[name] != unresolved }, unresolved)
+			defProblems[i] = manifest.CheckDefs(defs, func(name string) bool { return reached[name] != unresolved }, &manifest.CheckOptions{Unresolved: unresolved, Budget: budget})
 		})
 	}
 
@@ -541,7 +548,9 @@ func checkSchemas(res *openapi.Result, early []madeTool) *schemaProblems {
 			inputParts = parts
 		}
 		batch := propertiesBatch(append(parts, roots...), stubs)
-		wg.Go(func() { sound[i] = len(manifest.CheckSchema(batch, &manifest.CheckOptions{Unresolved: true})) == 0 })
+		wg.Go(func() {
+			sound[i] = len(manifest.CheckSchema(batch, &manifest.CheckOptions{Unresolved: true, Budget: budget})) == 0
+		})
 	}
 	// The SDK's steps take longest: they run in as many pieces as there
 	// are CPUs.
@@ -555,6 +564,10 @@ func checkSchemas(res *openapi.Result, early []madeTool) *schemaProblems {
 	wg.Wait()
 	found.defs = append(defProblems[0], defProblems[1]...)
 	inputsResolve := !slices.Contains(resolves, false)
+	if budget.Spent() {
+		found.overrun = true
+		return found
+	}
 
 	// A problem found: the schemas, tool by tool, for where it is.
 	var mu sync.Mutex
@@ -566,7 +579,7 @@ func checkSchemas(res *openapi.Result, early []madeTool) *schemaProblems {
 		if output {
 			byTool = found.output
 		}
-		opts := &manifest.CheckOptions{Part: true, Defs: names, Unresolved: output || inputsResolve}
+		opts := &manifest.CheckOptions{Part: true, Defs: names, Unresolved: output || inputsResolve, Budget: budget}
 		per := (len(list) + n - 1) / n
 		for start := 0; start < len(list); start += per {
 			wg.Go(func() {
@@ -584,6 +597,7 @@ func checkSchemas(res *openapi.Result, early []madeTool) *schemaProblems {
 		}
 	}
 	wg.Wait()
+	found.overrun = budget.Spent()
 	return found
 }
 

@@ -53,7 +53,15 @@ func (l *Late) Apply(p *ir.Project) bool {
 // output schema leaves the output schema out, each with a warning that
 // says which and why. A problem in a shared definition stays an error:
 // whichever tools reach it would fail, and the definition says which.
+//
+// Checks that ran out of the document's work budget are an error, at the
+// document, as an import that runs out of it is.
 func (found *schemaProblems) late(doc *loader.Document, res *openapi.Result, strict bool) *Late {
+	if found.overrun {
+		var l Late
+		l.Diags.Add(doc.Pos("#"), "#", "checking the schemas made of the document takes more than the %d steps its import left of the work budget", openapi.DefaultMaxWork-res.Work).Hint = "exclude the operations you do not need, or report the document to mcpgen"
+		return &l
+	}
 	if strict {
 		return &Late{Diags: found.errors(doc, res)}
 	}

@@ -30,10 +30,6 @@ import (
 // parts and roots checkSchemas splits them into, the shared definitions,
 // and the batches built of them.
 func TestDecodeSDKSchemaParts(t *testing.T) {
-	type project struct {
-		name string
-		in   *input
-	}
 	var projects []project
 	goldens, _ := filepath.Glob(filepath.Join("..", "..", "golden", "*", "input", "mcpgen.yaml"))
 	if len(goldens) < 10 {
@@ -61,6 +57,9 @@ func TestDecodeSDKSchemaParts(t *testing.T) {
 		projects = append(projects, project{spec, &input{ManifestPath: "mcpgen.yaml", Manifest: m, ReadFile: dirReader(filepath.Dir(spec))}})
 	}
 
+	if !testing.Short() {
+		checkWork(t, projects)
+	}
 	schemas, imported := 0, 0
 	for _, p := range projects {
 		list, ok := checkedSchemas(t, p.in)
@@ -94,25 +93,7 @@ func checkedSchemas(t testing.TB, in *input) (list [][]byte, ok bool) {
 			list = append(list, tool.OutputSchema.JSON)
 		}
 	}
-	sec := f.Manifest.OpenAPI
-	if sec == nil {
-		return list, false
-	}
-	spec := path.Clean(sec.Spec)
-	data, err := in.ReadFile(spec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc, _ := loader.Load(spec, data, &loader.Options{
-		ReadFile: func(name string) ([]byte, error) {
-			return in.ReadFile(path.Join(path.Dir(spec), name))
-		},
-		SkipValidation: true,
-	})
-	if doc == nil {
-		return list, false
-	}
-	res, _ := openapi.Import(doc, &openapi.Options{Server: f.Manifest.Name, Section: sec, Manifest: f.Pos, Taken: func(string) bool { return false }})
+	res := importProject(t, in)
 	if res == nil {
 		return list, false
 	}
@@ -162,6 +143,57 @@ func checkedSchemas(t testing.TB, in *input) (list [][]byte, ok bool) {
 		list = append(list, namedBatch(props, stubs))
 	}
 	return list, true
+}
+
+// checkWork: the last checks of every project's import stay well within
+// what the import leaves of the document's work budget.
+func checkWork(t *testing.T, projects []project) {
+	most, name := 0, ""
+	for _, p := range projects {
+		res := importProject(t, p.in)
+		if res == nil {
+			continue
+		}
+		left := openapi.DefaultMaxWork - res.Work
+		budget := manifest.NewBudget(left)
+		if checkSchemas(res, nil, budget).overrun {
+			t.Errorf("%s: the last checks ran out of the %d steps left", p.name, left)
+		}
+		if used := left - budget.Left(); used > most {
+			most, name = used, p.name
+		}
+	}
+	t.Logf("the last checks took at most %d steps (%s), of %d", most, name, openapi.DefaultMaxWork)
+	if most > openapi.DefaultMaxWork/10 {
+		t.Errorf("the last checks of %s took %d steps, over a tenth of the budget", name, most)
+	}
+}
+
+// importProject imports the OpenAPI document of in's manifest, or returns
+// nil when it has none or it does not import.
+func importProject(t testing.TB, in *input) *openapi.Result {
+	t.Helper()
+	f, _ := manifest.Load(in.ManifestPath, in.Manifest)
+	if f == nil || f.Manifest.OpenAPI == nil {
+		return nil
+	}
+	sec := f.Manifest.OpenAPI
+	spec := path.Clean(sec.Spec)
+	data, err := in.ReadFile(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, _ := loader.Load(spec, data, &loader.Options{
+		ReadFile: func(name string) ([]byte, error) {
+			return in.ReadFile(path.Join(path.Dir(spec), name))
+		},
+		SkipValidation: true,
+	})
+	if doc == nil {
+		return nil
+	}
+	res, _ := openapi.Import(doc, &openapi.Options{Server: f.Manifest.Name, Section: sec, Manifest: f.Pos, Taken: func(string) bool { return false }})
+	return res
 }
 
 // sdkBatch is the schema resolvesLikeSDK decodes for parts.
@@ -240,6 +272,12 @@ func BenchmarkDecodeSDKSchemaParts(b *testing.B) {
 			}
 		})
 	}
+}
+
+// project is a manifest to generate, named for messages.
+type project struct {
+	name string
+	in   *input
 }
 
 // input is a manifest, and the reader of the files it names.

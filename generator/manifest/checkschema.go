@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"maps"
 	"strings"
+	"sync/atomic"
 
 	"github.com/mcpgen/mcpgen/generator/diag"
 )
@@ -32,6 +33,46 @@ type CheckOptions struct {
 	// Unresolved skips the MCP SDK's own steps (decoding and resolving the
 	// schema with jsonschema-go), as Schema.Unresolved does.
 	Unresolved bool
+	// Budget, when set, bounds the work of the check, with every other
+	// check that shares it.
+	Budget *Budget
+}
+
+// Budget bounds the work of the schema checks that share it, in steps: one
+// for each schema checked (an object or a boolean), and for each default,
+// one for each defaultStepBytes of the schema it is validated against,
+// which holds the root's definitions when the default's schema refers to
+// them. A check that runs out stops, and reports that it did. A Budget is
+// safe for concurrent use.
+type Budget struct {
+	left atomic.Int64
+}
+
+// defaultStepBytes is how much of the schema a default is validated
+// against counts as a step: about the JSON of one schema of a document.
+const defaultStepBytes = 4
+
+// NewBudget returns a budget of steps.
+func NewBudget(steps int) *Budget {
+	b := &Budget{}
+	b.left.Store(int64(steps))
+	return b
+}
+
+// spend takes n steps, and reports whether they were left. A nil budget
+// never runs out.
+func (b *Budget) spend(n int) bool {
+	return b == nil || b.left.Add(-int64(n)) >= 0
+}
+
+// Spent reports whether the checks that share b ran out of it.
+func (b *Budget) Spent() bool {
+	return b != nil && b.left.Load() < 0
+}
+
+// Left is how many steps of b are left (negative when spent).
+func (b *Budget) Left() int {
+	return int(b.left.Load())
 }
 
 // CheckSchema checks a schema that code made (the tools of an OpenAPI
@@ -42,20 +83,20 @@ func CheckSchema(schema json.RawMessage, o *CheckOptions) []Problem {
 	if o == nil {
 		o = &CheckOptions{}
 	}
-	v := &validator{f: &File{}}
+	v := &validator{f: &File{}, budget: o.Budget}
 	if !o.Part {
 		v.toolSchema(Schema{JSON: schema, Unresolved: o.Unresolved}, "#", input)
-		return problems(v.diags)
+		return problems(v)
 	}
 	c := &checker{v: v, role: input, rootPtr: "#", part: true, nodes: make(map[string]any), edges: make(map[string][]edge)}
 	doc, err := decodeJSON(schema)
 	if err != nil {
 		c.add("#", "the schema is not valid JSON: %v", err)
-		return problems(v.diags)
+		return problems(v)
 	}
 	if at, depth := tooDeep(doc, "#", 1); at != "" {
 		c.add(at, "the schema nests more than %d levels deep (%d)", SDKMaxDepth, depth).Hint = "the MCP SDK refuses deeper JSON"
-		return problems(v.diags)
+		return problems(v)
 	}
 	// The root the defaults are checked against, and the SDK resolves:
 	// the schema with the definitions beside it.
@@ -78,12 +119,12 @@ func CheckSchema(schema json.RawMessage, o *CheckOptions) []Problem {
 		}
 		c.checkDefault(d)
 	}
-	if c.errors == 0 && !o.Unresolved {
+	if c.errors == 0 && !o.Unresolved && !o.Budget.Spent() {
 		if raw, err := json.Marshal(c.root); err == nil {
 			c.backstop(raw)
 		}
 	}
-	return problems(v.diags)
+	return problems(v)
 }
 
 // Def is a shared definition: a schema that tools' schemas refer to as
@@ -102,9 +143,9 @@ type DefProblem struct {
 // CheckDefs checks shared definitions as CheckSchema checks a schema,
 // together, so that references from one to another resolve (and loop
 // only where they descend into the value). Only the definitions in check
-// are checked; the others count as empty schemas. unresolved skips the
-// MCP SDK's own steps.
-func CheckDefs(defs []Def, check func(name string) bool, unresolved bool) []DefProblem {
+// are checked; the others count as empty schemas. Of o, Unresolved and
+// Budget apply.
+func CheckDefs(defs []Def, check func(name string) bool, o *CheckOptions) []DefProblem {
 	var doc bytes.Buffer
 	doc.WriteString(`{"type":"object","$defs":{`)
 	for i, d := range defs {
@@ -122,7 +163,7 @@ func CheckDefs(defs []Def, check func(name string) bool, unresolved bool) []DefP
 	}
 	doc.WriteString("}}")
 	var out []DefProblem
-	for _, p := range CheckSchema(doc.Bytes(), &CheckOptions{Unresolved: unresolved}) {
+	for _, p := range CheckSchema(doc.Bytes(), &CheckOptions{Unresolved: o.Unresolved, Budget: o.Budget}) {
 		// A definition's problems are those under its member of $defs.
 		rest, ok := strings.CutPrefix(p.Pointer, "#/$defs/")
 		if !ok {
@@ -150,10 +191,15 @@ func stubs(names []string) map[string]any {
 	return m
 }
 
-// problems are the errors of diags.
-func problems(diags diag.List) []Problem {
+// problems are the errors v found; when its budget ran out, only that.
+func problems(v *validator) []Problem {
+	if v.budget.Spent() {
+		// What was found may be the work of a check cut short (a $ref to a
+		// schema it never reached).
+		return []Problem{{Pointer: "#", Msg: "checking the schema takes more steps than its budget"}}
+	}
 	var out []Problem
-	for _, d := range diags.Errors() {
+	for _, d := range v.diags.Errors() {
 		out = append(out, Problem{Pointer: d.Pointer, Msg: d.Msg})
 	}
 	return out

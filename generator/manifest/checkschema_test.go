@@ -52,7 +52,7 @@ func TestCheckDefs(t *testing.T) {
 		{Name: "Bad/x", Schema: []byte(`{"type":"string","pattern":"(?!x)"}`)},
 		{Name: "Loop", Schema: []byte(`{"allOf":[{"$ref":"#/$defs/Loop"}]}`)},
 	}
-	got := CheckDefs(defs, func(name string) bool { return name != "Loop" }, false)
+	got := CheckDefs(defs, func(name string) bool { return name != "Loop" }, &CheckOptions{})
 	var lines []string
 	for _, p := range got {
 		lines = append(lines, p.Def+" "+p.Pointer)
@@ -60,8 +60,23 @@ func TestCheckDefs(t *testing.T) {
 	if !slices.Equal(lines, []string{"Bad/x #/pattern"}) {
 		t.Errorf("CheckDefs = %q, want the pattern of Bad/x only", lines)
 	}
-	got = CheckDefs(defs, func(string) bool { return true }, true)
+	got = CheckDefs(defs, func(string) bool { return true }, &CheckOptions{Unresolved: true})
 	if len(got) != 2 || got[1].Def != "Loop" || got[1].Pointer != "#/allOf/0/$ref" {
 		t.Errorf("CheckDefs of all = %+v, want Bad/x and the loop of Loop", got)
+	}
+}
+
+// TestCheckBudget: a check that runs out of its budget says so, and only
+// that; one within it spends a step a schema.
+func TestCheckBudget(t *testing.T) {
+	schema := []byte(`{"type":"object","properties":{"a":{"type":"string"},"b":{"$ref":"#/$defs/B"}},"$defs":{"B":{"type":"integer"}}}`)
+	b := NewBudget(3)
+	got := CheckSchema(schema, &CheckOptions{Budget: b})
+	if !b.Spent() || len(got) != 1 || !strings.Contains(got[0].Msg, "budget") {
+		t.Errorf("with 3 steps: spent %v, problems %v", b.Spent(), got)
+	}
+	b = NewBudget(100)
+	if got := CheckSchema(schema, &CheckOptions{Budget: b}); len(got) != 0 || b.Left() != 96 {
+		t.Errorf("with 100 steps: %d left, problems %v; want 96 left (four schemas)", b.Left(), got)
 	}
 }

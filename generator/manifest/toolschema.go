@@ -228,7 +228,7 @@ func (v *validator) toolSchema(s Schema, ptr string, r role) {
 		}
 		c.checkDefault(d)
 	}
-	if c.errors == 0 && !s.Unresolved {
+	if c.errors == 0 && !s.Unresolved && !v.budget.Spent() {
 		// Whatever the checks above missed, the MCP SDK would find.
 		c.backstop(s.JSON)
 	}
@@ -304,6 +304,9 @@ func (c *checker) rootKeywords() {
 
 // schema checks the schema node at ptr and everything under it.
 func (c *checker) schema(node any, ptr string) {
+	if !c.v.budget.spend(1) {
+		return
+	}
 	c.nodes[ptr] = node
 	obj, ok := node.(map[string]any)
 	if !ok {
@@ -706,6 +709,9 @@ func (c *checker) cycles() {
 // checkDefault validates a default against the schema that holds it, with
 // the root's $defs in reach, as the MCP SDK does with ValidateDefaults.
 func (c *checker) checkDefault(d defaultValue) {
+	if c.v.budget.Spent() {
+		return
+	}
 	doc := maps.Clone(d.schema)
 	for _, k := range []string{"$defs", "definitions", "$schema", "$id"} {
 		delete(doc, k)
@@ -714,7 +720,7 @@ func (c *checker) checkDefault(d defaultValue) {
 		}
 	}
 	raw, err := json.Marshal(doc)
-	if err != nil {
+	if err != nil || !c.v.budget.spend(1+len(raw)/defaultStepBytes) {
 		return
 	}
 	js, err := DecodeSDKSchema(raw)
