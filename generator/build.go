@@ -3,13 +3,11 @@ package generator
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
 
-	"github.com/google/jsonschema-go/jsonschema"
-
+	"github.com/mcpgen/mcpgen/generator/apistage"
 	"github.com/mcpgen/mcpgen/generator/diag"
 	"github.com/mcpgen/mcpgen/generator/gotype"
 	"github.com/mcpgen/mcpgen/generator/ir"
@@ -37,9 +35,9 @@ var reserved = map[string]string{
 // build turns a validated manifest into the IR. It reports every problem it
 // finds (name collisions between tools, types that cannot be generated).
 //
-// checks, when not nil, waits for the checks still running (see buildAPI)
-// and returns what they found.
-func build(f *manifest.File, in *Input) (p *ir.Project, diags diag.List, checks func() diag.List) {
+// checks, when not nil, waits for the checks still running (see
+// apistage.Build) and returns what they found.
+func build(f *manifest.File, in *Input) (p *ir.Project, diags diag.List, checks apistage.Checks) {
 	m := f.Manifest
 	p = &ir.Project{
 		Name:         m.Name,
@@ -118,7 +116,7 @@ func build(f *manifest.File, in *Input) (p *ir.Project, diags diag.List, checks 
 		t.InputSchema = indent(mt.InputSchema.JSON)
 		t.Types = convert(f, &diags, t.InputType, mt.InputSchema, claim,
 			fmt.Sprintf("%s holds the arguments of the %q tool.", t.InputType, mt.Name))
-		t.BadArguments = badArguments(mt.InputSchema.JSON, f.Exact)
+		t.BadArguments = manifest.BadArguments(mt.InputSchema.JSON, f.Exact)
 		if mt.OutputSchema != nil {
 			t.OutputType = t.GoName + "Output"
 			if !claim(t.OutputType, "its output type") {
@@ -168,9 +166,16 @@ func build(f *manifest.File, in *Input) (p *ir.Project, diags diag.List, checks 
 			taken[name] = what
 			return true
 		}
-		var more diag.List
-		more, checks = buildAPI(f, in, p, claimed, claimAny, declared)
+		more, late := apistage.Build(f, p, &apistage.Options{
+			ReadFile: in.ReadFile,
+			Strict:   in.Strict,
+			Declared: declared,
+			Claimed:  claimed,
+			Claim:    claimAny,
+			Reserved: reserved,
+		})
 		diags = append(diags, more...)
+		checks = late
 	}
 
 	for i, r := range m.Resources {
@@ -245,7 +250,7 @@ func build(f *manifest.File, in *Input) (p *ir.Project, diags diag.List, checks 
 func convert(f *manifest.File, diags *diag.List, root string, s manifest.Schema, claim func(name, what string) bool, rootDoc string) []gotype.Decl {
 	res, err := gotype.Convert(root, s.JSON, &gotype.Options{Source: f.Filename, Pointer: s.Pointer, RootDoc: rootDoc})
 	if err != nil {
-		for _, e := range gotypeErrors(err) {
+		for _, e := range gotype.Errors(err) {
 			diags.Add(f.Pos(e.Pointer), e.Pointer, "%s", e.Msg)
 		}
 		return nil
@@ -265,31 +270,6 @@ func convert(f *manifest.File, diags *diag.List, root string, s manifest.Schema,
 	return out
 }
 
-// gotypeErrors unpacks the errors Convert returns.
-func gotypeErrors(err error) []*gotype.Error {
-	var out []*gotype.Error
-	var walk func(error)
-	walk = func(err error) {
-		if e, ok := err.(*gotype.Error); ok {
-			out = append(out, e)
-			return
-		}
-		if j, ok := err.(interface{ Unwrap() []error }); ok {
-			for _, e := range j.Unwrap() {
-				walk(e)
-			}
-			return
-		}
-		if u := errors.Unwrap(err); u != nil {
-			walk(u)
-			return
-		}
-		out = append(out, &gotype.Error{Msg: err.Error()})
-	}
-	walk(err)
-	return out
-}
-
 // indent re-indents schema JSON for the generated code, keeping key order.
 func indent(raw []byte) []byte {
 	var buf bytes.Buffer
@@ -297,73 +277,6 @@ func indent(raw []byte) []byte {
 		return raw
 	}
 	return buf.Bytes()
-}
-
-// badArguments finds a JSON object that the input schema rejects, for the
-// generated tests: missing required properties, a property of the wrong
-// type, or a property the schema forbids. It returns "" when the schema
-// rejects none of those.
-func badArguments(raw []byte, exact bool) string {
-	s, err := manifest.DecodeSDKSchema(raw, exact)
-	if err != nil {
-		return ""
-	}
-	resolved, err := s.Resolve(&jsonschema.ResolveOptions{ValidateDefaults: true})
-	if err != nil {
-		return ""
-	}
-	rejects := func(candidate string) bool {
-		var v map[string]any
-		if err := json.Unmarshal([]byte(candidate), &v); err != nil {
-			return false
-		}
-		return resolved.Validate(v) != nil
-	}
-	candidates := []string{"{}"}
-	for _, name := range orderedKeys(raw, "properties") {
-		key, _ := json.Marshal(name)
-		for _, v := range []string{`{"unexpected":true}`, `[1,2,3]`, `"not-a-valid-value"`, `-1.5`, `true`} {
-			candidates = append(candidates, fmt.Sprintf("{%s:%s}", key, v))
-		}
-		break
-	}
-	candidates = append(candidates, `{"mcpgenUnexpectedProperty":true}`)
-	for _, c := range candidates {
-		if rejects(c) {
-			return c
-		}
-	}
-	return ""
-}
-
-// orderedKeys returns the keys of the object at raw[field], in source order.
-func orderedKeys(raw []byte, field string) []string {
-	var top map[string]json.RawMessage
-	if json.Unmarshal(raw, &top) != nil {
-		return nil
-	}
-	obj, ok := top[field]
-	if !ok {
-		return nil
-	}
-	dec := json.NewDecoder(bytes.NewReader(obj))
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return nil
-	}
-	var keys []string
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return keys
-		}
-		key, _ := tok.(string)
-		keys = append(keys, key)
-		var skip json.RawMessage
-		if dec.Decode(&skip) != nil {
-			return keys
-		}
-	}
-	return keys
 }
 
 // sanitizeBinary makes a server name usable as a binary and file name.

@@ -13,6 +13,7 @@ import (
 	"path"
 	"slices"
 
+	"github.com/mcpgen/mcpgen/generator/apistage"
 	"github.com/mcpgen/mcpgen/generator/diag"
 	"github.com/mcpgen/mcpgen/generator/emit"
 	"github.com/mcpgen/mcpgen/generator/ir"
@@ -117,7 +118,8 @@ func Run(in *Input, opts *Options) (*Result, diag.List) {
 	}
 	p, diags, checks := load(in, opts.Exact)
 	if diags.HasErrors() {
-		return nil, finish(diags, checks)
+		diags, _ = finish(diags, checks)
+		return nil, diags
 	}
 	res := &Result{}
 	eo := &emit.Options{
@@ -135,9 +137,14 @@ func Run(in *Input, opts *Options) (*Result, diag.List) {
 		eo.Manifest = in.Manifest
 	}
 	// The project is emitted while the last checks run; should they find
-	// an error, it is not returned.
+	// an error, it is not returned, and should they leave out a tool or an
+	// output schema (rare), it is emitted again without it.
 	plan, err := emit.Project(p, eo)
-	diags = finish(diags, checks)
+	diags, late := finish(diags, checks)
+	if late.Apply(p) && err == nil && !diags.HasErrors() {
+		res.BuiltWhole = nil // the first emission's
+		plan, err = emit.Project(p, eo)
+	}
 	surface := report.SurfaceOf(p)
 	if err != nil {
 		// The templates are part of mcpgen: a failure here is a bug, but it
@@ -182,24 +189,26 @@ func (r *recorder) readFile(name string) ([]byte, error) {
 // anything: every problem is reported, sorted by position.
 func Validate(in *Input) diag.List {
 	_, diags, checks := load(in, false)
-	return finish(diags, checks)
+	diags, _ = finish(diags, checks)
+	return diags
 }
 
-// finish adds what the checks still running found (see build) to diags,
-// sorted.
-func finish(diags diag.List, checks func() diag.List) diag.List {
+// finish waits for the checks still running (see build), adds what they
+// found to diags, sorted, and returns it with what they found.
+func finish(diags diag.List, checks apistage.Checks) (diag.List, *apistage.Late) {
 	if checks == nil {
-		return diags
+		return diags, nil
 	}
-	diags = append(diags, checks()...)
+	late := checks()
+	diags = append(diags, late.Diags...)
 	diags.Sort()
-	return diags
+	return diags, late
 }
 
 // load reads, checks and resolves the manifest into the IR. checks, when
 // not nil, waits for the checks still running and returns what they found
 // (see build). exact is Options.Exact.
-func load(in *Input, exact bool) (p *ir.Project, diags diag.List, checks func() diag.List) {
+func load(in *Input, exact bool) (p *ir.Project, diags diag.List, checks apistage.Checks) {
 	f, diags := manifest.Load(in.ManifestPath, in.Manifest)
 	if f == nil {
 		return nil, diags, nil

@@ -134,6 +134,9 @@ type checker struct {
 	role    role
 	rootPtr string
 	root    map[string]any
+	// part is set when the schema is a part of a tool's schema (see
+	// CheckOptions.Part): its root is not the tool schema's.
+	part    bool
 	errors  int
 	errPtrs []string // where errors were reported
 
@@ -228,7 +231,7 @@ func (v *validator) toolSchema(s Schema, ptr string, r role) {
 		}
 		c.checkDefault(d)
 	}
-	if c.errors == 0 && !s.Unresolved {
+	if c.errors == 0 && !s.Unresolved && !v.budget.Spent() {
 		// Whatever the checks above missed, the MCP SDK would find.
 		c.backstop(s.JSON)
 	}
@@ -304,6 +307,9 @@ func (c *checker) rootKeywords() {
 
 // schema checks the schema node at ptr and everything under it.
 func (c *checker) schema(node any, ptr string) {
+	if !c.v.budget.spend(1) {
+		return
+	}
 	c.nodes[ptr] = node
 	obj, ok := node.(map[string]any)
 	if !ok {
@@ -315,7 +321,7 @@ func (c *checker) schema(node any, ptr string) {
 	for _, key := range slices.Sorted(maps.Keys(obj)) {
 		c.keyword(obj, ptr, key, obj[key])
 	}
-	if ptr != c.rootPtr {
+	if ptr != c.rootPtr || c.part {
 		if _, ok := obj["$id"]; ok {
 			c.addKey(diag.Append(ptr, "$id"), "$id is only supported at the root of a tool's schema").Hint = "mcpgen resolves every $ref against the root; move the schema under the root's $defs"
 		}
@@ -706,6 +712,9 @@ func (c *checker) cycles() {
 // checkDefault validates a default against the schema that holds it, with
 // the root's $defs in reach, as the MCP SDK does with ValidateDefaults.
 func (c *checker) checkDefault(d defaultValue) {
+	if c.v.budget.Spent() {
+		return
+	}
 	doc := maps.Clone(d.schema)
 	for _, k := range []string{"$defs", "definitions", "$schema", "$id"} {
 		delete(doc, k)
@@ -714,7 +723,7 @@ func (c *checker) checkDefault(d defaultValue) {
 		}
 	}
 	raw, err := json.Marshal(doc)
-	if err != nil {
+	if err != nil || !c.v.budget.spend(1+len(raw)/defaultStepBytes) {
 		return
 	}
 	js, err := DecodeSDKSchema(raw, c.v.f.Exact)

@@ -119,6 +119,8 @@ func Validate(f *File) diag.List {
 type validator struct {
 	f     *File
 	diags diag.List
+	// budget, when set, bounds the work of the schema checks (CheckSchema).
+	budget *Budget
 }
 
 // add reports an error at the value at ptr, unless Load reported ptr or

@@ -1,4 +1,4 @@
-package generator
+package apistage
 
 import (
 	"bytes"
@@ -30,12 +30,8 @@ import (
 // parts and roots checkSchemas splits them into, the shared definitions,
 // and the batches built of them.
 func TestDecodeSDKSchemaParts(t *testing.T) {
-	type project struct {
-		name string
-		in   *Input
-	}
 	var projects []project
-	goldens, _ := filepath.Glob(filepath.Join("..", "golden", "*", "input", "mcpgen.yaml"))
+	goldens, _ := filepath.Glob(filepath.Join("..", "..", "golden", "*", "input", "mcpgen.yaml"))
 	if len(goldens) < 10 {
 		t.Fatalf("%d golden projects; expected over 10", len(goldens))
 	}
@@ -44,12 +40,12 @@ func TestDecodeSDKSchemaParts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		projects = append(projects, project{m, &Input{ManifestPath: "mcpgen.yaml", Manifest: data, ReadFile: dirReader(filepath.Dir(m))}})
+		projects = append(projects, project{m, &input{ManifestPath: "mcpgen.yaml", Manifest: data, ReadFile: dirReader(filepath.Dir(m))}})
 	}
 	var specs []string
 	if !testing.Short() {
-		specs = testkit.OASExamples(t, "..")
-		if gh := testkit.GitHubSpec(".."); gh != "" {
+		specs = testkit.OASExamples(t, "../..")
+		if gh := testkit.GitHubSpec("../.."); gh != "" {
 			specs = append(specs, gh)
 		}
 	}
@@ -58,9 +54,12 @@ func TestDecodeSDKSchemaParts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		projects = append(projects, project{spec, &Input{ManifestPath: "mcpgen.yaml", Manifest: m, ReadFile: dirReader(filepath.Dir(spec))}})
+		projects = append(projects, project{spec, &input{ManifestPath: "mcpgen.yaml", Manifest: m, ReadFile: dirReader(filepath.Dir(spec))}})
 	}
 
+	if !testing.Short() {
+		checkWork(t, projects)
+	}
 	schemas, imported := 0, 0
 	for _, p := range projects {
 		list, ok := checkedSchemas(t, p.in)
@@ -82,7 +81,7 @@ func TestDecodeSDKSchemaParts(t *testing.T) {
 // the manifest's tools and, when it has an openapi section, those the
 // import makes, whole, in parts (as checkSchemas splits them), and as
 // batches. ok is whether there was an import.
-func checkedSchemas(t testing.TB, in *Input) (list [][]byte, ok bool) {
+func checkedSchemas(t testing.TB, in *input) (list [][]byte, ok bool) {
 	t.Helper()
 	f, _ := manifest.Load(in.ManifestPath, in.Manifest)
 	if f == nil {
@@ -94,25 +93,7 @@ func checkedSchemas(t testing.TB, in *Input) (list [][]byte, ok bool) {
 			list = append(list, tool.OutputSchema.JSON)
 		}
 	}
-	sec := f.Manifest.OpenAPI
-	if sec == nil {
-		return list, false
-	}
-	spec := path.Clean(sec.Spec)
-	data, err := in.ReadFile(spec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc, _ := loader.Load(spec, data, &loader.Options{
-		ReadFile: func(name string) ([]byte, error) {
-			return in.ReadFile(path.Join(path.Dir(spec), name))
-		},
-		SkipValidation: true,
-	})
-	if doc == nil {
-		return list, false
-	}
-	res, _ := openapi.Import(doc, &openapi.Options{Server: f.Manifest.Name, Section: sec, Manifest: f.Pos, Taken: func(string) bool { return false }})
+	res := importProject(t, in)
 	if res == nil {
 		return list, false
 	}
@@ -164,6 +145,57 @@ func checkedSchemas(t testing.TB, in *Input) (list [][]byte, ok bool) {
 	return list, true
 }
 
+// checkWork: the last checks of every project's import stay well within
+// what the import leaves of the document's work budget.
+func checkWork(t *testing.T, projects []project) {
+	most, name := 0, ""
+	for _, p := range projects {
+		res := importProject(t, p.in)
+		if res == nil {
+			continue
+		}
+		left := openapi.DefaultMaxWork - res.Work
+		budget := manifest.NewBudget(left)
+		if checkSchemas(res, nil, budget, false).overrun {
+			t.Errorf("%s: the last checks ran out of the %d steps left", p.name, left)
+		}
+		if used := left - budget.Left(); used > most {
+			most, name = used, p.name
+		}
+	}
+	t.Logf("the last checks took at most %d steps (%s), of %d", most, name, openapi.DefaultMaxWork)
+	if most > openapi.DefaultMaxWork/10 {
+		t.Errorf("the last checks of %s took %d steps, over a tenth of the budget", name, most)
+	}
+}
+
+// importProject imports the OpenAPI document of in's manifest, or returns
+// nil when it has none or it does not import.
+func importProject(t testing.TB, in *input) *openapi.Result {
+	t.Helper()
+	f, _ := manifest.Load(in.ManifestPath, in.Manifest)
+	if f == nil || f.Manifest.OpenAPI == nil {
+		return nil
+	}
+	sec := f.Manifest.OpenAPI
+	spec := path.Clean(sec.Spec)
+	data, err := in.ReadFile(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, _ := loader.Load(spec, data, &loader.Options{
+		ReadFile: func(name string) ([]byte, error) {
+			return in.ReadFile(path.Join(path.Dir(spec), name))
+		},
+		SkipValidation: true,
+	})
+	if doc == nil {
+		return nil
+	}
+	res, _ := openapi.Import(doc, &openapi.Options{Server: f.Manifest.Name, Section: sec, Manifest: f.Pos, Taken: func(string) bool { return false }})
+	return res
+}
+
 // sdkBatch is the schema resolvesLikeSDK decodes for parts.
 func sdkBatch(parts [][]byte, stubs []byte) []byte {
 	var b bytes.Buffer
@@ -201,7 +233,7 @@ func sameAsUnmarshal(t *testing.T, name string, raw []byte) {
 // for GitHub's description (see checkedSchemas) with
 // manifest.DecodeSDKSchema and with json.Unmarshal.
 func BenchmarkDecodeSDKSchemaParts(b *testing.B) {
-	spec := filepath.Join("..", ".cache", "openapi", "api.github.com.json")
+	spec := filepath.Join("..", "..", ".cache", "openapi", "api.github.com.json")
 	if _, err := os.Stat(spec); err != nil {
 		b.Skip("GitHub's description is absent; run `make testdata-github` to fetch it")
 	}
@@ -209,7 +241,7 @@ func BenchmarkDecodeSDKSchemaParts(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	list, _ := checkedSchemas(b, &Input{ManifestPath: "mcpgen.yaml", Manifest: m, ReadFile: dirReader(filepath.Dir(spec))})
+	list, _ := checkedSchemas(b, &input{ManifestPath: "mcpgen.yaml", Manifest: m, ReadFile: dirReader(filepath.Dir(spec))})
 	size := 0
 	for _, raw := range list {
 		size += len(raw)
@@ -240,6 +272,19 @@ func BenchmarkDecodeSDKSchemaParts(b *testing.B) {
 			}
 		})
 	}
+}
+
+// project is a manifest to generate, named for messages.
+type project struct {
+	name string
+	in   *input
+}
+
+// input is a manifest, and the reader of the files it names.
+type input struct {
+	ManifestPath string
+	Manifest     []byte
+	ReadFile     func(name string) ([]byte, error)
 }
 
 // dirReader reads the files of a project's directory, and no others.

@@ -1,4 +1,4 @@
-package generator
+package apistage
 
 import (
 	"slices"
@@ -46,7 +46,7 @@ components:
 	}
 	// Both ways: through the parts the schemas share, and (exact) whole.
 	for _, exact := range []bool{false, true} {
-		got := checkSchemas(doc, res, nil, exact)
+		got := checkSchemas(res, nil, nil, exact).errors(doc, res)
 		if len(got) != 3 {
 			t.Fatalf("exact %v: want 3 errors, got:\n%s", exact, got.Format(0))
 		}
@@ -182,6 +182,7 @@ paths: {}
 	ping, pet, server, later, early := tool("ping", false), tool("get_pet", true), tool("new_server", true), tool("list", true), tool("list", false)
 	res := &openapi.Result{API: &ir.API{Spec: "api.yaml"}}
 	tn := newToolNames(f, doc, res, []*ir.Tool{manifestTool}, claimed, claim)
+	tn.reserved = map[string]string{"NewServer": "the server constructor"}
 	var typed []string
 	got := tn.claimAll([]*ir.Tool{ping, early, pet, server, later}, func(t *ir.Tool) []gotype.Decl {
 		typed = append(typed, t.Name)
@@ -210,5 +211,47 @@ paths: {}
 		if d.String() != want[i] {
 			t.Errorf("diagnostic %d:\n%s\nwant:\n%s", i, d, want[i])
 		}
+	}
+}
+
+// TestCheckBudget: the last checks share what the import left of the
+// document's work budget, and stop when it runs out. Shared definitions
+// that each hold a default and refer to the next make the check of every
+// default validate against all of them.
+func TestCheckBudget(t *testing.T) {
+	doc, diags := loader.Load("api.yaml", []byte(`openapi: 3.0.3
+info: {title: T, version: "1"}
+paths: {}
+`), nil)
+	if doc == nil {
+		t.Fatal(diags.Format(0))
+	}
+	const n = 100
+	res := &openapi.Result{API: &ir.API{}, Tools: []*ir.Tool{{
+		Name:        "chain",
+		InputSchema: []byte(`{"type":"object","properties":{"s":{"$ref":"#/$defs/S0"}}}`),
+		Op:          &ir.Operation{ID: "chain", Pointer: "#/paths/~1a/get"},
+	}}}
+	for i := range n {
+		res.API.Defs = append(res.API.Defs, ir.Def{
+			Name:   "S" + strconv.Itoa(i),
+			Schema: []byte(`{"type":"object","default":{},"properties":{"next":{"$ref":"#/$defs/S` + strconv.Itoa((i+1)%n) + `"}}}`),
+		})
+	}
+	budget := manifest.NewBudget(openapi.DefaultMaxWork)
+	found := checkSchemas(res, nil, budget, false)
+	if found.overrun || len(found.errors(doc, res)) != 0 {
+		t.Fatalf("a sound document's checks ran out, or found: %v\n%s", found.overrun, found.errors(doc, res).Format(0))
+	}
+	used := openapi.DefaultMaxWork - budget.Left()
+	t.Logf("%d steps", used)
+	if used < n*n {
+		t.Errorf("the checks took %d steps; a default's check costs the definitions it reaches, so more than %d", used, n*n)
+	}
+
+	found = checkSchemas(res, nil, manifest.NewBudget(used/2), false)
+	l := found.late(doc, res, false)
+	if !found.overrun || len(l.Diags) != 1 || !l.Diags.HasErrors() || !strings.Contains(l.Diags[0].Msg, "work budget") || len(l.LeftOut) != 0 {
+		t.Errorf("with half the steps: overrun %v, diagnostics:\n%s", found.overrun, l.Diags.Format(0))
 	}
 }

@@ -1,4 +1,11 @@
-package generator
+// Package apistage imports the OpenAPI document a manifest's openapi
+// section names into the project being built: a tool per selected
+// operation, each with its package-level Go names, and the last checks of
+// the schemas the import made, which run while the project is emitted.
+//
+// The generator calls Build once per generation; it reads nothing but what
+// Options.ReadFile gives it and keeps no state between calls.
+package apistage
 
 import (
 	"bytes"
@@ -24,35 +31,60 @@ import (
 	"github.com/mcpgen/mcpgen/generator/openapi/loader"
 )
 
-// buildAPI imports the OpenAPI document of the manifest's openapi section:
+// Options are what Build needs from the rest of the generation.
+type Options struct {
+	// ReadFile reads the document, and the files its $refs name, by
+	// slash-separated path relative to the manifest. Nil when no file can
+	// be read.
+	ReadFile func(name string) ([]byte, error)
+	// Strict makes every defect of the document an error, as the openapi
+	// section's strict: true does.
+	Strict bool
+	// Declared holds the names of the manifest's own tools.
+	Declared map[string]bool
+	// Claimed reports whether a package-level Go name, or "file:" and a
+	// handler file, is taken; Claim takes one, saying by what, and reports
+	// whether it was free. The imported tools share these with the
+	// manifest's tools and the generated code.
+	Claimed func(name string) bool
+	Claim   func(name, what string) bool
+	// Reserved are the names the generated code declares, and what for
+	// (for messages).
+	Reserved map[string]string
+}
+
+// Checks waits for the checks Build left running and returns what they
+// found.
+type Checks func() *Late
+
+// Build imports the OpenAPI document of the manifest's openapi section:
 // it sets p.API and appends a tool per selected operation to p.Tools.
-// claimed and claim share the Go names of the package with the manifest's
-// tools; declared holds those tools' names.
+// p.Tools holds the manifest's tools when it is called.
 //
 // The last checks of the tools' schemas, and kin-openapi's validation, are
-// still running when it returns (the project is emitted meanwhile): checks
-// waits for them and returns what they found. A project they find an error
-// in is not to be written.
-func buildAPI(f *manifest.File, in *Input, p *ir.Project, claimed func(string) bool, claim func(name, what string) bool, declared map[string]bool) (diags diag.List, checks func() diag.List) {
+// still running when it returns, so that the project can be emitted
+// meanwhile: checks waits for them. A project they find an error in is not
+// to be written; one they change (see Late.Apply) is to be emitted again.
+func Build(f *manifest.File, p *ir.Project, o *Options) (diags diag.List, checks Checks) {
 	sec := f.Manifest.OpenAPI
 	specPtr := "#/openapi/spec"
-	if in.ReadFile == nil {
+	if o.ReadFile == nil {
 		diags.Add(f.Pos(specPtr), specPtr, "the OpenAPI document %s cannot be read here", sec.Spec)
 		return diags, nil
 	}
 	spec := path.Clean(sec.Spec)
-	data, err := in.ReadFile(spec)
+	data, err := o.ReadFile(spec)
 	if err != nil {
 		diags.Add(f.Pos(specPtr), specPtr, "cannot read the OpenAPI document: %v", err).Hint = "the path is relative to " + f.Filename
 		return diags, nil
 	}
 	dir := path.Dir(spec)
-	strict := in.Strict || sec.Strict
+	strict := o.Strict || sec.Strict
 	doc, more := loader.Load(spec, data, &loader.Options{
 		Isolate: !strict,
 		Exact:   f.Exact,
 		ReadFile: func(name string) ([]byte, error) {
-			return in.ReadFile(path.Join(dir, name))
+			return o.ReadFile(path.Join(dir, name))
 		},
 		SkipValidation: true, // validated below, after the import
 	})
@@ -74,7 +106,7 @@ func buildAPI(f *manifest.File, in *Input, p *ir.Project, claimed func(string) b
 		Strict:   strict,
 		Exact:    f.Exact,
 		Manifest: f.Pos,
-		Taken:    func(name string) bool { return declared[name] },
+		Taken:    func(name string) bool { return o.Declared[name] },
 		Made: func(t *ir.Tool) {
 			early = append(early, madeTool{t, splitSchema(t.InputSchema), opBadArguments(t.InputSchema)})
 		},
@@ -94,7 +126,8 @@ func buildAPI(f *manifest.File, in *Input, p *ir.Project, claimed func(string) b
 
 	// Each tool's Go names, and a custom tool's types, which the user's
 	// code refers to.
-	tn := newToolNames(f, doc, res, p.Tools, claimed, claim)
+	tn := newToolNames(f, doc, res, p.Tools, o.Claimed, o.Claim)
+	tn.reserved = o.Reserved
 	taken := tn.claimAll(res.Tools, func(t *ir.Tool) []gotype.Decl {
 		op := t.Op
 		r, err := gotype.Convert(t.InputType, res.Full(t.InputSchema), &gotype.Options{
@@ -103,7 +136,7 @@ func buildAPI(f *manifest.File, in *Input, p *ir.Project, claimed func(string) b
 			RootDoc: fmt.Sprintf("%s holds the arguments of the %q tool.", t.InputType, t.Name),
 		})
 		if err != nil {
-			for _, e := range gotypeErrors(err) {
+			for _, e := range gotype.Errors(err) {
 				diags.Add(doc.Pos(op.Pointer), op.Pointer, "the arguments of custom tool %q have no Go type: %s", t.Name, e.Msg).Hint = "serve the operation without custom: true"
 			}
 			return nil
@@ -125,10 +158,11 @@ func buildAPI(f *manifest.File, in *Input, p *ir.Project, claimed func(string) b
 		}
 		// A custom tool's handler is the user's: its test needs arguments
 		// that break the schema itself, not only its list of names.
-		t.BadArguments = badArguments(res.Full(t.InputSchema), f.Exact)
+		t.BadArguments = manifest.BadArguments(res.Full(t.InputSchema), f.Exact)
 	}
-	checked := make(chan diag.List, 1)
-	go func() { checked <- checkSchemas(doc, res, early, f.Exact) }()
+	checked := make(chan *Late, 1)
+	budget := manifest.NewBudget(openapi.DefaultMaxWork - res.Work)
+	go func() { checked <- checkSchemas(res, early, budget, f.Exact).late(doc, res, strict) }()
 	p.API = res.API
 	p.Tools = append(p.Tools, res.Tools...)
 	if p.Auth != nil && f.Manifest.Auth != nil && f.Manifest.Auth.Scopes == nil {
@@ -140,7 +174,11 @@ func buildAPI(f *manifest.File, in *Input, p *ir.Project, claimed func(string) b
 			p.Auth.Scopes = slices.Compact(p.Auth.Scopes)
 		}
 	}
-	return diags, func() diag.List { return append(<-checked, <-validated...) }
+	return diags, func() *Late {
+		l := <-checked
+		l.Diags = append(l.Diags, <-validated...)
+		return l
+	}
 }
 
 // defRef finds the references to shared definitions in encoded schemas.
@@ -427,10 +465,21 @@ func defOf(ptr string) string {
 	return rest
 }
 
+// schemaProblems are what checkSchemas found: each tool's, by its index in
+// the import's tools and by role, and the shared definitions'.
+type schemaProblems struct {
+	input, output map[int][]manifest.Problem
+	defs          []manifest.DefProblem
+	// overrun is set when the checks ran out of their budget: then
+	// nothing else they found counts.
+	overrun bool
+}
+
 // checkSchemas runs the manifest's checks of tool schemas on every schema
 // the import made, as the last guard: the MCP SDK panics at start on a
 // schema that fails them. A failure here means the document has a
-// construct the importer does not translate, and is an error.
+// construct the importer does not translate (see schemaProblems.late for
+// what becomes of it).
 //
 // The schemas are checked in a few large batches, at once: the shared
 // definitions in two, checked once however many tools use them, and the
@@ -438,53 +487,41 @@ func defOf(ptr string) string {
 // what the tools' schemas are made of, each once (schemaParts), and whose
 // definitions are stand-ins (the importer checked the defaults that reach
 // them already). Only when that finds a problem are the tools' schemas
-// checked whole, to say which tool's it is. early holds the input schemas
-// taken apart while the import went on (see buildAPI); a tool it lacks is
-// taken apart here. exact (Options.Exact) skips the parts and checks the
-// tools' schemas whole, as the MCP SDK would.
-func checkSchemas(doc *loader.Document, res *openapi.Result, early []madeTool, exact bool) diag.List {
-	type batch struct {
-		schema []byte
-		diags  diag.List
-		// unresolved: checked without the SDK's steps (see below).
-		unresolved bool
-	}
-	var batches []*batch
+// checked one by one, to say which tool's it is. early holds the input
+// schemas taken apart while the import went on (see Build); a tool it
+// lacks is taken apart here. exact (Options.Exact) skips the parts and
+// checks the tools' schemas one by one, as the MCP SDK would.
+//
+// The checks share budget, what is left of the document's work budget
+// after the import: past it, they stop (see schemaProblems.late).
+func checkSchemas(res *openapi.Result, early []madeTool, budget *manifest.Budget, exact bool) *schemaProblems {
+	found := &schemaProblems{input: make(map[int][]manifest.Problem), output: make(map[int][]manifest.Problem)}
+	var wg sync.WaitGroup
 	// The shared definitions, in two batches: those the input schemas
 	// reach, which the server resolves, and the rest (reached only from
 	// output schemas), checked without the SDK's steps, with stand-ins for
 	// the first.
 	reached := inputDefs(res)
+	defs := make([]manifest.Def, len(res.API.Defs))
+	names := make([]string, len(res.API.Defs))
 	stubs := []byte(`{`)
-	for _, unresolved := range []bool{false, true} {
-		var defs bytes.Buffer
-		defs.WriteString(`{"type":"object","$defs":{`)
-		first := true
-		for _, d := range res.API.Defs {
-			name, _ := json.Marshal(d.Name)
-			if !first {
-				defs.WriteByte(',')
-			}
-			first = false
-			defs.Write(name)
-			defs.WriteByte(':')
-			if unresolved == reached[d.Name] {
-				defs.WriteString("{}")
-			} else {
-				defs.Write(d.Schema)
-			}
-			if !unresolved {
-				if len(stubs) > 1 {
-					stubs = append(stubs, ',')
-				}
-				stubs = append(stubs, name...)
-				stubs = append(stubs, ":{}"...)
-			}
+	for i, d := range res.API.Defs {
+		defs[i] = manifest.Def{Name: d.Name, Schema: d.Schema}
+		names[i] = d.Name
+		name, _ := json.Marshal(d.Name)
+		if i > 0 {
+			stubs = append(stubs, ',')
 		}
-		defs.WriteString("}}")
-		batches = append(batches, &batch{schema: defs.Bytes(), unresolved: unresolved})
+		stubs = append(stubs, name...)
+		stubs = append(stubs, ":{}"...)
 	}
 	stubs = append(stubs, '}')
+	var defProblems [2][]manifest.DefProblem
+	for i, unresolved := range []bool{false, true} {
+		wg.Go(func() {
+			defProblems[i] = manifest.CheckDefs(defs, func(name string) bool { return reached[name] != unresolved }, &manifest.CheckOptions{Unresolved: unresolved, Budget: budget, Exact: exact})
+		})
+	}
 
 	// The input schemas, then the output schemas. The server resolves
 	// only the input schemas (with the definitions they reach), at start;
@@ -499,7 +536,7 @@ func checkSchemas(doc *loader.Document, res *openapi.Result, early []madeTool, e
 	// are made of (see schemaParts), and only if that finds a problem,
 	// checked again tool by tool, for messages that say where.
 	var inputParts [][]byte
-	var fast [2]*batch
+	var sound [2]bool
 	for i, output := range []bool{false, true} {
 		if exact {
 			break
@@ -515,17 +552,10 @@ func checkSchemas(doc *loader.Document, res *openapi.Result, early []madeTool, e
 			parts, roots = mergeParts(splits)
 			inputParts = parts
 		}
-		fast[i] = &batch{schema: propertiesBatch(append(parts, roots...), stubs), unresolved: true}
-		batches = append(batches, fast[i])
-	}
-
-	check := func(b *batch) {
-		m := &manifest.Manifest{Name: "check", Tools: []manifest.Tool{{Name: "check", Description: "check", InputSchema: manifest.Schema{JSON: b.schema, Unresolved: b.unresolved}}}}
-		b.diags = manifest.Validate(&manifest.File{Filename: doc.Path, Manifest: m, Exact: exact}).Errors()
-	}
-	var wg sync.WaitGroup
-	for _, b := range batches {
-		wg.Go(func() { check(b) })
+		batch := propertiesBatch(append(parts, roots...), stubs)
+		wg.Go(func() {
+			sound[i] = len(manifest.CheckSchema(batch, &manifest.CheckOptions{Unresolved: true, Budget: budget})) == 0
+		})
 	}
 	// The SDK's steps take longest: they run in as many pieces as there
 	// are CPUs.
@@ -539,64 +569,98 @@ func checkSchemas(doc *loader.Document, res *openapi.Result, early []madeTool, e
 		}
 	}
 	wg.Wait()
+	found.defs = append(defProblems[0], defProblems[1]...)
 	inputsResolve := !slices.Contains(resolves, false)
+	if budget.Spent() {
+		found.overrun = true
+		return found
+	}
 
 	// A problem found: the schemas, tool by tool, for where it is.
-	batches = batches[:2]
+	var mu sync.Mutex
 	for i, output := range []bool{false, true} {
-		if !exact && len(fast[i].diags) == 0 && (output || inputsResolve) {
+		if sound[i] && (output || inputsResolve) {
 			continue
 		}
-		list, suffix := toolSchemas(res, output), "i"
+		list, byTool := toolSchemas(res, output), found.input
 		if output {
-			suffix = "o"
+			byTool = found.output
 		}
+		opts := &manifest.CheckOptions{Part: true, Defs: names, Unresolved: output || inputsResolve, Budget: budget, Exact: exact}
 		per := (len(list) + n - 1) / n
 		for start := 0; start < len(list); start += per {
-			props := make(map[string][]byte)
-			for j := start; j < min(start+per, len(list)); j++ {
-				if list[j] != nil {
-					props[strconv.Itoa(j)+suffix] = list[j] // the tool's number, and the role
+			wg.Go(func() {
+				for j := start; j < min(start+per, len(list)); j++ {
+					if list[j] == nil {
+						continue
+					}
+					if p := manifest.CheckSchema(list[j], opts); len(p) > 0 {
+						mu.Lock()
+						byTool[j] = p
+						mu.Unlock()
+					}
 				}
-			}
-			b := &batch{schema: namedBatch(props, stubs), unresolved: output || inputsResolve}
-			batches = append(batches, b)
-			wg.Go(func() { check(b) })
+			})
 		}
 	}
 	wg.Wait()
+	found.overrun = budget.Spent()
+	return found
+}
 
+// unusable is the message for a problem the last checks found in a schema
+// made for tool t, in role ("input" or "output"), or of the shared
+// definition def when t is nil.
+func unusable(t *ir.Tool, role, def string, p manifest.Problem) string {
+	what := "the schema made of " + def
+	if t != nil {
+		what = fmt.Sprintf("the %s schema made for tool %q", role, t.Name)
+	}
+	at := p.Pointer
+	if len(at) > maxAt {
+		// A schema nested too deep is reported at its depth: the start of
+		// the way there says where.
+		at = at[:strings.LastIndexByte(at[:maxAt], '/')] + "/…"
+	}
+	return fmt.Sprintf("%s is not usable: %s (at %s)", what, p.Msg, at)
+}
+
+// maxAt is how much of a pointer into a schema a message shows.
+const maxAt = 80
+
+// unsupported is the hint of the errors the last checks find.
+const unsupported = "this construct of the document is not supported; exclude the operations that use it, or report it to mcpgen"
+
+// errors are the problems found, each an error at the operation or the
+// definition of the document it came from.
+func (found *schemaProblems) errors(doc *loader.Document, res *openapi.Result) diag.List {
+	return append(found.toolErrors(doc, res), found.defErrors(doc, res)...)
+}
+
+// toolErrors are the problems found in the tools' schemas, as errors.
+func (found *schemaProblems) toolErrors(doc *loader.Document, res *openapi.Result) diag.List {
 	var diags diag.List
-	const root = "#/tools/0/inputSchema/"
-	for _, b := range batches {
-		for _, d := range b.diags {
-			rest, ok := strings.CutPrefix(d.Pointer, root)
-			if !ok {
-				continue
+	for i, t := range res.Tools {
+		for _, role := range []string{"input", "output"} {
+			byTool := found.input
+			if role == "output" {
+				byTool = found.output
 			}
-			kind, rest, _ := strings.Cut(rest, "/")
-			key, at, _ := strings.Cut(rest, "/")
-			ptr, what := "", ""
-			switch kind {
-			case "properties":
-				i, err := strconv.Atoi(strings.TrimRight(key, "io"))
-				if err != nil || i >= len(res.Tools) {
-					continue
-				}
-				t := res.Tools[i]
-				ptr, what = t.Op.Pointer, fmt.Sprintf("the input schema made for tool %q", t.Name)
-				if strings.HasSuffix(key, "o") {
-					what = fmt.Sprintf("the output schema made for tool %q", t.Name)
-				}
-			case "$defs":
-				name := diag.UnescapeToken(key)
-				ptr, what = res.DefPointer(name), fmt.Sprintf("the schema made of %s", name)
-			default:
-				continue
+			for _, p := range byTool[i] {
+				ptr := t.Op.Pointer
+				diags.Add(doc.Pos(ptr), ptr, "%s", unusable(t, role, "", p)).Hint = unsupported
 			}
-			e := diags.Add(doc.Pos(ptr), ptr, "%s is not usable: %s (at #/%s)", what, d.Msg, at)
-			e.Hint = "this construct of the document is not supported; exclude the operations that use it, or report it to mcpgen"
 		}
+	}
+	return diags
+}
+
+// defErrors are the problems found in the shared definitions, as errors.
+func (found *schemaProblems) defErrors(doc *loader.Document, res *openapi.Result) diag.List {
+	var diags diag.List
+	for _, p := range found.defs {
+		ptr := res.DefPointer(p.Def)
+		diags.Add(doc.Pos(ptr), ptr, "%s", unusable(nil, "", p.Def, p.Problem)).Hint = unsupported
 	}
 	return diags
 }
@@ -610,6 +674,8 @@ type toolNames struct {
 	res     *openapi.Result
 	claimed func(string) bool
 	claim   func(name, what string) bool
+	// reserved are the names the generated code declares (Options.Reserved).
+	reserved map[string]string
 	// holders are who took each name: a tool of the manifest, or an
 	// imported tool (their positions are looked up only for messages).
 	holders map[string]holder
@@ -767,7 +833,7 @@ func (tn *toolNames) collision(diags *diag.List, t *ir.Tool, name, what string) 
 	default:
 		// A name the generated code declares (reserved).
 		of := "the generated code declares"
-		if r, ok := reserved[name]; ok {
+		if r, ok := tn.reserved[name]; ok {
 			of += " (" + r + ")"
 		}
 		d = diags.Add(pos, origin.NamePointer, "%s, which %s", need, of)

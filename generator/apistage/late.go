@@ -1,0 +1,95 @@
+package apistage
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/mcpgen/mcpgen/generator/diag"
+	"github.com/mcpgen/mcpgen/generator/ir"
+	"github.com/mcpgen/mcpgen/generator/openapi"
+	"github.com/mcpgen/mcpgen/generator/openapi/loader"
+)
+
+// Late is what the checks Build leaves running found.
+type Late struct {
+	Diags diag.List
+	// LeftOut are the tools whose input schema the checks refused, which
+	// are to be left out of the project (never in strict mode: there the
+	// refusal is an error).
+	LeftOut []*ir.Tool
+	// NoOutput are the tools whose output schema the checks refused, which
+	// are to be served without one.
+	NoOutput []*ir.Tool
+}
+
+// Apply leaves the tools l.LeftOut out of p, and the output schemas of
+// l.NoOutput, and reports whether p changed (and is to be emitted again).
+// A nil l changes nothing.
+func (l *Late) Apply(p *ir.Project) bool {
+	if l == nil || len(l.LeftOut) == 0 && len(l.NoOutput) == 0 {
+		return false
+	}
+	for _, t := range l.NoOutput {
+		t.OutputSchema = nil
+		t.Op.WrapOutput = false
+		if t.Op.Paging != nil {
+			// With no output schema, the next page's arguments fit in any
+			// result (see openapi's paging).
+			t.Op.Paging.InResult = true
+		}
+	}
+	p.Tools = slices.DeleteFunc(p.Tools, func(t *ir.Tool) bool { return slices.Contains(l.LeftOut, t) })
+	if p.API != nil {
+		p.API.Operations = slices.DeleteFunc(p.API.Operations, func(op *ir.Operation) bool {
+			return slices.ContainsFunc(l.LeftOut, func(t *ir.Tool) bool { return t.Op == op })
+		})
+	}
+	return true
+}
+
+// late turns the problems found into what Late holds. In strict mode each
+// is an error at the operation (or the shared definition) it came from. By
+// default, a problem in an input schema leaves its tool out, and one in an
+// output schema leaves the output schema out, each with a warning that
+// says which and why. A problem in a shared definition stays an error:
+// whichever tools reach it would fail, and the definition says which.
+//
+// Checks that ran out of the document's work budget are an error, at the
+// document, as an import that runs out of it is.
+func (found *schemaProblems) late(doc *loader.Document, res *openapi.Result, strict bool) *Late {
+	if found.overrun {
+		var l Late
+		l.Diags.Add(doc.Pos("#"), "#", "checking the schemas made of the document takes more than the %d steps its import left of the work budget", openapi.DefaultMaxWork-res.Work).Hint = "exclude the operations you do not need, or report the document to mcpgen"
+		return &l
+	}
+	if strict {
+		return &Late{Diags: found.errors(doc, res)}
+	}
+	l := &Late{Diags: found.defErrors(doc, res)}
+	for i, t := range res.Tools {
+		ptr := t.Op.Pointer
+		if p := found.input[i]; len(p) > 0 {
+			d := l.Diags.Warn(doc.Pos(ptr), ptr, "operation %s is left out: %s%s", t.Op.ID, unusable(t, "input", "", p[0]), more(len(p)-1))
+			d.Hint = "this construct of the document is not supported; exclude the operation, or report it to mcpgen"
+			l.LeftOut = append(l.LeftOut, t)
+			continue
+		}
+		if p := found.output[i]; len(p) > 0 {
+			d := l.Diags.Warn(doc.Pos(ptr), ptr, "the tool of operation %s has no output schema: %s%s", t.Op.ID, unusable(t, "output", "", p[0]), more(len(p)-1))
+			d.Hint = "this construct of the document is not supported; the tool's results go unchecked and undescribed"
+			l.NoOutput = append(l.NoOutput, t)
+		}
+	}
+	return l
+}
+
+// more says how many more problems a warning leaves unsaid.
+func more(n int) string {
+	switch n {
+	case 0:
+		return ""
+	case 1:
+		return " (and 1 more problem)"
+	}
+	return fmt.Sprintf(" (and %d more problems)", n)
+}
