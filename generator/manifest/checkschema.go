@@ -43,7 +43,7 @@ type CheckOptions struct {
 
 // Budget bounds the work of the schema checks that share it, in steps: one
 // for each schema checked (an object or a boolean), and for each default,
-// one for each defaultStepBytes of the schema it is validated against,
+// one for each DefaultStepBytes of the schema it is validated against,
 // which holds the root's definitions when the default's schema refers to
 // them. A check that runs out stops, and reports that it did. A Budget is
 // safe for concurrent use.
@@ -51,9 +51,11 @@ type Budget struct {
 	left atomic.Int64
 }
 
-// defaultStepBytes is how much of the schema a default is validated
+// DefaultStepBytes is how much of the schema a default is validated
 // against counts as a step: about the JSON of one schema of a document.
-const defaultStepBytes = 4
+// The OpenAPI importer, which checks defaults as it converts, counts them
+// the same way.
+const DefaultStepBytes = 4
 
 // NewBudget returns a budget of steps.
 func NewBudget(steps int) *Budget {

@@ -723,7 +723,7 @@ func (c *checker) checkDefault(d defaultValue) {
 		}
 	}
 	raw, err := json.Marshal(doc)
-	if err != nil || !c.v.budget.spend(1+len(raw)/defaultStepBytes) {
+	if err != nil || !c.v.budget.spend(1+len(raw)/DefaultStepBytes) {
 		return
 	}
 	js, err := DecodeSDKSchema(raw, c.v.f.Exact)

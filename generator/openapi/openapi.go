@@ -336,10 +336,10 @@ func Import(doc *loader.Document, opts *Options) (*Result, diag.List) {
 		if imp.conv.overrun {
 			imp.conv.undo(m)
 			if !m.opLimit {
-				imp.fail(o.ptr, "converting the document's schemas takes more than %d steps; the import stopped at operation %s", budget, o.id).Hint = "exclude the operations whose schemas merge allOf members that repeat one another, or report the document to mcpgen"
+				imp.fail(o.ptr, "converting the document's schemas takes more than %d steps; the import stopped at operation %s", budget, o.id).Hint = "exclude the operations whose schemas expand the most (allOf members that repeat one another, long chains of definitions with defaults), or report the document to mcpgen"
 				break
 			}
-			imp.warn(o.ptr, "operation %s is left out: converting its schemas takes more than %d steps", o.id, budget/opShare).Hint = "its schemas merge allOf members that repeat one another; exclude the operation, or report the document to mcpgen"
+			imp.warn(o.ptr, "operation %s is left out: converting its schemas takes more than %d steps", o.id, budget/opShare).Hint = "its schemas expand too far (allOf members that repeat one another, or a long chain of definitions with defaults); exclude the operation, or report the document to mcpgen"
 			continue
 		}
 		if w := imp.conv.work - m.work; w > imp.maxOpWork {

@@ -211,6 +211,47 @@ func TestWorkBudget(t *testing.T) {
 	}
 }
 
+// TestDefaultChainBudget: checking each default of a chain of definitions
+// against the schema with every definition it reaches grows with the
+// square of the chain; the checks count against the budget, so a long
+// chain leaves its operation out instead of running for minutes, and a
+// short one keeps its defaults.
+func TestDefaultChainBudget(t *testing.T) {
+	chain := func(n int) string {
+		var b strings.Builder
+		for i := range n {
+			next := "{$ref: '#/components/schemas/S" + itoa(i+1) + "'}"
+			if i == n-1 {
+				next = "{type: string}"
+			}
+			b.WriteString("    S" + itoa(i) + ": {type: object, default: {}, properties: {next: " + next + "}}\n")
+		}
+		return b.String()
+	}
+	for _, tc := range []struct {
+		n    int
+		kept bool
+	}{{20, true}, {3000, false}} {
+		d, diags := loader.Load("api.yaml", []byte(recursiveDoc("{$ref: '#/components/schemas/S0'}", chain(tc.n))), nil)
+		if d == nil {
+			t.Fatal(diags)
+		}
+		res, diags := Import(d, &Options{Server: "demo", Section: &manifest.OpenAPI{Spec: "api.yaml"}})
+		if res == nil || diags.HasErrors() {
+			t.Fatalf("%d definitions: import:\n%s", tc.n, diags.Format(0))
+		}
+		if kept := len(res.Tools) == 1; kept != tc.kept {
+			t.Errorf("%d definitions: operation kept %v, want %v\n%s", tc.n, kept, tc.kept, diags.Format(0))
+		}
+		if !tc.kept && !strings.Contains(diags.Format(0), "operation query is left out: converting its schemas takes more than") {
+			t.Errorf("%d definitions: no warning that the operation is left out:\n%s", tc.n, diags.Format(0))
+		}
+		if res.Work > DefaultMaxWork {
+			t.Errorf("%d definitions: work %d, over the budget", tc.n, res.Work)
+		}
+	}
+}
+
 // TestDescribedReference checks allOf: [X, {description}], and that a lone
 // allOf: [{description}] still converts as its member.
 func TestDescribedReference(t *testing.T) {

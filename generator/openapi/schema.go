@@ -588,6 +588,9 @@ func (c *converter) list(refs openapi3.SchemaRefs, ptr string, r role) []any {
 // A schema that refers to definitions is checked when the whole tool
 // schema is (see the generator's last check).
 func (c *converter) defaultOK(o *object, v any, ptr string) bool {
+	if c.overrun {
+		return true // the operation is left out: no more checks for it
+	}
 	raw := marshal(o)
 	if bytes.Contains(raw, []byte(`"$ref"`)) {
 		// Check it with the definitions it reaches, unless one of them is
@@ -607,6 +610,13 @@ func (c *converter) defaultOK(o *object, v any, ptr string) bool {
 	key := string(raw) + "\x00" + string(value)
 	problem, checked := c.defaults[key]
 	if !checked {
+		// Validating costs in proportion to the schema with the
+		// definitions it reaches: counted, so that a long chain of
+		// definitions with defaults cannot take unbounded time. An
+		// operation past its budget is left out (see budget.go).
+		if !c.spend(1 + len(raw)/manifest.DefaultStepBytes) {
+			return true
+		}
 		problem = defaultProblem(raw, value, c.imp.opts.Exact)
 		c.defaults[key] = problem
 	}
