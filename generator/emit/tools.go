@@ -138,9 +138,9 @@ func toolsFile(p *ir.Project, fs *forms) *jen.File {
 
 // entriesPerFunc is how many operations of dynamic mode one function
 // appends. A single slice literal of a thousand entries, each with calls in
-// it, takes the compiler's register allocator most of a minute (GitHub's
-// 1,223 operations: 17.8 s of a 45 s build); functions of a few dozen
-// entries each compile in a fraction of a second.
+// it, keeps the compiler's register allocator busy for most of a build
+// (docs/performance.md has the figures); functions of a few dozen entries
+// each compile in a fraction of a second.
 const entriesPerFunc = 50
 
 // entry is the upstream.Entry literal of an operation that dynamic mode

@@ -96,8 +96,8 @@ type decoded struct {
 // taken out, and the jobs, concurrently, and puts the entries back in the
 // document. It links the $refs it can (see linkRefs).
 func decodeSplit(stub *yaml.Node, jobs []job) (*decoded, error) {
-	// kin-openapi decodes the stub meanwhile (GitHub's holds 600 kB of
-	// x-webhooks, decoded into an any).
+	// kin-openapi decodes the stub meanwhile: it may hold large extensions
+	// (GitHub's x-webhooks), decoded into an any.
 	var doc openapi3.T
 	stubbed := make(chan error, 1)
 	go func() { stubbed <- stub.Decode(&doc) }()
