@@ -113,6 +113,71 @@ paths:
 	}
 }
 
+// TestGenerateLateChecksDefs: a shared definition that fails the last
+// check leaves out the operations whose arguments use it and the output
+// schemas of those whose results do, and nothing else; strict, it is an
+// error.
+func TestGenerateLateChecksDefs(t *testing.T) {
+	deep := "{type: string}"
+	for range 600 {
+		deep = "{type: object, properties: {x: " + deep + "}}"
+	}
+	spec := `openapi: 3.0.3
+info: {title: T, version: "1"}
+paths:
+  /a:
+    post:
+      operationId: a
+      requestBody: {content: {application/json: {schema: {$ref: "#/components/schemas/Wrapper"}}}}
+      responses: {"204": {description: OK}}
+  /b:
+    get:
+      operationId: b
+      responses: {"200": {description: OK, content: {application/json: {schema: {$ref: "#/components/schemas/Deep"}}}}}
+  /c:
+    get:
+      operationId: c
+      responses: {"200": {description: OK, content: {application/json: {schema: {$ref: "#/components/schemas/Fine"}}}}}
+components:
+  schemas:
+    Fine: {type: object, properties: {n: {type: integer}}}
+    Wrapper: {type: object, properties: {deep: {$ref: "#/components/schemas/Deep"}, fine: {$ref: "#/components/schemas/Fine"}}}
+    Deep: ` + deep + `
+`
+	res, diags, failed := generateSpec(t, spec, false)
+	if failed {
+		t.Fatalf("a shared definition too deep sank the document:\n%s", diags)
+	}
+	for _, want := range []string{
+		`#/components/schemas/Deep: warning: the schema made of Deep is not usable: the schema nests more than 1000 levels deep`,
+		`#/paths/~1a/post: warning: operation a is left out: its arguments use the schema made of Deep, which is not usable (#/components/schemas/Deep)`,
+		`#/paths/~1b/get: warning: the tool of operation b has no output schema: its results use the schema made of Deep, which is not usable (#/components/schemas/Deep)`,
+	} {
+		if !strings.Contains(diags, want) {
+			t.Errorf("diagnostics lack\n%s\nin:\n%s", want, diags)
+		}
+	}
+	var tools []string
+	for _, tool := range res.Surface.Tools {
+		tools = append(tools, tool.Name)
+	}
+	if !slices.Equal(tools, []string{"b", "c"}) {
+		t.Errorf("tools %v, want b and c", tools)
+	}
+	gen := string(planFile(t, res, "tools_gen.go"))
+	if strings.Contains(gen, "schemaBOutput") || !strings.Contains(gen, "schemaCOutput") {
+		t.Errorf("b keeps its output schema, or c lost its own:\n%s", gen)
+	}
+	if len(res.Report.LeftOut) != 1 || res.Report.LeftOut[0].Operation != "a" {
+		t.Errorf("the report's left-out operations are %+v, want a", res.Report.LeftOut)
+	}
+
+	res, diags, failed = generateSpec(t, spec, true)
+	if !failed || res != nil || !strings.Contains(diags, "the schema made of Deep is not usable") {
+		t.Errorf("strict: failed %v, diagnostics:\n%s", failed, diags)
+	}
+}
+
 // planFile is the content of the plan's file name.
 func planFile(t *testing.T, res *Result, name string) []byte {
 	t.Helper()

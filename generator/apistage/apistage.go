@@ -191,7 +191,8 @@ var defRef = regexp.MustCompile(`"\$ref"\s*:\s*"#/\$defs/([^"/]*)`)
 // "repo", "per_page") stands in hundreds of tools. parts are the schemas of
 // the properties, and the schemas with any other keyword, whole; roots are
 // the objects around the properties, with each property's schema left
-// empty. GitHub's 1.2 MB of input schemas hold 0.48 MB of distinct parts.
+// empty. A large API's input schemas hold far fewer distinct parts than
+// schemas (docs/performance.md).
 // Unless split, each schema is a part whole, once (output schemas are
 // mostly a reference, or a wrapper around one, and splitting them costs
 // more than it saves).
@@ -398,10 +399,26 @@ func nestsDeeper(raw []byte, limit int) bool {
 // value (an enum, a default) counts too; that only adds a definition to
 // check fully. A name it cannot match makes every definition count.
 func inputDefs(res *openapi.Result) map[string]bool {
+	var inputs [][]byte
+	for _, t := range res.Tools {
+		inputs = append(inputs, t.InputSchema)
+	}
+	return defsReached(defsByName(res), inputs)
+}
+
+// defsByName are the API's shared definitions by name.
+func defsByName(res *openapi.Result) map[string][]byte {
 	byName := make(map[string][]byte, len(res.API.Defs))
 	for _, d := range res.API.Defs {
 		byName[d.Name] = d.Schema
 	}
+	return byName
+}
+
+// defsReached are the definitions of byName that schemas refer to, directly
+// or through other definitions: every one of them when a reference is not
+// one to a definition by its plain name.
+func defsReached(byName map[string][]byte, schemas [][]byte) map[string]bool {
 	reached := make(map[string]bool)
 	all := func() map[string]bool {
 		for name := range byName {
@@ -409,10 +426,7 @@ func inputDefs(res *openapi.Result) map[string]bool {
 		}
 		return reached
 	}
-	var queue [][]byte
-	for _, t := range res.Tools {
-		queue = append(queue, t.InputSchema)
-	}
+	queue := slices.Clone(schemas)
 	for len(queue) > 0 {
 		schema := queue[0]
 		queue = queue[1:]

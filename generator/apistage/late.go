@@ -2,6 +2,7 @@ package apistage
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/mcpgen/mcpgen/generator/diag"
@@ -51,8 +52,9 @@ func (l *Late) Apply(p *ir.Project) bool {
 // is an error at the operation (or the shared definition) it came from. By
 // default, a problem in an input schema leaves its tool out, and one in an
 // output schema leaves the output schema out, each with a warning that
-// says which and why. A problem in a shared definition stays an error:
-// whichever tools reach it would fail, and the definition says which.
+// says which and why; a problem in a shared definition does the same to
+// every tool whose input (or output) schema reaches it, with a warning at
+// the definition.
 //
 // Checks that ran out of the document's work budget are an error, at the
 // document, as an import that runs out of it is.
@@ -65,7 +67,31 @@ func (found *schemaProblems) late(doc *loader.Document, res *openapi.Result, str
 	if strict {
 		return &Late{Diags: found.errors(doc, res)}
 	}
-	l := &Late{Diags: found.defErrors(doc, res)}
+	l := &Late{}
+	bad := make(map[string]bool) // the shared definitions found unusable
+	for _, p := range found.defs {
+		if bad[p.Def] {
+			continue
+		}
+		bad[p.Def] = true
+		ptr := res.DefPointer(p.Def)
+		l.Diags.Warn(doc.Pos(ptr), ptr, "%s", unusable(nil, "", p.Def, p.Problem)).Hint =
+			"this construct of the document is not supported; the operations whose arguments use it are left out, and those whose results use it have no output schema"
+	}
+	// usesBad names a definition found unusable that schema reaches, or "".
+	byName := defsByName(res)
+	usesBad := func(schema []byte) string {
+		if len(bad) == 0 || schema == nil {
+			return ""
+		}
+		reached := defsReached(byName, [][]byte{schema})
+		for _, name := range slices.Sorted(maps.Keys(bad)) {
+			if reached[name] {
+				return name
+			}
+		}
+		return ""
+	}
 	for i, t := range res.Tools {
 		ptr := t.Op.Pointer
 		if p := found.input[i]; len(p) > 0 {
@@ -74,9 +100,21 @@ func (found *schemaProblems) late(doc *loader.Document, res *openapi.Result, str
 			l.LeftOut = append(l.LeftOut, t)
 			continue
 		}
+		if def := usesBad(t.InputSchema); def != "" {
+			l.Diags.Warn(doc.Pos(ptr), ptr, "operation %s is left out: its arguments use the schema made of %s, which is not usable (%s)", t.Op.ID, def, res.DefPointer(def)).Hint =
+				"exclude the operation, or report the document to mcpgen"
+			l.LeftOut = append(l.LeftOut, t)
+			continue
+		}
 		if p := found.output[i]; len(p) > 0 {
 			d := l.Diags.Warn(doc.Pos(ptr), ptr, "the tool of operation %s has no output schema: %s%s", t.Op.ID, unusable(t, "output", "", p[0]), more(len(p)-1))
 			d.Hint = "this construct of the document is not supported; the tool's results go unchecked and undescribed"
+			l.NoOutput = append(l.NoOutput, t)
+			continue
+		}
+		if def := usesBad(t.OutputSchema); def != "" {
+			l.Diags.Warn(doc.Pos(ptr), ptr, "the tool of operation %s has no output schema: its results use the schema made of %s, which is not usable (%s)", t.Op.ID, def, res.DefPointer(def)).Hint =
+				"the tool's results go unchecked and undescribed"
 			l.NoOutput = append(l.NoOutput, t)
 		}
 	}
