@@ -168,6 +168,9 @@ func Run(in *Input, opts *Options) (*Result, diag.List) {
 	if p.API != nil {
 		res.Declined = p.API.Declined
 	}
+	if len(res.Declined) > 0 || len(res.BuiltWhole) > 0 {
+		res.Report.Fallbacks = &report.Fallbacks{Declined: res.Declined, BuiltWhole: res.BuiltWhole}
+	}
 	return res, diags
 }
 

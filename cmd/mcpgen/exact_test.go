@@ -2,12 +2,15 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	mcpreport "github.com/mcpgen/mcpgen/generator/report"
 )
 
 // TestExact: new --exact and generate --exact write the same project as
@@ -66,6 +69,32 @@ components:
 	code, stdout, _ = mcpgen(t, quick, "generate", "--dry-run")
 	if code != 0 || !strings.Contains(stdout, note) {
 		t.Errorf("generate --dry-run: exit %d, without the note:\n%s", code, stdout)
+	}
+
+	// The JSON report lists the same, for CI; not with --exact.
+	for _, tc := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"generate", "--dry-run", "--report=json"}, []string{"#/components/schemas/Item"}},
+		{[]string{"generate", "--dry-run", "--report=json", "--exact"}, nil},
+	} {
+		code, stdout, stderr = mcpgen(t, quick, tc.args...)
+		if code != 0 {
+			t.Fatalf("%s: exit %d\n%s", tc.args, code, stderr)
+		}
+		validateReport(t, []byte(stdout))
+		var r mcpreport.Report
+		if err := json.Unmarshal([]byte(stdout), &r); err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		if r.Fallbacks != nil {
+			got = r.Fallbacks.Declined
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%s: fallbacks %+v, want declined %q", tc.args, r.Fallbacks, tc.want)
+		}
 	}
 }
 

@@ -68,11 +68,25 @@ type Report struct {
 	Operations *Operations `json:"operations,omitempty"`
 	// Advice, if set, says how to make what the model reads smaller.
 	Advice string `json:"advice,omitempty"`
+	// Fallbacks, if set, are where a quicker path of mcpgen's declined and
+	// the library's own was taken (see generator.Options.Exact).
+	Fallbacks *Fallbacks `json:"fallbacks,omitempty"`
 	// Changes are the tool-surface changes since the previous generation;
 	// null when there is no previous surface to compare with.
 	Changes []Change `json:"changes"`
 	// Breaking counts the breaking Changes.
 	Breaking int `json:"breaking"`
+}
+
+// Fallbacks are where the generation took a library's path instead of
+// mcpgen's quicker one: the output is the same, more slowly, and each says
+// where a quicker path falls short.
+type Fallbacks struct {
+	// Declined are the JSON pointers of the OpenAPI document's entries
+	// that the loader's typed decoder left to kin-openapi.
+	Declined []string `json:"declined,omitempty"`
+	// BuiltWhole are the generated files built and formatted whole.
+	BuiltWhole []string `json:"builtWhole,omitempty"`
 }
 
 // Counts are the tools by origin.
