@@ -93,7 +93,7 @@ testdata-corpus: testdata-github ## fetch the corpus test's OpenAPI documents (n
 .PHONY: bench-corpus
 
 bench-corpus: testdata-corpus ## time and peak memory of mcpgen new on every corpus document and a 15 MiB one, slowest first (see docs/performance.md)
-	$(GO) test -count=1 -v -run TestSlowest -slowest -timeout 30m ./corpus
+	$(GO) test -count=1 -v -run TestSlowest -timeout 30m ./corpus -args -slowest
 
 corpus: testdata-corpus ## generate, build and start a server from every corpus document, and GitHub's in both modes
 	$(GO) test -count=1 -v -run 'Corpus|GitHub' -timeout 30m ./corpus

@@ -104,6 +104,14 @@ func TestSlowest(t *testing.T) {
 		t.Logf("no .cache/%s: run %s to time GitHub's description and the 15 MiB document grown from it", githubFile, fetchTarget)
 	}
 
+	for _, h := range hostile {
+		path := filepath.Join(work, h.file)
+		if err := os.WriteFile(path, []byte(h.doc()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		inputs = append(inputs, input{h.name, path, "static"})
+	}
+
 	// A process that generates nothing: what every max RSS below includes.
 	base := run(t, mcpgen, work, "", "", "templates")
 	t.Logf("mcpgen templates, which generates nothing: %s max RSS, %s", mib(base.maxRSS), base.wall.Round(time.Millisecond))
@@ -139,7 +147,7 @@ func TestSlowest(t *testing.T) {
 	}
 	// The small corpora's slowest, which the largest documents push out
 	// of the table.
-	for _, prefix := range []string{"corpus/testdata/", "generator/openapi/loader/testdata/", "oas-examples/"} {
+	for _, prefix := range []string{"corpus/testdata/", "generator/openapi/loader/testdata/", "oas-examples/", "hostile: schemas", "hostile: 3,000"} {
 		if i := slices.IndexFunc(ms, func(m measure) bool { return strings.HasPrefix(m.doc, prefix) }); i >= 0 {
 			m := ms[i]
 			fmt.Fprintf(&b, "\nslowest of %s*: %s, %.2f s wall, %.2f s CPU, %s, %s", prefix, m.doc, m.wall.Seconds(), m.cpu.Seconds(), mib(m.maxRSS), m.outcome)
@@ -157,6 +165,39 @@ func TestSlowest(t *testing.T) {
 		fmt.Fprintf(&b, "load average after: %s\n", strings.TrimSpace(string(load)))
 	}
 	t.Log("\n" + b.String())
+}
+
+// hostile are documents made to cost the generator more than their size
+// says, written for each run.
+var hostile = []struct {
+	name, file string
+	doc        func() string
+}{
+	{"hostile: schemas aliasing the one before, 12 deep", "aliases.yaml", func() string {
+		var b strings.Builder
+		b.WriteString("openapi: 3.0.3\ninfo: {title: Aliases, version: '1'}\npaths:\n  /q:\n    post:\n      operationId: query\n" +
+			"      requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/S12'}}}}\n" +
+			"      responses: {'204': {description: OK}}\ncomponents:\n  schemas:\n" +
+			"    S0: &s0 {type: object, properties: {a: {type: string}}}\n")
+		for i := 1; i <= 12; i++ {
+			fmt.Fprintf(&b, "    S%d: &s%d {type: object, properties: {a: *s%d, b: *s%d, c: *s%d}}\n", i, i, i-1, i-1, i-1)
+		}
+		return b.String()
+	}},
+	{"hostile: 3,000 chained definitions with defaults", "chain.yaml", func() string {
+		var b strings.Builder
+		b.WriteString("openapi: 3.0.3\ninfo: {title: Chain, version: '1'}\npaths:\n  /q:\n    post:\n      operationId: query\n" +
+			"      requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/S0'}}}}\n" +
+			"      responses: {'204': {description: OK}}\ncomponents:\n  schemas:\n")
+		for i := range 3000 {
+			next := fmt.Sprintf("{$ref: '#/components/schemas/S%d'}", i+1)
+			if i == 2999 {
+				next = "{type: string}"
+			}
+			fmt.Fprintf(&b, "    S%d: {type: object, default: {}, properties: {next: %s}}\n", i, next)
+		}
+		return b.String()
+	}},
 }
 
 // run runs mcpgen new on the document at path (or mcpgen with args alone,
