@@ -114,21 +114,7 @@ func CheckSchema(schema json.RawMessage, o *CheckOptions) []Problem {
 	for _, name := range o.Defs {
 		c.nodes[diag.Append("#/$defs", name)] = map[string]any{}
 	}
-	c.resolveRefs()
-	c.cycles()
-	c.headers()
-	sound := c.errors == 0
-	for _, d := range c.defs {
-		if c.erred(d.schemaPtr) || (!sound && hasRef(d.schema)) {
-			continue
-		}
-		c.checkDefault(d)
-	}
-	if c.errors == 0 && !o.Unresolved && !o.Budget.Spent() {
-		if raw, err := json.Marshal(c.root); err == nil {
-			c.backstop(raw)
-		}
-	}
+	c.finish(true, !o.Unresolved, func() ([]byte, error) { return json.Marshal(c.root) })
 	return problems(v)
 }
 

@@ -215,9 +215,16 @@ func (v *validator) toolSchema(s Schema, ptr string, r role) {
 	}
 	c.rootKeywords()
 	c.schema(doc, ptr)
+	c.finish(r == input, !s.Unresolved, func() ([]byte, error) { return s.JSON, nil })
+}
+
+// finish runs the checks that need the whole schema walked: references,
+// cycles, the headers of an input schema, the defaults, and, when
+// resolved, the MCP SDK's own steps on the schema raw returns.
+func (c *checker) finish(headers, resolved bool, raw func() ([]byte, error)) {
 	c.resolveRefs()
 	c.cycles()
-	if r == input {
+	if headers {
 		c.headers()
 	}
 	// A default is checked by the library, which must only see sound
@@ -231,9 +238,11 @@ func (v *validator) toolSchema(s Schema, ptr string, r role) {
 		}
 		c.checkDefault(d)
 	}
-	if c.errors == 0 && !s.Unresolved && !v.budget.Spent() {
+	if c.errors == 0 && resolved && !c.v.budget.Spent() {
 		// Whatever the checks above missed, the MCP SDK would find.
-		c.backstop(s.JSON)
+		if b, err := raw(); err == nil {
+			c.backstop(b)
+		}
 	}
 }
 
