@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -137,6 +138,11 @@ func (g *specGen) schema(depth int) any {
 		if b&0x80 != 0 {
 			s["required"] = []any{"p0"}
 		}
+		if b&0x40 != 0 {
+			// Checked against the schema and every definition it
+			// reaches: a chain of them costs the square of its length.
+			s["default"] = map[string]any{}
+		}
 		return s
 	case 9:
 		return map[string]any{"description": "d"}
@@ -155,27 +161,39 @@ func (g *specGen) schema(depth int) any {
 	}
 }
 
+// fuzzMaxAlloc bounds what one import of FuzzImportRecursive allocates in
+// all: its memory bound, as the budget is its bound in time.
+const fuzzMaxAlloc = 256 << 20
+
 // FuzzImportRecursive imports documents whose schemas refer to themselves
 // and to one another in every way the importer follows (recursiveSpec),
-// and holds it to a bound that does not depend on the machine: its work
-// stays within the budget, or the result says the budget ran out. It also
+// and holds it to bounds that do not depend on the machine: its work
+// stays within the budget, or the result says the budget ran out, and it
+// allocates at most fuzzMaxAlloc. It also
 // checks that the import is deterministic and that the Go types of the
 // tools' arguments can be derived without a panic.
 //
 //	go test -fuzz FuzzImportRecursive -fuzztime 3m ./generator/openapi
 func FuzzImportRecursive(f *testing.F) {
 	f.Add([]byte{})
-	f.Add([]byte{0, 8, 1, 2, 10, 0})                // one component, a property referring to it through allOf
-	f.Add([]byte{0x21, 8, 2, 11, 11, 11, 11})       // two components merging each other
-	f.Add([]byte{0x44, 2, 2, 11, 24, 11, 37, 8})    // custom, merges through several components
-	f.Add([]byte{0x84, 3, 2, 5, 1, 6, 14, 7, 27})   // 3.1, anyOf, items, additionalProperties, not
-	f.Add([]byte{0x60, 8, 2, 11, 11, 8, 2, 11, 11}) // properties that each merge the next
+	f.Add([]byte{0, 8, 1, 2, 10, 0})                          // one component, a property referring to it through allOf
+	f.Add([]byte{0x21, 8, 2, 11, 11, 11, 11})                 // two components merging each other
+	f.Add([]byte{0x44, 2, 2, 11, 24, 11, 37, 8})              // custom, merges through several components
+	f.Add([]byte{0x84, 3, 2, 5, 1, 6, 14, 7, 27})             // 3.1, anyOf, items, additionalProperties, not
+	f.Add([]byte{0x60, 8, 2, 11, 11, 8, 2, 11, 11})           // properties that each merge the next
+	f.Add([]byte{0x07, 0x49, 0, 1, 0x49, 0, 14, 0x49, 0, 27}) // defaults on components that refer to one another
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if len(data) > 512 {
 			t.Skip()
 		}
 		spec := recursiveSpec(data)
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
 		res, diags := importSpec(t, spec)
+		runtime.ReadMemStats(&after)
+		if n := after.TotalAlloc - before.TotalAlloc; n > fuzzMaxAlloc {
+			t.Fatalf("the import allocated %d MiB, over %d MiB, for\n%s", n>>20, fuzzMaxAlloc>>20, spec)
+		}
 		budget := false
 		for _, d := range diags {
 			budget = budget || isBudget(d)
@@ -234,7 +252,13 @@ func importSpec(t *testing.T, spec []byte) (*Result, diag.List) {
 func TestRecursiveSpec(t *testing.T) {
 	for _, data := range [][]byte{{}, {0, 8, 1, 2, 10, 0}, {0x21, 8, 2, 11, 11, 11, 11}, {0x44, 2, 2, 11, 24, 11, 37, 8}} {
 		spec := recursiveSpec(data)
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
 		res, diags := importSpec(t, spec)
+		runtime.ReadMemStats(&after)
+		if n := after.TotalAlloc - before.TotalAlloc; n > fuzzMaxAlloc {
+			t.Fatalf("the import allocated %d MiB, over %d MiB, for\n%s", n>>20, fuzzMaxAlloc>>20, spec)
+		}
 		if res == nil {
 			t.Errorf("refused:\n%s\n%s", diags.Format(0), spec)
 			continue
