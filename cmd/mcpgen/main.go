@@ -31,12 +31,10 @@ const (
 func main() {
 	if os.Getenv("GOGC") == "" {
 		// Generating from a large OpenAPI document is allocation-heavy and
-		// short-lived: collecting less often than the default saves CPU.
-		// For GitHub's 13 MB description, 300 runs three collections
-		// rather than five at 150, in 11 % less CPU time, and the heap
-		// peaks lower (219 MB rather than 270: the fifth collection at 150
-		// started as the heap was growing fastest). GOGC, when set,
-		// decides instead. docs/performance.md has the measurements.
+		// short-lived: collecting less often than the default saves CPU,
+		// and on a large document even lowers the peak heap, as fewer
+		// collections start while it grows fastest (docs/performance.md
+		// has the measurements). GOGC, when set, decides instead.
 		debug.SetGCPercent(300)
 		if os.Getenv("GOMEMLIMIT") == "" {
 			// Past 1 GiB of heap (a document several times GitHub's),
