@@ -28,13 +28,13 @@ func authOptions(f *jen.File, p *ir.Project) {
 				kv(g, "Scopes", stringSlice(p.Auth.Scopes))
 			}
 			kv(g, "ServerName", jen.Id("ServerName"))
-			gated, scoped := p.GatedTools(), scopedOperations(p)
-			if len(gated) == 0 && len(scoped) == 0 {
+			gated := p.GatedTools()
+			if len(gated) == 0 {
 				return
 			}
 			kv(g, "Tools", jen.Map(jen.String()).Qual(oauthPkg, "Rule").ValuesFunc(func(g *jen.Group) {
 				for _, t := range gated {
-					g.Line().Comment("Source: " + p.Source + t.Auth.Pointer).Line().Lit(t.Name).Op(":").Add(literal(jen.Null(), func(g *jen.Group) {
+					g.Line().Comment("Source: " + t.Auth.Source(p.Source)).Line().Lit(t.Name).Op(":").Add(literal(jen.Null(), func(g *jen.Group) {
 						if len(t.Auth.Users) > 0 {
 							kv(g, "Users", stringSlice(t.Auth.Users))
 						}
@@ -46,32 +46,10 @@ func authOptions(f *jen.File, p *ir.Project) {
 						}
 					}))
 				}
-				for _, t := range scoped {
-					g.Line().Comment("Source: " + p.API.Spec + t.Op.SecurityPointer).Line().Lit(t.Name).Op(":").Add(literal(jen.Null(), func(g *jen.Group) {
-						kv(g, "Scopes", stringSlice(t.Op.UserScopes))
-					}))
-				}
 				g.Line()
 			}))
 		})),
 	)
-}
-
-// scopedOperations are the tools of operations whose security requirements
-// need scopes of the signed-in user's token: the runtime checks them before
-// calling the API, and asks clients that can to step up. A dynamic server's
-// operations are called through one tool, and are left to the API.
-func scopedOperations(p *ir.Project) []*ir.Tool {
-	if p.API == nil || p.API.Dynamic {
-		return nil
-	}
-	var out []*ir.Tool
-	for _, t := range p.Tools {
-		if t.Op != nil && len(t.Op.UserScopes) > 0 && t.Auth == nil {
-			out = append(out, t)
-		}
-	}
-	return out
 }
 
 // authNotWired emits the stand-in that ServeOptions puts in Options.Auth,

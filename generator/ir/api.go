@@ -63,13 +63,7 @@ type Operation struct {
 	Params       []Param
 	Body         *Body
 	Security     [][]string
-	// UserScopes are the provider scopes the signed-in user must have
-	// granted for any of the Security alternatives to work, from the
-	// requirements at SecurityPointer; nil unless the API is called as the
-	// signed-in user.
-	UserScopes      []string
-	SecurityPointer string
-	WrapOutput      bool
+	WrapOutput   bool
 	// Custom operations are served by a user-owned handler.
 	Custom bool
 	// Paging names the arguments that page the operation's answers; nil

@@ -102,8 +102,22 @@ type ToolAuth struct {
 	UsersEnv string
 	// Scopes are the provider scopes the user must have granted.
 	Scopes []string
-	// Pointer locates the rule in the manifest ("#/tools/2/auth").
+	// Pointer locates the rule in the manifest ("#/tools/2/auth"), or in
+	// Spec.
 	Pointer string
+	// Spec, if set, is the OpenAPI document the rule comes from (the
+	// security requirements of the tool's operation), rather than the
+	// manifest.
+	Spec string
+}
+
+// Source is where the rule is written: manifest (the manifest's path) and
+// the pointer, or the OpenAPI document and the pointer.
+func (a *ToolAuth) Source(manifest string) string {
+	if a.Spec != "" {
+		return a.Spec + a.Pointer
+	}
+	return manifest + a.Pointer
 }
 
 // ResourceTemplate is a family of resources whose URIs have variables,

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/getkin/kin-openapi/openapi3"
+
 	"github.com/mcpgen/mcpgen/generator/diag"
 	"github.com/mcpgen/mcpgen/generator/ir"
 	"github.com/mcpgen/mcpgen/generator/manifest"
@@ -83,12 +85,7 @@ func (imp *importer) securitySchemes() map[string]*scheme {
 // security is an operation's security requirements: its own, else the
 // document's. It marks the schemes used in used.
 func (imp *importer) security(o *operation, schemes map[string]*scheme, used map[string]bool) [][]string {
-	reqs := o.op.Security
-	ptr := o.ptr + "/security"
-	if reqs == nil {
-		reqs = &imp.doc.T.Security
-		ptr = "#/security"
-	}
+	reqs, ptr := imp.requirements(o)
 	if len(*reqs) == 0 {
 		return nil
 	}
@@ -121,20 +118,28 @@ func (imp *importer) security(o *operation, schemes map[string]*scheme, used map
 	return out
 }
 
-// userScopes are the scopes every way of calling the operation needs of the
-// signed-in user's token (the intersection of its security alternatives'
-// scopes for the schemes that token stands for), sorted, and the pointer of
-// the requirements they come from. The runtime refuses a call without them
-// before it reaches the API, and asks clients that can to step up. Nil
-// unless the API is called as the signed-in user.
-func (imp *importer) userScopes(o *operation, schemes map[string]*scheme) ([]string, string) {
-	if !imp.signedInUser() {
-		return nil, ""
+// requirements are an operation's security requirements, its own or else the
+// document's, and where they are.
+func (imp *importer) requirements(o *operation) (*openapi3.SecurityRequirements, string) {
+	if o.op.Security != nil {
+		return o.op.Security, o.ptr + "/security"
 	}
-	reqs, ptr := o.op.Security, o.ptr+"/security"
-	if reqs == nil {
-		reqs, ptr = &imp.doc.T.Security, "#/security"
+	return &imp.doc.T.Security, "#/security"
+}
+
+// userAuth is the auth rule of an operation's tool when the API is called as
+// the signed-in user: the scopes every way of calling the operation needs of
+// the user's token (the intersection of its security alternatives' scopes
+// for the schemes that token stands for), sorted. The runtime refuses a call
+// without them before it reaches the API, and asks clients that can to step
+// up. Nil when there are none, when the API is called with the
+// environment's credentials, and in dynamic mode, whose operations share a
+// tool (the API's refusal names a missing scope there).
+func (imp *importer) userAuth(o *operation, schemes map[string]*scheme) *ir.ToolAuth {
+	if !imp.signedInUser() || imp.opts.Section.Mode == "dynamic" {
+		return nil
 	}
+	reqs, ptr := imp.requirements(o)
 	var need []string
 	first := true
 	for _, req := range *reqs {
@@ -160,10 +165,10 @@ func (imp *importer) userScopes(o *operation, schemes map[string]*scheme) ([]str
 		need = slices.DeleteFunc(need, func(sc string) bool { return !slices.Contains(alt, sc) })
 	}
 	if len(need) == 0 {
-		return nil, ""
+		return nil
 	}
 	slices.Sort(need)
-	return slices.Compact(need), ptr
+	return &ir.ToolAuth{Scopes: slices.Compact(need), Pointer: ptr, Spec: imp.opts.Section.Spec}
 }
 
 // usedSchemes are the schemes the selected operations use, sorted by name,

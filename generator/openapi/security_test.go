@@ -82,11 +82,16 @@ components:
 				// With the environment's credentials, the API decides.
 				w = nil
 			}
-			if got := tool.Op.UserScopes; !slices.Equal(got, w) {
+			var got []string
+			var ptr string
+			if tool.Auth != nil {
+				got, ptr = tool.Auth.Scopes, tool.Auth.Pointer
+			}
+			if !slices.Equal(got, w) {
 				t.Errorf("%s (credentials %q): user scopes %v, want %v", tool.Name, credentials, got, w)
 			}
-			if (len(w) > 0) != (tool.Op.SecurityPointer != "") {
-				t.Errorf("%s: security pointer %q", tool.Name, tool.Op.SecurityPointer)
+			if (len(w) > 0) != (ptr != "") {
+				t.Errorf("%s: security pointer %q", tool.Name, ptr)
 			}
 		}
 	}

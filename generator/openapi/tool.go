@@ -176,7 +176,7 @@ func (imp *importer) tool(o *operation, schemes map[string]*scheme, used map[str
 		iop.WrapOutput = wrap
 	}
 	iop.Security = imp.security(o, schemes, used)
-	iop.UserScopes, iop.SecurityPointer = imp.userScopes(o, schemes)
+	t.Auth = imp.userAuth(o, schemes)
 	if len(imp.diags.Errors()) > errs {
 		return nil, nil, nil
 	}

@@ -157,7 +157,7 @@ func TestGeneratedToolsGated(t *testing.T) {
 	s := NewServer(UnimplementedToolHandler{}, testAPIClient(t), nil)
 	auth.Gate(s)
 	cs := connectGeneratedServer(t, s)
-	gated := []string{"whoami"}
+	gated := []string{"whoami", "delete_pet"}
 	for tool, err := range cs.Tools(t.Context(), nil) {
 		if err != nil {
 			t.Fatal(err)
