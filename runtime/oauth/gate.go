@@ -99,15 +99,9 @@ func (s *Server) lists(tool string, u *User) bool {
 // the user can do something about it (sign in again and grant it), and the
 // scopes a tool needs are no secret; who else may call it is.
 func (s *Server) refusal(tool string, u *User) string {
-	r := s.rules[tool]
-	if u == nil || (r.users != nil && !s.allows(tool, &User{Login: u.Login, Email: u.Email, Scopes: r.scopes})) {
+	missing, only := s.missingScopes(tool, u)
+	if !only {
 		return "not allowed"
-	}
-	var missing []string
-	for _, sc := range r.scopes {
-		if !slices.Contains(u.Scopes, sc) {
-			missing = append(missing, sc)
-		}
 	}
 	msg := fmt.Sprintf("not allowed: this tool needs the %s scope %s, which your sign-in did not grant; ", providerTitle(s.set.provider.name), strings.Join(missing, ", "))
 	for _, sc := range missing {
