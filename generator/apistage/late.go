@@ -7,6 +7,7 @@ import (
 
 	"github.com/mcpgen/mcpgen/generator/diag"
 	"github.com/mcpgen/mcpgen/generator/ir"
+	"github.com/mcpgen/mcpgen/generator/manifest"
 	"github.com/mcpgen/mcpgen/generator/openapi"
 	"github.com/mcpgen/mcpgen/generator/openapi/loader"
 )
@@ -92,29 +93,30 @@ func (found *schemaProblems) late(doc *loader.Document, res *openapi.Result, str
 		}
 		return ""
 	}
+	// Why a tool is left out, or loses its output schema: its own schema's
+	// first problem, or a definition it uses.
+	why := func(t *ir.Tool, role string, own []manifest.Problem, schema []byte) string {
+		if len(own) > 0 {
+			return unusable(t, role, "", own[0]) + more(len(own)-1)
+		}
+		uses := "arguments"
+		if role == "output" {
+			uses = "results"
+		}
+		if def := usesBad(schema); def != "" {
+			return fmt.Sprintf("its %s use the schema made of %s, which is not usable (%s)", uses, def, res.DefPointer(def))
+		}
+		return ""
+	}
 	for i, t := range res.Tools {
 		ptr := t.Op.Pointer
-		if p := found.input[i]; len(p) > 0 {
-			d := l.Diags.Warn(doc.Pos(ptr), ptr, "operation %s is left out: %s%s", t.Op.ID, unusable(t, "input", "", p[0]), more(len(p)-1))
-			d.Hint = "this construct of the document is not supported; exclude the operation, or report it to mcpgen"
+		if reason := why(t, "input", found.input[i], t.InputSchema); reason != "" {
+			l.Diags.Warn(doc.Pos(ptr), ptr, "operation %s is left out: %s", t.Op.ID, reason).Hint =
+				"this construct of the document is not supported; exclude the operation, or report it to mcpgen"
 			l.LeftOut = append(l.LeftOut, t)
-			continue
-		}
-		if def := usesBad(t.InputSchema); def != "" {
-			l.Diags.Warn(doc.Pos(ptr), ptr, "operation %s is left out: its arguments use the schema made of %s, which is not usable (%s)", t.Op.ID, def, res.DefPointer(def)).Hint =
-				"exclude the operation, or report the document to mcpgen"
-			l.LeftOut = append(l.LeftOut, t)
-			continue
-		}
-		if p := found.output[i]; len(p) > 0 {
-			d := l.Diags.Warn(doc.Pos(ptr), ptr, "the tool of operation %s has no output schema: %s%s", t.Op.ID, unusable(t, "output", "", p[0]), more(len(p)-1))
-			d.Hint = "this construct of the document is not supported; the tool's results go unchecked and undescribed"
-			l.NoOutput = append(l.NoOutput, t)
-			continue
-		}
-		if def := usesBad(t.OutputSchema); def != "" {
-			l.Diags.Warn(doc.Pos(ptr), ptr, "the tool of operation %s has no output schema: its results use the schema made of %s, which is not usable (%s)", t.Op.ID, def, res.DefPointer(def)).Hint =
-				"the tool's results go unchecked and undescribed"
+		} else if reason := why(t, "output", found.output[i], t.OutputSchema); reason != "" {
+			l.Diags.Warn(doc.Pos(ptr), ptr, "the tool of operation %s has no output schema: %s", t.Op.ID, reason).Hint =
+				"this construct of the document is not supported; the tool's results go unchecked and undescribed"
 			l.NoOutput = append(l.NoOutput, t)
 		}
 	}

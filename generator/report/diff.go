@@ -165,14 +165,7 @@ func diffOutput(tool string, o, n *Output) []Change {
 		return []Change{c}
 	}
 	var out []Change
-	newProps := map[string]Arg{}
-	for _, p := range n.Props {
-		newProps[p.Name] = p
-	}
-	oldProps := map[string]Arg{}
-	for _, p := range o.Props {
-		oldProps[p.Name] = p
-		np, ok := newProps[p.Name]
+	eachProp(o.Props, n.Props, func(p, np Arg, ok bool) {
 		switch {
 		case !ok:
 			out = append(out, change(true, p.Name, "output property %q removed", p.Name))
@@ -183,13 +176,31 @@ func diffOutput(tool string, o, n *Output) []Change {
 		case p.Required && !np.Required:
 			out = append(out, change(true, p.Name, "output property %q may now be absent", p.Name))
 		}
+	}, func(p Arg) {
+		out = append(out, change(false, p.Name, "output property %q added", p.Name))
+	})
+	return out
+}
+
+// eachProp pairs the properties of an old and a new object: kept is called
+// for each old property, in order, with its new counterpart (ok false when
+// it is gone), then added for each new property the old object lacks.
+func eachProp(old, new []Arg, kept func(p, np Arg, ok bool), added func(p Arg)) {
+	newProps := make(map[string]Arg, len(new))
+	for _, p := range new {
+		newProps[p.Name] = p
 	}
-	for _, p := range n.Props {
-		if _, ok := oldProps[p.Name]; !ok {
-			out = append(out, change(false, p.Name, "output property %q added", p.Name))
+	oldNames := make(map[string]bool, len(old))
+	for _, p := range old {
+		oldNames[p.Name] = true
+		np, ok := newProps[p.Name]
+		kept(p, np, ok)
+	}
+	for _, p := range new {
+		if !oldNames[p.Name] {
+			added(p)
 		}
 	}
-	return out
 }
 
 // A root is where a tool reaches shared definitions: an argument, the
@@ -293,14 +304,7 @@ func diffDef(tool string, r root, name string, o, n *Output) (out []Change, same
 		return out, nil
 	}
 	same = append(same, n.Type)
-	newProps := map[string]Arg{}
-	for _, p := range n.Props {
-		newProps[p.Name] = p
-	}
-	oldProps := map[string]Arg{}
-	for _, p := range o.Props {
-		oldProps[p.Name] = p
-		np, ok := newProps[p.Name]
+	eachProp(o.Props, n.Props, func(p, np Arg, ok bool) {
 		switch {
 		case !ok:
 			add(ArgRemoved, true, p.Name, "property %q removed", p.Name)
@@ -317,11 +321,7 @@ func diffDef(tool string, r root, name string, o, n *Output) (out []Change, same
 		if ok && np.Type == p.Type {
 			same = append(same, np.Type)
 		}
-	}
-	for _, p := range n.Props {
-		if _, ok := oldProps[p.Name]; ok {
-			continue
-		}
+	}, func(p Arg) {
 		switch {
 		case r.output:
 			add(OutputChanged, false, p.Name, "property %q added", p.Name)
@@ -330,7 +330,7 @@ func diffDef(tool string, r root, name string, o, n *Output) (out []Change, same
 		default:
 			add(ArgAdded, false, p.Name, "optional property %q added", p.Name).To = p.Type
 		}
-	}
+	})
 	return out, same
 }
 
