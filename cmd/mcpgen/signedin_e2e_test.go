@@ -120,41 +120,16 @@ func TestEndToEndSignedInUser(t *testing.T) {
 	if spec == "" {
 		t.Skip(".cache/openapi/api.github.com.json is absent: run make testdata-corpus to fetch it")
 	}
-	t.Setenv("MCPGEN_RUNTIME_DIR", checkoutRuntimeDir(t))
-	dir := filepath.Join(t.TempDir(), "gh")
-	if code, _, stderr := mcpgen(t, "", "new", "gh", "--from", spec, "--template=github-oauth", "--out", dir); code != 0 {
-		t.Fatalf("mcpgen new --from --template=github-oauth: exit %d\n%s", code, stderr)
-	}
-	manifestPath := filepath.Join(dir, "mcpgen.yaml")
-	manifest := readString(t, manifestPath)
-	for _, want := range []string{"credentials: signedInUser", "auth:\n  provider: github"} {
-		if !strings.Contains(manifest, want) {
-			t.Fatalf("the manifest of new --from --template=github-oauth lacks %q:\n%s", want, manifest)
-		}
-	}
-	// The operations a user would pick with the manifest's filters.
-	manifest = strings.Replace(manifest, "  credentials: signedInUser\n", "  credentials: signedInUser\n  include:\n"+
-		"    - operations: [users/get-authenticated, issues/list-for-repo, issues/create, issues/delete-label]\n"+
-		// The client here cannot answer a confirmation: see TestEndToEndConfirm.
-		"  overrides:\n    - operation: issues/delete-label\n      confirm: never\n", 1)
-	if err := os.WriteFile(manifestPath, []byte(manifest), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if code, _, stderr := mcpgen(t, dir, "generate"); code != 0 {
-		t.Fatalf("mcpgen generate: exit %d\n%s", code, stderr)
-	}
-	binary := buildServer(t, dir, "gh-server")
-
+	dir, binary := signedInProject(t, spec, func(manifest string) string {
+		// The operations a user would pick with the manifest's filters.
+		return strings.Replace(manifest, "  credentials: signedInUser\n", "  credentials: signedInUser\n  include:\n"+
+			"    - operations: [users/get-authenticated, issues/list-for-repo, issues/create, issues/delete-label]\n"+
+			// The client here cannot answer a confirmation: see TestEndToEndConfirm.
+			"  overrides:\n    - operation: issues/delete-label\n      confirm: never\n", 1)
+	})
 	gh := newFakeGitHub(t)
 	api := newFakeGitHubAPI(t, gh)
-	base := "http://" + freeLoopbackAddr(t)
-	settings := gh.serverSettings(base,
-		"GH_BASE_URL="+api.URL,
-		"STORE_PATH="+filepath.Join(t.TempDir(), "oauth.db"),
-		"LOG_LEVEL=debug",
-	)
-	gh.callback = base + "/callback"
-	srv := startAuthServer(t, binary, dir, base, settings)
+	base, srv := startSignedInServer(t, gh, binary, dir, api.URL, "LOG_LEVEL=debug")
 	rec := &recorder{base: http.DefaultTransport}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -240,4 +215,45 @@ func TestEndToEndSignedInUser(t *testing.T) {
 			}
 		}
 	})
+}
+
+// signedInProject makes the project of `mcpgen new gh --from spec
+// --template=github-oauth`, checks that it calls the API as the signed-in
+// user, lets edit change its manifest, then regenerates and builds it.
+func signedInProject(t *testing.T, spec string, edit func(manifest string) string) (dir, binary string) {
+	t.Helper()
+	t.Setenv("MCPGEN_RUNTIME_DIR", checkoutRuntimeDir(t))
+	dir = filepath.Join(t.TempDir(), "gh")
+	if code, _, stderr := mcpgen(t, "", "new", "gh", "--from", spec, "--template=github-oauth", "--out", dir); code != 0 {
+		t.Fatalf("mcpgen new --from --template=github-oauth: exit %d\n%s", code, stderr)
+	}
+	manifestPath := filepath.Join(dir, "mcpgen.yaml")
+	manifest := readString(t, manifestPath)
+	for _, want := range []string{"credentials: signedInUser", "auth:\n  provider: github"} {
+		if !strings.Contains(manifest, want) {
+			t.Fatalf("the manifest of new --from --template=github-oauth lacks %q:\n%s", want, manifest)
+		}
+	}
+	manifest = edit(manifest)
+	if err := os.WriteFile(manifestPath, []byte(manifest), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := mcpgen(t, dir, "generate"); code != 0 {
+		t.Fatalf("mcpgen generate: exit %d\n%s\n%s", code, stderr, manifest)
+	}
+	return dir, buildServer(t, dir, "gh-server")
+}
+
+// startSignedInServer starts the server binary built in dir on a loopback
+// port, signing users in at the stand-in GitHub gh and calling the API at
+// apiURL, with more settings, and returns its base URL.
+func startSignedInServer(t *testing.T, gh *fakeIdP, binary, dir, apiURL string, more ...string) (string, *authServer) {
+	t.Helper()
+	base := "http://" + freeLoopbackAddr(t)
+	settings := gh.serverSettings(base, append([]string{
+		"GH_BASE_URL=" + apiURL,
+		"STORE_PATH=" + filepath.Join(t.TempDir(), "oauth.db"),
+	}, more...)...)
+	gh.callback = base + "/callback"
+	return base, startAuthServer(t, binary, dir, base, settings)
 }

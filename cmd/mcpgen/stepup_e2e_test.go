@@ -49,29 +49,18 @@ func TestEndToEndStepUp(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs a generated server")
 	}
-	t.Setenv("MCPGEN_RUNTIME_DIR", checkoutRuntimeDir(t))
 	specPath := filepath.Join(t.TempDir(), "labels.yaml")
 	if err := os.WriteFile(specPath, []byte(stepUpSpec), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	dir := filepath.Join(t.TempDir(), "gh")
-	if code, _, stderr := mcpgen(t, "", "new", "gh", "--from", specPath, "--template=github-oauth", "--out", dir); code != 0 {
-		t.Fatalf("mcpgen new --from --template=github-oauth: exit %d\n%s", code, stderr)
-	}
-	// The operator asks at sign-in only for who the user is; tools ask for
-	// more when they are called. The client here cannot confirm: see
-	// TestEndToEndConfirm.
-	manifestPath := filepath.Join(dir, "mcpgen.yaml")
-	manifest := strings.Replace(readString(t, manifestPath), "auth:\n  provider: github\n",
-		"auth:\n  provider: github\n  scopes: [read:user, user:email]\n", 1)
-	manifest = strings.Replace(manifest, "  credentials: signedInUser\n", "  credentials: signedInUser\n  overrides:\n    - operation: deleteLabel\n      confirm: never\n", 1)
-	if err := os.WriteFile(manifestPath, []byte(manifest), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if code, _, stderr := mcpgen(t, dir, "generate"); code != 0 {
-		t.Fatalf("mcpgen generate: exit %d\n%s\n%s", code, stderr, manifest)
-	}
-	binary := buildServer(t, dir, "gh-server")
+	dir, binary := signedInProject(t, specPath, func(manifest string) string {
+		// The operator asks at sign-in only for who the user is; tools ask
+		// for more when they are called. The client here cannot confirm:
+		// see TestEndToEndConfirm.
+		manifest = strings.Replace(manifest, "auth:\n  provider: github\n",
+			"auth:\n  provider: github\n  scopes: [read:user, user:email]\n", 1)
+		return strings.Replace(manifest, "  credentials: signedInUser\n", "  credentials: signedInUser\n  overrides:\n    - operation: deleteLabel\n      confirm: never\n", 1)
+	})
 
 	gh := newFakeGitHub(t)
 	var mu sync.Mutex
@@ -104,13 +93,7 @@ func TestEndToEndStepUp(t *testing.T) {
 		}
 	}))
 	t.Cleanup(api.Close)
-	base := "http://" + freeLoopbackAddr(t)
-	settings := gh.serverSettings(base,
-		"GH_BASE_URL="+api.URL,
-		"STORE_PATH="+filepath.Join(t.TempDir(), "oauth.db"),
-	)
-	gh.callback = base + "/callback"
-	srv := startAuthServer(t, binary, dir, base, settings)
+	base, srv := startSignedInServer(t, gh, binary, dir, api.URL)
 	rec := &recorder{base: http.DefaultTransport}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
