@@ -92,6 +92,10 @@ type Config struct {
 	// DisableLandingPage turns off the page that browsers get at /, which
 	// says what the server is and how to connect to it.
 	DisableLandingPage bool
+	// GCFloor is the heap size, in bytes, below which the garbage
+	// collector does not run (see gcfloor.go); zero leaves Go's own.
+	// Main applies it to the process.
+	GCFloor uint64
 	// Telemetry is the OpenTelemetry configuration, read from the
 	// standard OTEL_* variables; nil means nothing is exported.
 	Telemetry *telemetry.Config
@@ -140,7 +144,16 @@ var settings = []setting{
 		"when the store keeping tool rate limits fails: allow calls (open) or refuse them (closed)"},
 	{"landing-page", []string{"LANDING_PAGE"}, "", "true",
 		"serve browsers a page at / that says what the server is and how to connect to it"},
+	{"gc-floor", []string{"GC_FLOOR"}, "bytes", defaultGCFloor,
+		"let the heap grow to this size (such as 32MiB) before the garbage collector runs; GOGC applies above it, 0 turns it off"},
 }
+
+// defaultGCFloor is small next to the memory limits of the deploy files.
+const defaultGCFloor = "32MiB"
+
+// maxGCFloor bounds GC_FLOOR well past any real heap, and keeps the
+// floor's arithmetic from overflowing.
+const maxGCFloor = 1 << 40
 
 // metricsTokenEnv holds the bearer token for /metrics on the main
 // listener. It has no flag: a flag's value shows in the process list.
@@ -332,6 +345,12 @@ func parseConfig(args []string, lookupEnv func(string) (string, bool), opts *Opt
 				bad(from, v, "want a duration such as 5s, or 0")
 			} else {
 				cfg.DrainDelay = d
+			}
+		case "gc-floor":
+			if n, err := parseBytes(v); err != nil || n > maxGCFloor {
+				bad(from, v, "want a size such as 32MiB, or 0 to leave the garbage collector as Go sets it")
+			} else {
+				cfg.GCFloor = n
 			}
 		case "rate-limit-fail":
 			switch strings.ToLower(v) {

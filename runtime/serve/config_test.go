@@ -39,8 +39,11 @@ func TestParseConfig(t *testing.T) {
 		{"PORT", nil, map[string]string{"PORT": "9000"}, nil, func(c *Config) bool { return c.Addr == ":9000" }},
 		{"operations defaults", nil, nil, nil, func(c *Config) bool {
 			return c.MetricsAddr == "" && c.MetricsToken == "" && c.AuditLog == "stderr" && c.ToolTimeout == 0 &&
-				c.TrustedProxies == nil && c.DrainDelay == 0 && c.RateLimitFailOpen
+				c.TrustedProxies == nil && c.DrainDelay == 0 && c.RateLimitFailOpen && c.GCFloor == 32<<20
 		}},
+		{"gc floor", nil, map[string]string{"GC_FLOOR": "256MiB"}, nil, func(c *Config) bool { return c.GCFloor == 256<<20 }},
+		{"gc floor in bytes", []string{"--gc-floor=1048576"}, nil, nil, func(c *Config) bool { return c.GCFloor == 1<<20 }},
+		{"gc floor off", nil, map[string]string{"GC_FLOOR": "0"}, nil, func(c *Config) bool { return c.GCFloor == 0 }},
 		{"operations", []string{"--metrics-addr=127.0.0.1:9090", "--rate-limit-fail=closed"}, map[string]string{
 			"METRICS_TOKEN": " t0ken ", "AUDIT_LOG": "/var/log/audit.log", "TOOL_TIMEOUT": "45s",
 			"TRUSTED_PROXIES": "10.0.0.0/8, 192.168.1.5", "SHUTDOWN_DRAIN_DELAY": "5s"}, nil, func(c *Config) bool {
@@ -129,6 +132,8 @@ func TestParseConfigErrors(t *testing.T) {
 		{"bad tool timeout env", nil, map[string]string{"TOOL_TIMEOUT": "10"}, nil, `TOOL_TIMEOUT="10"`},
 		{"bad proxy", nil, map[string]string{"TRUSTED_PROXIES": "10.0.0.0/8, proxy.internal"}, nil, `TRUSTED_PROXIES="proxy.internal": want an IP address or a CIDR`},
 		{"bad drain", []string{"--shutdown-drain-delay=later"}, nil, nil, `--shutdown-drain-delay="later"`},
+		{"bad gc floor", nil, map[string]string{"GC_FLOOR": "32MB"}, nil, `GC_FLOOR="32MB": want a size such as 32MiB`},
+		{"huge gc floor", []string{"--gc-floor=2048GiB"}, nil, nil, `--gc-floor="2048GiB": want a size`},
 		{"bad fail mode", nil, map[string]string{"RATE_LIMIT_FAIL": "sometimes"}, nil, `RATE_LIMIT_FAIL="sometimes": want open or closed`},
 		{"unknown flag", []string{"--bogus"}, nil, nil, "flag provided but not defined: -bogus"},
 		{"missing value", []string{"--addr"}, nil, nil, "flag needs an argument: -addr"},

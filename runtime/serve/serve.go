@@ -163,6 +163,7 @@ func Main(s *mcp.Server, opts *Options) {
 	}
 	logger := NewLogger(cfg, os.Stderr)
 	slog.SetDefault(logger)
+	defer startGCFloor(cfg.GCFloor)()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
