@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -221,6 +222,25 @@ func cpuTime(pid int) (d time.Duration, ok bool) {
 		d += time.Duration(ns)
 	}
 	return d, true
+}
+
+// peakRSS returns the most memory the process has had resident, in bytes,
+// from /proc (Linux); ok is false where that is not available.
+func peakRSS(pid int) (bytes int64, ok bool) {
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, false
+	}
+	for _, line := range strings.Split(string(status), "\n") {
+		if v, found := strings.CutPrefix(line, "VmHWM:"); found {
+			var kb int64
+			if _, err := fmt.Sscanf(strings.TrimSpace(v), "%d kB", &kb); err != nil {
+				return 0, false
+			}
+			return kb << 10, true
+		}
+	}
+	return 0, false
 }
 
 // setNonce writes into dir a constant that changes on every call, so that

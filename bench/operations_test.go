@@ -25,7 +25,9 @@ const beforeOps = "3a74963"
 //	before     examples/authless and the runtime as they were at beforeOps
 //	before-2   the same again: its ratio to before is the benchmark's noise
 //	default    this checkout's, nothing configured: audit records on stderr,
-//	           which the benchmark reads and drops as a log collector would
+//	           which the benchmark reads and drops as a log collector would,
+//	           and the runtime's heap floor (GC_FLOOR, runtime/serve/gcfloor.go)
+//	floor-off  the same with GC_FLOOR=0: the garbage collector as before's
 //	audit-off  AUDIT_LOG=off: the plane with everything off
 //	metrics    METRICS_ADDR on loopback (scraped once, at the end), AUDIT_LOG=off
 //	otlp-linked  the same server generated with telemetry: {otlp: true}, so
@@ -40,7 +42,11 @@ const beforeOps = "3a74963"
 //
 //	NAME-ratio         NAME's calls/s ÷ before's: the median, over turns, of the
 //	                   ratio of the two rounds of the same turn (1 = no cost)
-//	NAME-calls/s, NAME-p50-us, NAME-p99-us, NAME-cpu-us/call   as in BenchmarkThroughput
+//	NAME-of-default    the same ratio to default's calls/s, for the servers that
+//	                   turn parts of the plane on or off: what each costs
+//	                   against the server as generated
+//	NAME-calls/s, NAME-p50-us, NAME-p99-us, NAME-cpu-us/call, NAME-peak-rss-MiB
+//	                   as in BenchmarkThroughput
 //
 //	go test -run '^$' -bench Operations -benchtime 3x ./bench
 func BenchmarkOperations(b *testing.B) {
@@ -48,7 +54,7 @@ func BenchmarkOperations(b *testing.B) {
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
 		if strings.HasPrefix(k, "OTEL_") || strings.HasPrefix(k, "METRICS_") || strings.HasPrefix(k, "LOG_") ||
-			k == "AUDIT_LOG" || k == "TOOL_TIMEOUT" {
+			k == "AUDIT_LOG" || k == "TOOL_TIMEOUT" || k == "GC_FLOOR" || k == "GOGC" {
 			b.Setenv(k, "")
 		}
 	}
@@ -77,6 +83,7 @@ func BenchmarkOperations(b *testing.B) {
 		newTarget(b, "before", before, nil),
 		newTarget(b, "before-2", before, nil),
 		newTarget(b, "default", now, nil),
+		newTarget(b, "floor-off", now, []string{"GC_FLOOR=0"}),
 		newTarget(b, "audit-off", now, []string{"AUDIT_LOG=off"}),
 		newTarget(b, "metrics", now, []string{"AUDIT_LOG=off", metrics()}),
 		newTarget(b, "otlp-linked", withOTLP, []string{"AUDIT_LOG=off"}),
@@ -86,6 +93,9 @@ func BenchmarkOperations(b *testing.B) {
 	measure(b, targets)
 	for _, t := range targets[1:] {
 		b.ReportMetric(pairedRatio(t, targets[0]), t.name+"-ratio")
+	}
+	for _, t := range targets[4:] {
+		b.ReportMetric(pairedRatio(t, targets[2]), t.name+"-of-default")
 	}
 	for _, t := range targets {
 		t.report(b)

@@ -59,6 +59,7 @@ type target struct {
 //	*-p50-us, *-p99-us latency of one call, in µs
 //	*-cpu-us/call      the server process's CPU time per call (Linux only): unlike the
 //	                   rates, it hardly depends on what else the machine runs
+//	*-peak-rss-MiB     the most memory the server process has had resident (Linux only)
 //
 // One iteration is roundsEach turns of 3 rounds of sessions ×
 // callsPerSession calls; -benchtime 1x is enough:
@@ -67,7 +68,10 @@ type target struct {
 func BenchmarkThroughput(b *testing.B) {
 	dir := b.TempDir()
 	genBin, handBin := buildAuthless(b, dir), buildHandwritten(b, dir)
-	gen := newTarget(b, "gen", genBin, nil)
+	// The generated server's heap floor (GC_FLOOR) is left out: the
+	// hand-written servers collect as Go sets it, and this benchmark is
+	// about the code mcpgen generates. BenchmarkOperations measures the floor.
+	gen := newTarget(b, "gen", genBin, []string{"GC_FLOOR=0"})
 	hand := newTarget(b, "hand", handBin, nil)
 	raw := newTarget(b, "raw", handBin, nil, "--raw-schemas")
 	targets := []*target{gen, hand, raw}
@@ -141,6 +145,9 @@ func (t *target) report(b *testing.B) {
 	b.ReportMetric(us(percentile(t.latencies, 99)), t.name+"-p99-us")
 	if t.cpuOK {
 		b.ReportMetric(us(t.cpu)/float64(t.calls), t.name+"-cpu-us/call")
+	}
+	if rss, ok := peakRSS(t.srv.Cmd.Process.Pid); ok {
+		b.ReportMetric(float64(rss)/(1<<20), t.name+"-peak-rss-MiB")
 	}
 }
 
