@@ -47,11 +47,18 @@ func gcCycles() uint64 {
 	return s[0].Value.Uint64()
 }
 
-// churn allocates 64 MiB of short-lived 32 KiB buffers, as the go-sdk's
+// liveHeap is what the last collection left alive.
+func liveHeap() uint64 {
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
+}
+
+// churn allocates n bytes of short-lived 32 KiB buffers, as the go-sdk's
 // decoders do, and returns how many collections that took.
-func churn() uint64 {
+func churn(n uint64) uint64 {
 	before := gcCycles()
-	for range 2048 {
+	for range n / (32 << 10) {
 		sink = make([]byte, 32<<10)
 	}
 	sink = nil
@@ -63,16 +70,22 @@ func churn() uint64 {
 func TestGCFloor(t *testing.T) {
 	defer debug.SetGCPercent(debug.SetGCPercent(100))
 	runtime.GC()
-	without := churn()
-	stop := startGCFloor(512 << 20)
-	with := churn()
+	// Sixteen heap goals' worth of garbage, however large the test's own
+	// heap: about sixteen collections without a floor, none below one
+	// twice its size.
+	live := liveHeap()
+	garbage := 16 * max(4<<20, 2*live)
+	floor := 2*garbage + live
+	without := churn(garbage)
+	stop := startGCFloor(floor)
+	with := churn(garbage)
 	// After a collection the percentage follows the live heap it left.
 	runtime.GC()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		s := []metrics.Sample{{Name: "/gc/gogc:percent"}, {Name: "/gc/heap/live:bytes"}}
 		metrics.Read(s)
-		want := uint64(floorPercent(512<<20, s[1].Value.Uint64(), 100))
+		want := uint64(floorPercent(floor, s[1].Value.Uint64(), 100))
 		if s[0].Value.Uint64() == want {
 			break
 		}
@@ -83,13 +96,14 @@ func TestGCFloor(t *testing.T) {
 	}
 	stop()
 	runtime.GC()
-	after := churn()
-	t.Logf("collections for 64 MiB of garbage: %d without a floor, %d with 512 MiB, %d after", without, with, after)
+	after := churn(garbage)
+	t.Logf("collections for %d MiB of garbage (live heap %d KiB): %d without a floor, %d with one of %d MiB, %d after",
+		garbage>>20, live>>10, without, with, floor>>20, after)
 	if without < 8 || after < 8 {
-		t.Errorf("without a floor 64 MiB of garbage took %d and %d collections, want 8 or more: is the test's heap that large?", without, after)
+		t.Errorf("without a floor the garbage took %d and %d collections, want 8 or more", without, after)
 	}
 	if with > 1 {
-		t.Errorf("with a floor of 512 MiB, 64 MiB of garbage took %d collections, want at most 1", with)
+		t.Errorf("with the floor the garbage took %d collections, want at most 1", with)
 	}
 }
 
