@@ -232,6 +232,8 @@ func (c *checker) checkKubernetes() {
 	env := map[string]string{}
 	for _, e := range ctr.Env {
 		switch {
+		case e.ValueFrom == nil && e.Name == goMemLimit:
+			env[e.Name] = e.Value
 		case e.ValueFrom == nil:
 			c.ref("deployment.yaml", e.Name, false, e.Value)
 			env[e.Name] = e.Value
@@ -262,6 +264,7 @@ func (c *checker) checkKubernetes() {
 		c.metricsPort("deployment.yaml: containerPort metrics", int(named["metrics"]))
 	}
 	c.port("deployment.yaml: PORT", env["PORT"])
+	checkMemLimit(t, "deployment.yaml", env, ctr.Resources.Limits.Memory())
 	drain, shutdown := c.durations("deployment.yaml", env)
 	if g := pod.TerminationGracePeriodSeconds; g == nil || time.Duration(*g)*time.Second <= drain+shutdown {
 		t.Errorf("terminationGracePeriodSeconds %v is not above SHUTDOWN_DRAIN_DELAY %v + SHUTDOWN_TIMEOUT %v", ptrOr(g, 0), drain, shutdown)

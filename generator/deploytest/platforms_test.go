@@ -143,6 +143,8 @@ func (c *checker) checkCloudRun() {
 			t.Error("the Cloud Run service sets PORT, which Cloud Run reserves")
 		}
 		switch {
+		case e.ValueFrom == nil && e.Name == goMemLimit:
+			env[e.Name] = e.Value
 		case e.ValueFrom == nil:
 			c.ref("cloudrun/service.yaml", e.Name, false, e.Value)
 			env[e.Name] = e.Value
@@ -158,6 +160,7 @@ func (c *checker) checkCloudRun() {
 	if c.p.store && env["STORE_URL"] == "" {
 		t.Error("Cloud Run keeps no file between instances, but the service reads no STORE_URL")
 	}
+	checkMemLimit(t, "cloudrun/service.yaml", env, ctr.Resources.Limits.Memory())
 	drain, shutdown := c.durations("cloudrun/service.yaml", env)
 	if drain+shutdown >= 10*time.Second {
 		t.Errorf("drain %v + shutdown %v: Cloud Run kills an instance 10s after SIGTERM", drain, shutdown)
