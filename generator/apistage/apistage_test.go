@@ -14,11 +14,30 @@ import (
 	"github.com/mcpgen/mcpgen/generator/openapi/loader"
 )
 
+// load loads spec as api.yaml, failing the test on an error.
+func load(t *testing.T, spec string) *loader.Document {
+	t.Helper()
+	doc, diags := loader.Load("api.yaml", []byte(spec), nil)
+	if doc == nil {
+		t.Fatal(diags.Format(0))
+	}
+	return doc
+}
+
+// emptyDoc is a document without operations.
+func emptyDoc(t *testing.T) *loader.Document {
+	t.Helper()
+	return load(t, `openapi: 3.0.3
+info: {title: T, version: "1"}
+paths: {}
+`)
+}
+
 // TestCheckSchemas feeds the last guard schemas the importer would never
 // make, and expects each problem reported at the operation or schema of
 // the document it came from.
 func TestCheckSchemas(t *testing.T) {
-	doc, diags := loader.Load("api.yaml", []byte(`openapi: 3.0.3
+	doc := load(t, `openapi: 3.0.3
 info: {title: T, version: "1"}
 paths:
   /a:
@@ -28,10 +47,7 @@ paths:
 components:
   schemas:
     Bad: {type: string}
-`), nil)
-	if doc == nil {
-		t.Fatal(diags.Format(0))
-	}
+`)
 	res := &openapi.Result{
 		API: &ir.API{Defs: []ir.Def{
 			{Name: "Good", Schema: []byte(`{"type":"string"}`)},
@@ -154,13 +170,7 @@ func TestNestsDeeper(t *testing.T) {
 // no second attempt; another tool's takes the first free number, however
 // many are taken; and custom tools claim before the others.
 func TestClaimToolNames(t *testing.T) {
-	doc, diags := loader.Load("api.yaml", []byte(`openapi: 3.0.3
-info: {title: T, version: "1"}
-paths: {}
-`), nil)
-	if doc == nil {
-		t.Fatal(diags.Format(0))
-	}
+	doc := emptyDoc(t)
 	f := &manifest.File{Filename: "mcpgen.yaml"}
 	tool := func(name string, custom bool) *ir.Tool {
 		return &ir.Tool{Name: name, Op: &ir.Operation{Pointer: "#/paths/~1" + name + "/get", Custom: custom}}
@@ -219,13 +229,7 @@ paths: {}
 // that each hold a default and refer to the next make the check of every
 // default validate against all of them.
 func TestCheckBudget(t *testing.T) {
-	doc, diags := loader.Load("api.yaml", []byte(`openapi: 3.0.3
-info: {title: T, version: "1"}
-paths: {}
-`), nil)
-	if doc == nil {
-		t.Fatal(diags.Format(0))
-	}
+	doc := emptyDoc(t)
 	const n = 100
 	res := &openapi.Result{API: &ir.API{}, Tools: []*ir.Tool{{
 		Name:        "chain",
