@@ -28,7 +28,6 @@ type gcFloor struct {
 
 	mu      sync.Mutex
 	stopped bool
-	percent int // what was last set
 }
 
 // startGCFloor keeps the heap goal at floor bytes or above until stop is
@@ -41,7 +40,7 @@ func startGCFloor(floor uint64) (stop func()) {
 	if floor == 0 || base <= 0 {
 		return func() {}
 	}
-	g := &gcFloor{floor: floor, base: base, percent: base}
+	g := &gcFloor{floor: floor, base: base}
 	g.adjust()
 	g.arm()
 	return g.stop
@@ -67,11 +66,10 @@ func (g *gcFloor) adjust() bool {
 	if g.stopped {
 		return false
 	}
-	live := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-	metrics.Read(live)
-	if p := floorPercent(g.floor, live[0].Value.Uint64(), g.base); p != g.percent {
+	m := []metrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/gc/gogc:percent"}}
+	metrics.Read(m)
+	if p := floorPercent(g.floor, m[0].Value.Uint64(), g.base); uint64(p) != m[1].Value.Uint64() {
 		debug.SetGCPercent(p)
-		g.percent = p
 	}
 	return true
 }
