@@ -232,8 +232,6 @@ func (c *checker) checkKubernetes() {
 	env := map[string]string{}
 	for _, e := range ctr.Env {
 		switch {
-		case e.ValueFrom == nil && e.Name == goMemLimit:
-			env[e.Name] = e.Value
 		case e.ValueFrom == nil:
 			c.ref("deployment.yaml", e.Name, false, e.Value)
 			env[e.Name] = e.Value

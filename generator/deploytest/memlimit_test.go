@@ -10,7 +10,7 @@ import (
 )
 
 // goMemLimit is read by the Go runtime, not by the server, so the server's
-// --help does not list it: the files that set it are checked here instead.
+// --help does not list it: checkMemLimit checks the files that set it.
 const goMemLimit = "GOMEMLIMIT"
 
 // checkMemLimit holds the GOMEMLIMIT a container sets against its memory

@@ -143,8 +143,6 @@ func (c *checker) checkCloudRun() {
 			t.Error("the Cloud Run service sets PORT, which Cloud Run reserves")
 		}
 		switch {
-		case e.ValueFrom == nil && e.Name == goMemLimit:
-			env[e.Name] = e.Value
 		case e.ValueFrom == nil:
 			c.ref("cloudrun/service.yaml", e.Name, false, e.Value)
 			env[e.Name] = e.Value
